@@ -1,0 +1,121 @@
+"""Builders for tests: a small world of units, groups and users, and notices in any state.
+
+Everything goes through the real commands, so a builder can fail exactly as the product can.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from workflow import commands as c
+from workflow.models import Notice, Receipt, Report, Unit, UnitGroup, User
+from workflow.states import NoticeState, Role
+
+T0 = dt.datetime(2016, 3, 7, 1, 0)  # 2016-03-07 09:00 in Asia/Shanghai
+
+
+def at(days: float = 0, hours: float = 0) -> dt.datetime:
+    """A moment `days` after T0 (naive UTC, as the engine stores it)."""
+    return T0 + dt.timedelta(days=days, hours=hours)
+
+
+@dataclass
+class World:
+    """A federation with three district federations in a group, one 抄送 unit and a user per role."""
+
+    session: object
+    issuer: Unit = None
+    districts: list[Unit] = field(default_factory=list)
+    cc_unit: Unit = None
+    group: UnitGroup = None
+    users: dict[str, User] = field(default_factory=dict)
+
+    def __getattr__(self, name):
+        users = self.__dict__.get("users", {})
+        if name in users:
+            return users[name]
+        raise AttributeError(name)
+
+
+def build_world(session, *, review_required: bool = True, districts: int = 3) -> World:
+    """Units, a group of districts, and one user for every role (receivers in each district)."""
+    w = World(session)
+    w.issuer = c.create_unit(session, None, name="示范市妇女联合会", short_name="市妇联",
+                             doc_code="示妇发", org_code="SFL", review_required=review_required)
+    w.districts = [
+        c.create_unit(session, None, name=f"示范市第{i}区妇联", parent_id=w.issuer.id)
+        for i in range(1, districts + 1)
+    ]
+    w.cc_unit = c.create_unit(session, None, name="示范省妇女联合会")
+    w.group = c.create_group(session, None, owner_unit_id=w.issuer.id, name="各区妇联",
+                             member_ids=[u.id for u in w.districts])
+    people = {
+        "drafter": (Role.DRAFTER, w.issuer), "drafter2": (Role.DRAFTER, w.issuer),
+        "reviewer": (Role.REVIEWER, w.issuer), "signatory": (Role.SIGNATORY, w.issuer),
+        "clerk": (Role.CLERK, w.issuer), "supervisor": (Role.SUPERVISOR, w.issuer),
+        "admin": (Role.ADMIN, w.issuer), "security": (Role.SECURITY_OFFICER, w.issuer),
+        "auditor": (Role.AUDITOR, w.issuer), "cc_receiver": (Role.RECEIVER, w.cc_unit),
+    }
+    for i, unit in enumerate(w.districts, start=1):
+        people[f"receiver{i}"] = (Role.RECEIVER, unit)
+    for username, (role, unit) in people.items():
+        user = c.create_user(session, None, username=username, display_name=username,
+                             unit_id=unit.id)
+        c.grant_role(session, None, user_id=user.id, role=role, unit_id=unit.id)
+        w.users[username] = user
+    session.flush()
+    return w
+
+
+def draft(w: World, *, requests=None, **fields) -> Notice:
+    """A draft to the district group, cc the province, with one report request by default."""
+    if requests is None:
+        requests = [{"what": "调研报告", "due_date": dt.date(2016, 4, 30), "to_whom": "市妇联"}]
+    values = dict(title="关于开展调研的通知", body="请各区妇联开展调研。",
+                  main_group_ids=[w.group.id], cc_unit_ids=[w.cc_unit.id],
+                  report_requests=requests)
+    values.update(fields)
+    return c.create_draft(w.session, w.drafter, now=at(0), **values)
+
+
+def notice_in(w: World, state: NoticeState, **fields) -> Notice:
+    """A notice driven through the real commands to `state`."""
+    n = draft(w, **fields)
+    s = w.session
+    if state == NoticeState.DRAFT:
+        return n
+    if state == NoticeState.CANCELLED:
+        return c.cancel(s, w.drafter, notice_id=n.id, now=at(0.1))
+    c.submit(s, w.drafter, notice_id=n.id, now=at(0.1))
+    if state == NoticeState.IN_REVIEW:
+        return n
+    if n.state == NoticeState.IN_REVIEW:
+        c.pass_review(s, w.reviewer, notice_id=n.id, now=at(0.2))
+    if state == NoticeState.AWAITING_SIGNOFF:
+        return n
+    c.sign(s, w.signatory, notice_id=n.id, opinion="同意印发", now=at(0.3))
+    if state == NoticeState.SIGNED:
+        return n
+    c.issue(s, w.clerk, notice_id=n.id, now=at(1))
+    if state == NoticeState.ISSUED:
+        return n
+    if state in (NoticeState.REVOKED, NoticeState.ABOLISHED):
+        verb = c.revoke if state == NoticeState.REVOKED else c.abolish
+        return verb(s, w.signatory, notice_id=n.id, reason="政策调整", now=at(2))
+    c.close(s, w.supervisor, notice_id=n.id, reason="提前办结", now=at(2))
+    if state == NoticeState.CLOSED:
+        return n
+    return c.archive(s, w.clerk, notice_id=n.id, retention="Y10", now=at(3))
+
+
+def receipts_of(w: World, notice: Notice) -> list[Receipt]:
+    from sqlalchemy import select
+    return list(w.session.scalars(select(Receipt).where(Receipt.notice_id == notice.id)
+                                  .order_by(Receipt.id)))
+
+
+def reports_of(w: World, notice: Notice) -> list[Report]:
+    from sqlalchemy import select
+    return list(w.session.scalars(select(Report).where(Report.notice_id == notice.id)
+                                  .order_by(Report.id)))

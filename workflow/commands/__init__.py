@@ -1,0 +1,28 @@
+"""The write side of the engine: one function per use case, grouped by desk.
+
+Every command looks alike — `verb(session, actor, *, ids and plain values, now=None)` — flushes and
+never commits (the caller owns the transaction), runs in a SAVEPOINT so that a refusal leaves the
+session as it was, and changes a state only through `_advance` (DESIGN.md conventions 1 and 2).
+"""
+
+from workflow.commands.admin import (
+    create_group, create_unit, create_user, grant_role, set_password,
+)
+from workflow.commands.archive import abolish, archive, revoke
+from workflow.commands.dispatch import expand_recipients, issue, open_series, void_number
+from workflow.commands.drafting import cancel, create_draft, submit, update_draft, withdraw
+from workflow.commands.receiving import StoredFile, acknowledge, reject, submit_report
+from workflow.commands.signoff import amend, pass_review, return_for_revision, sign
+from workflow.commands.tracking import (
+    accept_report, close, close_if_complete, outstanding_units, remind, return_report,
+)
+
+__all__ = [
+    "create_unit", "create_group", "create_user", "grant_role", "set_password",
+    "create_draft", "update_draft", "submit", "withdraw", "cancel",
+    "pass_review", "return_for_revision", "sign", "amend",
+    "issue", "open_series", "void_number", "expand_recipients",
+    "acknowledge", "reject", "submit_report", "StoredFile",
+    "accept_report", "return_report", "close", "remind", "close_if_complete", "outstanding_units",
+    "archive", "revoke", "abolish",
+]

@@ -1,0 +1,168 @@
+"""The one choke point through which every state change passes, and what every command shares.
+
+Owns: `_advance()` — in the caller's transaction it checks the expected version, the state, the
+permission, the reason and the guards, fires the machine, applies the command's field changes,
+carries the cascades to child rows (in bulk), and writes the audit entry — and `command`, the
+decorator that runs each command inside a SAVEPOINT, so that a refused command leaves the
+session exactly as it was. Must not: commit, or send anything out of the process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflow import audit, lifecycle
+from workflow.db import as_utc, lock_for_update
+from workflow.errors import Conflict, InvalidInput, InvalidState, NotFound
+from workflow.models import Notice, Receipt, Report, User
+from workflow.permissions import lifecycle_of, require
+from workflow.states import RecipientKind
+
+_CHILD_MODELS = {"receipt": Receipt, "report": Report}
+_OBJECT_TYPES = {Notice: "notice", Receipt: "receipt", Report: "report"}
+
+
+def command(fn: Callable) -> Callable:
+    """Run a command in a SAVEPOINT: on any error the session is as it was before the call.
+
+    Lost updates (StaleDataError) and unique-constraint races (IntegrityError) become Conflict.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(session: Session, *args, **kwargs):
+        try:
+            with session.begin_nested():
+                result = fn(session, *args, **kwargs)
+                session.flush()
+                return result
+        except StaleDataError as error:
+            raise Conflict() from error
+        except IntegrityError as error:
+            raise Conflict("数据已被他人修改或编号已被占用，请刷新后重试") from error
+
+    wrapper.is_command = True
+    return wrapper
+
+
+def clean_text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def get_or_404(session: Session, model, object_id, *, lock: bool = False, label: str = "记录"):
+    """Load a row by id, or raise NotFound with a message naming what was sought."""
+    if not isinstance(object_id, int) or isinstance(object_id, bool):
+        raise NotFound(f"找不到该{label}（编号无效：{object_id!r}）")
+    statement = select(model).where(model.id == object_id)
+    if lock:
+        statement = lock_for_update(statement).execution_options(populate_existing=True)
+    row = session.scalar(statement)
+    if row is None:
+        raise NotFound(f"找不到编号为 {object_id} 的{label}")
+    return row
+
+
+def get_actor(session: Session, actor: User | int | None) -> User | None:
+    if actor is None or isinstance(actor, User):
+        return actor
+    return get_or_404(session, User, actor, label="用户")
+
+
+def _advance(
+    session: Session,
+    actor: User | None,
+    row,
+    action,
+    *,
+    now: dt.datetime,
+    note: str | None = None,
+    on_behalf_of: str | None = None,
+    details: dict | None = None,
+    expected_version: int | None = None,
+    apply: Callable[[object], None] | None = None,
+) -> bool:
+    """Move `row` by `action`. Returns False when an idempotent action found it already done."""
+    lc: lifecycle.Lifecycle = lifecycle_of(row)
+    if expected_version is not None and row.version != expected_version:
+        raise Conflict()
+    rule = lc.rule_for(row, action)
+    if rule.idempotent and row.state == rule.dest:
+        return False
+    require(actor, row, action, rule)
+    note = clean_text(note) or None
+    if rule.reason_required and note is None:
+        raise InvalidInput(f"{action.label}必须说明理由")
+    failed = lc.failed_guard(rule, row)
+    if failed is not None:
+        raise InvalidState(failed.message, guard=failed.name)
+
+    before = row.state
+    lc.fire(row, action)
+    if isinstance(row, Notice):
+        row.last_action = action
+        row.updated_at = now
+    if apply is not None:
+        apply(row)
+    session.flush()  # the versioned UPDATE: a concurrent change raises StaleDataError here
+
+    cascaded = [_cascade(session, row, c) for c in rule.cascades]
+    entry_details = dict(details or {})
+    if cascaded := [c for c in cascaded if c["count"]]:
+        entry_details["cascades"] = cascaded
+    notice_id = row.id if isinstance(row, Notice) else row.notice_id
+    audit.append(
+        session,
+        actor=actor,
+        action=f"{lc.name}.{action.name}",
+        object_type=_OBJECT_TYPES[type(row)],
+        object_id=row.id,
+        notice_id=notice_id,
+        state_before=before.name,
+        state_after=row.state.name,
+        on_behalf_of=on_behalf_of,
+        note=note,
+        details=entry_details,
+        at=now,
+    )
+    return True
+
+
+def _cascade(session: Session, row, cascade: lifecycle.Cascade) -> dict:
+    """Move the children that `cascade` names, in one UPDATE; report which units were touched."""
+    model = _CHILD_MODELS[cascade.child]
+    where = [model.state.in_(cascade.sources)]
+    if isinstance(row, Notice):
+        where.append(model.notice_id == row.id)
+    else:
+        where.append(model.notice_id == row.notice_id)
+    if cascade.scope == "unit":
+        where.append(model.unit_id == row.unit_id)
+    if cascade.scope == "main" and model is Receipt:
+        where.append(Receipt.kind == RecipientKind.MAIN)
+    touched = session.execute(select(model.id, model.unit_id).where(*where)).all()
+    if touched:
+        session.execute(
+            update(model).where(*where)
+            .values(state=cascade.dest, version=model.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, model):
+                session.expire(obj)
+    return {
+        "child": cascade.child,
+        "action": cascade.action.name,
+        "to": cascade.dest.name,
+        "count": len(touched),
+        "unit_ids": sorted({unit_id for _, unit_id in touched}),
+    }
+
+
+def moment(now: dt.datetime | None) -> dt.datetime:
+    return as_utc(now)

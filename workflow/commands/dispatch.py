@@ -1,0 +1,159 @@
+"""Dispatch desk commands: issue (登记 + 印发 + 分发 in one transaction), open a series, void a number.
+
+`issue` is the only place a document number is allocated. Receipts, reports and notifications are
+written with bulk INSERTs: issuing to a thousand units is a handful of statements, not a loop of
+ORM flushes. Must not: commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from workflow import audit, numbering
+from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
+from workflow.deadlines import chinese_date, local_date
+from workflow.errors import Forbidden, InvalidInput
+from workflow.models import (
+    Notice, NumberSeries, Receipt, Report, User, VoidedNumber, unit_group_member,
+)
+from workflow.notifications import notify, users_holding
+from workflow.states import NoticeAction, RecipientKind, ReceiptState, ReportState, Role
+
+
+def expand_recipients(session: Session, notice: Notice) -> tuple[list[int], list[int]]:
+    """The draft's 主送 and 抄送 entries as unit ids: groups expanded, duplicates removed.
+
+    A unit named in both lists (directly or through a group) is a 主送 unit; the issuer never
+    sends to itself.
+    """
+    expanded: dict[RecipientKind, list[int]] = {RecipientKind.MAIN: [], RecipientKind.CC: []}
+    group_ids = [a.group_id for a in notice.addressees if a.group_id is not None]
+    members: dict[int, list[int]] = {}
+    if group_ids:
+        for group_id, unit_id in session.execute(
+            select(unit_group_member.c.group_id, unit_group_member.c.unit_id)
+            .where(unit_group_member.c.group_id.in_(group_ids))
+            .order_by(unit_group_member.c.unit_id)
+        ):
+            members.setdefault(group_id, []).append(unit_id)
+    for addressee in notice.addressees:
+        units = [addressee.unit_id] if addressee.unit_id else members.get(addressee.group_id, [])
+        expanded[addressee.kind].extend(units)
+    main = [u for u in dict.fromkeys(expanded[RecipientKind.MAIN]) if u != notice.issuer_unit_id]
+    main_set = set(main)
+    cc = [u for u in dict.fromkeys(expanded[RecipientKind.CC])
+          if u not in main_set and u != notice.issuer_unit_id]
+    return main, cc
+
+
+def series_code_of(notice: Notice, series_code: str | None = None) -> str:
+    code = clean_text(series_code) or notice.series_code or notice.issuer.doc_code
+    if not code:
+        raise InvalidInput(f"{notice.issuer.name}尚未设置机关代字，不能编号印发")
+    return code
+
+
+@command
+def issue(session: Session, actor: User, *, notice_id: int, series_code: str | None = None,
+          expected_version: int | None = None, now: dt.datetime | None = None) -> Notice:
+    """Register and distribute a signed notice: number, receipts, reports, notifications."""
+    now, actor = moment(now), get_actor(session, actor)
+    notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
+    today = local_date(now)
+    main, cc = expand_recipients(session, notice)
+    code = series_code_of(notice, series_code)
+
+    def register(n: Notice) -> None:
+        if not main:
+            raise InvalidInput("主送单位展开后为空：所选单位组中没有任何单位")
+        for request in n.report_requests:
+            if request.due_date is not None and request.due_date < today:
+                raise InvalidInput(
+                    f"报送要求“{request.what}”的截止日期{chinese_date(request.due_date)}"
+                    f"早于印发日期{chinese_date(today)}")
+        number = numbering.allocate(session, issuer_unit_id=n.issuer_unit_id, code=code,
+                                    year=today.year)
+        n.series_code, n.doc_year, n.doc_serial = number.code, number.year, number.serial
+        n.doc_number = number.normalized
+        n.issued_at, n.issued_on, n.issued_by_id = now, today, actor.id
+
+    _advance(session, actor, notice, NoticeAction.ISSUE, now=now, apply=register,
+             expected_version=expected_version, on_behalf_of=notice.issuer.name,
+             details={"main": len(main), "cc": len(cc)})
+
+    receipts = [
+        {"notice_id": notice.id, "unit_id": u, "kind": kind, "state": ReceiptState.PENDING,
+         "version": 1}
+        for kind, units in ((RecipientKind.MAIN, main), (RecipientKind.CC, cc)) for u in units
+    ]
+    session.execute(insert(Receipt), receipts)
+    reports = [
+        {"notice_id": notice.id, "request_id": r.id, "unit_id": u, "state": ReportState.DUE,
+         "version": 1}
+        for r in notice.report_requests for u in main
+    ]
+    if reports:
+        session.execute(insert(Report), reports)
+    notify(session, users_holding(session, Role.RECEIVER, main + cc), notice_id=notice.id,
+           kind="task", message=f"待签收：{notice.doc_number} {notice.title}", now=now)
+    return notice
+
+
+def _require_clerk(actor: User, unit_id: int) -> None:
+    if actor.roles & {Role.ADMIN, Role.SECURITY_OFFICER, Role.AUDITOR}:
+        raise Forbidden("系统管理员、安全管理员和审计管理员不办理业务（三员分立）")
+    if not actor.holds(Role.CLERK, unit_id):
+        raise Forbidden("只有发文单位的文书可以管理发文字号")
+
+
+@command
+def open_series(session: Session, actor: User, *, issuer_unit_id: int, code: str, year: int,
+                start_serial: int = 1, now: dt.datetime | None = None) -> NumberSeries:
+    """Open a series (机关代字, year) at `start_serial` (an office migrating mid-year)."""
+    now, actor = moment(now), get_actor(session, actor)
+    _require_clerk(actor, issuer_unit_id)
+    code = clean_text(code)
+    numbering.format_number(code, year, max(start_serial, 1))  # validates code and year
+    if isinstance(start_serial, bool) or not isinstance(start_serial, int) or start_serial < 1:
+        raise InvalidInput("起始顺序号必须是正整数")
+    existing = session.scalar(
+        select(NumberSeries).where(NumberSeries.code == code, NumberSeries.year == year))
+    if existing is not None:
+        raise InvalidInput(f"{code}〔{year}〕系列已经存在，下一个顺序号是{existing.next_serial}")
+    series = NumberSeries(issuer_unit_id=issuer_unit_id, code=code, year=year,
+                          start_serial=start_serial, next_serial=start_serial)
+    session.add(series)
+    session.flush()
+    audit.append(session, actor=actor, action="series.OPEN", object_type="series",
+                 object_id=series.id, at=now, note=None,
+                 details={"code": code, "year": year, "start_serial": start_serial})
+    return series
+
+
+@command
+def void_number(session: Session, actor: User, *, issuer_unit_id: int, code: str, year: int,
+                serial: int, reason: str, now: dt.datetime | None = None) -> VoidedNumber:
+    """Put a serial that was never used into the void register: it will never be handed out."""
+    now, actor = moment(now), get_actor(session, actor)
+    _require_clerk(actor, issuer_unit_id)
+    reason = clean_text(reason)
+    if not reason:
+        raise InvalidInput("作废发文字号必须说明理由")
+    if isinstance(serial, bool) or not isinstance(serial, int) or serial < 1:
+        raise InvalidInput("顺序号必须是正整数")
+    series = numbering.series_for(session, issuer_unit_id=issuer_unit_id, code=clean_text(code),
+                                  year=year, lock=True)
+    label = numbering.format_number(series.code, year, serial)
+    if serial < series.next_serial:
+        raise InvalidInput(f"{label}已经使用或已作废，不能再作废")
+    voided = VoidedNumber(series_id=series.id, serial=serial, reason=reason,
+                          voided_by_id=actor.id, voided_at=now)
+    session.add(voided)
+    session.flush()
+    audit.append(session, actor=actor, action="series.VOID_NUMBER", object_type="series",
+                 object_id=series.id, at=now, note=reason, details={"number": label})
+    return voided
+

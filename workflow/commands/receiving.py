@@ -1,0 +1,105 @@
+"""Receiving desk commands: sign for a notice, return a misdirected one, submit a report.
+
+Receivers act only for their own unit. Acknowledging is idempotent: a second acknowledge changes
+nothing and writes no second audit entry. Must not: commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
+from workflow.commands.tracking import close_if_complete
+from workflow.errors import InvalidInput, InvalidState
+from workflow.models import Attachment, Receipt, Report, User
+from workflow.notifications import tell_role
+from workflow.states import ReceiptAction, ReceiptState, ReportAction, Role
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file already written to the attachment store, to be recorded against a report."""
+
+    filename: str
+    storage_key: str
+    size: int
+    content_type: str | None = None
+
+
+@command
+def acknowledge(session: Session, actor: User, *, receipt_id: int,
+                expected_version: int | None = None, now: dt.datetime | None = None) -> Receipt:
+    """Sign for receipt (签收), recording who and when. Doing it twice changes nothing."""
+    now, actor = moment(now), get_actor(session, actor)
+    receipt = get_or_404(session, Receipt, receipt_id, lock=True, label="收文")
+
+    def record(r: Receipt) -> None:
+        r.acted_at, r.acted_by_id = now, actor.id
+
+    changed = _advance(session, actor, receipt, ReceiptAction.ACKNOWLEDGE, now=now, apply=record,
+                       expected_version=expected_version, on_behalf_of=receipt.unit.name)
+    if changed:
+        close_if_complete(session, receipt.notice_id, now=now)
+    return receipt
+
+
+@command
+def reject(session: Session, actor: User, *, receipt_id: int, reason: str,
+           expected_version: int | None = None, now: dt.datetime | None = None) -> Receipt:
+    """Return a misdirected notice to its sender with the reason (初审退回)."""
+    now, actor = moment(now), get_actor(session, actor)
+    receipt = get_or_404(session, Receipt, receipt_id, lock=True, label="收文")
+
+    def record(r: Receipt) -> None:
+        r.acted_at, r.acted_by_id, r.reason = now, actor.id, clean_text(reason)
+
+    _advance(session, actor, receipt, ReceiptAction.REJECT, now=now, note=reason, apply=record,
+             expected_version=expected_version, on_behalf_of=receipt.unit.name)
+    tell_role(session, Role.CLERK, [receipt.notice.issuer_unit_id], notice_id=receipt.notice_id,
+              kind="rejected", now=now,
+              message=f"{receipt.unit.name}退回了误送的公文 {receipt.notice.doc_number}：{clean_text(reason)}")
+    close_if_complete(session, receipt.notice_id, now=now)
+    return receipt
+
+
+@command
+def submit_report(session: Session, actor: User, *, report_id: int, text: str,
+                  attachments: list[StoredFile] = (), expected_version: int | None = None,
+                  now: dt.datetime | None = None) -> Report:
+    """Submit the unit's report (text, optional attachments) for one report request."""
+    now, actor = moment(now), get_actor(session, actor)
+    text = clean_text(text)
+    if not text and not attachments:
+        raise InvalidInput("报告内容不能为空：请填写报告正文或上传附件")
+    report = get_or_404(session, Report, report_id, lock=True, label="报告")
+    receipt = session.scalar(select(Receipt).where(
+        Receipt.notice_id == report.notice_id, Receipt.unit_id == report.unit_id))
+    for stored in attachments:
+        if not clean_text(stored.filename):
+            raise InvalidInput("附件缺少文件名")
+        if stored.size > MAX_ATTACHMENT_BYTES:
+            raise InvalidInput(f"附件“{stored.filename}”超过 {MAX_ATTACHMENT_BYTES // 2**20} MB")
+
+    def record(r: Report) -> None:
+        if receipt is None or receipt.state != ReceiptState.ACKNOWLEDGED:
+            raise InvalidState("请先签收该公文，再上报报告")
+        r.text, r.submitted_at, r.submitted_by_id, r.return_reason = text, now, actor.id, None
+
+    _advance(session, actor, report, ReportAction.SUBMIT, now=now, apply=record,
+             expected_version=expected_version, on_behalf_of=report.unit.name,
+             details={"attachments": [s.filename for s in attachments]})
+    for stored in attachments:
+        session.add(Attachment(notice_id=report.notice_id, report_id=report.id,
+                               filename=clean_text(stored.filename), storage_key=stored.storage_key,
+                               size=stored.size, content_type=stored.content_type,
+                               uploaded_by_id=actor.id, uploaded_at=now))
+    tell_role(session, Role.SUPERVISOR, [report.notice.issuer_unit_id], notice_id=report.notice_id,
+              kind="task", now=now,
+              message=f"{report.unit.name}上报了“{report.request.what}”，请审核")
+    return report

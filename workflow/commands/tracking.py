@@ -1,0 +1,153 @@
+"""Tracking desk commands: accept or return a report, remind (催办), close a notice.
+
+A notice closes by itself when every 主送 unit is complete (signed for, or returned as
+misdirected, and every report accepted); a supervisor may close it earlier with a reason, and what
+was still outstanding is waived and recorded per unit. Must not: commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow import audit
+from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
+from workflow.errors import Forbidden, InvalidInput, InvalidState
+from workflow.models import Notice, Receipt, Reminder, Report, Unit, User
+from workflow.notifications import notify, tell_role, users_holding
+from workflow.permissions import can
+from workflow.states import (
+    NoticeAction, NoticeState, ReceiptState, RecipientKind, ReportAction, ReportState, Role,
+)
+
+CHANNELS = {"app": "站内", "mail": "邮件", "phone": "电话", "sms": "短信"}
+AUTO_CLOSE_NOTE = "全部主送单位均已办结，自动办结"
+
+
+def outstanding_units(session: Session, notice_id: int) -> list[int]:
+    """主送 units not yet complete: receipt pending, or a report not yet accepted."""
+    pending = select(Receipt.unit_id).where(
+        Receipt.notice_id == notice_id, Receipt.kind == RecipientKind.MAIN,
+        Receipt.state == ReceiptState.PENDING)
+    due = select(Report.unit_id).where(
+        Report.notice_id == notice_id, Report.state.in_((ReportState.DUE, ReportState.SUBMITTED)))
+    return sorted(set(session.scalars(pending.union(due))))
+
+
+def close_if_complete(session: Session, notice_id: int, *, now: dt.datetime) -> bool:
+    """Close the notice (as the engine itself) when no 主送 unit is outstanding."""
+    notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
+    if notice.state != NoticeState.ISSUED or outstanding_units(session, notice_id):
+        return False
+    return _advance(session, None, notice, NoticeAction.CLOSE, now=now, note=AUTO_CLOSE_NOTE,
+                    apply=lambda n: setattr(n, "closed_at", now))
+
+
+def _report(session: Session, report_id: int) -> Report:
+    return get_or_404(session, Report, report_id, lock=True, label="报告")
+
+
+@command
+def accept_report(session: Session, actor: User, *, report_id: int, opinion: str | None = None,
+                  expected_version: int | None = None, now: dt.datetime | None = None) -> Report:
+    """Accept a unit's report; the notice closes by itself if that was the last thing missing."""
+    now, actor = moment(now), get_actor(session, actor)
+    report = _report(session, report_id)
+
+    def record(r: Report) -> None:
+        r.reviewed_at, r.reviewed_by_id = now, actor.id
+
+    _advance(session, actor, report, ReportAction.ACCEPT, now=now, note=opinion, apply=record,
+             expected_version=expected_version, on_behalf_of=report.notice.issuer.name)
+    tell_role(session, Role.RECEIVER, [report.unit_id], notice_id=report.notice_id,
+              kind="accepted", now=now, message=f"报告“{report.request.what}”已被采纳")
+    close_if_complete(session, report.notice_id, now=now)
+    return report
+
+
+@command
+def return_report(session: Session, actor: User, *, report_id: int, reason: str,
+                  expected_version: int | None = None, now: dt.datetime | None = None) -> Report:
+    """Return a unit's report for revision with the reason; it is due again."""
+    now, actor = moment(now), get_actor(session, actor)
+    report = _report(session, report_id)
+
+    def record(r: Report) -> None:
+        r.reviewed_at, r.reviewed_by_id, r.return_reason = now, actor.id, clean_text(reason)
+
+    _advance(session, actor, report, ReportAction.RETURN, now=now, note=reason, apply=record,
+             expected_version=expected_version, on_behalf_of=report.notice.issuer.name)
+    tell_role(session, Role.RECEIVER, [report.unit_id], notice_id=report.notice_id,
+              kind="returned", now=now,
+              message=f"报告“{report.request.what}”被退回修改：{clean_text(reason)}")
+    return report
+
+
+@command
+def close(session: Session, actor: User, *, notice_id: int, reason: str,
+          expected_version: int | None = None, now: dt.datetime | None = None) -> Notice:
+    """A supervisor closes a notice; whatever 主送 units still owe is waived and recorded."""
+    now, actor = moment(now), get_actor(session, actor)
+    if actor is None:
+        raise Forbidden("办结须由督办人员办理")
+    notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
+    waived = _unit_names(session, outstanding_units(session, notice_id))
+    _advance(session, actor, notice, NoticeAction.CLOSE, now=now, note=reason,
+             apply=lambda n: setattr(n, "closed_at", now), expected_version=expected_version,
+             on_behalf_of=notice.issuer.name, details={"waived_units": waived})
+    return notice
+
+
+def _unit_names(session: Session, unit_ids: list[int]) -> list[str]:
+    if not unit_ids:
+        return []
+    return list(session.scalars(select(Unit.name).where(Unit.id.in_(unit_ids)).order_by(Unit.id)))
+
+
+@command
+def remind(session: Session, actor: User | None, *, notice_id: int,
+           unit_ids: list[int] | None = None, channel: str = "app", message: str | None = None,
+           dedupe_key: str | None = None, now: dt.datetime | None = None) -> list[Reminder]:
+    """催办: remind units (all outstanding ones when `unit_ids` is None) of what they owe.
+
+    Records who reminded whom, when and by which channel, writes the audit entry and tells the
+    units' receivers. `actor` None is the engine's own scheduled reminder.
+    """
+    now, actor = moment(now), get_actor(session, actor)
+    notice = get_or_404(session, Notice, notice_id, label="公文")
+    if channel not in CHANNELS:
+        raise InvalidInput(f"催办方式只能是：{'、'.join(CHANNELS.values())}")
+    if actor is not None and not can(actor, notice, NoticeAction.CLOSE):
+        raise Forbidden("只有发文单位的督办人员可以催办")
+    if notice.state != NoticeState.ISSUED:
+        raise InvalidState(f"该公文{notice.state.label}，不能催办")
+    outstanding = outstanding_units(session, notice_id)
+    if unit_ids is None:
+        targets = outstanding
+    else:
+        not_owing = [u for u in unit_ids if u not in outstanding]
+        if not_owing:
+            names = "、".join(_unit_names(session, not_owing)) or "、".join(map(str, not_owing))
+            raise InvalidInput(f"以下单位没有待办事项，无需催办：{names}")
+        targets = list(dict.fromkeys(unit_ids))
+    if not targets:
+        raise InvalidInput("没有需要催办的单位")
+    text = clean_text(message) or f"请尽快办理：{notice.doc_number} {notice.title}"
+    reminders = [
+        Reminder(notice_id=notice.id, unit_id=u, by_user_id=actor.id if actor else None, at=now,
+                 channel=channel, message=text,
+                 dedupe_key=f"{dedupe_key}:{u}" if dedupe_key else None)
+        for u in targets
+    ]
+    session.add_all(reminders)
+    session.flush()
+    audit.append(session, actor=actor, action="notice.REMIND", object_type="notice",
+                 object_id=notice.id, notice_id=notice.id, state_before=notice.state.name,
+                 state_after=notice.state.name, on_behalf_of=notice.issuer.name, note=text,
+                 details={"channel": channel, "units": _unit_names(session, targets)}, at=now)
+    notify(session, users_holding(session, Role.RECEIVER, targets), notice_id=notice.id,
+           kind="reminder", message=f"催办：{text}", now=now)
+    return reminders
+

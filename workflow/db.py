@@ -1,0 +1,118 @@
+"""Database plumbing: the declarative base, UTC time, engine set-up and dialect differences.
+
+Owns: the naming convention for constraints, `utcnow()`, the SQLite pragmas (WAL, foreign keys,
+busy timeout) and the BEGIN IMMEDIATE discipline, and every statement that differs between SQLite
+and PostgreSQL (`insert_ignore`, `lock_for_update`). Must not: know any domain rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import MetaData, create_engine, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Write transactions on SQLite must take the write lock when they begin: a deferred transaction
+# that reads and then writes cannot wait for a busy lock and fails with "database is locked".
+# Read-only work (a GET request, a report) opts out with read_only(session).
+SQLITE_BEGIN_OPTION = "gongwen_sqlite_begin"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> dt.datetime:
+    """The current time in UTC, naive (every stored time is naive UTC)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def as_utc(moment: dt.datetime | None) -> dt.datetime:
+    """A caller's `now` as naive UTC; None means the current time."""
+    if moment is None:
+        return utcnow()
+    if moment.tzinfo is not None:
+        return moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment
+
+
+def configure_engine(engine: Engine) -> Engine:
+    """Attach the SQLite pragmas and BEGIN discipline; PostgreSQL needs nothing here."""
+    if engine.dialect.name != "sqlite":
+        return engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Hand transaction control to SQLAlchemy's "begin" event below (pysqlite's own
+        # implicit BEGIN is deferred and happens at the wrong moment).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    """An engine for `url` with Gongwen's settings applied."""
+    return configure_engine(create_engine(url, **kwargs))
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def read_only(session: Session) -> Session:
+    """Begin `session`'s transaction as a reader (SQLite: BEGIN DEFERRED). Call before any query."""
+    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+        session.connection(execution_options={SQLITE_BEGIN_OPTION: "DEFERRED"})
+    return session
+
+
+def insert_ignore(session: Session, table, rows: list[dict], *, conflict_columns: list[str]):
+    """INSERT the rows, skipping those whose `conflict_columns` already exist."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
+    return session.execute(statement, rows)
+
+
+def lock_for_update(statement):
+    """Add a row lock to a SELECT (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds
+    the database write lock, so the clause is a no-op there)."""
+    return statement.with_for_update()
+
+
+def create_all(engine: Engine) -> None:
+    """Create every table (import the models first so they are registered)."""
+    from workflow import models  # noqa: F401  (registers the tables)
+
+    Base.metadata.create_all(engine)
+
+
+def is_empty(session: Session) -> bool:
+    from workflow.models import Unit
+
+    return session.scalar(select(Unit.id).limit(1)) is None

@@ -1,0 +1,308 @@
+"""The lifecycles as data, and the one place that drives the `transitions` library.
+
+Owns: the transition tables of the three machines (notice, receipt, report): for every action the
+source state, the target state, who may fire it, whether a reason is required, the guards (named
+pure functions of the row, each with the message shown when it fails), the branch conditions of a
+route, and the cascades an action carries to child rows. Builds one `transitions.Machine` per
+table, once, with `model=None`, and fires events statelessly on a loaded row.
+
+Must not: touch the database, check who the actor is (permissions.py), or write audit entries
+(commands._advance). `transitions` callbacks do nothing but set the state: the library does not
+roll back, so every side effect lives in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from transitions import Machine, MachineError
+
+from workflow.errors import InvalidState
+from workflow.states import (
+    NoticeAction as NA,
+    NoticeState as NS,
+    ReceiptAction as RA,
+    ReceiptState as RS,
+    RecipientKind,
+    ReportAction as PA,
+    ReportState as PS,
+    Role,
+)
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A condition that must hold for an action; `message` tells the user why it does not."""
+
+    name: str
+    check: Callable[[object], bool]
+    message: str
+
+
+@dataclass(frozen=True)
+class Cascade:
+    """An action's effect on child rows: children in `sources` of `scope` move to `dest`.
+
+    scope: "notice" (every child of the notice), "main" (children of 主送 units only),
+    "unit" (the children of the acting row's notice and unit).
+    """
+
+    child: str  # "receipt" or "report"
+    action: enum.Enum
+    sources: tuple
+    dest: enum.Enum
+    scope: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of a transition table."""
+
+    action: enum.Enum
+    source: enum.Enum
+    dest: enum.Enum
+    roles: frozenset[Role] = frozenset()
+    system: bool = False  # the engine itself (auto-close, the tick) may fire it
+    reason_required: bool = False
+    guards: tuple[Guard, ...] = ()
+    when: Guard | None = None  # a route's branch: this row applies only when it holds
+    cascades: tuple[Cascade, ...] = ()
+    idempotent: bool = False  # firing it again in the target state is a no-op, not an error
+
+
+# ----------------------------------------------------------------------------------------------
+# Guards and branch conditions: pure functions of a loaded row.
+
+def _route_has_review(notice) -> bool:
+    return bool(notice.issuer.review_required)
+
+
+def _route_skips_review(notice) -> bool:
+    return not notice.issuer.review_required
+
+
+def _nobody_has_acted(notice) -> bool:
+    # The drafter's submit is the last thing that happened: no reviewer or signatory has acted.
+    return notice.last_action == NA.SUBMIT
+
+
+def _has_main_recipient(notice) -> bool:
+    return any(a.kind == RecipientKind.MAIN for a in notice.addressees)
+
+
+def _has_title_and_body(notice) -> bool:
+    return bool((notice.title or "").strip()) and bool((notice.body or "").strip())
+
+
+def _parent_notice_is_open(child) -> bool:
+    return child.notice.state in (NS.ISSUED, NS.CLOSED)
+
+
+def _parent_notice_is_issued(child) -> bool:
+    return child.notice.state == NS.ISSUED
+
+
+ROUTE_HAS_REVIEW = Guard("route_has_review", _route_has_review, "本单位的发文流程含核稿")
+ROUTE_SKIPS_REVIEW = Guard("route_skips_review", _route_skips_review, "本单位的发文流程不经核稿")
+NOBODY_HAS_ACTED = Guard(
+    "nobody_has_acted", _nobody_has_acted, "已有人处理该公文，不能撤回"
+)
+HAS_MAIN_RECIPIENT = Guard(
+    "has_main_recipient", _has_main_recipient, "主送机关不能为空：请至少选择一个主送单位或单位组"
+)
+HAS_TITLE_AND_BODY = Guard(
+    "has_title_and_body", _has_title_and_body, "标题和正文不能为空"
+)
+NOTICE_IS_OPEN = Guard(
+    "notice_is_open", _parent_notice_is_open, "该公文已撤销、废止或归档，不能再办理"
+)
+NOTICE_IS_ISSUED = Guard(
+    "notice_is_issued", _parent_notice_is_issued, "该公文已办结、撤销或废止，不能再办理"
+)
+
+# ----------------------------------------------------------------------------------------------
+# The tables.
+
+_OUTSTANDING_REPORTS = (PS.DUE, PS.SUBMITTED)
+
+_WAIVE_OUTSTANDING = (
+    Cascade("receipt", RA.WAIVE, (RS.PENDING,), RS.WAIVED, "main"),
+    Cascade("report", PA.WAIVE, _OUTSTANDING_REPORTS, PS.WAIVED, "notice"),
+)
+_VOID_OUTSTANDING = (
+    Cascade("receipt", RA.VOID, (RS.PENDING,), RS.VOIDED, "notice"),
+    Cascade("report", PA.VOID, _OUTSTANDING_REPORTS, PS.VOIDED, "notice"),
+)
+
+D, R, S, C, V = Role.DRAFTER, Role.REVIEWER, Role.SIGNATORY, Role.CLERK, Role.SUPERVISOR
+
+NOTICE_RULES: tuple[Rule, ...] = (
+    Rule(NA.SUBMIT, NS.DRAFT, NS.IN_REVIEW, frozenset({D}),
+         guards=(HAS_TITLE_AND_BODY, HAS_MAIN_RECIPIENT), when=ROUTE_HAS_REVIEW),
+    Rule(NA.SUBMIT, NS.DRAFT, NS.AWAITING_SIGNOFF, frozenset({D}),
+         guards=(HAS_TITLE_AND_BODY, HAS_MAIN_RECIPIENT), when=ROUTE_SKIPS_REVIEW),
+    Rule(NA.PASS_REVIEW, NS.IN_REVIEW, NS.AWAITING_SIGNOFF, frozenset({R})),
+    Rule(NA.RETURN, NS.IN_REVIEW, NS.DRAFT, frozenset({R}), reason_required=True),
+    Rule(NA.RETURN, NS.AWAITING_SIGNOFF, NS.DRAFT, frozenset({S}), reason_required=True),
+    Rule(NA.WITHDRAW, NS.IN_REVIEW, NS.DRAFT, frozenset({D}), guards=(NOBODY_HAS_ACTED,)),
+    Rule(NA.WITHDRAW, NS.AWAITING_SIGNOFF, NS.DRAFT, frozenset({D}), guards=(NOBODY_HAS_ACTED,)),
+    Rule(NA.CANCEL, NS.DRAFT, NS.CANCELLED, frozenset({D})),
+    Rule(NA.SIGN, NS.AWAITING_SIGNOFF, NS.SIGNED, frozenset({S})),
+    Rule(NA.AMEND, NS.SIGNED, NS.AWAITING_SIGNOFF, frozenset({D, C}), reason_required=True,
+         guards=(HAS_TITLE_AND_BODY, HAS_MAIN_RECIPIENT)),
+    Rule(NA.ISSUE, NS.SIGNED, NS.ISSUED, frozenset({C}), guards=(HAS_MAIN_RECIPIENT,)),
+    Rule(NA.CLOSE, NS.ISSUED, NS.CLOSED, frozenset({V}), system=True, reason_required=True,
+         cascades=_WAIVE_OUTSTANDING),
+    Rule(NA.ARCHIVE, NS.CLOSED, NS.ARCHIVED, frozenset({C}),
+         cascades=(Cascade("receipt", RA.WAIVE, (RS.PENDING,), RS.WAIVED, "notice"),)),
+    Rule(NA.ARCHIVE, NS.REVOKED, NS.ARCHIVED, frozenset({C})),
+    Rule(NA.ARCHIVE, NS.ABOLISHED, NS.ARCHIVED, frozenset({C})),
+    Rule(NA.REVOKE, NS.ISSUED, NS.REVOKED, frozenset({S}), reason_required=True,
+         cascades=_VOID_OUTSTANDING),
+    Rule(NA.REVOKE, NS.CLOSED, NS.REVOKED, frozenset({S}), reason_required=True,
+         cascades=_VOID_OUTSTANDING),
+    Rule(NA.ABOLISH, NS.ISSUED, NS.ABOLISHED, frozenset({S}), reason_required=True,
+         cascades=_VOID_OUTSTANDING),
+    Rule(NA.ABOLISH, NS.CLOSED, NS.ABOLISHED, frozenset({S}), reason_required=True,
+         cascades=_VOID_OUTSTANDING),
+)
+
+RECEIPT_RULES: tuple[Rule, ...] = (
+    Rule(RA.ACKNOWLEDGE, RS.PENDING, RS.ACKNOWLEDGED, frozenset({Role.RECEIVER}),
+         guards=(NOTICE_IS_OPEN,), idempotent=True),
+    Rule(RA.REJECT, RS.PENDING, RS.REJECTED, frozenset({Role.RECEIVER}), reason_required=True,
+         guards=(NOTICE_IS_ISSUED,),
+         cascades=(Cascade("report", PA.VOID, _OUTSTANDING_REPORTS, PS.VOIDED, "unit"),)),
+    # Fired only as cascades of a notice action (in bulk); listed so the table is complete.
+    Rule(RA.WAIVE, RS.PENDING, RS.WAIVED, system=True),
+    Rule(RA.VOID, RS.PENDING, RS.VOIDED, system=True),
+)
+
+REPORT_RULES: tuple[Rule, ...] = (
+    Rule(PA.SUBMIT, PS.DUE, PS.SUBMITTED, frozenset({Role.RECEIVER}), guards=(NOTICE_IS_ISSUED,)),
+    Rule(PA.ACCEPT, PS.SUBMITTED, PS.ACCEPTED, frozenset({V}), guards=(NOTICE_IS_ISSUED,)),
+    Rule(PA.RETURN, PS.SUBMITTED, PS.DUE, frozenset({V}), reason_required=True,
+         guards=(NOTICE_IS_ISSUED,)),
+    Rule(PA.WAIVE, PS.DUE, PS.WAIVED, system=True),
+    Rule(PA.WAIVE, PS.SUBMITTED, PS.WAIVED, system=True),
+    Rule(PA.VOID, PS.DUE, PS.VOIDED, system=True),
+    Rule(PA.VOID, PS.SUBMITTED, PS.VOIDED, system=True),
+)
+
+
+@dataclass
+class Lifecycle:
+    """One machine: its states, its table, and a `transitions.Machine` built once from them."""
+
+    name: str
+    label: str
+    states: type[enum.Enum]
+    actions: type[enum.Enum]
+    initial: enum.Enum
+    rules: tuple[Rule, ...]
+    machine: Machine = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self.machine = Machine(
+            model=None,
+            states=list(self.states),
+            initial=self.initial,
+            transitions=[self._transition(rule) for rule in self.rules],
+            auto_transitions=False,
+            send_event=True,
+            model_attribute="state",
+        )
+
+    @staticmethod
+    def _transition(rule: Rule) -> dict:
+        conditions = [_condition(g) for g in rule.guards]
+        if rule.when is not None:
+            conditions.append(_condition(rule.when))
+        return {
+            "trigger": rule.action.name,
+            "source": rule.source,
+            "dest": rule.dest,
+            "conditions": conditions,
+        }
+
+    def rules_from(self, state) -> list[Rule]:
+        """Every row of the table whose source is `state`."""
+        return [r for r in self.rules if r.source == state]
+
+    def rule_for(self, row, action) -> Rule:
+        """The row of the table that `action` takes from `row`'s state, or InvalidState."""
+        for rule in self.rules:
+            if rule.action == action and rule.source == row.state and (
+                rule.when is None or rule.when.check(row)
+            ):
+                return rule
+        if any(r.action == action and r.dest == row.state and r.idempotent for r in self.rules):
+            return next(r for r in self.rules if r.action == action and r.idempotent)
+        raise InvalidState(
+            f"该{self.label}{row.state.label}，不能{action.label}",
+            state=row.state.name, action=action.name,
+        )
+
+    def failed_guard(self, rule: Rule, row) -> Guard | None:
+        """The first guard of `rule` that does not hold for `row`, if any."""
+        return next((g for g in rule.guards if not g.check(row)), None)
+
+    def fire(self, row, action) -> None:
+        """Move `row` by `action` through the machine. The row is never left attached to it."""
+        try:
+            fired = self.machine.events[action.name].trigger(row)
+        except MachineError as error:  # state not a source of the action
+            raise InvalidState(f"该{self.label}{row.state.label}，不能{action.label}") from error
+        if not fired:  # a condition failed: never a silent no-op
+            raise InvalidState(f"该{self.label}{row.state.label}，现在不能{action.label}")
+
+
+def _condition(guard: Guard) -> Callable:
+    def condition(event) -> bool:
+        return guard.check(event.model)
+
+    condition.__name__ = guard.name
+    return condition
+
+
+NOTICE = Lifecycle("notice", "公文", NS, NA, NS.DRAFT, NOTICE_RULES)
+RECEIPT = Lifecycle("receipt", "收文", RS, RA, RS.PENDING, RECEIPT_RULES)
+REPORT = Lifecycle("report", "报告", PS, PA, PS.DUE, REPORT_RULES)
+LIFECYCLES = {lc.name: lc for lc in (NOTICE, RECEIPT, REPORT)}
+
+
+def to_mermaid(lifecycle: Lifecycle) -> str:
+    """The state picture of a lifecycle as a Mermaid diagram, generated from its table."""
+    lines = ["stateDiagram-v2", f"    [*] --> {lifecycle.initial.name}"]
+    for state in lifecycle.states:
+        lines.append(f"    {state.name} : {state.name} {state.label}")
+    seen = set()
+    for rule in lifecycle.rules:
+        key = (rule.source, rule.dest, rule.action)
+        if key in seen:
+            continue
+        seen.add(key)
+        label = rule.action.label
+        if rule.when is not None:
+            label += f"（{rule.when.message}）"
+        lines.append(f"    {rule.source.name} --> {rule.dest.name} : {label}")
+    return "\n".join(lines)
+
+
+def to_dot(lifecycle: Lifecycle, current=None) -> str:
+    """The state picture as Graphviz DOT, with `current` (a state) highlighted."""
+    lines = [
+        f'digraph "{lifecycle.name}" {{',
+        '  rankdir=LR; node [shape=box, style="rounded", fontname="Noto Sans CJK SC"];',
+        '  edge [fontname="Noto Sans CJK SC", fontsize=10];',
+    ]
+    for state in lifecycle.states:
+        extra = ', style="rounded,filled", fillcolor="#c62828", fontcolor="white"' \
+            if state == current else ""
+        lines.append(f'  {state.name} [label="{state.label}"{extra}];')
+    for rule in lifecycle.rules:
+        lines.append(f'  {rule.source.name} -> {rule.dest.name} [label="{rule.action.label}"];')
+    lines.append("}")
+    return "\n".join(lines)

@@ -1,0 +1,187 @@
+"""The read side: notice lists with progress, a notice's full picture, its audit trail.
+
+Owns: queries shaped for the desks, the CLI and the API — each a handful of statements whatever
+the number of units (grouped counts, never a query per row). Must not: change anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from workflow.deadlines import days_left, local_date, local_time
+from workflow.errors import NotFound
+from workflow.models import AuditEntry, Notice, Receipt, Report, User
+from workflow.states import ReceiptState, ReportState, Role
+
+
+@dataclass(frozen=True)
+class Progress:
+    units: int = 0  # receipts: every recipient unit
+    acknowledged: int = 0  # signed for
+    reports: int = 0  # (report request × 主送 unit)
+    reported: int = 0  # submitted or accepted
+    accepted: int = 0
+
+    @property
+    def acknowledged_percent(self) -> int:
+        return round(100 * self.acknowledged / self.units) if self.units else 0
+
+    @property
+    def reported_percent(self) -> int:
+        return round(100 * self.reported / self.reports) if self.reports else 0
+
+
+@dataclass(frozen=True)
+class NoticeSummary:
+    id: int
+    doc_number: str | None
+    title: str
+    state: str
+    state_label: str
+    issuer: str
+    updated_at: dt.datetime
+    progress: Progress
+
+
+def progress(session: Session, notice_ids: list[int]) -> dict[int, Progress]:
+    """Receipt and report counts per notice, in two grouped queries."""
+    if not notice_ids:
+        return {}
+    receipts = {
+        row.notice_id: row for row in session.execute(
+            select(Receipt.notice_id, func.count().label("units"),
+                   func.sum(case((Receipt.state == ReceiptState.ACKNOWLEDGED, 1), else_=0))
+                   .label("acknowledged"))
+            .where(Receipt.notice_id.in_(notice_ids)).group_by(Receipt.notice_id))
+    }
+    reports = {
+        row.notice_id: row for row in session.execute(
+            select(Report.notice_id, func.count().label("reports"),
+                   func.sum(case((Report.state.in_((ReportState.SUBMITTED, ReportState.ACCEPTED)),
+                                  1), else_=0)).label("reported"),
+                   func.sum(case((Report.state == ReportState.ACCEPTED, 1), else_=0))
+                   .label("accepted"))
+            .where(Report.notice_id.in_(notice_ids)).group_by(Report.notice_id))
+    }
+    result = {}
+    for nid in notice_ids:
+        r, p = receipts.get(nid), reports.get(nid)
+        result[nid] = Progress(
+            units=r.units if r else 0, acknowledged=int(r.acknowledged or 0) if r else 0,
+            reports=p.reports if p else 0, reported=int(p.reported or 0) if p else 0,
+            accepted=int(p.accepted or 0) if p else 0)
+    return result
+
+
+def visible_notice_filter(actor: User | None):
+    """A WHERE clause for the notices `actor` may see (None: every notice, for operators)."""
+    if actor is None or actor.holds(Role.AUDITOR):
+        return True
+    units = {g.unit_id for g in actor.grants} | {actor.unit_id}
+    received = select(Receipt.notice_id).where(Receipt.unit_id.in_(units))
+    return or_(Notice.issuer_unit_id.in_(units), Notice.id.in_(received))
+
+
+def notice_summaries(session: Session, actor: User | None = None, *, limit: int = 500,
+                     offset: int = 0) -> list[NoticeSummary]:
+    """The notices `actor` may see, newest first, each with its progress."""
+    notices = session.scalars(
+        select(Notice).where(visible_notice_filter(actor))
+        .order_by(Notice.updated_at.desc(), Notice.id.desc()).limit(limit).offset(offset)
+    ).all()
+    counts = progress(session, [n.id for n in notices])
+    return [
+        NoticeSummary(n.id, n.doc_number, n.title, n.state.name, n.state.label, n.issuer.name,
+                      n.updated_at, counts[n.id])
+        for n in notices
+    ]
+
+
+def get_notice(session: Session, notice_id: int, actor: User | None = None) -> Notice:
+    """One notice the actor may see, with its requests and addressees loaded."""
+    notice = session.scalar(
+        select(Notice).where(Notice.id == notice_id, visible_notice_filter(actor))
+        .options(selectinload(Notice.report_requests), selectinload(Notice.addressees)))
+    if notice is None:
+        raise NotFound(f"找不到编号为 {notice_id} 的公文，或您无权查看")
+    return notice
+
+
+def receipts(session: Session, notice_id: int) -> list[Receipt]:
+    return list(session.scalars(
+        select(Receipt).where(Receipt.notice_id == notice_id)
+        .order_by(Receipt.kind, Receipt.unit_id)))
+
+
+def reports(session: Session, notice_id: int) -> list[Report]:
+    return list(session.scalars(
+        select(Report).where(Report.notice_id == notice_id)
+        .order_by(Report.request_id, Report.unit_id)))
+
+
+def audit_trail(session: Session, notice_id: int) -> list[AuditEntry]:
+    return list(session.scalars(
+        select(AuditEntry).where(AuditEntry.notice_id == notice_id).order_by(AuditEntry.seq)))
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return local_time(value).isoformat(timespec="seconds")
+    return value.isoformat()
+
+
+def notice_detail(session: Session, notice_id: int, actor: User | None = None,
+                  now: dt.datetime | None = None) -> dict:
+    """A notice as plain data: its fields, state, report requests, receipts and reports."""
+    n = get_notice(session, notice_id, actor)
+    today = local_date(now) if now else None
+    requests = {r.id: r for r in n.report_requests}
+    return {
+        "id": n.id,
+        "doc_number": n.doc_number,
+        "kind": n.kind,
+        "title": n.title,
+        "issuer": n.issuer.name,
+        "state": n.state.name,
+        "state_label": n.state.label,
+        "version": n.version,
+        "urgency": n.urgency.value,
+        "direction": n.direction.value,
+        "drafter": n.drafter.display_name,
+        "signatory": n.signatory.display_name if n.signatory else None,
+        "sign_opinion": n.sign_opinion,
+        "signed_on": _iso(n.signed_on),
+        "issued_on": _iso(n.issued_on),
+        "closed_at": _iso(n.closed_at),
+        "archive_code": n.archive_code,
+        "void_from_start": n.void_from_start,
+        "effective_until": _iso(n.effective_until),
+        "main_recipients": [a.name for a in n.main_addressees],
+        "cc_recipients": [a.name for a in n.cc_addressees],
+        "body": n.body,
+        "attachments": [a.filename for a in n.attachments],
+        "report_requests": [
+            {"id": r.id, "what": r.what, "due_date": _iso(r.due_date), "to_whom": r.to_whom}
+            for r in n.report_requests
+        ],
+        "receipts": [
+            {"id": r.id, "unit": r.unit.name, "kind": r.kind.value, "state": r.state.name,
+             "state_label": r.state.label, "acted_at": _iso(r.acted_at), "reason": r.reason}
+            for r in receipts(session, n.id)
+        ],
+        "reports": [
+            {"id": p.id, "unit": p.unit.name, "request": requests[p.request_id].what,
+             "state": p.state.name, "state_label": p.state.label,
+             "submitted_at": _iso(p.submitted_at), "reviewed_at": _iso(p.reviewed_at),
+             "days_left": days_left(requests[p.request_id].due_date, today) if today else None}
+            for p in reports(session, n.id)
+        ],
+        "progress": asdict(progress(session, [n.id])[n.id]),
+    }
+
