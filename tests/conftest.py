@@ -12,7 +12,11 @@ import pytest
 from sqlalchemy import text
 
 from tests.factories import build_world
-from workflow.db import Base, create_all, make_engine, make_session_factory
+from workflow import passwords
+from workflow.db import create_all, make_engine, make_session_factory
+
+# Test accounts need no protection against offline cracking: hash with argon2's cheapest profile.
+passwords.use_profile("CHEAPEST")
 
 PG_URL = os.environ.get("GONGWEN_TEST_DATABASE_URL")
 
@@ -64,5 +68,3 @@ def direct_world(session):
     session.commit()
     return w
 
-
-__all__ = ["Base"]

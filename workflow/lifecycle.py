@@ -39,6 +39,7 @@ class Guard:
     name: str
     check: Callable[[object], bool]
     message: str
+    holds: str = ""  # what must be true, for the documentation
 
 
 @dataclass(frozen=True)
@@ -104,22 +105,28 @@ def _parent_notice_is_issued(child) -> bool:
     return child.notice.state == NS.ISSUED
 
 
-ROUTE_HAS_REVIEW = Guard("route_has_review", _route_has_review, "本单位的发文流程含核稿")
-ROUTE_SKIPS_REVIEW = Guard("route_skips_review", _route_skips_review, "本单位的发文流程不经核稿")
+ROUTE_HAS_REVIEW = Guard("route_has_review", _route_has_review, "本单位的发文流程含核稿",
+                         "发文单位的流程含核稿")
+ROUTE_SKIPS_REVIEW = Guard("route_skips_review", _route_skips_review, "本单位的发文流程不经核稿",
+                           "发文单位的流程不经核稿")
 NOBODY_HAS_ACTED = Guard(
-    "nobody_has_acted", _nobody_has_acted, "已有人处理该公文，不能撤回"
+    "nobody_has_acted", _nobody_has_acted, "已有人处理该公文，不能撤回",
+    "提交后尚无人处理"
 )
 HAS_MAIN_RECIPIENT = Guard(
-    "has_main_recipient", _has_main_recipient, "主送机关不能为空：请至少选择一个主送单位或单位组"
+    "has_main_recipient", _has_main_recipient, "主送机关不能为空：请至少选择一个主送单位或单位组",
+    "有主送机关"
 )
 HAS_TITLE_AND_BODY = Guard(
-    "has_title_and_body", _has_title_and_body, "标题和正文不能为空"
+    "has_title_and_body", _has_title_and_body, "标题和正文不能为空", "标题和正文齐全"
 )
 NOTICE_IS_OPEN = Guard(
-    "notice_is_open", _parent_notice_is_open, "该公文已撤销、废止或归档，不能再办理"
+    "notice_is_open", _parent_notice_is_open, "该公文已撤销、废止或归档，不能再办理",
+    "公文已印发或已办结"
 )
 NOTICE_IS_ISSUED = Guard(
-    "notice_is_issued", _parent_notice_is_issued, "该公文已办结、撤销或废止，不能再办理"
+    "notice_is_issued", _parent_notice_is_issued, "该公文已办结、撤销或废止，不能再办理",
+    "公文处于已印发状态"
 )
 
 # ----------------------------------------------------------------------------------------------
@@ -286,7 +293,7 @@ def to_mermaid(lifecycle: Lifecycle) -> str:
         seen.add(key)
         label = rule.action.label
         if rule.when is not None:
-            label += f"（{rule.when.message}）"
+            label += f"（{rule.when.holds}）"
         lines.append(f"    {rule.source.name} --> {rule.dest.name} : {label}")
     return "\n".join(lines)
 

@@ -258,6 +258,30 @@ class ReportRequest(Base):
     to_whom: Mapped[str | None] = mapped_column(String(100))
 
     notice: Mapped[Notice] = relationship(back_populates="report_requests")
+    # Who must report: a subset of the 主送 units (seed 000: only 各县（市）区、开发区妇联 of four
+    # 主送 groups). No parties means every 主送 unit.
+    parties: Mapped[list[ReportRequestParty]] = relationship(
+        cascade="all, delete-orphan", order_by="ReportRequestParty.id", lazy="selectin"
+    )
+
+
+class ReportRequestParty(Base):
+    """A unit or unit group that a report request asks to report."""
+
+    __tablename__ = "report_request_party"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("report_request.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("unit_group.id"))
+
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
+    group: Mapped[UnitGroup | None] = relationship(lazy="joined")
+
+    @property
+    def name(self) -> str:
+        return self.group.name if self.group is not None else self.unit.name
 
 
 class Receipt(Base):

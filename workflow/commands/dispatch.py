@@ -17,20 +17,16 @@ from workflow.commands._advance import _advance, clean_text, command, get_actor,
 from workflow.deadlines import chinese_date, local_date
 from workflow.errors import Forbidden, InvalidInput
 from workflow.models import (
-    Notice, NumberSeries, Receipt, Report, User, VoidedNumber, unit_group_member,
+    Notice, NumberSeries, Receipt, Report, ReportRequest, User, VoidedNumber, unit_group_member,
 )
 from workflow.notifications import notify, users_holding
 from workflow.states import NoticeAction, RecipientKind, ReceiptState, ReportState, Role
 
 
-def expand_recipients(session: Session, notice: Notice) -> tuple[list[int], list[int]]:
-    """The draft's 主送 and 抄送 entries as unit ids: groups expanded, duplicates removed.
-
-    A unit named in both lists (directly or through a group) is a 主送 unit; the issuer never
-    sends to itself.
-    """
-    expanded: dict[RecipientKind, list[int]] = {RecipientKind.MAIN: [], RecipientKind.CC: []}
-    group_ids = [a.group_id for a in notice.addressees if a.group_id is not None]
+def _expand(session: Session, entries) -> list[int]:
+    """Unit ids of entries that name a unit or a unit group, in order, without duplicates."""
+    entries = list(entries)
+    group_ids = [e.group_id for e in entries if e.group_id is not None]
     members: dict[int, list[int]] = {}
     if group_ids:
         for group_id, unit_id in session.execute(
@@ -39,14 +35,35 @@ def expand_recipients(session: Session, notice: Notice) -> tuple[list[int], list
             .order_by(unit_group_member.c.unit_id)
         ):
             members.setdefault(group_id, []).append(unit_id)
-    for addressee in notice.addressees:
-        units = [addressee.unit_id] if addressee.unit_id else members.get(addressee.group_id, [])
-        expanded[addressee.kind].extend(units)
-    main = [u for u in dict.fromkeys(expanded[RecipientKind.MAIN]) if u != notice.issuer_unit_id]
+    units = []
+    for entry in entries:
+        units.extend([entry.unit_id] if entry.unit_id else members.get(entry.group_id, []))
+    return list(dict.fromkeys(units))
+
+
+def expand_recipients(session: Session, notice: Notice) -> tuple[list[int], list[int]]:
+    """The draft's 主送 and 抄送 entries as unit ids: groups expanded, duplicates removed.
+
+    A unit named in both lists (directly or through a group) is a 主送 unit; the issuer never
+    sends to itself.
+    """
+    main = [u for u in _expand(session, notice.main_addressees) if u != notice.issuer_unit_id]
     main_set = set(main)
-    cc = [u for u in dict.fromkeys(expanded[RecipientKind.CC])
+    cc = [u for u in _expand(session, notice.cc_addressees)
           if u not in main_set and u != notice.issuer_unit_id]
     return main, cc
+
+
+def reporting_units(session: Session, request: ReportRequest, main: list[int]) -> list[int]:
+    """The 主送 units that must answer `request`: its parties, or every 主送 unit."""
+    if not request.parties:
+        return main
+    main_set = set(main)
+    named = _expand(session, request.parties)
+    strays = [u for u in named if u not in main_set]
+    if strays:
+        raise InvalidInput(f"报送要求“{request.what}”的报送单位必须是主送单位")
+    return named
 
 
 def series_code_of(notice: Notice, series_code: str | None = None) -> str:
@@ -65,6 +82,7 @@ def issue(session: Session, actor: User, *, notice_id: int, series_code: str | N
     today = local_date(now)
     main, cc = expand_recipients(session, notice)
     code = series_code_of(notice, series_code)
+    reporters: dict[ReportRequest, list[int]] = {}
 
     def register(n: Notice) -> None:
         if not main:
@@ -74,6 +92,8 @@ def issue(session: Session, actor: User, *, notice_id: int, series_code: str | N
                 raise InvalidInput(
                     f"报送要求“{request.what}”的截止日期{chinese_date(request.due_date)}"
                     f"早于印发日期{chinese_date(today)}")
+        for request in n.report_requests:
+            reporters[request] = reporting_units(session, request, main)
         number = numbering.allocate(session, issuer_unit_id=n.issuer_unit_id, code=code,
                                     year=today.year)
         n.series_code, n.doc_year, n.doc_serial = number.code, number.year, number.serial
@@ -93,7 +113,7 @@ def issue(session: Session, actor: User, *, notice_id: int, series_code: str | N
     reports = [
         {"notice_id": notice.id, "request_id": r.id, "unit_id": u, "state": ReportState.DUE,
          "version": 1}
-        for r in notice.report_requests for u in main
+        for r, units in reporters.items() for u in units
     ]
     if reports:
         session.execute(insert(Report), reports)

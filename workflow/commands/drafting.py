@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from workflow import audit
 from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
 from workflow.errors import Conflict, Forbidden, InvalidInput, InvalidState
-from workflow.models import Addressee, Notice, ReportRequest, Unit, UnitGroup, User
+from workflow.models import (
+    Addressee, Notice, ReportRequest, ReportRequestParty, Unit, UnitGroup, User,
+)
 from workflow.notifications import tell_role
 from workflow.permissions import may_edit_draft
 from workflow.states import Direction, NoticeAction, NoticeState, RecipientKind, Role, Urgency
@@ -58,7 +60,11 @@ def _report_requests(values) -> list[dict]:
         if due is not None and (not isinstance(due, dt.date) or isinstance(due, dt.datetime)):
             raise InvalidInput(f"第{index}项报送要求的截止日期无效：{due!r}")
         to_whom = clean_text(value.get("to_whom")) or None
-        requests.append({"what": what, "due_date": due, "to_whom": to_whom, "position": index})
+        requests.append({
+            "what": what, "due_date": due, "to_whom": to_whom, "position": index,
+            "from_unit_ids": _ids(value.get("from_unit_ids"), "报送单位"),
+            "from_group_ids": _ids(value.get("from_group_ids"), "报送单位组"),
+        })
     return requests
 
 
@@ -136,10 +142,23 @@ def _apply_fields(session: Session, notice: Notice, fields: dict) -> list[str]:
 
     if "report_requests" in fields:
         wanted = _report_requests(fields["report_requests"])
+        for request in wanted:
+            _check_addressees(session, notice.issuer_unit_id, request["from_unit_ids"],
+                              request["from_group_ids"])
         have = [{"what": r.what, "due_date": r.due_date, "to_whom": r.to_whom,
-                 "position": r.position} for r in notice.report_requests]
+                 "position": r.position,
+                 "from_unit_ids": [p.unit_id for p in r.parties if p.unit_id],
+                 "from_group_ids": [p.group_id for p in r.parties if p.group_id]}
+                for r in notice.report_requests]
         if have != wanted:
-            notice.report_requests = [ReportRequest(**r) for r in wanted]
+            notice.report_requests = [
+                ReportRequest(
+                    what=r["what"], due_date=r["due_date"], to_whom=r["to_whom"],
+                    position=r["position"],
+                    parties=[ReportRequestParty(unit_id=u) for u in r["from_unit_ids"]]
+                    + [ReportRequestParty(group_id=g) for g in r["from_group_ids"]])
+                for r in wanted
+            ]
             changed.append("report_requests")
     return changed
 

@@ -1,0 +1,11 @@
+# Copy to instance/config.py and adjust. Environment variables GONGWEN_<NAME> override these.
+
+# A long random string; when unset, one is generated into instance/secret_key.
+# SECRET_KEY = "..."
+
+# SQLite in this folder is the default. For several hosts, point every one at PostgreSQL:
+# SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://gongwen:secret@db.example.org/gongwen"
+
+# Lock an account after this many failed logins, for this many minutes.
+# LOGIN_MAX_FAILURES = 5
+# LOGIN_LOCK_MINUTES = 15

@@ -1,0 +1,18 @@
+"""The project explains itself truthfully: generated parts of the docs match the code."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_lifecycle_pictures_in_the_architecture_doc_match_the_transition_tables():
+    result = subprocess.run([sys.executable, "scripts/architecture_diagrams.py", "--check"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_readme_names_the_two_commands_on_its_first_screen():
+    first_screen = "\n".join((ROOT / "README.md").read_text(encoding="utf-8").splitlines()[:30])
+    assert "make run" in first_screen and "make test" in first_screen

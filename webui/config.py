@@ -1,0 +1,34 @@
+"""The defaults of the web application's configuration: the first of the layers (DESIGN.md convention 12).
+
+Owns: every setting the web layer reads, with a value that is safe to run with. Later layers
+override it: `instance/config.py`, then the FLASK_*/GONGWEN_* environment and DATABASE_URL, then the
+test mapping. Must not: hold a secret (the secret key is generated into the instance folder).
+"""
+
+from __future__ import annotations
+
+
+class Defaults:
+    # None means: generate once and keep in instance/secret_key (shared by every worker).
+    SECRET_KEY = None
+    # None means: sqlite:///<instance_path>/gongwen.db.
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+    # Lockout: after this many failed logins in a row the account is locked for a while.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # Set GONGWEN_SESSION_COOKIE_SECURE=true behind HTTPS; the default lets `make run` work on http.
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "gongwen_session"
+
+    # A working day: a long form must not expire in the hands of the one filling it in.
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    CONTENT_SECURITY_POLICY = (
+        "default-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    )

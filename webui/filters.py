@@ -1,0 +1,79 @@
+"""Jinja filters: how stored values read on a page.
+
+Owns: local time (stored naive UTC → Asia/Shanghai), Chinese dates, body paragraphs, and the
+Chinese labels of audit-trail actions and states. Must not: decide anything (labels only).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask
+
+from workflow.deadlines import chinese_date, local_date, local_time
+from workflow.states import (
+    NoticeAction, NoticeState, ReceiptAction, ReceiptState, ReportAction, ReportState,
+)
+
+_ACTIONS = {"notice": NoticeAction, "receipt": ReceiptAction, "report": ReportAction}
+_STATES = {"notice": NoticeState, "receipt": ReceiptState, "report": ReportState}
+# Audit actions that are not transitions of a lifecycle, so have no enum member.
+_OTHER_ACTIONS = {
+    "notice.CREATE": "起草",
+    "notice.UPDATE": "修改草稿",
+    "notice.REMIND": "催办",
+    "series.OPEN": "开设文号系列",
+    "series.VOID_NUMBER": "作废文号",
+    "unit.CREATE": "新建单位",
+    "group.CREATE": "新建单位组",
+    "user.CREATE": "新建用户",
+    "user.GRANT_ROLE": "授予角色",
+    "user.SET_PASSWORD": "设置密码",
+}
+
+
+def localtime(moment: dt.datetime | None) -> str:
+    """2016-03-07 09:00 for a stored 2016-03-07 01:00 (UTC)."""
+    if moment is None:
+        return ""
+    return local_time(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def cndate(value: dt.date | dt.datetime | None) -> str:
+    """2016年3月7日; a stored moment is first taken to its Asia/Shanghai day."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = local_date(value)
+    return chinese_date(value)
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """The body's paragraphs: one per line, blank lines dropped."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def action_label(action: str) -> str:
+    """“notice.SIGN” → 签发; an unknown action reads as it is stored."""
+    if action in _OTHER_ACTIONS:
+        return _OTHER_ACTIONS[action]
+    kind, _, name = action.partition(".")
+    enum = _ACTIONS.get(kind)
+    if enum is not None and name in enum.__members__:
+        return enum[name].label
+    return action
+
+
+def state_label(name: str | None, object_type: str = "notice") -> str:
+    """A stored state name of a notice, receipt or report as its Chinese label."""
+    if not name:
+        return ""
+    enum = _STATES.get(object_type)
+    if enum is not None and name in enum.__members__:
+        return enum[name].label
+    return name
+
+
+def init_app(app: Flask) -> None:
+    for function in (localtime, cndate, paragraphs, action_label, state_label):
+        app.add_template_filter(function)

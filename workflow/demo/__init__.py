@@ -1,0 +1,254 @@
+"""The demo world: the two federations of the seed notices, their units and groups, users for every
+role, and both seed notices carried through the real engine.
+
+Owns: demo data only. Every change goes through workflow.commands, with `now` set to the days the
+seeds were really made, so the audit trail reads like the real history. Passwords are generated
+here, at build time, and returned to the caller to print: none is written in the repository.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from importlib import resources
+
+from sqlalchemy.orm import Session
+
+from workflow import commands as c
+from workflow.deadlines import LOCAL_TZ
+from workflow.models import Unit, User
+from workflow.states import Role
+
+CHANGCHUN_COUNTIES = ["南关区", "宽城区", "朝阳区", "二道区", "绿园区", "双阳区", "九台区",
+                      "农安县", "榆树市", "德惠市"]
+CHANGCHUN_ZONES = ["长春经济技术开发区", "长春高新技术产业开发区", "长春净月高新技术产业开发区",
+                   "长春汽车经济技术开发区"]
+CHANGCHUN_ORGANS = ["中共长春市委机关", "长春市人民政府机关", "长春市教育局", "长春市卫生和计划生育委员会"]
+CHANGCHUN_COLLEGES = ["长春大学", "长春师范大学", "长春工程学院", "长春职业技术学院"]
+
+HARBIN_COUNTIES = ["道里区", "南岗区", "道外区", "平房区", "松北区", "香坊区", "呼兰区", "阿城区",
+                   "双城区", "依兰县", "方正县", "宾县", "巴彦县", "木兰县", "通河县", "延寿县",
+                   "尚志市", "五常市"]
+HARBIN_ORGANS = ["中共哈尔滨市委机关", "哈尔滨市人民政府机关", "哈尔滨市教育局"]
+HARBIN_MEMBERS = ["哈尔滨市女企业家协会", "哈尔滨市女律师协会", "哈尔滨市女科技工作者协会"]
+
+HEILONGJIANG = "黑龙江省妇女联合会"
+JILIN = "吉林省妇女联合会"
+
+
+def local(year, month, day, hour=9, minute=0) -> dt.datetime:
+    """A Beijing-time moment as the naive UTC the engine stores."""
+    moment = dt.datetime(year, month, day, hour, minute, tzinfo=LOCAL_TZ)
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def body(name: str) -> str:
+    return resources.files("workflow.demo").joinpath(name).read_text(encoding="utf-8").strip()
+
+
+class _Builder:
+    def __init__(self, session: Session):
+        self.s = session
+        self.logins: list[tuple[str, str, str, str]] = []
+        self.units: dict[str, Unit] = {}
+
+    def unit(self, name, **kw) -> Unit:
+        self.units[name] = c.create_unit(self.s, None, name=name, **kw)
+        return self.units[name]
+
+    def units_under(self, parent: Unit, names: list[str], suffix: str, prefix: str = "") -> list[Unit]:
+        made = []
+        for name in names:
+            # District names are prefixed with the city (two cities may share a district name).
+            full = f"{prefix}{name}{suffix}" if name.endswith("区") and prefix else f"{name}{suffix}"
+            made.append(self.unit(full, parent_id=parent.id))
+        return made
+
+    def group(self, owner: Unit, name: str, members: list[Unit]):
+        return c.create_group(self.s, None, owner_unit_id=owner.id, name=name,
+                              member_ids=[u.id for u in members])
+
+    def user(self, username: str, name: str, unit: Unit, *roles: Role) -> User:
+        password = secrets.token_urlsafe(9)
+        user = c.create_user(self.s, None, username=username, display_name=name, unit_id=unit.id,
+                             password=password, email=f"{username}@example.org")
+        for role in roles:
+            c.grant_role(self.s, None, user_id=user.id, role=role, unit_id=unit.id)
+        self.logins.append((username, name, f"{unit.name} · {'、'.join(r.label for r in roles)}",
+                            password))
+        return user
+
+
+def build(session: Session) -> list[tuple[str, str, str, str]]:
+    """Build the demo in `session` (not committed). Returns (username, name, roles, password)."""
+    b = _Builder(session)
+    s = session
+
+    # ---- 长春市妇联 and the units its seed notice addresses ----------------------------------
+    jilin = b.unit(JILIN, short_name="省妇联")
+    cc = b.unit("长春市妇女联合会", short_name="长春市妇联", parent_id=jilin.id,
+                doc_code="长妇通字", org_code="CCFL", review_required=True)
+    cc_counties = b.units_under(cc, CHANGCHUN_COUNTIES, "妇联", prefix="长春市")
+    cc_zones = b.units_under(cc, CHANGCHUN_ZONES, "妇联")
+    cc_organs = b.units_under(cc, CHANGCHUN_ORGANS, "妇委会")
+    cc_colleges = b.units_under(cc, CHANGCHUN_COLLEGES, "妇委会")
+    g_counties = b.group(cc, "各县（市）区妇联", cc_counties)
+    g_zones = b.group(cc, "开发区妇联", cc_zones)
+    g_organs = b.group(cc, "市直机关妇委会", cc_organs)
+    g_colleges = b.group(cc, "大专院校妇委会", cc_colleges)
+
+    # ---- 哈尔滨市妇联 -------------------------------------------------------------------------
+    heilongjiang = b.unit(HEILONGJIANG, short_name="省妇联")
+    hrb = b.unit("哈尔滨市妇女联合会", short_name="哈尔滨市妇联", parent_id=heilongjiang.id,
+                 doc_code="哈妇发", org_code="HEBFL", review_required=True)
+    hrb_publicity = b.unit("哈尔滨市妇联宣传部", short_name="市妇联宣传部", parent_id=hrb.id)
+    hrb_counties = b.units_under(hrb, HARBIN_COUNTIES, "妇联", prefix="哈尔滨市")
+    hrb_organs = b.units_under(hrb, HARBIN_ORGANS, "妇委会")
+    hrb_members = [b.unit(name, parent_id=hrb.id) for name in HARBIN_MEMBERS]
+    h_counties = b.group(hrb, "各区县（市）妇联", hrb_counties)
+    h_organs = b.group(hrb, "市直妇委会", hrb_organs)
+    h_members = b.group(hrb, "市妇联团体会员", hrb_members)
+
+    # ---- people ---------------------------------------------------------------------------------
+    b.user("admin", "王敏", cc, Role.ADMIN)
+    b.user("security", "李静", cc, Role.SECURITY_OFFICER)
+    b.user("auditor", "赵蕾", cc, Role.AUDITOR)
+    cc_drafter = b.user("cc_drafter", "刘洋", cc, Role.DRAFTER)
+    cc_reviewer = b.user("cc_reviewer", "陈红", cc, Role.REVIEWER)
+    cc_signatory = b.user("cc_signatory", "孙丽华", cc, Role.SIGNATORY)
+    cc_clerk = b.user("cc_clerk", "周婷", cc, Role.CLERK)
+    cc_supervisor = b.user("cc_supervisor", "吴秀梅", cc, Role.SUPERVISOR)
+    cc_receivers = [
+        b.user("nanguan", "郑晓燕", cc_counties[0], Role.RECEIVER),
+        b.user("kuancheng", "王丽", cc_counties[1], Role.RECEIVER),
+        b.user("chaoyang", "张欣", cc_counties[2], Role.RECEIVER),
+        b.user("jingkai", "高雪", cc_zones[0], Role.RECEIVER),
+        b.user("ccu", "马玉兰", cc_colleges[0], Role.RECEIVER),
+    ]
+    hrb_drafter = b.user("hrb_drafter", "徐丹", hrb_publicity, Role.DRAFTER)
+    # The publicity department drafts, the federation issues: the drafter holds the role there.
+    c.grant_role(s, None, user_id=hrb_drafter.id, role=Role.DRAFTER, unit_id=hrb.id)
+    hrb_reviewer = b.user("hrb_reviewer", "曹颖", hrb, Role.REVIEWER)
+    hrb_signatory = b.user("hrb_signatory", "杨杰", hrb, Role.SIGNATORY)
+    hrb_clerk = b.user("hrb_clerk", "韩梅", hrb, Role.CLERK)
+    hrb_supervisor = b.user("hrb_supervisor", "冯倩", hrb, Role.SUPERVISOR)
+    hrb_receivers = [
+        b.user("daoli", "林晓红", hrb_counties[0], Role.RECEIVER),
+        b.user("nangang", "何静", hrb_counties[1], Role.RECEIVER),
+        b.user("daowai", "罗敏", hrb_counties[2], Role.RECEIVER),
+        b.user("nvqiye", "谢芳", hrb_members[0], Role.RECEIVER),
+    ]
+    hrb_receivers[0].unit  # noqa: B018 (loaded for the story below)
+    s.flush()
+
+    # ---- seed 000: 长妇通字〔2016〕4号, two report requests --------------------------------------
+    c.open_series(s, cc_clerk, issuer_unit_id=cc.id, code="长妇通字", year=2016, start_serial=4,
+                  now=local(2016, 1, 4))
+    n0 = c.create_draft(
+        s, cc_drafter, now=local(2016, 3, 7, 10),
+        title="关于认真学习宣传贯彻落实市委党的群团工作会议精神的通知",
+        body=body("seed_000_body.txt"),
+        main_group_ids=[g_counties.id, g_zones.id, g_organs.id, g_colleges.id],
+        cc_unit_ids=[jilin.id],
+        report_requests=[
+            {"what": "学习贯彻落实会议精神情况", "due_date": dt.date(2016, 3, 31),
+             "to_whom": "市妇联", "from_group_ids": [g_counties.id, g_zones.id]},
+            {"what": "调研报告", "due_date": dt.date(2016, 4, 30), "to_whom": "市妇联",
+             "from_group_ids": [g_counties.id, g_zones.id]},
+        ],
+    )
+    c.submit(s, cc_drafter, notice_id=n0.id, now=local(2016, 3, 7, 15))
+    c.pass_review(s, cc_reviewer, notice_id=n0.id, opinion="文字已核，请领导签发",
+                  now=local(2016, 3, 8, 9, 30))
+    c.sign(s, cc_signatory, notice_id=n0.id, opinion="同意印发", now=local(2016, 3, 9, 16))
+    c.issue(s, cc_clerk, notice_id=n0.id, now=local(2016, 3, 10, 9))
+    receipts0 = _receipts_by_unit(s, n0.id)
+    for i, receiver in enumerate(cc_receivers[:4]):
+        c.acknowledge(s, receiver, receipt_id=receipts0[receiver.unit_id],
+                      now=local(2016, 3, 10 + i, 10))
+    reports0 = _reports_by_unit(s, n0.id)
+    first = reports0[(cc_counties[0].id, 0)]
+    c.submit_report(s, cc_receivers[0], report_id=first,
+                    text="南关区妇联于3月15日召开专题会议传达学习会议精神，并在全区妇联系统部署宣传贯彻工作。",
+                    now=local(2016, 3, 25, 14))
+    c.accept_report(s, cc_supervisor, report_id=first, opinion="情况清楚，予以采纳",
+                    now=local(2016, 3, 28, 10))
+    c.submit_report(s, cc_receivers[1], report_id=reports0[(cc_counties[1].id, 0)],
+                    text="宽城区妇联已组织全区妇联干部集中学习会议精神。",
+                    now=local(2016, 3, 30, 16))
+    c.remind(s, cc_supervisor, notice_id=n0.id, channel="phone",
+             message="请于3月31日前上报学习贯彻落实会议精神情况", now=local(2016, 3, 29, 9))
+
+    # ---- seed 001: 哈妇发〔2015〕9号, signed by 杨杰 on 2015-08-11 ---------------------------
+    c.open_series(s, hrb_clerk, issuer_unit_id=hrb.id, code="哈妇发", year=2015, start_serial=9,
+                  now=local(2015, 1, 5))
+    n1 = c.create_draft(
+        s, hrb_drafter, issuer_unit_id=hrb.id, now=local(2015, 8, 5, 10),
+        title="哈尔滨市妇联关于认真学习贯彻中央党的群团工作会议精神的通知",
+        body=body("seed_001_body.txt"),
+        main_group_ids=[h_counties.id, h_organs.id, h_members.id],
+        cc_unit_ids=[heilongjiang.id],
+        report_requests=[
+            {"what": "学习贯彻情况", "due_date": None, "to_whom": "市妇联宣传部",
+             "from_group_ids": [h_counties.id]},
+        ],
+    )
+    c.submit(s, hrb_drafter, notice_id=n1.id, now=local(2015, 8, 6, 9))
+    c.pass_review(s, hrb_reviewer, notice_id=n1.id, now=local(2015, 8, 7, 11))
+    c.sign(s, hrb_signatory, notice_id=n1.id, opinion="同意", now=local(2015, 8, 11, 10))
+    c.issue(s, hrb_clerk, notice_id=n1.id, now=local(2015, 8, 11, 15))
+    receipts1 = _receipts_by_unit(s, n1.id)
+    for i, receiver in enumerate(hrb_receivers[:3]):
+        c.acknowledge(s, receiver, receipt_id=receipts1[receiver.unit_id],
+                      now=local(2015, 8, 12 + i, 9))
+    reports1 = _reports_by_unit(s, n1.id)
+    daoli = reports1[(hrb_counties[0].id, 0)]
+    c.submit_report(s, hrb_receivers[0], report_id=daoli,
+                    text="道里区妇联通过专题学习、专题研讨等方式学习贯彻会议精神，情况如下……",
+                    now=local(2015, 8, 20, 10))
+    c.accept_report(s, hrb_supervisor, report_id=daoli, now=local(2015, 8, 21, 9))
+
+    # ---- work in progress, so that every desk has something to show -------------------------
+    in_review = c.create_draft(
+        s, cc_drafter, now=local(2016, 4, 5, 9),
+        title="关于开展2016年“最美家庭”寻找活动的通知",
+        body="为深入推进家庭文明建设，市妇联决定在全市开展2016年“最美家庭”寻找活动。",
+        main_group_ids=[g_counties.id, g_zones.id],
+        report_requests=[{"what": "“最美家庭”推荐材料", "due_date": dt.date(2016, 6, 30),
+                          "to_whom": "市妇联"}],
+    )
+    c.submit(s, cc_drafter, notice_id=in_review.id, now=local(2016, 4, 5, 10))
+    awaiting = c.create_draft(
+        s, hrb_drafter, issuer_unit_id=hrb.id, now=local(2015, 9, 1, 9),
+        title="哈尔滨市妇联关于做好“巾帼建功促发展”工程有关工作的通知",
+        body="为落实市妇联年度工作部署，现就实施“巾帼建功促发展”工程有关工作通知如下。",
+        main_group_ids=[h_counties.id],
+    )
+    c.submit(s, hrb_drafter, notice_id=awaiting.id, now=local(2015, 9, 1, 10))
+    c.pass_review(s, hrb_reviewer, notice_id=awaiting.id, now=local(2015, 9, 2, 10))
+    c.create_draft(
+        s, cc_drafter, now=local(2016, 4, 8, 9),
+        title="关于举办全市妇联干部培训班的通知",
+        body="经研究，市妇联定于5月举办全市妇联干部培训班。",
+        main_group_ids=[g_counties.id], cc_unit_ids=[jilin.id],
+    )
+    s.flush()
+    return b.logins
+
+
+def _receipts_by_unit(session: Session, notice_id: int) -> dict[int, int]:
+    from workflow import queries
+
+    return {r.unit_id: r.id for r in queries.receipts(session, notice_id)}
+
+
+def _reports_by_unit(session: Session, notice_id: int) -> dict[tuple[int, int], int]:
+    """(unit id, request position − 1) → report id."""
+    from workflow import queries
+
+    positions = {}
+    result = {}
+    for report in queries.reports(session, notice_id):
+        index = positions.setdefault(report.request_id, len(positions))
+        result[(report.unit_id, index)] = report.id
+    return result
