@@ -37,6 +37,7 @@ def create_app(test_config: Mapping | None = None, *, instance_path: str | None 
     if instance_path is not None:
         instance_path = os.path.abspath(instance_path)
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     os.makedirs(app.instance_path, exist_ok=True)
     _load_config(app, test_config)
 
@@ -126,7 +127,7 @@ def _instance_secret_key(instance_path: str) -> str:
 def _begin_reads_deferred() -> None:
     """GET and HEAD change nothing, so their transaction begins as a reader (SQLite: DEFERRED)."""
     if request.method in ("GET", "HEAD") and request.endpoint != "static":
-        read_only(db.session)
+        read_only(db.session())
 
 
 def _add_security_headers(response):
@@ -134,4 +135,8 @@ def _add_security_headers(response):
         response.headers.setdefault(name, value)
     response.headers.setdefault("Content-Security-Policy",
                                 current_app.config["CONTENT_SECURITY_POLICY"])
+    if request.endpoint != "static":
+        # Official documents on a shared office computer: nothing stays in the browser's cache
+        # for the next person to find with the back button after logout.
+        response.headers.setdefault("Cache-Control", "no-store")
     return response

@@ -7,6 +7,7 @@ Must not: hold business rules. Exit code 1 means the command was refused or foun
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import unicodedata
@@ -19,6 +20,7 @@ from flask.cli import AppGroup, with_appcontext
 from webui.extensions import db
 from workflow import audit, queries
 from workflow.db import create_all, is_empty, read_only
+from workflow.deadlines import chinese_date
 from workflow.errors import WorkflowError
 
 DEMO_LOGINS_FILE = "demo-logins.txt"
@@ -76,7 +78,11 @@ def demo(print_logins: bool) -> None:
         if os.path.exists(path):
             _print_logins_file(path)
         return
-    logins = demo_data.build(db.session)
+    try:
+        logins = demo_data.build(db.session)
+    except WorkflowError as error:
+        db.session.rollback()
+        _fail(f"演示数据未能载入：{error}")
     db.session.commit()
     table = _table(["用户名", "姓名", "单位 · 角色", "密码"], [list(row) for row in logins])
     _write_private(path, table + "\n")
@@ -103,7 +109,7 @@ def _write_private(path: str, text: str) -> None:
 @audit_cli.command("verify")
 def audit_verify() -> None:
     """Walk the hash chain of the audit trail; exit 1 where it breaks."""
-    report = audit.verify(read_only(db.session))
+    report = audit.verify(read_only(db.session()))
     click.echo(str(report))
     if not report.ok:
         click.get_current_context().exit(1)
@@ -113,7 +119,7 @@ def audit_verify() -> None:
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 def notice_list(as_json: bool) -> None:
     """Every notice: id, 发文字号, title, state."""
-    session = read_only(db.session)
+    session = read_only(db.session())
     summaries, offset = [], 0
     while True:
         page = queries.notice_summaries(session, None, limit=PAGE, offset=offset)
@@ -139,7 +145,7 @@ def notice_list(as_json: bool) -> None:
 def notice_show(notice_id: int, as_json: bool) -> None:
     """One notice with its report requests, receipts and reports."""
     try:
-        detail = queries.notice_detail(read_only(db.session), notice_id)
+        detail = queries.notice_detail(read_only(db.session()), notice_id)
     except WorkflowError as error:
         _fail(str(error))
     if as_json:
@@ -161,7 +167,8 @@ def _notice_text(d: dict) -> str:
     if d["report_requests"]:
         lines.append("报送要求：")
         for i, r in enumerate(d["report_requests"], start=1):
-            due = f"{r['due_date']}前" if r["due_date"] else "及时"
+            due = (f"{chinese_date(dt.date.fromisoformat(r['due_date']))}前" if r["due_date"]
+                   else "及时")
             lines.append(f"  {i}. {r['what']}，{due}报{r['to_whom'] or '发文单位'}")
     if d["receipts"]:
         lines.append("签收情况：")

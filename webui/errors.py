@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from webui.extensions import db
+from workflow.db import read_only
 from workflow.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound, WorkflowError
 
 STATUS_OF = [(NotFound, 404), (Forbidden, 403), (Conflict, 409), (InvalidState, 409),
@@ -43,7 +44,7 @@ def init_app(app: Flask) -> None:
 
 def workflow_error(error: WorkflowError):
     """The engine refused: undo the request's changes and show its message."""
-    db.session.rollback()
+    _roll_back()
     status = next((code for kind, code in STATUS_OF if isinstance(error, kind)), 400)
     back = _same_site_referrer()
     if request.method == "POST" and status in (400, 409) and back:
@@ -53,13 +54,16 @@ def workflow_error(error: WorkflowError):
 
 
 def csrf_error(_error: CSRFError):
-    db.session.rollback()
+    _roll_back()
     return error_page(400, message=CSRF_MESSAGE)
 
 
 def http_error(error: HTTPException):
-    db.session.rollback()
     code = error.code if error.code in PAGES else 500
+    if code >= 500:
+        db.session.rollback()  # and no more: the database may be what failed
+    else:
+        _roll_back()
     return error_page(code)
 
 
@@ -68,6 +72,13 @@ def error_page(code: int, *, message: str | None = None):
     # A 500 may come from the database itself: the page then must not query it (the user bar).
     return render_template("errors/error.html", code=code, title=title,
                            message=message or default_message, plain=code >= 500), code
+
+
+def _roll_back() -> None:
+    """Undo the request's changes; a GET's next transaction (the error page) still only reads."""
+    db.session.rollback()
+    if request.method in ("GET", "HEAD"):
+        read_only(db.session())
 
 
 def _same_site_referrer() -> str | None:

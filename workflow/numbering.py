@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from workflow.db import insert_ignore, lock_for_update
 from workflow.docnumber import DocNumber, find_numbers, format_number, parse_number
 from workflow.errors import InvalidInput
-from workflow.models import NumberSeries, VoidedNumber
+from workflow.models import NumberSeries, Unit, VoidedNumber
 
 __all__ = [
     "DocNumber", "format_number", "parse_number", "find_numbers",
-    "series_for", "allocate", "peek_next", "voided_serials",
+    "series_for", "allocate", "peek_next", "voided_serials", "check_code_owner",
 ]
 
 
@@ -29,6 +29,7 @@ def series_for(session: Session, *, issuer_unit_id: int, code: str, year: int,
     statement = select(NumberSeries).where(NumberSeries.code == code, NumberSeries.year == year)
     series = session.scalar(lock_for_update(statement) if lock else statement)
     if series is None:
+        check_code_owner(session, issuer_unit_id=issuer_unit_id, code=code)
         # Two issuers may open a new year's series at once: insert-or-skip, then read it back.
         insert_ignore(
             session, NumberSeries.__table__,
@@ -40,6 +41,18 @@ def series_for(session: Session, *, issuer_unit_id: int, code: str, year: int,
     if series.issuer_unit_id != issuer_unit_id:
         raise InvalidInput(f"机关代字“{code}”属于其他单位，不能使用")
     return series
+
+
+def check_code_owner(session: Session, *, issuer_unit_id: int, code: str) -> None:
+    """Refuse a 机关代字 that is another unit's own (its doc_code) before a series of it exists.
+
+    Without this, the first unit to issue under a code would own its series for the year, even
+    when the code is another organ's (an existing series is checked in `series_for`).
+    """
+    owner = session.scalar(
+        select(Unit.id).where(Unit.doc_code == code, Unit.id != issuer_unit_id).limit(1))
+    if owner is not None:
+        raise InvalidInput(f"机关代字“{code}”属于其他单位，不能使用")
 
 
 def voided_serials(session: Session, series_id: int, from_serial: int) -> set[int]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from workflow.deadlines import days_left, local_date, local_time
 from workflow.errors import NotFound
 from workflow.models import AuditEntry, Notice, Receipt, Report, User
-from workflow.states import ReceiptState, ReportState, Role
+from workflow.states import ReceiptState, RecipientKind, ReportState, Role
 
 
 @dataclass(frozen=True)
@@ -111,21 +111,55 @@ def get_notice(session: Session, notice_id: int, actor: User | None = None) -> N
     return notice
 
 
-def receipts(session: Session, notice_id: int) -> list[Receipt]:
-    return list(session.scalars(
-        select(Receipt).where(Receipt.notice_id == notice_id)
-        .order_by(Receipt.kind, Receipt.unit_id)))
+def _own_units(actor: User) -> set[int]:
+    return {g.unit_id for g in actor.grants} | {actor.unit_id}
 
 
-def reports(session: Session, notice_id: int) -> list[Report]:
-    return list(session.scalars(
-        select(Report).where(Report.notice_id == notice_id)
-        .order_by(Report.request_id, Report.unit_id)))
+def sees_whole_notice(actor: User | None, notice: Notice) -> bool:
+    """The issuing unit (and operators and the auditor) see every unit's progress and the whole
+    trail; a recipient unit sees only its own receipt and reports, and no internal drafting notes."""
+    return (actor is None or actor.holds(Role.AUDITOR)
+            or notice.issuer_unit_id in _own_units(actor))
 
 
-def audit_trail(session: Session, notice_id: int) -> list[AuditEntry]:
-    return list(session.scalars(
-        select(AuditEntry).where(AuditEntry.notice_id == notice_id).order_by(AuditEntry.seq)))
+def receipts(session: Session, notice_id: int, actor: User | None = None) -> list[Receipt]:
+    """The notice's receipts, 主送 units first; a recipient sees only its own."""
+    statement = select(Receipt).where(Receipt.notice_id == notice_id).order_by(
+        case((Receipt.kind == RecipientKind.MAIN, 0), else_=1), Receipt.unit_id)
+    if actor is not None and not sees_whole_notice(actor, session.get(Notice, notice_id)):
+        statement = statement.where(Receipt.unit_id.in_(_own_units(actor)))
+    return list(session.scalars(statement))
+
+
+def reports(session: Session, notice_id: int, actor: User | None = None) -> list[Report]:
+    """The notice's reports by request and unit; a recipient sees only its own."""
+    statement = select(Report).where(Report.notice_id == notice_id).order_by(
+        Report.request_id, Report.unit_id)
+    if actor is not None and not sees_whole_notice(actor, session.get(Notice, notice_id)):
+        statement = statement.where(Report.unit_id.in_(_own_units(actor)))
+    return list(session.scalars(statement))
+
+
+# What a recipient unit may read of a notice's trail besides its own receipt and reports.
+PUBLIC_NOTICE_ACTIONS = ("notice.ISSUE", "notice.CLOSE", "notice.REVOKE", "notice.ABOLISH",
+                         "notice.ARCHIVE")
+
+
+def audit_trail(session: Session, notice_id: int, actor: User | None = None) -> list[AuditEntry]:
+    """The notice's audit entries in order; a recipient sees the public steps and its own."""
+    statement = select(AuditEntry).where(AuditEntry.notice_id == notice_id).order_by(AuditEntry.seq)
+    if actor is not None and not sees_whole_notice(actor, session.get(Notice, notice_id)):
+        units = _own_units(actor)
+        own_receipts = select(Receipt.id).where(Receipt.notice_id == notice_id,
+                                                Receipt.unit_id.in_(units))
+        own_reports = select(Report.id).where(Report.notice_id == notice_id,
+                                              Report.unit_id.in_(units))
+        statement = statement.where(or_(
+            AuditEntry.action.in_(PUBLIC_NOTICE_ACTIONS),
+            (AuditEntry.object_type == "receipt") & AuditEntry.object_id.in_(own_receipts),
+            (AuditEntry.object_type == "report") & AuditEntry.object_id.in_(own_reports),
+        ))
+    return list(session.scalars(statement))
 
 
 def _iso(value) -> str | None:
@@ -173,14 +207,14 @@ def notice_detail(session: Session, notice_id: int, actor: User | None = None,
         "receipts": [
             {"id": r.id, "unit": r.unit.name, "kind": r.kind.value, "state": r.state.name,
              "state_label": r.state.label, "acted_at": _iso(r.acted_at), "reason": r.reason}
-            for r in receipts(session, n.id)
+            for r in receipts(session, n.id, actor)
         ],
         "reports": [
             {"id": p.id, "unit": p.unit.name, "request": requests[p.request_id].what,
              "state": p.state.name, "state_label": p.state.label,
              "submitted_at": _iso(p.submitted_at), "reviewed_at": _iso(p.reviewed_at),
              "days_left": days_left(requests[p.request_id].due_date, today) if today else None}
-            for p in reports(session, n.id)
+            for p in reports(session, n.id, actor)
         ],
         "progress": asdict(progress(session, [n.id])[n.id]),
     }

@@ -30,10 +30,11 @@ def index():
 @bp.get("/notices/<int:notice_id>")
 @login_required
 def show(notice_id: int):
-    notice = queries.get_notice(db.session, notice_id, current_user.account)
+    actor = current_user.account
+    notice = queries.get_notice(db.session, notice_id, actor)
     return render_template(
         "notices/show.html", notice=notice,
         progress=queries.progress(db.session, [notice.id])[notice.id],
-        receipts=queries.receipts(db.session, notice.id),
-        reports=queries.reports(db.session, notice.id),
-        trail=queries.audit_trail(db.session, notice.id))
+        receipts=queries.receipts(db.session, notice.id, actor),
+        reports=queries.reports(db.session, notice.id, actor),
+        trail=queries.audit_trail(db.session, notice.id, actor))

@@ -67,6 +67,7 @@ def reporting_units(session: Session, request: ReportRequest, main: list[int]) -
 
 
 def series_code_of(notice: Notice, series_code: str | None = None) -> str:
+    """The 机关代字 to number under: the one given, the draft's own, or the issuer's default."""
     code = clean_text(series_code) or notice.series_code or notice.issuer.doc_code
     if not code:
         raise InvalidInput(f"{notice.issuer.name}尚未设置机关代字，不能编号印发")
@@ -136,13 +137,15 @@ def open_series(session: Session, actor: User, *, issuer_unit_id: int, code: str
     now, actor = moment(now), get_actor(session, actor)
     _require_clerk(actor, issuer_unit_id)
     code = clean_text(code)
-    numbering.format_number(code, year, max(start_serial, 1))  # validates code and year
+    # The serial is checked first: max("9", 1) would raise a TypeError, not a refusal.
     if isinstance(start_serial, bool) or not isinstance(start_serial, int) or start_serial < 1:
         raise InvalidInput("起始顺序号必须是正整数")
+    numbering.format_number(code, year, start_serial)  # validates code and year
     existing = session.scalar(
         select(NumberSeries).where(NumberSeries.code == code, NumberSeries.year == year))
     if existing is not None:
         raise InvalidInput(f"{code}〔{year}〕系列已经存在，下一个顺序号是{existing.next_serial}")
+    numbering.check_code_owner(session, issuer_unit_id=issuer_unit_id, code=code)
     series = NumberSeries(issuer_unit_id=issuer_unit_id, code=code, year=year,
                           start_serial=start_serial, next_serial=start_serial)
     session.add(series)

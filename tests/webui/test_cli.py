@@ -1,0 +1,102 @@
+"""The command line, driven through Flask's CLI runner on a real database."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+from sqlalchemy import text
+
+from webui.extensions import db
+
+
+def test_init_db_creates_the_tables_and_is_harmless_the_second_time(bare_app):
+    runner = bare_app.test_cli_runner()
+    first = runner.invoke(args=["init-db"])
+    assert first.exit_code == 0, first.output
+    assert "已创建" in first.output and "notice" in first.output
+
+    second = runner.invoke(args=["init-db"])
+    assert second.exit_code == 0, second.output
+    assert "数据表均已存在，未作改动" in second.output
+
+
+def test_notice_list_json_gives_id_number_title_and_state(app, world):
+    result = app.test_cli_runner().invoke(args=["notice", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert all(set(row) == {"id", "number", "title", "state"} for row in rows)
+    issued = next(row for row in rows if row["id"] == world.issued_id)
+    assert issued == {"id": world.issued_id, "number": world.issued_number,
+                      "title": world.issued_title, "state": "ISSUED"}
+    draft = next(row for row in rows if row["id"] == world.draft_id)
+    assert draft["number"] is None and draft["state"] == "DRAFT"
+    assert "\\u" not in result.stdout  # Chinese as it is, not escaped
+
+
+def test_notice_list_without_json_is_a_readable_table(app, world):
+    result = app.test_cli_runner().invoke(args=["notice", "list"])
+    assert result.exit_code == 0
+    assert world.issued_title in result.output and "已印发" in result.output
+    assert "未编号" in result.output
+
+
+def test_notice_show_prints_one_notice(app, world):
+    runner = app.test_cli_runner()
+    as_json = runner.invoke(args=["notice", "show", str(world.issued_id), "--json"])
+    assert as_json.exit_code == 0
+    detail = json.loads(as_json.stdout)
+    assert detail["title"] == world.issued_title and detail["state"] == "ISSUED"
+
+    readable = runner.invoke(args=["notice", "show", str(world.issued_id)])
+    assert readable.exit_code == 0
+    assert world.issued_number in readable.output and "签收 1/4" in readable.output
+
+
+def test_notice_show_of_an_unknown_id_exits_1_with_a_chinese_message(app, world):
+    result = app.test_cli_runner().invoke(args=["notice", "show", "999999"])
+    assert result.exit_code == 1
+    assert "找不到编号为 999999 的公文" in result.stderr
+    assert result.stdout == ""
+
+
+def test_audit_verify_reports_an_intact_chain(app, world):
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("OK")
+
+
+def test_audit_verify_exits_1_after_an_entry_is_tampered_with(app, world):
+    with app.app_context():
+        db.session.execute(text("UPDATE audit_entry SET note = '改过了' WHERE seq = 3"))
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "第 3 条" in result.output and "内容已被修改" in result.output
+
+
+def test_demo_loads_once_and_keeps_the_logins_for_the_owner_only(bare_app):
+    pytest.importorskip("workflow.demo")
+    runner = bare_app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    logins = os.path.join(bare_app.instance_path, "demo-logins.txt")
+    assert stat.S_IMODE(os.stat(logins).st_mode) == 0o600
+    with open(logins, encoding="utf-8") as file:
+        saved = file.read()
+    assert "用户名" in saved and "密码" in saved and saved.strip() in first.output
+
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0
+    assert "未作改动" in again.output and saved.strip() in again.output
+
+    printed = runner.invoke(args=["demo", "--print-logins"])
+    assert printed.exit_code == 0 and printed.output.strip() == saved.strip()
+
+
+def test_demo_print_logins_without_a_demo_exits_1(bare_app):
+    result = bare_app.test_cli_runner().invoke(args=["demo", "--print-logins"])
+    assert result.exit_code == 1
+    assert "找不到" in result.stderr
