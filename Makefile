@@ -35,6 +35,7 @@ run: system-packages $(STAMP)
 
 test: SYSTEM_FOR = test
 test: system-packages $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 # The quick loop while developing: everything but the slow groups.

@@ -55,7 +55,7 @@ def render(text: str) -> str:
             re.S)
         if not pattern.search(text):
             raise SystemExit(f"docs/architecture.md has no block generated:{name}")
-        text = pattern.sub(lambda m: m.group(1) + content + "\n" + m.group(2), text)
+        text = pattern.sub(lambda m, content=content: m.group(1) + content + "\n" + m.group(2), text)
     return text
 
 

@@ -6,11 +6,19 @@ Everything goes through the real commands, so a builder can fail exactly as the 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
+import pytest
+from sqlalchemy import func, select
+
 from workflow import commands as c
-from workflow.models import Notice, Receipt, Report, Unit, UnitGroup, User
+from workflow.db import Base, read_only
+from workflow.errors import WorkflowError
+from workflow.models import Notice, NumberSeries, Receipt, Report, Unit, UnitGroup, User
 from workflow.states import NoticeState, Role
+
+HAN = re.compile("[\u4e00-\u9fff]")  # a message fit for a Chinese user has Chinese in it
 
 T0 = dt.datetime(2016, 3, 7, 1, 0)  # 2016-03-07 09:00 in Asia/Shanghai
 
@@ -110,12 +118,68 @@ def notice_in(w: World, state: NoticeState, **fields) -> Notice:
 
 
 def receipts_of(w: World, notice: Notice) -> list[Receipt]:
-    from sqlalchemy import select
     return list(w.session.scalars(select(Receipt).where(Receipt.notice_id == notice.id)
                                   .order_by(Receipt.id)))
 
 
 def reports_of(w: World, notice: Notice) -> list[Report]:
-    from sqlalchemy import select
     return list(w.session.scalars(select(Report).where(Report.notice_id == notice.id)
                                   .order_by(Report.id)))
+
+
+def full_story(world, session) -> None:
+    """A notice from draft to archive, with every kind of step on the way, and one revoked."""
+    w, s = world, session
+    notice = notice_in(w, NoticeState.DRAFT)
+    c.submit(s, w.drafter, notice_id=notice.id, now=at(0.1))
+    c.return_for_revision(s, w.reviewer, notice_id=notice.id, reason="请补充数据", now=at(0.2))
+    c.update_draft(s, w.drafter, notice_id=notice.id, body="请各区妇联开展调研并报送数据。",
+                   now=at(0.3))
+    c.submit(s, w.drafter, notice_id=notice.id, now=at(0.4))
+    c.pass_review(s, w.reviewer, notice_id=notice.id, opinion="可以", now=at(0.5))
+    c.sign(s, w.signatory, notice_id=notice.id, opinion="同意印发", now=at(0.6))
+    c.issue(s, w.clerk, notice_id=notice.id, now=at(1))
+    receipts = {r.unit_id: r for r in receipts_of(w, notice)}
+    reports = {r.unit_id: r for r in reports_of(w, notice)}
+    d1, d2, d3 = w.districts
+    c.acknowledge(s, w.receiver1, receipt_id=receipts[d1.id].id, now=at(1.5))
+    c.submit_report(s, w.receiver1, report_id=reports[d1.id].id, text="初稿", now=at(2))
+    c.return_report(s, w.supervisor, report_id=reports[d1.id].id, reason="缺数据", now=at(3))
+    c.submit_report(s, w.receiver1, report_id=reports[d1.id].id, text="定稿", now=at(4))
+    c.accept_report(s, w.supervisor, report_id=reports[d1.id].id, now=at(5))
+    c.reject(s, w.receiver2, receipt_id=receipts[d2.id].id, reason="误送", now=at(5))
+    c.remind(s, w.supervisor, notice_id=notice.id, now=at(6))
+    c.close(s, w.supervisor, notice_id=notice.id, reason="提前办结", now=at(7))
+    c.archive(s, w.clerk, notice_id=notice.id, retention="Y30", now=at(8))
+    notice_in(w, NoticeState.REVOKED)
+    s.commit()
+
+
+def table_rows(session_factory) -> dict:
+    """The number of rows in every table, and every notice/receipt/report's state and version."""
+    with session_factory() as s:
+        read_only(s)
+        counts = {t.name: s.scalar(select(func.count()).select_from(t))
+                  for t in Base.metadata.sorted_tables}
+        states = {
+            model.__tablename__: s.execute(
+                select(model.id, model.state, model.version).order_by(model.id)).all()
+            for model in (Notice, Receipt, Report)
+        }
+        series = s.execute(select(NumberSeries.code, NumberSeries.year, NumberSeries.next_serial)
+                           .order_by(NumberSeries.id)).all()
+        return {"counts": counts, "states": states, "series": series}
+
+
+def refused(session, session_factory, call, kind=WorkflowError, containing: str = "") -> str:
+    """Run `call`, require a `kind` refusal in Chinese, and that the database did not change."""
+    session.commit()
+    before = table_rows(session_factory)
+    with pytest.raises(kind) as caught:
+        call()
+    message = str(caught.value)
+    assert HAN.search(message), message
+    assert containing in message, message
+    session.commit()  # the caller may commit after a refusal: nothing half-done goes with it
+    assert table_rows(session_factory) == before
+    return message

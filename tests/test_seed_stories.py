@@ -12,7 +12,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from workflow import audit, commands as c, demo, queries
+from workflow import audit, demo, queries
+from workflow import commands as c
+from workflow.errors import InvalidState
 from workflow.models import AuditEntry, Notice, Receipt, Report, Unit, User
 from workflow.states import NoticeState, ReceiptState, RecipientKind, ReportState, Role
 
@@ -132,7 +134,7 @@ def test_a_seed_story_runs_to_the_archive_and_closes_by_itself_when_every_unit_i
               now=later + dt.timedelta(days=1))
     s.commit()
     assert (n.state, n.archive_code) == (NoticeState.ARCHIVED, code)
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidState, match="已归档"):
         c.close(s, user(s, supervisor), notice_id=n.id, reason="再次办结")
     assert audit.verify(s).ok
 

@@ -200,7 +200,7 @@ def _table(headers: list[str], rows: list[list], *, indent: int = 0) -> str:
     widths = [max(_width(row[i]) for row in cells) for i in range(len(headers))]
 
     def line(row):
-        padded = [c + " " * (w - _width(c)) for c, w in zip(row, widths)]
+        padded = [c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)]
         return (" " * indent + "  ".join(padded)).rstrip()
 
     rule = " " * indent + "  ".join("-" * w for w in widths)

@@ -12,7 +12,12 @@ from flask import Flask
 
 from workflow.deadlines import chinese_date, local_date, local_time
 from workflow.states import (
-    NoticeAction, NoticeState, ReceiptAction, ReceiptState, ReportAction, ReportState,
+    NoticeAction,
+    NoticeState,
+    ReceiptAction,
+    ReceiptState,
+    ReportAction,
+    ReportState,
 )
 
 _ACTIONS = {"notice": NoticeAction, "receipt": ReceiptAction, "report": ReportAction}

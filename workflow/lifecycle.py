@@ -22,13 +22,25 @@ from transitions import Machine, MachineError
 from workflow.errors import InvalidState
 from workflow.states import (
     NoticeAction as NA,
+)
+from workflow.states import (
     NoticeState as NS,
+)
+from workflow.states import (
     ReceiptAction as RA,
+)
+from workflow.states import (
     ReceiptState as RS,
+)
+from workflow.states import (
     RecipientKind,
-    ReportAction as PA,
-    ReportState as PS,
     Role,
+)
+from workflow.states import (
+    ReportAction as PA,
+)
+from workflow.states import (
+    ReportState as PS,
 )
 
 

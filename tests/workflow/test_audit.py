@@ -9,40 +9,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.factories import at, notice_in, receipts_of, reports_of
+from tests.factories import full_story
 from workflow import audit
-from workflow import commands as c
 from workflow.db import read_only
 from workflow.models import AuditEntry, AuditHead
-from workflow.states import NoticeState as NS
-
-
-def full_story(world, session) -> None:
-    """A notice from draft to archive, with every kind of step on the way, and one revoked."""
-    w, s = world, session
-    notice = notice_in(w, NS.DRAFT)
-    c.submit(s, w.drafter, notice_id=notice.id, now=at(0.1))
-    c.return_for_revision(s, w.reviewer, notice_id=notice.id, reason="请补充数据", now=at(0.2))
-    c.update_draft(s, w.drafter, notice_id=notice.id, body="请各区妇联开展调研并报送数据。",
-                   now=at(0.3))
-    c.submit(s, w.drafter, notice_id=notice.id, now=at(0.4))
-    c.pass_review(s, w.reviewer, notice_id=notice.id, opinion="可以", now=at(0.5))
-    c.sign(s, w.signatory, notice_id=notice.id, opinion="同意印发", now=at(0.6))
-    c.issue(s, w.clerk, notice_id=notice.id, now=at(1))
-    receipts = {r.unit_id: r for r in receipts_of(w, notice)}
-    reports = {r.unit_id: r for r in reports_of(w, notice)}
-    d1, d2, d3 = w.districts
-    c.acknowledge(s, w.receiver1, receipt_id=receipts[d1.id].id, now=at(1.5))
-    c.submit_report(s, w.receiver1, report_id=reports[d1.id].id, text="初稿", now=at(2))
-    c.return_report(s, w.supervisor, report_id=reports[d1.id].id, reason="缺数据", now=at(3))
-    c.submit_report(s, w.receiver1, report_id=reports[d1.id].id, text="定稿", now=at(4))
-    c.accept_report(s, w.supervisor, report_id=reports[d1.id].id, now=at(5))
-    c.reject(s, w.receiver2, receipt_id=receipts[d2.id].id, reason="误送", now=at(5))
-    c.remind(s, w.supervisor, notice_id=notice.id, now=at(6))
-    c.close(s, w.supervisor, notice_id=notice.id, reason="提前办结", now=at(7))
-    c.archive(s, w.clerk, notice_id=notice.id, retention="Y30", now=at(8))
-    notice_in(w, NS.REVOKED)
-    s.commit()
 
 
 def verified(session_factory) -> audit.ChainReport:

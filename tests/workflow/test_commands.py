@@ -8,54 +8,35 @@ in a fresh session after the caller has committed.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event, func, insert, select
 
-from tests.factories import at, draft, notice_in, receipts_of, reports_of
+from tests.factories import at, draft, notice_in, receipts_of, refused, reports_of
 from workflow import commands as c
 from workflow.commands.tracking import AUTO_CLOSE_NOTE
-from workflow.db import Base, read_only
-from workflow.errors import Conflict, InvalidInput, InvalidState, NotFound, WorkflowError
+from workflow.db import read_only
+from workflow.errors import Conflict, InvalidInput, InvalidState, NotFound
 from workflow.models import (
-    AuditEntry, Notice, Notification, Receipt, Reminder, Report, RoleGrant, Unit, User,
+    AuditEntry,
+    Notice,
+    Notification,
+    Receipt,
+    Reminder,
+    Report,
+    RoleGrant,
+    Unit,
+    User,
 )
 from workflow.states import NoticeState as NS
 from workflow.states import ReceiptState as RS
-from workflow.states import RecipientKind, ReportState as PS, Role
+from workflow.states import RecipientKind, Role
+from workflow.states import ReportState as PS
 
-HAN = re.compile("[\u4e00-\u9fff]")
 NOWHERE = 999_999
 
 
-def table_rows(session_factory) -> dict:
-    """The number of rows in every table, and every notice/receipt/report's state and version."""
-    with session_factory() as s:
-        read_only(s)
-        counts = {t.name: s.scalar(select(func.count()).select_from(t))
-                  for t in Base.metadata.sorted_tables}
-        states = {
-            model.__tablename__: s.execute(
-                select(model.id, model.state, model.version).order_by(model.id)).all()
-            for model in (Notice, Receipt, Report)
-        }
-        return {"counts": counts, "states": states}
-
-
-def refused(session, session_factory, call, kind=WorkflowError, containing: str = "") -> str:
-    """Run `call`, require a `kind` refusal in Chinese, and that the database did not change."""
-    session.commit()
-    before = table_rows(session_factory)
-    with pytest.raises(kind) as caught:
-        call()
-    message = str(caught.value)
-    assert HAN.search(message), message
-    assert containing in message, message
-    session.commit()  # the caller may commit after a refusal: nothing half-done goes with it
-    assert table_rows(session_factory) == before
-    return message
 
 
 def entries(session, **where) -> list[AuditEntry]:

@@ -27,22 +27,33 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.factories import World, at, build_world, notice_in, receipts_of, reports_of
-from workflow import audit
+from workflow import audit, lifecycle
 from workflow import commands as c
-from workflow import lifecycle
 from workflow.db import Base, create_all, make_engine, make_session_factory, read_only
 from workflow.errors import InvalidState, WorkflowError
 from workflow.models import AuditEntry, Notice, Receipt, Report
 from workflow.permissions import available_actions
 from workflow.states import (
     NoticeAction as NA,
+)
+from workflow.states import (
     NoticeState as NS,
+)
+from workflow.states import (
     ReceiptAction as RA,
+)
+from workflow.states import (
     ReceiptState as RS,
+)
+from workflow.states import (
     RecipientKind,
-    ReportAction as PA,
-    ReportState as PS,
     Role,
+)
+from workflow.states import (
+    ReportAction as PA,
+)
+from workflow.states import (
+    ReportState as PS,
 )
 
 HAN = re.compile("[\u4e00-\u9fff]")

@@ -9,58 +9,31 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-import re
 import traceback
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
 
+from tests import factories
 from tests.factories import at, build_world, notice_in
 from workflow import audit, numbering
 from workflow import commands as c
-from workflow.db import Base, make_engine, make_session_factory, read_only
+from workflow.db import make_engine, make_session_factory, read_only
 from workflow.errors import InvalidInput, WorkflowError
-from workflow.models import AuditEntry, Notice, NumberSeries, Receipt, Report, VoidedNumber
+from workflow.models import AuditEntry, Notice, NumberSeries, VoidedNumber
 from workflow.states import NoticeState as NS
 from workflow.states import Role
 
-HAN = re.compile("[\u4e00-\u9fff]")
 NO_DEADLINE = [{"what": "工作总结", "due_date": None}]
 
 
-def table_rows(session_factory) -> dict:
-    """The number of rows in every table, and every notice/receipt/report's state and version."""
-    with session_factory() as s:
-        read_only(s)
-        counts = {t.name: s.scalar(select(func.count()).select_from(t))
-                  for t in Base.metadata.sorted_tables}
-        states = {
-            model.__tablename__: s.execute(
-                select(model.id, model.state, model.version).order_by(model.id)).all()
-            for model in (Notice, Receipt, Report)
-        }
-        return {"counts": counts, "states": states,
-                "series": s.execute(select(NumberSeries.code, NumberSeries.year,
-                                           NumberSeries.next_serial)).all()}
+refused = partial(factories.refused, kind=InvalidInput)
 
 
-def refused(session, session_factory, call, kind=InvalidInput, containing: str = "") -> str:
-    """Run `call`, require a `kind` refusal in Chinese, and that the database did not change."""
-    session.commit()
-    before = table_rows(session_factory)
-    with pytest.raises(kind) as caught:
-        call()
-    message = str(caught.value)
-    assert HAN.search(message), message
-    assert containing in message, message
-    session.commit()
-    assert table_rows(session_factory) == before
-    return message
-
-
-def issue_signed(world, session, *, now=at(1), **fields) -> Notice:
+def issue_signed(world, session, *, now=None, **fields) -> Notice:
     notice = notice_in(world, NS.SIGNED, **fields)
-    return c.issue(session, world.clerk, notice_id=notice.id, now=now)
+    return c.issue(session, world.clerk, notice_id=notice.id, now=now or at(1))
 
 
 def other_issuer(session, world):

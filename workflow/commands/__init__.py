@@ -6,7 +6,11 @@ session as it was, and changes a state only through `_advance` (DESIGN.md conven
 """
 
 from workflow.commands.admin import (
-    create_group, create_unit, create_user, grant_role, set_password,
+    create_group,
+    create_unit,
+    create_user,
+    grant_role,
+    set_password,
 )
 from workflow.commands.archive import abolish, archive, revoke
 from workflow.commands.dispatch import expand_recipients, issue, open_series, void_number
@@ -14,7 +18,12 @@ from workflow.commands.drafting import cancel, create_draft, submit, update_draf
 from workflow.commands.receiving import StoredFile, acknowledge, reject, submit_report
 from workflow.commands.signoff import amend, pass_review, return_for_revision, sign
 from workflow.commands.tracking import (
-    accept_report, close, close_if_complete, outstanding_units, remind, return_report,
+    accept_report,
+    close,
+    close_if_complete,
+    outstanding_units,
+    remind,
+    return_report,
 )
 
 __all__ = [

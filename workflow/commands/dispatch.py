@@ -17,10 +17,17 @@ from workflow.commands._advance import _advance, clean_text, command, get_actor,
 from workflow.deadlines import chinese_date, local_date
 from workflow.errors import Forbidden, InvalidInput
 from workflow.models import (
-    Notice, NumberSeries, Receipt, Report, ReportRequest, User, VoidedNumber, unit_group_member,
+    Notice,
+    NumberSeries,
+    Receipt,
+    Report,
+    ReportRequest,
+    User,
+    VoidedNumber,
+    unit_group_member,
 )
 from workflow.notifications import notify, users_holding
-from workflow.states import NoticeAction, RecipientKind, ReceiptState, ReportState, Role
+from workflow.states import NoticeAction, ReceiptState, RecipientKind, ReportState, Role
 
 
 def _expand(session: Session, entries) -> list[int]:

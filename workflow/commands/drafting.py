@@ -15,7 +15,13 @@ from workflow import audit
 from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
 from workflow.errors import Conflict, Forbidden, InvalidInput, InvalidState
 from workflow.models import (
-    Addressee, Notice, ReportRequest, ReportRequestParty, Unit, UnitGroup, User,
+    Addressee,
+    Notice,
+    ReportRequest,
+    ReportRequestParty,
+    Unit,
+    UnitGroup,
+    User,
 )
 from workflow.notifications import tell_role
 from workflow.permissions import may_edit_draft

@@ -19,7 +19,13 @@ from workflow.models import Notice, Receipt, Reminder, Report, Unit, User
 from workflow.notifications import notify, tell_role, users_holding
 from workflow.permissions import can
 from workflow.states import (
-    NoticeAction, NoticeState, ReceiptState, RecipientKind, ReportAction, ReportState, Role,
+    NoticeAction,
+    NoticeState,
+    ReceiptState,
+    RecipientKind,
+    ReportAction,
+    ReportState,
+    Role,
 )
 
 CHANNELS = {"app": "站内", "mail": "邮件", "phone": "电话", "sms": "短信"}
