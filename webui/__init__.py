@@ -16,6 +16,7 @@ from flask import Flask, current_app, request
 
 from webui.config import Defaults
 from webui.extensions import csrf, db
+from workflow.attachments import AttachmentStore
 from workflow.db import configure_engine, read_only
 
 SECRET_KEY_FILE = "secret_key"
@@ -42,6 +43,8 @@ def create_app(test_config: Mapping | None = None, *, instance_path: str | None 
     _load_config(app, test_config)
 
     db.init_app(app)
+    app.extensions["gongwen_attachments"] = AttachmentStore(
+        app.config["ATTACHMENT_DIR"] or os.path.join(app.instance_path, "attachments"))
     with app.app_context():
         # Before any connection exists: the SQLite pragmas and BEGIN IMMEDIATE for writers.
         for engine in db.engines.values():
@@ -52,16 +55,16 @@ def create_app(test_config: Mapping | None = None, *, instance_path: str | None 
     app.after_request(_add_security_headers)
     csrf.init_app(app)
 
-    from webui import auth, cli, errors, filters
-    from webui.views import auth as auth_views
-    from webui.views import notices
+    from webui import auth, cli, desks, errors, filters
+    from webui.views import BLUEPRINTS
 
     auth.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
+    desks.init_app(app)
     cli.init_app(app)
-    app.register_blueprint(auth_views.bp)
-    app.register_blueprint(notices.bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     return app
 
 

@@ -32,3 +32,8 @@ class Defaults:
         "default-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
         "frame-ancestors 'none'"
     )
+
+    # Uploaded files live here (None: <instance>/attachments), never under static/.
+    ATTACHMENT_DIR = None
+    # Flask refuses larger request bodies with 413 before a view runs (attachments: 20 MB each).
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024

@@ -13,3 +13,10 @@ from workflow.db import Base
 db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+def attachment_store():
+    """The app's attachment store (files under the configured ATTACHMENT_DIR)."""
+    from flask import current_app
+
+    return current_app.extensions["gongwen_attachments"]

@@ -3,3 +3,18 @@
 Views hand the engine `current_user.account` (the engine's User), never the Flask-Login wrapper.
 Must not: run SQL, compare states or carry a business `if` (DESIGN.md convention 5).
 """
+
+from webui.views import (  # noqa: E402  (the modules need this package to exist first)
+    admin,
+    auth,
+    dispatch,
+    drafting,
+    inbox,
+    notices,
+    receiving,
+    signoff,
+    tracking,
+)
+
+BLUEPRINTS = [auth.bp, notices.bp, inbox.bp, drafting.bp, signoff.bp, dispatch.bp, receiving.bp,
+              tracking.bp, admin.bp]

@@ -7,29 +7,17 @@ nothing and writes no second audit entry. Must not: commit.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflow.attachments import MAX_ATTACHMENT_BYTES, StoredFile
 from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
 from workflow.commands.tracking import close_if_complete
 from workflow.errors import InvalidInput, InvalidState
 from workflow.models import Attachment, Receipt, Report, User
 from workflow.notifications import tell_role
 from workflow.states import ReceiptAction, ReceiptState, ReportAction, Role
-
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class StoredFile:
-    """A file already written to the attachment store, to be recorded against a report."""
-
-    filename: str
-    storage_key: str
-    size: int
-    content_type: str | None = None
 
 
 @command

@@ -1,4 +1,4 @@
-"""The read side: notice lists with progress, a notice's full picture, its audit trail.
+"""Queries shared by every desk: notice lists with progress, a notice's full picture, its trail.
 
 Owns: queries shaped for the desks, the CLI and the API — each a handful of statements whatever
 the number of units (grouped counts, never a query per row). Must not: change anything.

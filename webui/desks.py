@@ -1,0 +1,70 @@
+"""The desks: which blueprint serves which roles, for the navigation and for access to a desk.
+
+Owns: the list of desks and `desk_required`, which turns a user without any of a desk's roles away
+with 403 (hiding the link is not the access control; the engine still checks every action).
+Must not: decide what a user may do to an object — that is workflow.permissions.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from workflow.states import ADMIN_ROLES, BUSINESS_ROLES, Role
+
+
+@dataclass(frozen=True)
+class Desk:
+    name: str  # the blueprint
+    label: str
+    roles: frozenset[Role]
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.name}.index"
+
+
+DESKS = (
+    Desk("inbox", "我的待办", BUSINESS_ROLES),
+    Desk("drafting", "拟稿", frozenset({Role.DRAFTER})),
+    Desk("signoff", "核稿签发", frozenset({Role.REVIEWER, Role.SIGNATORY})),
+    Desk("dispatch", "登记印发", frozenset({Role.CLERK})),
+    Desk("receiving", "收文", frozenset({Role.RECEIVER})),
+    Desk("tracking", "督办", frozenset({Role.SUPERVISOR})),
+    Desk("admin", "管理", ADMIN_ROLES),
+)
+BY_NAME = {desk.name: desk for desk in DESKS}
+
+
+def desks_for(account) -> list[Desk]:
+    """The desks whose roles `account` holds, in menu order."""
+    held = account.roles
+    return [desk for desk in DESKS if desk.roles & held]
+
+
+def desk_required(name: str, *roles: Role):
+    """A view of desk `name`: logged in, and holding one of `roles` (default: the desk's)."""
+    allowed = frozenset(roles) or BY_NAME[name].roles
+
+    def decorate(view):
+        @functools.wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not (current_user.account.roles & allowed):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def init_app(app) -> None:
+    @app.context_processor
+    def inject_desks():
+        if current_user.is_authenticated:
+            return {"desks": desks_for(current_user.account)}
+        return {"desks": []}
