@@ -9,3 +9,4 @@
 # Lock an account after this many failed logins, for this many minutes.
 # LOGIN_MAX_FAILURES = 5
 # LOGIN_LOCK_MINUTES = 15
+# LOGIN_IDLE_MINUTES = 30   # log out a session idle this long (the security officer's policy wins)

@@ -6,8 +6,10 @@ set -euo pipefail
 
 target="${1:-test}"
 case "$target" in
-  run)  packages=() ;;
-  test) packages=() ;;
+  # graphviz draws the lifecycle pictures; the CJK fonts let it (and Chromium) draw Chinese.
+  run)  packages=(graphviz fonts-noto-cjk) ;;
+  # Chromium runs the browser tests (driven by Playwright, never a downloaded browser).
+  test) packages=(graphviz fonts-noto-cjk chromium) ;;
   *)    echo "system-packages.sh: unknown target '$target'" >&2; exit 2 ;;
 esac
 

@@ -1,9 +1,11 @@
-"""Who is logged in: the Flask-Login user loader, the password check with its lockout, logout.
+"""Who is logged in: the Flask-Login user loader, the idle timeout, and where a user's home is.
 
 Owns: the session identity (user id and session generation, so that bumping the generation in the
 database ends every session at once, on every worker — sessions are signed cookies and keep no
-state on the server), the count of failed logins and the temporary lock. Must not: decide what a
-user may do (workflow.permissions does) or render anything.
+state on the server), the last-seen time in the session (the idle timeout), starting a fresh
+session for a user, and the login policy's defaults from the configuration. The checks of a login
+(password, failures, lock) and their audit entries are the engine's: `workflow.commands.accounts`.
+Must not: decide what a user may do (workflow.permissions does) or render anything.
 
 The engine's User stays free of Flask-Login: `Identity` wraps it, and views hand the engine
 `current_user.account`, the User itself.
@@ -11,22 +13,22 @@ The engine's User stays free of Flask-Login: `Identity` wraps it, and views hand
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-import math
-from dataclasses import dataclass
+import time
 
-from flask import Flask
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 from webui.extensions import db, login_manager
+from workflow import settings
 from workflow.models import User
-from workflow.passwords import check_password, hash_password, needs_rehash
+from workflow.states import ADMIN_ROLES, BUSINESS_ROLES
 
-WRONG_CREDENTIALS = "用户名或密码错误"
-LOCKED = "账号已锁定，请{minutes}分钟后再试"
-INACTIVE = "该账号已停用，请联系系统管理员"
+# The session key of the last request's time (whole seconds since the epoch). The cookie is signed,
+# so it cannot be moved forward; a replayed old cookie carries its old time and is idle.
+LAST_SEEN = "seen"
+IDLE_MESSAGE = "您已超过{minutes}分钟未操作，为保护账号安全已自动退出，请重新登录"
 
 
 class Identity:
@@ -52,6 +54,8 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
     login_manager.login_message_category = "info"
+    # Registered after create_app's read discipline, so a GET's first query is already a reader.
+    app.before_request(end_idle_session)
 
 
 @login_manager.user_loader
@@ -67,55 +71,53 @@ def load_identity(session_id: str) -> Identity | None:
     return Identity(account)
 
 
-@dataclass(frozen=True)
-class Attempt:
-    """The outcome of a login attempt: the account on success, else the message to show."""
-
-    account: User | None = None
-    message: str | None = None
-
-
-@functools.cache
-def _decoy_hash() -> str:
-    return hash_password("decoy password that matches nothing")
+def policy_defaults() -> settings.Policy:
+    """The login policy from the configuration: in force until the security officer stores one."""
+    config = current_app.config
+    return settings.Policy(max_failures=int(config["LOGIN_MAX_FAILURES"]),
+                           lock_minutes=int(config["LOGIN_LOCK_MINUTES"]),
+                           idle_minutes=int(config["LOGIN_IDLE_MINUTES"]))
 
 
-def attempt_login(session: Session, username: str, password: str, *, now: dt.datetime,
-                  max_failures: int, lock_minutes: int) -> Attempt:
-    """Check a username and password, counting failures and locking the account after too many.
-
-    Writes the counters in the caller's transaction; the caller commits whatever the outcome.
-    """
-    account = session.scalar(select(User).where(User.username == username.strip()))
-    if account is None:
-        check_password(_decoy_hash(), password)  # the same time as for a real account
-        return Attempt(message=WRONG_CREDENTIALS)
-    if account.locked_until is not None:
-        if account.locked_until > now:
-            return Attempt(message=_locked_message(account.locked_until, now))
-        account.locked_until, account.failed_logins = None, 0  # the lock has run out
-    if not check_password(account.password_hash, password):
-        # An increment in SQL, so that concurrent failures on several workers all count.
-        account.failed_logins = User.failed_logins + 1
-        session.flush()
-        if account.failed_logins >= max_failures:
-            account.locked_until = now + dt.timedelta(minutes=lock_minutes)
-            return Attempt(message=_locked_message(account.locked_until, now))
-        return Attempt(message=WRONG_CREDENTIALS)
-    if not account.active:
-        return Attempt(message=INACTIVE)
-    account.failed_logins, account.locked_until = 0, None
-    if needs_rehash(account.password_hash):
-        account.password_hash = hash_password(password)
-    return Attempt(account=account)
+def login_policy() -> settings.Policy:
+    """The login policy in force (the database's, else the configuration's)."""
+    return settings.login_policy(db.session, policy_defaults())
 
 
-def _locked_message(locked_until: dt.datetime, now: dt.datetime) -> str:
-    minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
-    return LOCKED.format(minutes=minutes)
+def start_session(account: User) -> None:
+    """A new session for `account`: nothing from before carries over (no session fixation)."""
+    session.clear()
+    login_user(Identity(account))
+    session[LAST_SEEN] = int(time.time())
 
 
-def end_sessions(session: Session, account: User) -> None:
-    """End every session of `account`, on every device, by bumping its session generation."""
-    account.session_generation = User.session_generation + 1
-    session.flush()
+def end_session() -> None:
+    logout_user()
+    session.clear()
+
+
+def end_idle_session():
+    """Log out a session idle for longer than the policy allows; otherwise note this request."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    seen = session.get(LAST_SEEN)
+    minutes = login_policy().idle_minutes
+    # A session without a last-seen time was not started by start_session: treat it as idle.
+    if not isinstance(seen, int) or now - seen > minutes * 60:
+        end_session()
+        flash(IDLE_MESSAGE.format(minutes=minutes), "info")
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("auth.login", next=target))
+    session[LAST_SEEN] = now
+    return None
+
+
+def home_url(account: User) -> str:
+    """Where a user lands after login: the admin desk for the three administrator duties,
+    我的待办 for those who do business, the notice list for an account without roles yet."""
+    if account.roles & ADMIN_ROLES:
+        return url_for("admin.index")
+    if account.roles & BUSINESS_ROLES:
+        return url_for("inbox.index")
+    return url_for("notices.index")

@@ -154,6 +154,53 @@ def notice_show(notice_id: int, as_json: bool) -> None:
     click.echo(_notice_text(detail))
 
 
+@notice_cli.command("parse")
+@click.argument("path")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+def notice_parse(path: str, as_json: bool) -> None:
+    """Read a notice's plain text (UTF-8 or GB18030) and print the fields found in it."""
+    # Imported here, like workflow.demo above: the other commands need not load the parser.
+    from workflow.notice_text import parse_notice
+
+    # The path is checked here, not by click.Path, so that every refusal is in Chinese.
+    try:
+        with open(path, "rb") as file:
+            raw = file.read()
+    except FileNotFoundError:
+        _fail(f"找不到文件：{path}")
+    except IsADirectoryError:
+        _fail(f"{path} 是目录，不是文件")
+    except OSError as error:
+        _fail(f"无法读取文件 {path}：{error.strerror or error}")
+    # Offices still save text as GBK/GB18030; UTF-8 (with or without BOM) is tried first.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        _fail(f"无法识别文件的编码（应为 UTF-8 或 GB18030）：{path}")
+    fields = parse_notice(text).to_json_dict()
+    if as_json:
+        click.echo(json.dumps(fields, ensure_ascii=False, indent=2))
+        return
+    number = fields["doc_number"]
+    rows = [
+        ("发文机关", fields["issuer"]), ("发文字号", number["normalized"] if number else None),
+        ("签发人", fields["signatory"]), ("标题", fields["title"]), ("文种", fields["kind"]),
+        ("主送", "、".join(fields["main_recipients"])), ("抄送", "、".join(fields["cc_recipients"])),
+        ("成文日期", fields["date"]), ("印发机关", fields["printed_by"]),
+        ("印发日期", fields["print_date"]), ("附件", "、".join(fields["attachments"])),
+    ]
+    lines = [f"{label}：{value or '—'}" for label, value in rows]
+    for i, r in enumerate(fields["report_requests"], start=1):
+        lines.append(f"报送要求 {i}：{r['who'] or '—'} {r['deadline_text'] or ''} 将{r['what']}"
+                     f"报{r['to'] or '—'}（期限 {r['due_date'] or '未定'}）")
+    lines.append(f"正文：{len(fields['body'])} 字")
+    click.echo("\n".join(lines))
+
+
 def _notice_text(d: dict) -> str:
     p = d["progress"]
     lines = [

@@ -66,5 +66,8 @@ def init_app(app) -> None:
     @app.context_processor
     def inject_desks():
         if current_user.is_authenticated:
-            return {"desks": desks_for(current_user.account)}
-        return {"desks": []}
+            account = current_user.account
+            # The system administrator and the security officer see no documents (三员分立).
+            reads_notices = bool(account.roles & (BUSINESS_ROLES | {Role.AUDITOR}))
+            return {"desks": desks_for(account), "reads_notices": reads_notices}
+        return {"desks": [], "reads_notices": False}

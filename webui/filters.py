@@ -26,6 +26,8 @@ _STATES = {"notice": NoticeState, "receipt": ReceiptState, "report": ReportState
 _OTHER_ACTIONS = {
     "notice.CREATE": "起草",
     "notice.UPDATE": "修改草稿",
+    "notice.ADD_ATTACHMENT": "添加附件",
+    "notice.REMOVE_ATTACHMENT": "删除附件",
     "notice.REMIND": "催办",
     "series.OPEN": "开设文号系列",
     "series.VOID_NUMBER": "作废文号",
@@ -34,6 +36,17 @@ _OTHER_ACTIONS = {
     "user.CREATE": "新建用户",
     "user.GRANT_ROLE": "授予角色",
     "user.SET_PASSWORD": "设置密码",
+    "unit.UPDATE": "修改单位",
+    "group.UPDATE_MEMBERS": "调整单位组成员",
+    "user.DEACTIVATE": "停用账号",
+    "user.REACTIVATE": "启用账号",
+    "user.REVOKE_ROLE": "撤销角色",
+    "user.LOGIN": "登录",
+    "user.LOGIN_FAILED": "登录失败",
+    "user.LOCKED": "账号锁定",
+    "user.LOGOUT": "退出登录",
+    "user.PASSWORD_CHANGED": "修改密码",
+    "policy.UPDATE": "修改登录策略",
 }
 
 

@@ -470,3 +470,25 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class LoginPolicy(Base):
+    """The login policy the security officer sets (one row, id 1): lockout and idle timeout.
+
+    No row means the defaults (from the code or the web layer's configuration) apply; see
+    `workflow.settings`. Kept in the database so that every process enforces the same policy.
+    """
+
+    __tablename__ = "login_policy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    max_failures: Mapped[int] = mapped_column(Integer)
+    lock_minutes: Mapped[int] = mapped_column(Integer)
+    idle_minutes: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    updated_by: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}

@@ -61,7 +61,7 @@ def test_a_login_returns_to_the_page_that_asked_for_it(client, world):
 
 def test_a_login_never_sends_the_user_to_another_site(client, world):
     response = post_login(client, "drafter", next_url="https://evil.example/")
-    assert response.location.endswith("/notices/")
+    assert response.location.endswith("/inbox/")  # the drafter's home
 
 
 def test_a_login_starts_a_new_session(client, world):

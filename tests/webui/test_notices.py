@@ -9,9 +9,15 @@ def _text(response) -> str:
     return response.get_data(as_text=True)
 
 
-def test_the_root_leads_to_the_notice_list(client):
+def test_the_root_asks_an_anonymous_visitor_to_log_in(client):
     response = client.get("/")
-    assert response.status_code == 302 and response.location.endswith("/notices/")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_the_root_leads_a_business_user_to_their_inbox(client, log_in, world):
+    log_in("drafter")
+    response = client.get("/")
+    assert response.status_code == 302 and response.location.endswith("/inbox/")
 
 
 def test_the_list_shows_each_notices_number_title_state_and_progress(client, log_in, world):
@@ -62,7 +68,7 @@ def test_the_notice_page_shows_receipts_and_reports_with_their_states(client, lo
 def test_the_notice_page_shows_its_audit_trail_in_chinese_and_local_time(client, log_in, world):
     log_in("drafter")
     html = _text(client.get(f"/notices/{world.issued_id}"))
-    trail = html[html.index("办理记录"):]
+    trail = html[html.index('id="trail"'):]
     for label in ("起草", "提交", "核稿通过", "签发", "登记印发", "签收"):
         assert f'<span class="action">{label}</span>' in trail
     assert "草稿 → 核稿中" in trail
@@ -106,3 +112,35 @@ def test_the_issuing_unit_sees_every_recipient_and_the_whole_trail(client, log_i
     html = _text(client.get(f"/notices/{world.issued_id}"))
     assert "示范市第2区妇联" in html and "示范市第3区妇联" in html
     assert "核稿通过" in html and "起草" in html
+
+
+def test_the_notice_page_offers_only_what_the_engine_allows_this_user_now(
+        app, client, log_in, world):
+    log_in("drafter")
+    draft_page = _text(client.get(f"/notices/{world.draft_id}"))
+    assert "您现在可以办理" in draft_page and "提交" in draft_page
+    assert f'href="/drafting/{world.draft_id}"' in draft_page
+    receiver = log_in("receiver1", on=app.test_client())
+    issued_page = _text(receiver.get(f"/notices/{world.issued_id}"))
+    assert "您现在可以办理" not in issued_page
+
+
+def test_the_lifecycle_picture_is_drawn_from_the_tables_with_the_current_state_marked(
+        client, log_in, world):
+    from webui.pictures import dot_available
+
+    if not dot_available():
+        import os
+
+        import pytest
+        if os.environ.get("CI"):
+            pytest.fail("graphviz (dot) must be installed in CI")
+        pytest.skip("graphviz (dot) is not installed: apt-get install graphviz")
+    log_in("drafter")
+    html = _text(client.get(f"/notices/{world.issued_id}"))
+    assert "/notices/lifecycle/notice.svg?state=ISSUED" in html
+    response = client.get("/notices/lifecycle/notice.svg?state=ISSUED")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    svg = response.get_data(as_text=True)
+    assert "已印发" in svg and "登记印发" in svg and "#c62828" in svg  # the marked state
+    assert client.get("/notices/lifecycle/notice.svg?state=NOPE").status_code == 404

@@ -6,7 +6,7 @@ decide anything the engine decides (DESIGN.md convention 7). CSRF comes with eve
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
@@ -14,3 +14,14 @@ class LoginForm(FlaskForm):
         DataRequired("请输入用户名"), Length(max=50, message="用户名最多50个字符")])
     password = PasswordField("密码", validators=[
         DataRequired("请输入密码"), Length(max=200, message="密码过长")])
+
+
+class PasswordChangeForm(FlaskForm):
+    """One's own password: the old one proves it is you; the length rule is the engine's."""
+
+    old_password = PasswordField("原密码", validators=[
+        DataRequired("请输入原密码"), Length(max=200, message="密码过长")])
+    new_password = PasswordField("新密码", validators=[
+        DataRequired("请输入新密码"), Length(max=200, message="密码过长")])
+    confirm = PasswordField("再次输入新密码", validators=[
+        DataRequired("请再次输入新密码"), EqualTo("new_password", message="两次输入的新密码不一致")])

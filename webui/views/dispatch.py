@@ -1,15 +1,102 @@
-"""The 登记印发 desk (a placeholder until the desk is built)."""
+"""The 登记印发 desk: signed notices to issue, ended ones to archive, the number register.
+
+Owns: `/dispatch/`. Issuing is shown before it is done (`issue_preview`: the series, the number
+the notice would get — nothing reserved — and the expanded recipients); the POST issues through
+`commands.issue`, which allocates the number in its own transaction. Only clerks of the issuing
+unit see a notice here (others: 404). Must not: allocate, compare states or decide who may act.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
 
 from webui.desks import desk_required
+from webui.extensions import db
+from webui.forms.dispatch import ArchiveForm, IssueForm, OpenSeriesForm, VoidNumberForm
+from webui.forms.drafting import first_error
+from workflow import commands
+from workflow.queries import dispatch as dispatch_queries
 
 bp = Blueprint("dispatch", __name__, url_prefix="/dispatch")
+
+
+def _refused(form, back: str):
+    flash(first_error(form), "error")
+    return redirect(back, 303)
 
 
 @bp.get("/")
 @desk_required("dispatch")
 def index():
-    return render_template("desk_placeholder.html", title="登记印发")
+    desk = dispatch_queries.dispatch_desk(db.session, current_user.account)
+    return render_template("dispatch/index.html", desk=desk, archive_form=ArchiveForm())
+
+
+@bp.get("/<int:notice_id>/issue")
+@desk_required("dispatch")
+def confirm(notice_id: int):
+    preview = dispatch_queries.issue_preview(db.session, current_user.account, notice_id)
+    return render_template("dispatch/confirm.html", preview=preview)
+
+
+@bp.post("/<int:notice_id>/issue")
+@desk_required("dispatch")
+def issue(notice_id: int):
+    form = IssueForm()
+    if not form.validate_on_submit():
+        return _refused(form, url_for("dispatch.confirm", notice_id=notice_id))
+    notice = commands.issue(db.session, current_user.account, notice_id=notice_id,
+                            expected_version=form.expected_version.data)
+    db.session.commit()
+    flash(f"已印发：{notice.doc_number}《{notice.title}》", "info")
+    return redirect(url_for("notices.show", notice_id=notice_id), 303)
+
+
+@bp.post("/<int:notice_id>/archive")
+@desk_required("dispatch")
+def archive(notice_id: int):
+    form = ArchiveForm()
+    if not form.validate_on_submit():
+        return _refused(form, url_for("dispatch.index"))
+    notice = commands.archive(db.session, current_user.account, notice_id=notice_id,
+                              retention=form.retention_value(),
+                              expected_version=form.expected_version.data)
+    db.session.commit()
+    flash(f"已归档《{notice.title}》，档号 {notice.archive_code}", "info")
+    return redirect(url_for("dispatch.index"), 303)
+
+
+@bp.get("/numbers")
+@desk_required("dispatch")
+def numbers():
+    register = dispatch_queries.number_register(db.session, current_user.account)
+    return render_template("dispatch/numbers.html", register=register,
+                           open_form=OpenSeriesForm(), void_form=VoidNumberForm())
+
+
+@bp.post("/numbers/series")
+@desk_required("dispatch")
+def open_series():
+    form = OpenSeriesForm()
+    if not form.validate_on_submit():
+        return _refused(form, url_for("dispatch.numbers"))
+    series = commands.open_series(db.session, current_user.account,
+                                  issuer_unit_id=form.issuer_unit_id.data, code=form.code.data,
+                                  year=form.year.data, start_serial=form.start_serial.data)
+    db.session.commit()
+    flash(f"已开设 {series.code}〔{series.year}〕系列，从第 {series.start_serial} 号起", "info")
+    return redirect(url_for("dispatch.numbers"), 303)
+
+
+@bp.post("/numbers/void")
+@desk_required("dispatch")
+def void_number():
+    form = VoidNumberForm()
+    if not form.validate_on_submit():
+        return _refused(form, url_for("dispatch.numbers"))
+    commands.void_number(db.session, current_user.account, serial=form.serial.data,
+                         reason=form.reason.data, **form.series_key())
+    db.session.commit()
+    flash(f"已作废第 {form.serial.data} 号，登记在作废文号簿中", "info")
+    return redirect(url_for("dispatch.numbers"), 303)

@@ -1,15 +1,48 @@
-"""The 我的待办 desk (a placeholder until the desk is built)."""
+"""我的待办 — the home page of everyone who does business: what waits for me, across my roles.
+
+Owns: `/inbox/`. The tasks and their order come from `workflow.queries.inbox`; this view only
+links each task to the desk page where it is done.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, url_for
+from flask_login import current_user
+from werkzeug.routing import BuildError
 
 from webui.desks import desk_required
+from webui.extensions import db
+from workflow.queries import inbox as inbox_queries
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+
+# Where each kind of task is done: (endpoint, the argument that names the object).
+TASK_PAGES = {
+    "returned": ("drafting.edit", "notice_id"),
+    "review": ("signoff.sheet", "notice_id"),
+    "sign": ("signoff.sheet", "notice_id"),
+    "issue": ("dispatch.confirm", "notice_id"),
+    "acknowledge": ("receiving.index", None),
+    "report": ("receiving.report", "report_id"),
+    "check": ("tracking.report", "report_id"),
+    "overdue": ("tracking.matrix", "notice_id"),
+}
+
+
+def task_url(task: inbox_queries.Task) -> str:
+    """The page where `task` is done (the notice page, should that desk page be missing)."""
+    endpoint, argument = TASK_PAGES[task.kind]
+    values = {} if argument is None else {
+        argument: task.notice_id if argument == "notice_id" else task.object_id}
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return url_for("notices.show", notice_id=task.notice_id)
 
 
 @bp.get("/")
 @desk_required("inbox")
 def index():
-    return render_template("desk_placeholder.html", title="我的待办")
+    box = inbox_queries.inbox(db.session, current_user.account)
+    return render_template("inbox/index.html", inbox=box, kinds=inbox_queries.KINDS,
+                           task_url=task_url)

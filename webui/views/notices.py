@@ -6,18 +6,49 @@ Owns: `/`, `/notices/`, `/notices/<id>`. What a user may see is the engine's ans
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.routing import BuildError
 
+from webui import pictures
+from webui.desks import desks_for
+from webui.downloads import send_attachment
 from webui.extensions import db
-from workflow import queries
+from workflow import lifecycle, permissions, queries
+from workflow.states import NoticeAction
 
 bp = Blueprint("notices", __name__)
 
+# The desk page where each notice action is done.
+ACTION_PAGES = {
+    NoticeAction.SUBMIT: "drafting.edit", NoticeAction.WITHDRAW: "drafting.edit",
+    NoticeAction.CANCEL: "drafting.edit", NoticeAction.AMEND: "drafting.amend",
+    NoticeAction.PASS_REVIEW: "signoff.sheet", NoticeAction.RETURN: "signoff.sheet",
+    NoticeAction.SIGN: "signoff.sheet", NoticeAction.REVOKE: "signoff.sheet",
+    NoticeAction.ABOLISH: "signoff.sheet", NoticeAction.ISSUE: "dispatch.confirm",
+    NoticeAction.ARCHIVE: "dispatch.index", NoticeAction.CLOSE: "tracking.matrix",
+}
+
+
+def action_links(actions, notice_id: int) -> list[tuple[str, str]]:
+    """(label, url) of each action the engine allows now, pointing at the desk that does it."""
+    links = []
+    for action in actions:
+        endpoint = ACTION_PAGES[action]
+        try:
+            values = {} if endpoint == "dispatch.index" else {"notice_id": notice_id}
+            links.append((action.label, url_for(endpoint, **values)))
+        except BuildError:  # that desk does not offer the page (yet)
+            continue
+    return links
+
 
 @bp.get("/")
+@login_required
 def root():
-    return redirect(url_for("notices.index"))
+    """Home: 我的待办 for those who do business, the admin desk for the administrator duties."""
+    desks = desks_for(current_user.account)
+    return redirect(url_for(desks[0].endpoint if desks else "notices.index"))
 
 
 @bp.get("/notices/")
@@ -27,14 +58,39 @@ def index():
     return render_template("notices/index.html", summaries=summaries)
 
 
+@bp.get("/notices/lifecycle/<any(notice, receipt, report):name>.svg")
+@login_required
+def lifecycle_picture(name: str):
+    """The lifecycle drawn from the transition table, `?state=` marked (no notice data in it)."""
+    state = request.args.get("state")
+    if state is not None and state not in lifecycle.LIFECYCLES[name].states.__members__:
+        abort(404)
+    try:
+        svg = pictures.lifecycle_svg(name, state)
+    except pictures.PictureUnavailable:
+        abort(404)
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
 @bp.get("/notices/<int:notice_id>")
 @login_required
 def show(notice_id: int):
     actor = current_user.account
     notice = queries.get_notice(db.session, notice_id, actor)
     return render_template(
-        "notices/show.html", notice=notice,
+        "notices/show.html", notice=notice, picture=pictures.dot_available(),
+        actions=action_links(permissions.available_actions(actor, notice), notice.id),
         progress=queries.progress(db.session, [notice.id])[notice.id],
         receipts=queries.receipts(db.session, notice.id, actor),
         reports=queries.reports(db.session, notice.id, actor),
         trail=queries.audit_trail(db.session, notice.id, actor))
+
+
+@bp.get("/notices/attachments/<int:attachment_id>")
+@login_required
+def attachment(attachment_id: int):
+    """A notice's 附件, to anyone who may see the notice."""
+    return send_attachment(
+        queries.notices.notice_attachment(db.session, current_user.account, attachment_id))

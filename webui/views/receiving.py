@@ -1,15 +1,103 @@
-"""The 收文 desk (a placeholder until the desk is built)."""
+"""The 收文 desk: a receiver signs for notices, returns misdirected ones and submits reports.
+
+Owns: `/receiving/…` — the desk of every unit in which the user holds the 收文员 role, the
+acknowledge and reject actions, the report page (read and submit, with attachments) and the
+download of a report's files for its own unit. What a user may see comes from
+`workflow.queries.receiving` (another unit's report or file is a 404); what they may do is decided
+by the engine's commands. Every view first asks the query that filters by the user's units, so
+another unit's receipt, report or file is a 404 whatever the method (the engine answers a repeated
+签收 without asking who). Must not: run SQL or decide anything.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from webui.desks import desk_required
+from webui.downloads import send_attachment
+from webui.extensions import attachment_store, db
+from webui.forms.receiving import AcknowledgeForm, RejectForm, ReportForm
+from workflow import commands
+from workflow.queries import receiving as receiving_queries
 
 bp = Blueprint("receiving", __name__, url_prefix="/receiving")
+
+
+def flash_errors(form) -> None:
+    """Show every message of a form that did not validate (the page then shows them)."""
+    for messages in form.errors.values():
+        for message in messages:
+            flash(message, "error")
 
 
 @bp.get("/")
 @desk_required("receiving")
 def index():
-    return render_template("desk_placeholder.html", title="收文")
+    units = receiving_queries.desk(db.session, current_user.account)
+    return render_template("receiving/index.html", units=units)
+
+
+@bp.post("/receipts/<int:receipt_id>/acknowledge")
+@desk_required("receiving")
+def acknowledge(receipt_id: int):
+    receiving_queries.receipt_for_unit(db.session, current_user.account, receipt_id)
+    form = AcknowledgeForm()
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return redirect(url_for("receiving.index"), 303)
+    receipt = commands.acknowledge(db.session, current_user.account, receipt_id=receipt_id,
+                                   expected_version=form.expected_version.data)
+    message = f"已签收：{receipt.notice.title}"
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("receiving.index"), 303)
+
+
+@bp.post("/receipts/<int:receipt_id>/reject")
+@desk_required("receiving")
+def reject(receipt_id: int):
+    receiving_queries.receipt_for_unit(db.session, current_user.account, receipt_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return redirect(url_for("receiving.index"), 303)
+    receipt = commands.reject(db.session, current_user.account, receipt_id=receipt_id,
+                              reason=form.reason.data,
+                              expected_version=form.expected_version.data)
+    message = f"已退回发文单位：{receipt.notice.title}"
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("receiving.index"), 303)
+
+
+@bp.route("/reports/<int:report_id>", methods=["GET", "POST"])
+@desk_required("receiving")
+def report(report_id: int):
+    actor = current_user.account
+    # Asked first on every method: another unit's report is a 404, and no file of a stranger's
+    # upload is stored for it.
+    page = receiving_queries.report_for_unit(db.session, actor, report_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        store = attachment_store()
+        files = [store.save(upload.stream, upload.filename) for upload in form.uploads()]
+        submitted = commands.submit_report(
+            db.session, actor, report_id=report_id, text=form.text.data or "",
+            attachments=files, expected_version=form.expected_version.data)
+        message = f"已上报：{submitted.request.what}（{submitted.unit.name}）"
+        db.session.commit()
+        flash(message, "success")
+        return redirect(url_for("receiving.index"), 303)
+    if request.method == "GET":
+        form.expected_version.data = page.report.version
+        form.text.data = page.report.text or ""  # a returned report is revised, not retyped
+    return render_template("receiving/report.html", page=page, form=form), \
+        400 if form.errors else 200
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@desk_required("receiving")
+def attachment(attachment_id: int):
+    found = receiving_queries.attachment_for_unit(db.session, current_user.account, attachment_id)
+    return send_attachment(found)

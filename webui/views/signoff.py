@@ -1,15 +1,115 @@
-"""The 核稿签发 desk (a placeholder until the desk is built)."""
+"""The 核稿签发 desk: drafts waiting for review or signature, the 发文稿纸, and its actions.
+
+Owns: `/signoff/`. The sheet is the engine's answer (`approval_sheet`: only the reviewers and
+signatories of the issuing unit may open it) and so are its buttons (`available_actions`); every
+action is checked again by its command. One opinion box serves passing, returning and signing:
+its buttons post the same form to different endpoints. Must not: compare states or decide who may
+act.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
 
 from webui.desks import desk_required
+from webui.extensions import db
+from webui.forms.drafting import first_error
+from webui.forms.signoff import EndNoticeForm, OpinionForm
+from workflow import commands
+from workflow.queries import signoff as signoff_queries
+from workflow.states import Role
 
 bp = Blueprint("signoff", __name__, url_prefix="/signoff")
+
+
+def _valid(form) -> bool:
+    if form.validate_on_submit():
+        return True
+    flash(first_error(form), "error")
+    return False
+
+
+def _back(notice_id: int):
+    return redirect(url_for("signoff.sheet", notice_id=notice_id), 303)
 
 
 @bp.get("/")
 @desk_required("signoff")
 def index():
-    return render_template("desk_placeholder.html", title="核稿签发")
+    desk = signoff_queries.signoff_desk(db.session, current_user.account)
+    return render_template("signoff/index.html", desk=desk)
+
+
+@bp.get("/<int:notice_id>")
+@desk_required("signoff")
+def sheet(notice_id: int):
+    sheet = signoff_queries.approval_sheet(db.session, current_user.account, notice_id)
+    return render_template("signoff/sheet.html", sheet=sheet, opinion_form=OpinionForm(),
+                           end_form=EndNoticeForm())
+
+
+@bp.post("/<int:notice_id>/pass-review")
+@desk_required("signoff", Role.REVIEWER)
+def pass_review(notice_id: int):
+    form = OpinionForm()
+    if not _valid(form):
+        return _back(notice_id)
+    notice = commands.pass_review(db.session, current_user.account, notice_id=notice_id,
+                                  opinion=form.text(), expected_version=form.expected_version.data)
+    db.session.commit()
+    flash(f"《{notice.title}》核稿通过，已送签发", "info")
+    return redirect(url_for("signoff.index"), 303)
+
+
+@bp.post("/<int:notice_id>/return")
+@desk_required("signoff")
+def return_(notice_id: int):
+    form = OpinionForm()
+    if not _valid(form):
+        return _back(notice_id)
+    notice = commands.return_for_revision(db.session, current_user.account, notice_id=notice_id,
+                                          reason=form.text(),
+                                          expected_version=form.expected_version.data)
+    db.session.commit()
+    flash(f"《{notice.title}》已退回拟稿人修改", "info")
+    return redirect(url_for("signoff.index"), 303)
+
+
+@bp.post("/<int:notice_id>/sign")
+@desk_required("signoff", Role.SIGNATORY)
+def sign(notice_id: int):
+    form = OpinionForm()
+    if not _valid(form):
+        return _back(notice_id)
+    notice = commands.sign(db.session, current_user.account, notice_id=notice_id,
+                           opinion=form.text(), expected_version=form.expected_version.data)
+    db.session.commit()
+    flash(f"《{notice.title}》已签发，待文书登记印发", "info")
+    return redirect(url_for("signoff.index"), 303)
+
+
+@bp.post("/<int:notice_id>/revoke")
+@desk_required("signoff", Role.SIGNATORY)
+def revoke(notice_id: int):
+    form = EndNoticeForm()
+    if not _valid(form):
+        return _back(notice_id)
+    notice = commands.revoke(db.session, current_user.account, notice_id=notice_id,
+                             reason=form.reason.data, expected_version=form.expected_version.data)
+    db.session.commit()
+    flash(f"{notice.doc_number}《{notice.title}》已撤销，视为自始无效", "info")
+    return redirect(url_for("notices.show", notice_id=notice_id), 303)
+
+
+@bp.post("/<int:notice_id>/abolish")
+@desk_required("signoff", Role.SIGNATORY)
+def abolish(notice_id: int):
+    form = EndNoticeForm()
+    if not _valid(form):
+        return _back(notice_id)
+    notice = commands.abolish(db.session, current_user.account, notice_id=notice_id,
+                              reason=form.reason.data, expected_version=form.expected_version.data)
+    db.session.commit()
+    flash(f"{notice.doc_number}《{notice.title}》已废止", "info")
+    return redirect(url_for("notices.show", notice_id=notice_id), 303)

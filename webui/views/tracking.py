@@ -1,10 +1,26 @@
-"""The 督办 desk (a placeholder until the desk is built)."""
+"""The 督办 desk: a supervisor follows the notices of their unit, reminds, reviews and closes.
+
+Owns: `/tracking/…` — the issued notices with progress, the overdue list across notices, one
+notice's matrix of units × (签收, each report request), reminders (催办), the report page with
+accept and return, closing, and the download of report files. What a supervisor may see comes from
+`workflow.queries.tracking`, asked first by every view whatever the method (another unit's notice,
+report or file is a 404); what they may do is decided by the engine's commands. Must not: run SQL
+or decide anything.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from webui.desks import desk_required
+from webui.downloads import send_attachment
+from webui.extensions import db
+from webui.forms.tracking import AcceptForm, CloseForm, RemindForm, ReturnReportForm
+from webui.views.receiving import flash_errors
+from workflow import commands
+from workflow.commands.tracking import CHANNELS
+from workflow.queries import tracking as tracking_queries
 
 bp = Blueprint("tracking", __name__, url_prefix="/tracking")
 
@@ -12,4 +28,109 @@ bp = Blueprint("tracking", __name__, url_prefix="/tracking")
 @bp.get("/")
 @desk_required("tracking")
 def index():
-    return render_template("desk_placeholder.html", title="督办")
+    notices = tracking_queries.tracked_notices(db.session, current_user.account)
+    return render_template("tracking/index.html", notices=notices)
+
+
+@bp.get("/overdue")
+@desk_required("tracking")
+def overdue():
+    found = tracking_queries.overdue(db.session, current_user.account)
+    return render_template("tracking/overdue.html", overdue=found)
+
+
+@bp.get("/<int:notice_id>")
+@desk_required("tracking")
+def matrix(notice_id: int):
+    found = tracking_queries.matrix(db.session, current_user.account, notice_id,
+                                    show=request.args.get("show", "all"))
+    return render_template("tracking/matrix.html", m=found, filters=tracking_queries.FILTERS,
+                           remind_form=RemindForm(), close_form=CloseForm())
+
+
+@bp.post("/<int:notice_id>/remind")
+@desk_required("tracking")
+def remind(notice_id: int):
+    tracking_queries.notice_for_supervisor(db.session, current_user.account, notice_id)
+    form = RemindForm()
+    back = url_for("tracking.matrix", notice_id=notice_id)
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return redirect(back, 303)
+    reminders = commands.remind(db.session, current_user.account, notice_id=notice_id,
+                                unit_ids=form.unit_ids(), channel=form.channel.data,
+                                message=form.message.data)
+    message = f"已催办 {len(reminders)} 个单位（{CHANNELS[form.channel.data]}）"
+    db.session.commit()
+    flash(message, "success")
+    return redirect(back, 303)
+
+
+@bp.post("/<int:notice_id>/close")
+@desk_required("tracking")
+def close(notice_id: int):
+    tracking_queries.notice_for_supervisor(db.session, current_user.account, notice_id)
+    form = CloseForm()
+    back = url_for("tracking.matrix", notice_id=notice_id)
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return redirect(back, 303)
+    notice = commands.close(db.session, current_user.account, notice_id=notice_id,
+                            reason=form.reason.data, expected_version=form.expected_version.data)
+    message = f"已办结：{notice.title}"
+    db.session.commit()
+    flash(message, "success")
+    return redirect(back, 303)
+
+
+@bp.get("/reports/<int:report_id>")
+@desk_required("tracking")
+def report(report_id: int):
+    page = tracking_queries.report_for_review(db.session, current_user.account, report_id)
+    return render_template("tracking/report.html", page=page,
+                           accept_form=AcceptForm(expected_version=page.report.version),
+                           return_form=ReturnReportForm(expected_version=page.report.version))
+
+
+@bp.post("/reports/<int:report_id>/accept")
+@desk_required("tracking")
+def accept(report_id: int):
+    tracking_queries.report_for_supervisor(db.session, current_user.account, report_id)
+    form = AcceptForm()
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return redirect(url_for("tracking.report", report_id=report_id), 303)
+    accepted = commands.accept_report(db.session, current_user.account, report_id=report_id,
+                                      opinion=form.opinion.data,
+                                      expected_version=form.expected_version.data)
+    message = f"已采纳：{accepted.unit.name}的“{accepted.request.what}”"
+    back = url_for("tracking.matrix", notice_id=accepted.notice_id)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(back, 303)
+
+
+@bp.post("/reports/<int:report_id>/return")
+@desk_required("tracking")
+def return_report(report_id: int):
+    tracking_queries.report_for_supervisor(db.session, current_user.account, report_id)
+    form = ReturnReportForm()
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return redirect(url_for("tracking.report", report_id=report_id), 303)
+    returned = commands.return_report(db.session, current_user.account, report_id=report_id,
+                                      reason=form.reason.data,
+                                      expected_version=form.expected_version.data)
+    message = f"已退回修改：{returned.unit.name}的“{returned.request.what}”"
+    back = url_for("tracking.matrix", notice_id=returned.notice_id)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(back, 303)
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@desk_required("tracking")
+def attachment(attachment_id: int):
+    found = tracking_queries.attachment_for_review(db.session, current_user.account,
+                                                   attachment_id)
+    return send_attachment(found)

@@ -5,16 +5,31 @@ never commits (the caller owns the transaction), runs in a SAVEPOINT so that a r
 session as it was, and changes a state only through `_advance` (DESIGN.md conventions 1 and 2).
 """
 
+from workflow.commands.accounts import change_password, generate_password, log_in, log_out
 from workflow.commands.admin import (
     create_group,
     create_unit,
     create_user,
+    deactivate_user,
     grant_role,
+    reactivate_user,
+    revoke_role,
+    set_login_policy,
     set_password,
+    update_group_members,
+    update_unit,
 )
 from workflow.commands.archive import abolish, archive, revoke
 from workflow.commands.dispatch import expand_recipients, issue, open_series, void_number
-from workflow.commands.drafting import cancel, create_draft, submit, update_draft, withdraw
+from workflow.commands.drafting import (
+    add_attachment,
+    cancel,
+    create_draft,
+    remove_attachment,
+    submit,
+    update_draft,
+    withdraw,
+)
 from workflow.commands.receiving import StoredFile, acknowledge, reject, submit_report
 from workflow.commands.signoff import amend, pass_review, return_for_revision, sign
 from workflow.commands.tracking import (
@@ -28,7 +43,10 @@ from workflow.commands.tracking import (
 
 __all__ = [
     "create_unit", "create_group", "create_user", "grant_role", "set_password",
+    "update_unit", "update_group_members", "deactivate_user", "reactivate_user", "revoke_role",
+    "set_login_policy", "log_in", "log_out", "change_password", "generate_password",
     "create_draft", "update_draft", "submit", "withdraw", "cancel",
+    "add_attachment", "remove_attachment",
     "pass_review", "return_for_revision", "sign", "amend",
     "issue", "open_series", "void_number", "expand_recipients",
     "acknowledge", "reject", "submit_report", "StoredFile",

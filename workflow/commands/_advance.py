@@ -91,6 +91,9 @@ def _advance(
 ) -> bool:
     """Move `row` by `action`. Returns False when an idempotent action found it already done."""
     lc: lifecycle.Lifecycle = lifecycle_of(row)
+    # Who first: someone who may never take this action on this row learns nothing more about
+    # it (not its version, not its state) than that they may not.
+    require(actor, row, action)
     if expected_version is not None and row.version != expected_version and not any(
         # A repeated idempotent action (a double-clicked 签收 sends the same form, with the
         # same version, twice) finds its own work done: that is not someone else's conflict.

@@ -73,6 +73,15 @@ def reporting_units(session: Session, request: ReportRequest, main: list[int]) -
     return named
 
 
+EMPTY_MAIN = "主送单位展开后为空：所选单位组中没有任何单位"
+
+
+def due_date_problems(notice: Notice, today: dt.date) -> list[str]:
+    """Why the report requests' due dates forbid issuing on `today` (a due date already past)."""
+    return [f"报送要求“{r.what}”的截止日期{chinese_date(r.due_date)}早于印发日期{chinese_date(today)}"
+            for r in notice.report_requests if r.due_date is not None and r.due_date < today]
+
+
 def series_code_of(notice: Notice, series_code: str | None = None) -> str:
     """The 机关代字 to number under: the one given, the draft's own, or the issuer's default."""
     code = clean_text(series_code) or notice.series_code or notice.issuer.doc_code
@@ -94,12 +103,9 @@ def issue(session: Session, actor: User, *, notice_id: int, series_code: str | N
 
     def register(n: Notice) -> None:
         if not main:
-            raise InvalidInput("主送单位展开后为空：所选单位组中没有任何单位")
-        for request in n.report_requests:
-            if request.due_date is not None and request.due_date < today:
-                raise InvalidInput(
-                    f"报送要求“{request.what}”的截止日期{chinese_date(request.due_date)}"
-                    f"早于印发日期{chinese_date(today)}")
+            raise InvalidInput(EMPTY_MAIN)
+        for problem in due_date_problems(n, today):
+            raise InvalidInput(problem)
         for request in n.report_requests:
             reporters[request] = reporting_units(session, request, main)
         number = numbering.allocate(session, issuer_unit_id=n.issuer_unit_id, code=code,

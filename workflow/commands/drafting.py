@@ -1,4 +1,4 @@
-"""Drafting desk commands: create and edit a draft, submit it, withdraw it, cancel it.
+"""Drafting desk commands: create and edit a draft, attach files, submit, withdraw, cancel it.
 
 Must not: commit. Field values are checked for meaning here (the forms only check shape).
 """
@@ -12,10 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow import audit
+from workflow.attachments import MAX_ATTACHMENT_BYTES, StoredFile
 from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
-from workflow.errors import Conflict, Forbidden, InvalidInput, InvalidState
+from workflow.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
 from workflow.models import (
     Addressee,
+    Attachment,
     Notice,
     ReportRequest,
     ReportRequestParty,
@@ -266,4 +268,67 @@ def cancel(session: Session, actor: User, *, notice_id: int, reason: str | None 
     notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
     _advance(session, actor, notice, NoticeAction.CANCEL, now=now, note=reason,
              expected_version=expected_version, on_behalf_of=notice.issuer.name)
+    return notice
+
+
+def _own_draft(session: Session, actor: User, notice_id: int) -> Notice:
+    """The actor's own notice, still a draft: attachments change only while nobody else acts."""
+    notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
+    decision = may_edit_draft(actor, notice)
+    if not decision:
+        raise Forbidden(decision.reason)
+    if notice.state != NoticeState.DRAFT:
+        raise InvalidState(f"该公文{notice.state.label}，只有草稿可以增删附件")
+    return notice
+
+
+@command
+def add_attachment(session: Session, actor: User, *, notice_id: int, stored: StoredFile,
+                   expected_version: int | None = None,
+                   now: dt.datetime | None = None) -> Attachment:
+    """Record a file already in the attachment store as an 附件 of the actor's own draft."""
+    now, actor = moment(now), get_actor(session, actor)
+    notice = _own_draft(session, actor, notice_id)
+    if expected_version is not None and notice.version != expected_version:
+        raise Conflict()
+    filename = clean_text(stored.filename)
+    if not filename or not stored.storage_key:
+        raise InvalidInput("附件缺少文件名")
+    if stored.size > MAX_ATTACHMENT_BYTES:
+        raise InvalidInput(f"附件“{filename}”超过 {MAX_ATTACHMENT_BYTES // 2**20} MB")
+    attachment = Attachment(notice_id=notice.id, filename=filename,
+                            storage_key=stored.storage_key, size=stored.size,
+                            content_type=stored.content_type, uploaded_by_id=actor.id,
+                            uploaded_at=now)
+    session.add(attachment)
+    notice.updated_at = now  # the draft changed: its version moves, a stale page sees it
+    session.flush()
+    audit.append(session, actor=actor, action="notice.ADD_ATTACHMENT", object_type="notice",
+                 object_id=notice.id, notice_id=notice.id, state_before=notice.state.name,
+                 state_after=notice.state.name, on_behalf_of=notice.issuer.name,
+                 details={"attachment_id": attachment.id, "filename": filename,
+                          "size": stored.size}, at=now)
+    return attachment
+
+
+@command
+def remove_attachment(session: Session, actor: User, *, notice_id: int, attachment_id: int,
+                      expected_version: int | None = None,
+                      now: dt.datetime | None = None) -> Notice:
+    """Take an 附件 off the actor's own draft (the stored bytes are left for the sweeper)."""
+    now, actor = moment(now), get_actor(session, actor)
+    attachment = get_or_404(session, Attachment, attachment_id, label="附件")
+    if attachment.notice_id != notice_id or attachment.report_id is not None:
+        raise NotFound(f"该公文没有编号为 {attachment_id} 的附件")
+    notice = _own_draft(session, actor, notice_id)
+    if expected_version is not None and notice.version != expected_version:
+        raise Conflict()
+    filename = attachment.filename
+    session.delete(attachment)
+    notice.updated_at = now
+    session.flush()
+    audit.append(session, actor=actor, action="notice.REMOVE_ATTACHMENT", object_type="notice",
+                 object_id=notice.id, notice_id=notice.id, state_before=notice.state.name,
+                 state_after=notice.state.name, on_behalf_of=notice.issuer.name,
+                 details={"attachment_id": attachment_id, "filename": filename}, at=now)
     return notice

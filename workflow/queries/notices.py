@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, false, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from workflow.deadlines import days_left, local_date, local_time
 from workflow.errors import NotFound
-from workflow.models import AuditEntry, Notice, Receipt, Report, User
+from workflow.models import Attachment, AuditEntry, Notice, Receipt, Report, User
 from workflow.states import ReceiptState, RecipientKind, ReportState, Role
 
 
@@ -80,7 +80,11 @@ def progress(session: Session, notice_ids: list[int]) -> dict[int, Progress]:
 def visible_notice_filter(actor: User | None):
     """A WHERE clause for the notices `actor` may see (None: every notice, for operators)."""
     if actor is None or actor.holds(Role.AUDITOR):
-        return True
+        return true()
+    if actor.roles & {Role.ADMIN, Role.SECURITY_OFFICER}:
+        # 三员分立: the system administrator and the security officer manage accounts, not
+        # documents; only the auditor reads across the system.
+        return false()
     units = {g.unit_id for g in actor.grants} | {actor.unit_id}
     received = select(Receipt.notice_id).where(Receipt.unit_id.in_(units))
     return or_(Notice.issuer_unit_id.in_(units), Notice.id.in_(received))
@@ -120,6 +124,17 @@ def sees_whole_notice(actor: User | None, notice: Notice) -> bool:
     trail; a recipient unit sees only its own receipt and reports, and no internal drafting notes."""
     return (actor is None or actor.holds(Role.AUDITOR)
             or notice.issuer_unit_id in _own_units(actor))
+
+
+def notice_attachment(session: Session, actor: User | None, attachment_id: int) -> Attachment:
+    """An attachment of a notice (附件) that `actor` may see: anyone who may see the notice."""
+    attachment = session.scalar(
+        select(Attachment).join(Notice, Notice.id == Attachment.notice_id)
+        .where(Attachment.id == attachment_id, Attachment.report_id.is_(None),
+               visible_notice_filter(actor)))
+    if attachment is None:
+        raise NotFound("找不到该附件，或您无权查看")
+    return attachment
 
 
 def receipts(session: Session, notice_id: int, actor: User | None = None) -> list[Receipt]:

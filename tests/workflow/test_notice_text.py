@@ -1,0 +1,452 @@
+"""Reading a notice's text into its fields (workflow.notice_text): the two seeds as a careful reader
+reads them, and each of the quirks real notices have."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workflow.errors import InvalidInput
+from workflow.notice_text import JSON_KEYS, ParsedNotice, ReportRequest, parse_notice
+from workflow.notice_text.dates import parse_date
+
+CORPUS = Path(__file__).parent / "notice_corpus"
+
+
+def seed(name: str) -> str:
+    return (CORPUS / name).read_text(encoding="utf-8")
+
+
+def notice(*, header="哈尔滨市妇女联合会文件\n\n哈妇发〔2015〕9号\n\n",
+           title="关于做好有关工作的通知", recipients="各区县（市）妇联：",
+           body="现将有关事项通知如下。", closing="哈尔滨市妇女联合会\n\n2015年8月11日\n") -> str:
+    """A small notice in the layout of the seeds, any part replaceable."""
+    return f"{header}{title}\n\n{recipients}\n\n{body}\n\n{closing}"
+
+
+def requests_in(body: str, **parts) -> list[dict]:
+    return parse_notice(notice(body=body, **parts)).to_json_dict()["report_requests"]
+
+
+# --- the seeds, as a careful reader reads them ----------------------------------------------------
+
+
+def test_seed_000_is_read_field_by_field_as_a_careful_reader_reads_it():
+    fields = parse_notice(seed("seed_000_changchun_fulian.txt")).to_json_dict()
+    body = fields.pop("body")
+    assert fields == {
+        "issuer": "长春市妇女联合会",
+        "doc_number": {"printed": "长妇通字[2016]4号", "code": "长妇通字", "year": 2016, "serial": 4,
+                       "normalized": "长妇通字〔2016〕4号"},
+        "signatory": None,
+        "title": "关于认真学习宣传贯彻落实市委党的群团工作会议精神的通知",
+        "kind": "通知",
+        "main_recipients": ["各县（市）区妇联", "开发区妇联", "市直机关妇委会", "大专院校妇委会"],
+        "cc_recipients": [],
+        "date": None,  # the extracted text has no 成文日期
+        "print_date": None,
+        "printed_by": None,
+        "attachments": [],
+        "report_requests": [
+            {"what": "学习贯彻落实会议精神情况", "who": "各县（市）区、开发区妇联", "to": "市妇联",
+             "deadline_text": "3月31日前", "due_date": "2016-03-31"},
+            {"what": "调研报告", "who": "各县（市）区、开发区妇联", "to": "市妇联",
+             "deadline_text": "4月30日前", "due_date": "2016-04-30"},
+        ],
+    }
+    assert body.startswith("为深入学习贯彻中央、省委加强和改进党的群团工作会议精神，3月2日，市委召开了")
+    assert body.endswith("请各县（市）区、开发区妇联于4月30日前将调研报告上报市妇联。")
+    # The page break inside "上\n\n报" is mended; the heading broken after its comma is one line.
+    assert "会议精神情况上报市妇联。" in body
+    assert "一、深刻领会市委党的群团工作会议的精神实质和深刻内涵，切实把思想和行动统一到会议精神上来\n" in body
+    assert len(body.splitlines()) == 21
+    for header in ("长春市妇女联合会文件", "长妇通字", "各县（市）区、开发区妇联，市直机关、大专院校妇委会"):
+        assert header not in body
+
+
+def test_seed_001_is_read_field_by_field_as_a_careful_reader_reads_it():
+    fields = parse_notice(seed("seed_001_harbin_fulian.txt")).to_json_dict()
+    body = fields.pop("body")
+    assert fields == {
+        "issuer": "哈尔滨市妇女联合会",
+        "doc_number": {"printed": "哈妇发〔2015〕9号", "code": "哈妇发", "year": 2015, "serial": 9,
+                       "normalized": "哈妇发〔2015〕9号"},
+        "signatory": "杨杰",
+        "title": "哈尔滨市妇联关于认真学习贯彻中央党的群团工作会议精神的通知",
+        "kind": "通知",
+        "main_recipients": ["各区县（市）妇联", "市直妇委会", "市妇联团体会员"],
+        "cc_recipients": [],
+        "date": "2015-08-11",
+        "print_date": "2015-08-11",
+        "printed_by": "哈尔滨市妇女联合会",
+        "attachments": [],
+        "report_requests": [
+            {"what": "学习贯彻情况", "who": "各地妇联", "to": "市妇联宣传部", "deadline_text": "及时",
+             "due_date": None},
+        ],
+    }
+    assert body.startswith("7月6日至7日，中央召开党的群团工作会议，习近平总书记发表重要讲话，对于深入")
+    assert body.endswith("让基层妇联组织真正地成为群众工作的活力之源和战斗堡垒。\n"
+                         "请各地妇联将学习贯彻情况及时报市妇联宣传部。")
+    # Hard-wrapped at the printed width: joined back into its seven paragraphs, page breaks too.
+    assert len(body.splitlines()) == 7
+    assert "是指导新形势下党的群团工作的纲领性文献" in body
+    for header in ("哈尔滨市妇女联合会", "哈妇发", "签发人", "2015 年", "印发"):
+        assert header not in body
+
+
+def test_the_json_form_has_exactly_the_documented_keys_in_order():
+    fields = parse_notice(seed("seed_001_harbin_fulian.txt")).to_json_dict()
+    assert tuple(fields) == JSON_KEYS == (
+        "issuer", "doc_number", "signatory", "title", "kind", "main_recipients", "cc_recipients",
+        "date", "print_date", "printed_by", "attachments", "report_requests", "body")
+    assert set(fields["report_requests"][0]) == {"what", "who", "to", "deadline_text", "due_date"}
+
+
+def test_the_parsed_notice_is_a_frozen_value_with_dates_as_dates():
+    parsed = parse_notice(seed("seed_001_harbin_fulian.txt"))
+    assert isinstance(parsed, ParsedNotice)
+    assert parsed.date == dt.date(2015, 8, 11)
+    assert isinstance(parsed.report_requests[0], ReportRequest)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        parsed.title = "改过的标题"  # type: ignore[misc]
+
+
+def test_something_other_than_text_is_refused_in_chinese():
+    with pytest.raises(InvalidInput, match="文本"):
+        parse_notice(b"bytes")  # type: ignore[arg-type]
+
+
+# --- absent is null, never a guess ----------------------------------------------------------------
+
+
+def test_an_empty_text_gives_every_field_empty():
+    fields = parse_notice("").to_json_dict()
+    assert fields == {"issuer": None, "doc_number": None, "signatory": None, "title": None,
+                      "kind": None, "main_recipients": [], "cc_recipients": [], "date": None,
+                      "print_date": None, "printed_by": None, "attachments": [],
+                      "report_requests": [], "body": ""}
+
+
+def test_a_notice_without_header_number_or_date_has_them_null_not_taken_from_the_body():
+    fields = parse_notice(notice(
+        header="", body="根据《党政机关公文处理工作条例》（中办发〔2012〕14号），2016年3月2日召开了会议。",
+        closing="")).to_json_dict()
+    assert fields["doc_number"] is None
+    assert fields["date"] is None and fields["print_date"] is None
+    assert fields["issuer"] is None  # no 标志 and no 署名
+    assert fields["title"] == "关于做好有关工作的通知"
+
+
+def test_a_text_without_title_or_recipients_keeps_its_header_out_of_the_body():
+    parsed = parse_notice("哈尔滨市妇女联合会文件\n哈妇发〔2015〕9号\n请各地做好工作。\n")
+    assert (parsed.issuer, parsed.title, parsed.main_recipients) == ("哈尔滨市妇女联合会", None, ())
+    assert parsed.body == "请各地做好工作。"
+
+
+def test_an_impossible_date_is_null():
+    assert parse_notice(notice(closing="哈尔滨市妇女联合会\n2015年2月30日\n")).date is None
+
+
+# --- full- and half-width punctuation, brackets of the year ---------------------------------------
+
+
+@pytest.mark.parametrize("printed", [
+    "哈妇发〔2015〕9号", "哈妇发[2015]9号", "哈妇发（2015）9号", "哈妇发(2015)9号", "哈妇发【2015】9号",
+    "哈妇发〔 2015 〕 9 号", "哈妇发 [ 2015 ] 9 号", "哈妇发【2015】9 号", "哈妇发［2015］９号",
+])
+def test_the_year_may_stand_in_any_bracket_with_or_without_spaces(printed):
+    number = parse_notice(notice(header=f"哈尔滨市妇女联合会文件\n{printed}\n")).to_json_dict()[
+        "doc_number"]
+    assert number["normalized"] == "哈妇发〔2015〕9号"
+    assert (number["code"], number["year"], number["serial"]) == ("哈妇发", 2015, 9)
+    assert number["printed"] == "".join(printed.split())  # as printed, extraction spaces removed
+
+
+def test_half_width_punctuation_is_read_like_full_width():
+    text = ("江州市文明办文件\n江文明办[2017]8号\n关于开展主题活动的通知\n各县(市)区文明办,市文明委各成员单位:\n"
+            "请各县(市)区文明办于5月31日17:00前将活动情况报送市文明办。\n附件: 1.活动安排表  2.统计表\n"
+            "江州市文明办\n2017年5月15日\n抄送:省文明办,市委宣传部。\n")
+    fields = parse_notice(text).to_json_dict()
+    assert fields["main_recipients"] == ["各县(市)区文明办", "市文明委各成员单位"]
+    assert fields["cc_recipients"] == ["省文明办", "市委宣传部"]
+    assert fields["attachments"] == ["活动安排表", "统计表"]
+    assert fields["report_requests"] == [{"what": "活动情况", "who": "各县(市)区文明办",
+                                          "to": "市文明办", "deadline_text": "5月31日17:00前",
+                                          "due_date": "2017-05-31"}]
+
+
+# --- 标志, 署名 and 签发人 -------------------------------------------------------------------------------
+
+
+def test_a_letter_spaced_red_header_gives_the_issuer_without_spaces():
+    parsed = parse_notice(notice(header="哈 尔 滨 市 妇 女 联 合 会 文 件\n\n哈妇发〔2015〕9号\n"))
+    assert parsed.issuer == "哈尔滨市妇女联合会"
+
+
+def test_without_a_header_the_issuer_comes_from_a_letter_spaced_signature():
+    parsed = parse_notice(notice(header="", closing="哈 尔 滨 市 妇 女 联 合 会\n2015年8月11日\n"))
+    assert parsed.issuer == "哈尔滨市妇女联合会"
+    assert "哈尔滨" not in parsed.body
+
+
+def test_joint_issuers_in_the_signature_are_listed_with_a_pause_mark():
+    parsed = parse_notice(notice(header="", closing="财政部 国家税务总局\n2016年3月23日\n"))
+    assert parsed.issuer == "财政部、国家税务总局"
+
+
+def test_the_signatory_beside_the_number_has_its_spaces_removed():
+    parsed = parse_notice(notice(header="哈妇发〔2015〕9 号 签发人：杨 杰\n"))
+    assert parsed.signatory == "杨杰"
+    assert parsed.doc_number.number.normalized == "哈妇发〔2015〕9号"
+
+
+def test_two_signatories_of_a_joint_report_are_two_names():
+    parsed = parse_notice(notice(header="江民呈〔2020〕6号    签发人：王建国 李明\n"))
+    assert parsed.signatory == "王建国、李明"
+
+
+def test_a_notice_without_signatory_has_none():
+    assert parse_notice(notice()).signatory is None
+
+
+# --- titles ---------------------------------------------------------------------------------------
+
+
+def test_a_title_over_several_lines_is_joined_whole():
+    parsed = parse_notice(notice(title="青山县人民政府办公室\n关于进一步规范公文处理工作的\n通知"))
+    assert parsed.title == "青山县人民政府办公室关于进一步规范公文处理工作的通知"
+    assert parsed.kind == "通知"
+
+
+def test_stray_spaces_inside_a_title_are_removed():
+    parsed = parse_notice(notice(title="关于认真学习宣传贯彻落实市委党的群团 工作会议精神的通知"))
+    assert parsed.title == "关于认真学习宣传贯彻落实市委党的群团工作会议精神的通知"
+
+
+def test_the_space_between_joint_issuers_in_a_title_is_kept():
+    parsed = parse_notice(notice(title="财政部 国家税务总局关于全面推开营业税改征增值税试点的通知"))
+    assert parsed.title == "财政部 国家税务总局关于全面推开营业税改征增值税试点的通知"
+
+
+def test_a_title_printed_above_the_number_as_web_pages_do_is_found():
+    parsed = parse_notice("国务院办公厅关于2016年部分节假日安排的通知\n国办发明电〔2015〕18号\n"
+                          "各省、自治区、直辖市人民政府：\n经国务院批准，现将安排通知如下。\n"
+                          "国务院办公厅\n2015年12月10日\n")
+    assert parsed.title == "国务院办公厅关于2016年部分节假日安排的通知"
+    assert parsed.doc_number.number.normalized == "国办发明电〔2015〕18号"
+    assert parsed.main_recipients == ("各省、自治区、直辖市人民政府",)
+    assert parsed.issuer == "国务院办公厅"
+
+
+@pytest.mark.parametrize(("title", "kind"), [
+    ("关于同意建立联席会议制度的函", "函"), ("关于表彰先进单位的通报", "通报"),
+    ("关于申请临时救助资金的请示", "请示"), ("关于做好春节期间工作的紧急通知", "通知"),
+    ("关于印发《管理办法（试行）》的通知", "通知"), ("关于2015年工作情况的报告", "报告"),
+])
+def test_the_kind_is_the_word_the_title_ends_with(title, kind):
+    assert parse_notice(notice(title=title)).kind == kind
+
+
+# --- 主送 and 抄送 ------------------------------------------------------------------------------------
+
+
+def test_recipients_separated_by_commas_are_one_entry_each():
+    parsed = parse_notice(notice(recipients="各区县（市）妇联，市直妇委会，市妇联团体会员："))
+    assert parsed.main_recipients == ("各区县（市）妇联", "市直妇委会", "市妇联团体会员")
+
+
+def test_a_shared_unit_word_distributes_over_names_joined_with_a_pause_mark():
+    parsed = parse_notice(notice(recipients="各县（市）区、开发区妇联，市直机关、大专院校妇委会："))
+    assert parsed.main_recipients == ("各县（市）区妇联", "开发区妇联", "市直机关妇委会", "大专院校妇委会")
+
+
+def test_a_pause_mark_inside_brackets_does_not_separate_recipients():
+    parsed = parse_notice(notice(recipients="各县（市、区）教育局，市直各学校："))
+    assert parsed.main_recipients == ("各县（市、区）教育局", "市直各学校")
+
+
+def test_names_that_are_whole_units_are_not_given_a_shared_word():
+    parsed = parse_notice(notice(recipients="市发展改革委、市财政局、市住房城乡建设局："))
+    assert parsed.main_recipients == ("市发展改革委", "市财政局", "市住房城乡建设局")
+
+
+def test_the_provinces_regions_and_municipalities_are_one_collective():
+    parsed = parse_notice(notice(recipients="各省、自治区、直辖市人民政府，国务院各部委、各直属机构："))
+    assert parsed.main_recipients == ("各省、自治区、直辖市人民政府", "国务院各部委", "国务院各直属机构")
+
+
+def test_a_recipients_line_without_its_colon_is_still_read():
+    parsed = parse_notice(notice(recipients="各县（市、区）教育局，市直各学校"))
+    assert parsed.main_recipients == ("各县（市、区）教育局", "市直各学校")
+    assert parsed.body == "现将有关事项通知如下。"
+
+
+def test_a_recipients_line_wrapped_onto_a_second_line_is_joined():
+    parsed = parse_notice(notice(recipients="各县（市、区）卫生健康局，委直属各单位，各二级以上医疗机\n构："))
+    assert parsed.main_recipients == ("各县（市、区）卫生健康局", "委直属各单位", "各二级以上医疗机构")
+
+
+def test_copies_over_two_lines_are_read_from_the_imprint():
+    parsed = parse_notice(notice(closing="江州市教育局\n2019年1月10日\n抄送：市委教育工委，市政府办公室，\n"
+                                         "      省教育厅办公室。\n江州市教育局办公室    2019年1月10日印发\n"))
+    assert parsed.cc_recipients == ("市委教育工委", "市政府办公室", "省教育厅办公室")
+    assert parsed.printed_by == "江州市教育局办公室"
+    assert parsed.print_date == dt.date(2019, 1, 10)
+
+
+def test_the_printing_organ_on_its_own_line_above_the_print_date_is_read():
+    parsed = parse_notice(notice(closing="江州市人社局\n2019年12月20日\n江州市人社局办公室\n2019年12月20日印发\n"))
+    assert parsed.printed_by == "江州市人社局办公室"
+    assert parsed.print_date == dt.date(2019, 12, 20)
+
+
+# --- dates ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("written", "day"), [
+    ("2015年8月11日", dt.date(2015, 8, 11)),
+    ("2015 年 8 月 11 日", dt.date(2015, 8, 11)),
+    ("２０１５年８月１１日", dt.date(2015, 8, 11)),
+    ("二〇一五年八月十一日", dt.date(2015, 8, 11)),
+    ("二○一八年三月十二日", dt.date(2018, 3, 12)),
+    ("二O一九年一月十日", dt.date(2019, 1, 10)),
+    ("二零二零年十二月三十一日", dt.date(2020, 12, 31)),
+    ("二〇二一年十月二十日", dt.date(2021, 10, 20)),
+])
+def test_dates_are_read_in_arabic_or_chinese_numerals_with_any_nought(written, day):
+    assert parse_date(written) == day
+    assert parse_notice(notice(closing=f"哈尔滨市妇女联合会\n{written}\n")).date == day
+
+
+# --- the body -------------------------------------------------------------------------------------
+
+
+def test_page_numbers_and_a_page_break_inside_a_sentence_are_tidied_away():
+    parsed = parse_notice(notice(body="请各地将学习贯彻情况上\n\n- 2 -\n\f\n报市妇联。\n\n特此通知。"))
+    assert parsed.body == "请各地将学习贯彻情况上报市妇联。\n特此通知。"
+
+
+def test_attachments_are_listed_and_left_out_of_the_body():
+    parsed = parse_notice(notice(body="现印发给你们，请遵照执行。\n\n附件：1.营业税改征增值税试点实施办法\n"
+                                      "      2.营业税改征增值税试点有关\n        事项的规定"))
+    assert parsed.attachments == ("营业税改征增值税试点实施办法", "营业税改征增值税试点有关事项的规定")
+    assert parsed.body == "现印发给你们，请遵照执行。"
+
+
+def test_the_note_and_attached_pages_after_the_date_are_not_body():
+    parsed = parse_notice(notice(closing="哈尔滨市妇女联合会\n2015年8月11日\n（此件公开发布）\n附件\n活动方案\n"))
+    assert parsed.body == "现将有关事项通知如下。"
+
+
+# --- report requests ------------------------------------------------------------------------------
+
+
+def test_a_request_names_what_who_to_whom_and_by_when():
+    assert requests_in("请各县（市）区、开发区妇联于4月30日前将调研报告上报市妇联。",
+                       header="长妇通字[2016]4号\n", closing="") == [
+        {"what": "调研报告", "who": "各县（市）区、开发区妇联", "to": "市妇联",
+         "deadline_text": "4月30日前", "due_date": "2016-04-30"}]
+
+
+def test_a_deadline_with_weekday_and_time_falls_on_that_day_and_keeps_its_words():
+    assert requests_in("请各单位于11月10日（星期三）中午12:00前将自查报告报送县妇联办公室。",
+                       closing="哈尔滨市妇女联合会\n2021年10月20日\n") == [
+        {"what": "自查报告", "who": "各单位", "to": "县妇联办公室",
+         "deadline_text": "11月10日（星期三）中午12:00前", "due_date": "2021-11-10"}]
+
+
+def test_a_deadline_without_a_year_takes_the_year_of_the_document_date():
+    (request,) = requests_in("请各单位于3月31日前将情况报市妇联。",
+                             closing="哈尔滨市妇女联合会\n2016年3月7日\n")
+    assert request["due_date"] == "2016-03-31"
+
+
+def test_a_deadline_in_a_month_already_past_falls_in_the_next_year():
+    (request,) = requests_in("请各单位于1月10日前将工作总结报送团市委办公室。",
+                             closing="共青团江州市委员会\n2018年12月20日\n")
+    assert request["due_date"] == "2019-01-10"
+
+
+def test_without_a_date_the_deadline_takes_the_year_of_the_number():
+    (request,) = requests_in("请各单位于4月30日前将调研报告上报市妇联。", closing="")
+    assert request["due_date"] == "2015-04-30"
+
+
+def test_a_deadline_at_a_month_end_is_its_last_day():
+    (request,) = requests_in("自查报告请于2月底前报送县政府办公室。",
+                             closing="哈尔滨市妇女联合会\n2016年1月8日\n")
+    assert (request["deadline_text"], request["due_date"]) == ("2月底前", "2016-02-29")
+
+
+@pytest.mark.parametrize("vague", ["及时", "随后"])
+def test_a_vague_request_has_no_due_date(vague):
+    assert requests_in(f"请各地妇联将学习贯彻情况{vague}报市妇联宣传部。") == [
+        {"what": "学习贯彻情况", "who": "各地妇联", "to": "市妇联宣传部", "deadline_text": vague,
+         "due_date": None}]
+
+
+def test_a_request_to_an_email_address_names_the_address():
+    (request,) = requests_in("请各校于9月15日前将报名表发送至邮箱abc2018@163.com。")
+    assert (request["what"], request["to"]) == ("报名表", "abc2018@163.com")
+
+
+def test_a_request_that_names_no_receiver_has_none():
+    assert requests_in("请各高校团委于12月28日前报送2019年工作计划。",
+                       closing="共青团江州市委员会\n2018年12月20日\n") == [
+        {"what": "2019年工作计划", "who": "各高校团委", "to": None,
+         "deadline_text": "12月28日前", "due_date": "2018-12-28"}]
+
+
+@pytest.mark.parametrize("sentence", [
+    "7月6日至7日，中央召开党的群团工作会议。",
+    "区妇联定于5月8日（星期二）上午9:00在区政府三楼会议室召开表彰会，请获评家庭代表准时参加。",
+    "请各街道妇联将本通知转发至所属社区妇联。",
+    "请各乡镇党委将本通知精神传达到村（社区）党组织。",
+    "遇有重大突发事件，要按规定及时报告并妥善处置。",
+    "请于9月1日前到市妇联报到。",
+    "各地要高度重视，遇到问题请及时向财政部反映。",
+])
+def test_event_dates_ranges_and_instructions_to_pass_on_are_not_report_requests(sentence):
+    assert requests_in(sentence) == []
+
+
+def test_a_number_cited_in_the_body_is_not_the_notices_number():
+    parsed = parse_notice(notice(
+        header="哈尔滨市妇女联合会文件\n",
+        body="根据《党政机关公文处理工作条例》（中办发〔2012〕14号）的规定，现就有关事项通知如下。"))
+    assert parsed.doc_number is None
+    assert "中办发〔2012〕14号" in parsed.body
+
+
+# --- any text ------------------------------------------------------------------------------------
+
+NOTICE_ALPHABET = ("各县（市）区、开发区妇联，：:。；请于前将报送上报至月日年〔〕[]()【】0123456789 \n\f　"
+                   "一二三〇○O十星期附件抄送印发签发人文件号关于通知函市委办公室-—")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=NOTICE_ALPHABET, max_size=400))
+def test_any_text_is_read_without_error_into_the_documented_keys(text):
+    fields = parse_notice(text).to_json_dict()
+    assert tuple(fields) == JSON_KEYS
+    assert isinstance(fields["body"], str)
+
+
+@pytest.mark.parametrize("text", [
+    "关于的通知\n各单位：\n" + "将报" * 20000,
+    "关于的通知\n各单位：\n" + "请报送" * 20000,
+    ("抄送：" + "印发" * 20000 + "\n") * 3,
+    "2015年" * 20000,
+])
+def test_a_long_pathological_text_is_read_in_linear_time(text):
+    import time
+
+    started = time.perf_counter()
+    parse_notice(text)
+    assert time.perf_counter() - started < 5  # about 0.1 s here; quadratic would take minutes

@@ -1,0 +1,23 @@
+"""Sending a stored attachment to the browser, the one way every desk does it.
+
+Owns: the download response — `Content-Disposition: attachment` with the file's own name
+(RFC 5987 `filename*`, via Flask's send_file), nosniff, no caching. Must not: decide who may
+download; the caller has already asked the engine for an attachment the user may see.
+"""
+
+from __future__ import annotations
+
+from flask import send_file
+
+from webui.extensions import attachment_store
+
+
+def send_attachment(attachment):
+    """Stream a stored file as a download under its own name (RFC 5987 filename*)."""
+    response = send_file(
+        attachment_store().open(attachment.storage_key),
+        mimetype=attachment.content_type or "application/octet-stream",
+        as_attachment=True, download_name=attachment.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,204 @@
+"""The administration desk's forms, by the three duties: units, groups and users (系统管理员); role
+grants, password resets and the login policy (安全管理员); the audit trail's filter (审计管理员).
+
+Owns: the shape of each form (present, not too long, a whole number, a date) with Chinese
+messages. The choices of the select fields are set by the view from the engine's queries. Must
+not: decide what the engine decides (unique names, the tree, 三员分立, the policy's bounds).
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+
+from workflow.states import Role
+
+
+def optional_id(value) -> int | None:
+    """A select's value as a unit id; the empty choice (rendered as "" or "None") is None."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose complaint is in Chinese."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("请输入整数") from error
+
+
+class VersionField(WholeNumberField):
+    """The version of the row the page showed, sent back so a stale page gets 已被他人处理."""
+
+    widget = HiddenInput()
+
+
+class ChineseDateField(DateField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("日期格式应为 2016-03-07") from error
+
+
+class ChoiceField(SelectField):
+    """A select of ids: the choices are set by the view for display; whether the chosen unit or
+    user exists is the engine's to say (a forged id is its NotFound), so only the shape is checked.
+    """
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("coerce", optional_id)
+        super().__init__(label, validators, validate_choice=False, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("选项无效") from error
+
+
+class CheckboxListField(SelectMultipleField):
+    """A multiple choice of ids shown as check boxes (usable on a phone, unlike <select multiple>).
+    """
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, coerce=int, validate_choice=False, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("选项无效") from error
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: nothing to fill in but the CSRF token."""
+
+
+# ---- 系统管理员 ---------------------------------------------------------------------------------
+
+
+class UnitForm(FlaskForm):
+    name = StringField("单位名称", validators=[
+        DataRequired("请填写单位名称"), Length(max=100, message="单位名称最多100个字")])
+    short_name = StringField("简称", validators=[Length(max=50, message="简称最多50个字")])
+    parent_id = ChoiceField("上级单位")
+    doc_code = StringField("机关代字", validators=[Length(max=20, message="机关代字最多20个字")],
+                           description="发文字号的前缀，如“哈妇发”；不发文的单位留空")
+    org_code = StringField("机构代码", validators=[Length(max=20, message="机构代码最多20个字符")],
+                           description="档号中的机构代码，如 HEBFL")
+    review_required = BooleanField("发文须经办公室核稿", default=True)
+    version = VersionField(validators=[Optional()])
+
+
+class GroupForm(FlaskForm):
+    name = StringField("单位组名称", validators=[
+        DataRequired("请填写单位组名称"), Length(max=100, message="单位组名称最多100个字")],
+        description="主送栏中代表这些单位的统称，如“各县（市）区妇联”")
+    owner_unit_id = ChoiceField("所属单位", validators=[DataRequired("请选择所属单位")],
+                                description="使用这一统称发文的单位")
+    member_ids = CheckboxListField("成员单位", validators=[DataRequired("请至少选择一个成员单位")])
+
+
+class GroupMembersForm(FlaskForm):
+    member_ids = CheckboxListField("成员单位", validators=[DataRequired("请至少选择一个成员单位")])
+    version = VersionField(validators=[Optional()])
+
+
+class UserForm(FlaskForm):
+    username = StringField("用户名", validators=[
+        DataRequired("请填写用户名"), Length(max=50, message="用户名最多50个字符"),
+        Regexp(r"^[A-Za-z0-9_.-]+$", message="用户名只能由字母、数字、下划线、点和短横线组成")],
+        description="登录时使用，如 zhangsan")
+    display_name = StringField("姓名", validators=[
+        DataRequired("请填写姓名"), Length(max=50, message="姓名最多50个字")])
+    unit_id = ChoiceField("所在单位", validators=[DataRequired("请选择所在单位")])
+    email = StringField("电子邮箱", validators=[
+        Optional(), Length(max=200, message="电子邮箱最多200个字符"),
+        Regexp(r"^[^@\s]+@[^@\s]+$", message="电子邮箱格式不正确")])
+    password = PasswordField("初始密码", validators=[
+        Optional(), Length(max=200, message="密码过长")],
+        description="留空则由系统生成，创建后仅显示一次")
+
+
+# ---- 安全管理员 ---------------------------------------------------------------------------------
+
+ROLE_NAMES = [role.name for role in Role]
+
+
+class RoleGrantForm(FlaskForm):
+    """Grant (or, from hidden fields, revoke) one role within one unit."""
+
+    user_id = ChoiceField("用户", validators=[DataRequired("请选择用户")])
+    role = SelectField("角色", choices=[SelectChoice(r.name, r.label) for r in Role],
+                       validate_choice=False,
+                       validators=[AnyOf(ROLE_NAMES, message="角色无效")])
+    unit_id = ChoiceField("单位", validators=[DataRequired("请选择单位")])
+
+    @property
+    def chosen_role(self) -> Role:
+        return Role[self.role.data]
+
+
+class RoleRevokeForm(FlaskForm):
+    user_id = WholeNumberField(widget=HiddenInput(), validators=[InputRequired("缺少用户")])
+    role = StringField(widget=HiddenInput(),
+                       validators=[AnyOf(ROLE_NAMES, message="角色无效")])
+    unit_id = WholeNumberField(widget=HiddenInput(), validators=[InputRequired("缺少单位")])
+
+    @property
+    def chosen_role(self) -> Role:
+        return Role[self.role.data]
+
+
+class PasswordResetForm(FlaskForm):
+    user_id = ChoiceField("用户", validators=[DataRequired("请选择用户")])
+    password = PasswordField("新密码", validators=[
+        Optional(), Length(max=200, message="密码过长")],
+        description="留空则由系统生成，仅显示一次")
+
+
+class PolicyForm(FlaskForm):
+    max_failures = WholeNumberField("连续登录失败几次后锁定", validators=[
+        InputRequired("请填写失败次数")])
+    lock_minutes = WholeNumberField("锁定时长（分钟）", validators=[
+        InputRequired("请填写锁定时长")])
+    idle_minutes = WholeNumberField("无操作多少分钟后自动退出", validators=[
+        InputRequired("请填写自动退出时间")])
+    version = VersionField(validators=[Optional()])
+
+
+# ---- 审计管理员 ---------------------------------------------------------------------------------
+
+
+class AuditFilterForm(FlaskForm):
+    """The trail's filter: a GET form (it changes nothing, so it carries no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    date_from = ChineseDateField("起始日期", validators=[Optional()])
+    date_to = ChineseDateField("截止日期", validators=[Optional()])
+    actor = StringField("操作人", validators=[Length(max=50, message="操作人最多50个字")])
+    action = SelectField("操作", validate_choice=False, default="")
+    notice = StringField("公文编号或发文字号", validators=[
+        Length(max=40, message="公文编号或发文字号最多40个字符")])
+    page = WholeNumberField(widget=HiddenInput(), validators=[Optional()])

@@ -1,0 +1,58 @@
+"""The 收文 desk's forms: sign for, return a misdirected notice, submit a report.
+
+Owns: the shape of what a receiver posts (a version seen, a reason, a text, files). Must not:
+decide whether the action is allowed or complete — the engine does (a report needs a text or a
+file, a notice must be signed for first, and so on).
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, MultipleFileField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.widgets import HiddenInput
+
+STALE_PAGE = "页面数据不完整，请刷新页面后重试"
+
+
+class WholeNumberField(IntegerField):
+    """An integer field that refuses in Chinese (WTForms' own message is English)."""
+
+    def __init__(self, label=None, validators=None, invalid_message: str = STALE_PAGE, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.invalid_message = invalid_message
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            self.data = int(valuelist[0])
+        except ValueError as error:
+            self.data = None
+            raise ValueError(self.invalid_message) from error
+
+
+def version_field() -> WholeNumberField:
+    """The version of the row the user saw: a stale page gets 已被他人处理."""
+    return WholeNumberField(widget=HiddenInput(), validators=[InputRequired(STALE_PAGE)])
+
+
+class AcknowledgeForm(FlaskForm):
+    expected_version = version_field()
+
+
+class RejectForm(FlaskForm):
+    expected_version = version_field()
+    reason = TextAreaField("退回理由", validators=[
+        DataRequired("请填写退回理由（例如：非本单位业务，系误送）"),
+        Length(max=500, message="退回理由最多500字")])
+
+
+class ReportForm(FlaskForm):
+    expected_version = version_field()
+    text = TextAreaField("报告正文", validators=[Length(max=20000, message="报告正文最多20000字")])
+    attachments = MultipleFileField("附件")
+
+    def uploads(self) -> list:
+        """The files actually chosen (a browser sends an empty part when none is)."""
+        return [f for f in (self.attachments.data or []) if getattr(f, "filename", "")]

@@ -1,0 +1,85 @@
+"""The 正文 as paragraphs: the lines PDF extraction broke up, joined back.
+
+Owns: deciding where a paragraph ends. Extracted text comes in two shapes. Either each paragraph
+is one line, broken only where a page ended ("…情况上" / "报市妇联。") — then a line ends its
+paragraph when it ends a sentence, or when it is a heading ("一、…") that ends without a comma.
+Or the text is hard-wrapped at the printed line width (about 28 characters, GB/T 9704) — then a
+line ends its paragraph when it is shorter than the full width, or ends a sentence and the next
+line is indented. Page numbers are already gone (`text.to_lines`). Must not: reword anything;
+only spaces that extraction put between Chinese characters are removed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from workflow.notice_text.text import Line, close_up, ends_sentence, width
+
+# Headings of the four levels (GB/T 9704 §7.3.3): 一、 （一） 1. （1）, and 1、 which people type.
+HEADING_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]"
+    r"|[0-9]{1,2}\s*[.．、]|[（(][0-9]{1,2}[）)]|第[一二三四五六七八九十百]+[条章节])"
+)
+
+# How much shorter than the full width a line may be and still count as full (punctuation
+# compression and half-width digits make full lines differ by a character or so).
+_FULL_SLACK = 1.5
+_INDENT = 2.0
+_DIGIT_SLACK = 1.5
+
+
+def tidy(lines: list[Line]) -> str:
+    """The lines joined into paragraphs, one paragraph per output line."""
+    texts = [close_up(line.text) for line in lines]
+    full = _wrap_width(texts)
+    paragraphs: list[str] = []
+    current = ""
+    for index, text in enumerate(texts):
+        first = not current
+        current += text
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        if following is None or _ends_paragraph(current, text, first, following,
+                                                texts[index + 1], full):
+            paragraphs.append(current)
+            current = ""
+    return "\n".join(paragraphs)
+
+
+def _ends_paragraph(paragraph: str, text: str, first: bool, following: Line, next_text: str,
+                    full: float | None) -> bool:
+    next_is_heading = bool(HEADING_RE.match(next_text))
+    if full is not None:
+        # Hard-wrapped: only the last line of a paragraph falls short of the full width. The
+        # first line is indented two characters, and Arabic digits, counted half, are spread
+        # out by justification, so a line is short only by more than that.
+        slack = _FULL_SLACK + (_INDENT + _DIGIT_SLACK if first else _DIGIT_SLACK)
+        short = width(text) < full - slack
+        if ends_sentence(text):
+            return short or following.indented or next_is_heading
+        return width(text) < full * 0.75 or (short and next_is_heading)
+    if ends_sentence(text):
+        return True
+    if HEADING_RE.match(paragraph) and not re.search("[。！？；]", paragraph):
+        # A heading line carries no final punctuation; one broken after a comma goes on. A
+        # heading followed by its text in the same paragraph ("1、认真组织学习。…") is text.
+        return not text.endswith(("，", ",", "、"))
+    return False
+
+
+def _wrap_width(texts: list[str]) -> float | None:
+    """The printed line width if the text is hard-wrapped, else None (one paragraph per line).
+
+    Hard-wrapped text has many lines of (nearly) the same, greatest width, and most of them stop
+    in mid-sentence. Text with a paragraph per line has lines of all lengths that end sentences.
+    """
+    if len(texts) < 6:
+        return None
+    widths = sorted(width(t) for t in texts)
+    full = widths[int(len(widths) * 0.9) - 1]
+    if full > 45:
+        return None
+    near_full = sum(1 for w in widths if w >= full - _FULL_SLACK - _INDENT - _DIGIT_SLACK)
+    mid_sentence = sum(1 for t in texts if not ends_sentence(t))
+    if near_full < len(texts) * 0.4 or mid_sentence < len(texts) * 0.4:
+        return None
+    return full

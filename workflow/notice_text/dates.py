@@ -1,0 +1,129 @@
+"""Dates in notices: 成文日期 and 印发日期 lines, and the deadlines of report requests.
+
+Owns: reading a date written in Arabic (2015年8月11日, with the spaces extraction leaves) or Chinese
+numerals (二〇一五年八月十一日, with 〇, ○, O or 零 for nought); finding a deadline in a clause
+("4月30日前", "11月10日（星期三）中午12:00前", "5月底前") or a vague one ("及时", "随后"); and giving a
+deadline without a year its year from the document's date. Must not: guess — a date that does not
+exist (2月30日) or a deadline with no year and no document date to take it from gives None.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+from workflow.notice_text.text import FULL_WIDTH_DIGITS
+
+# Nought is written 〇 (U+3007, the right one), ○ (a circle), O/o (a letter) or 零; Ο is Greek.
+_CN_DIGITS = {"〇": 0, "○": 0, "O": 0, "o": 0, "Ο": 0, "零": 0, "0": 0, "一": 1, "二": 2,
+              "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN = "〇○OoΟ零一二两三四五六七八九十"
+
+_ARABIC_DATE = r"(?P<y>[0-9]{4})\s*年\s*(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[0-9]{1,2})\s*[日号]"
+_CHINESE_DATE = (rf"(?P<cy>[{_CN}0-9]{{4}})\s*年\s*(?P<cm>[{_CN}]{{1,2}})\s*月"
+                 rf"\s*(?P<cd>[{_CN}]{{1,3}})\s*[日号]")
+_DATE_RE = re.compile(f"(?:{_ARABIC_DATE}|{_CHINESE_DATE})")
+
+# A deadline: a day (year optional) or a month's end, then optionally the weekday in brackets and a
+# time of day, then 前/之前/以前 ("before"). Numerals may be Arabic or Chinese.
+_NUM = rf"[0-9{_CN}]{{1,3}}"
+_WEEKDAY = r"(?:[（(]\s*(?:星期|周|礼拜)[一二三四五六日天]\s*[）)]|(?:星期|周)[一二三四五六日天])"
+_TIME = (r"(?:上午|中午|下午|晚上|早上|凌晨|午)?\s*"
+         r"(?:[0-9]{1,2}\s*[:：]\s*[0-9]{2}|[0-9一二三四五六七八九十]{1,3}\s*[时点](?:\s*[0-9]{1,2}\s*分|半|整)?)")
+DEADLINE_RE = re.compile(
+    rf"(?:(?P<y>[0-9{_CN}]{{4}})\s*年\s*)?(?P<m>{_NUM})\s*月\s*"
+    rf"(?:(?P<d>{_NUM})\s*[日号]|(?P<end>底|末))"
+    rf"(?:\s*{_WEEKDAY})?(?:\s*{_TIME})?\s*(?:[（(]\s*含\s*[）)]\s*)?(?:之前|以前|前)"
+)
+# Requests that set no day: the unit reports "in time" or "afterwards".
+VAGUE_RE = re.compile("及时|随后|尽快|按时|适时")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """The date the whole text writes (spaces allowed), or None if it is not exactly one date."""
+    match = _DATE_RE.fullmatch("".join(text.translate(FULL_WIDTH_DIGITS).split()))
+    return _date_of(match) if match else None
+
+
+def find_date(text: str) -> tuple[re.Match, dt.date | None] | None:
+    """The first date written in the text (a match on the digit-normalized text) and its value."""
+    match = _DATE_RE.search(text.translate(FULL_WIDTH_DIGITS))
+    return (match, _date_of(match)) if match else None
+
+
+def _date_of(match: re.Match) -> dt.date | None:
+    if match["y"]:
+        year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
+    else:
+        year, month, day = (_cn_year(match["cy"]), _cn_number(match["cm"]),
+                            _cn_number(match["cd"]))
+    return _safe_date(year, month, day)
+
+
+def find_deadline(clause: str) -> re.Match | None:
+    """The last dated deadline in the clause ("…前"), matched on the digit-normalized text."""
+    matches = list(DEADLINE_RE.finditer(clause.translate(FULL_WIDTH_DIGITS)))
+    return matches[-1] if matches else None
+
+
+def due_date(deadline: re.Match, doc_date: dt.date | None, doc_year: int | None) -> dt.date | None:
+    """The day a deadline falls on.
+
+    A deadline without a year takes the document's year — and the next year when its month is
+    already past the month of the document's date (a notice of 20 December asking for 10 January).
+    With only the year of the document number to go on, that year is taken as it is.
+    """
+    month = _number(deadline["m"])
+    if deadline["y"]:
+        year = _cn_year(deadline["y"])
+    elif doc_date is not None:
+        year = doc_date.year + (1 if month is not None and month < doc_date.month else 0)
+    elif doc_year is not None:
+        year = doc_year
+    else:
+        return None
+    if month is None or year is None or not 1 <= month <= 12:
+        return None
+    if deadline["end"]:
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    day = _number(deadline["d"])
+    return _safe_date(year, month, day) if day is not None else None
+
+
+def deadline_words(deadline: re.Match, clause: str) -> str:
+    """The deadline as the text writes it (original characters), spaces closed up."""
+    return "".join(clause[deadline.start():deadline.end()].split())
+
+
+def _safe_date(year: int | None, month: int | None, day: int | None) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.isdigit() else _cn_number(text)
+
+
+def _cn_year(text: str) -> int | None:
+    """A year written digit by digit: 二〇一五 → 2015 (Arabic digits pass through)."""
+    if text.isdigit():
+        return int(text)
+    digits = [_CN_DIGITS.get(ch) for ch in text]
+    if None in digits:
+        return None
+    return int("".join(str(d) for d in digits))
+
+
+def _cn_number(text: str) -> int | None:
+    """A month or day in Chinese numerals: 八 → 8, 十 → 10, 十一 → 11, 二十 → 20, 三十一 → 31."""
+    if "十" not in text:
+        return _CN_DIGITS.get(text) if len(text) == 1 else None
+    tens, _, units = text.partition("十")
+    tens_value = _CN_DIGITS.get(tens, None) if tens else 1
+    units_value = _CN_DIGITS.get(units, None) if units else 0
+    if tens_value is None or units_value is None:
+        return None
+    return tens_value * 10 + units_value

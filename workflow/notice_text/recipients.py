@@ -1,0 +1,96 @@
+"""主送 and 抄送 lines split into one entry per unit or collective name.
+
+Owns: the reading a careful clerk gives a recipients line. "，" (or ",", "；") separates entries;
+"、" separates names too, except inside brackets ("各县（市、区）教育局") — and a name left bare
+before "、" shares the unit word of the last name: "各县（市）区、开发区妇联" is two entries,
+"各县（市）区妇联" and "开发区妇联". Fixed collectives stay whole ("各省、自治区、直辖市人民政府"), and
+a leading organ shared over "各…" names is carried ("国务院各部委、各直属机构"). Must not: look
+anything up — the names are returned as the text writes them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from workflow.notice_text.text import close_up, split_top_level
+
+# Words that end the name of a unit or of a collective of units. A "、"-part ending in one of these
+# is a name in its own right; a part ending otherwise ("各县（市）区", "市直机关", "大专院校") is bare
+# and takes the unit word of the part that closes the run. Deliberately not here: 区, 县, 市, 省,
+# 机关, 院校, 乡镇 — they name places or kinds of body, not the unit written to.
+UNIT_WORDS = (
+    "妇女联合会", "联合会", "妇联", "妇委会", "妇工委", "女工委", "团委", "团工委", "工会",
+    "人民政府", "政府", "党委", "党组", "党工委", "纪委", "管委会", "委员会", "常委会", "人大",
+    "政协", "办公厅", "办公室", "厅", "局", "委", "办", "部", "处", "科", "室", "中心", "医院",
+    "学校", "大学", "学院", "中学", "小学", "幼儿园", "公司", "集团", "协会", "学会", "商会",
+    "研究院", "研究所", "法院", "检察院", "所", "站", "队", "馆", "单位", "部门", "机构", "组织",
+    "会员", "成员", "支部", "总支", "分会", "兵团", "财务局",
+)
+# The unit words that are shared over bare names, longest first so that 妇委会 wins over 会.
+_SHARED_WORDS = sorted(
+    ("妇女联合会", "妇联", "妇委会", "妇工委", "女工委", "团委", "团工委", "工会", "人民政府",
+     "政府", "党委", "党组", "党工委", "纪委", "管委会", "文明办", "教育局", "教育行政部门", "财政局",
+     "财政厅", "卫生健康委", "卫生健康局", "民政局", "人力资源社会保障局", "人社局", "公安局",
+     "司法局", "科技局", "统计局", "审计局", "发展改革委", "宣传部", "组织部", "统战部", "办公室"),
+    key=len, reverse=True)
+
+# Collectives of places written with "、" that are one name for one level of government: the unit
+# words after them apply to the whole list, and several unit words make several entries.
+_PLACE_COLLECTIVE_RE = re.compile(
+    r"^(?P<places>各?省、自治区、直辖市(?:(?:、|及)计划单列市)?(?:(?:、|及)新疆生产建设兵团)?)"
+    r"(?P<rest>.+)$"
+)
+# Place names at the start of a name: 各区, 县（市）, 开发区, 江州市 …
+_PLACE_PREFIX_RE = re.compile(r"^各?(?:[^、，,（()）]{0,6}?(?:省|市|县|区|州|盟|旗|乡|镇|街道)"
+                              r"(?:[（(][^（）()]*[）)])?)+")
+_LABEL_RE = re.compile(r"^(?:主\s*送|抄\s*送|抄\s*报)\s*[:：]?\s*")
+_BRACKETED_TAIL_RE = re.compile(r"[（(][^（）()]*[）)]$")
+
+
+def split_recipients(line: str) -> list[str]:
+    """The entries of a 主送 or 抄送 line (label and final colon or full stop removed)."""
+    text = _LABEL_RE.sub("", close_up(line)).rstrip("：:。.;；，,")
+    entries: list[str] = []
+    for group in split_top_level(text, "，,；;"):
+        entries.extend(_split_group(group))
+    return entries
+
+
+def is_unit_name(name: str) -> bool:
+    """Whether the name ends with a unit word (brackets at the end ignored: 财政厅（局）)."""
+    bare = _BRACKETED_TAIL_RE.sub("", name)
+    return bare.endswith(UNIT_WORDS)
+
+
+def _split_group(group: str) -> list[str]:
+    collective = _PLACE_COLLECTIVE_RE.match(group)
+    if collective:
+        places = collective["places"]
+        return [places + name for name in split_top_level(collective["rest"], "、")]
+    parts = split_top_level(group, "、")
+    if len(parts) == 1:
+        return parts
+    # Single characters ("市政府各委、办、局") are abbreviations of one collective, not names.
+    if any(len(part) < 2 for part in parts):
+        return [group]
+    parts = _carry_shared_organ(parts)
+    shared = next((w for w in _SHARED_WORDS if parts[-1].endswith(w) and parts[-1] != w), None)
+    if shared is None:
+        # Not a word we know: what follows the place names in the last part is the unit word
+        # ("县（市）人力资源和社会保障局" → "人力资源和社会保障局").
+        place = _PLACE_PREFIX_RE.match(parts[-1])
+        rest = parts[-1][place.end():] if place else ""
+        shared = rest if len(rest) >= 2 and is_unit_name(rest) else None
+    if shared is None:
+        return parts
+    return [part if is_unit_name(part) else part + shared for part in parts]
+
+
+def _carry_shared_organ(parts: list[str]) -> list[str]:
+    """"国务院各部委、各直属机构" → the second is 国务院各直属机构: the organ before 各 is shared."""
+    first = parts[0]
+    index = first.find("各")
+    if index <= 0 or not all(part.startswith("各") for part in parts[1:]):
+        return parts
+    organ = first[:index]
+    return [first] + [organ + part for part in parts[1:]]

@@ -1,0 +1,472 @@
+"""The 督办 desk's read side: issued notices with progress, the overdue list, the matrix.
+
+Owns: what a supervisor sees of the notices of the units in which they hold the 督办 role — the
+list with progress bars, every overdue item across notices, one notice's matrix of units ×
+(签收, each report request), one report to review and its files. Every query filters by the
+actor's supervised units (another unit's notice, report or file is NotFound) and takes a fixed
+handful of grouped statements whatever the number of units (a notice may go to 1,000). The rows
+are plain dataclasses for the templates. Overdue is computed from due dates and now, never stored.
+Must not: change anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from workflow.commands.tracking import outstanding_units
+from workflow.deadlines import local_date
+from workflow.errors import NotFound
+from workflow.models import (
+    Attachment,
+    AuditEntry,
+    Notice,
+    Receipt,
+    Reminder,
+    Report,
+    ReportRequest,
+    Unit,
+    User,
+)
+from workflow.permissions import available_actions
+from workflow.queries.notices import Progress, progress
+from workflow.queries.receiving import Deadline, deadline, today_of
+from workflow.states import (
+    NoticeAction,
+    NoticeState,
+    ReceiptState,
+    RecipientKind,
+    ReportState,
+    Role,
+    Urgency,
+)
+
+_URGENCY_RANK = {Urgency.VERY_URGENT: 0, Urgency.URGENT: 1, Urgency.NORMAL: 2}
+_NOT_ACCEPTED = (ReportState.DUE, ReportState.SUBMITTED)
+# What the matrix can be narrowed to (the query string's `show`).
+FILTERS = {"all": "全部单位", "outstanding": "未办结单位", "overdue": "有逾期的单位"}
+
+
+def supervised_units(actor: User) -> list[int]:
+    """The units in which `actor` holds the 督办 role."""
+    return sorted({g.unit_id for g in actor.grants if g.role == Role.SUPERVISOR})
+
+
+def _names(actions) -> frozenset[str]:
+    return frozenset(a.name for a in actions)
+
+
+def _may_remind(actions: frozenset[str]) -> bool:
+    # commands.remind asks exactly what closing asks: the issuer's supervisor, an issued notice.
+    return NoticeAction.CLOSE.name in actions
+
+
+# ------------------------------------------------------------------------------------------------
+# The list of issued notices.
+
+
+@dataclass(frozen=True)
+class TrackedNotice:
+    id: int
+    doc_number: str | None
+    title: str
+    state: str
+    state_label: str
+    urgency: Urgency
+    issuer: str
+    issued_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    progress: Progress
+    pending_receipts: int  # 主送 and 抄送 units not yet signed for
+    overdue_reports: int  # (unit × request) past the due date and not accepted
+    next_due: dt.date | None  # the nearest due date still ahead or today
+
+    @property
+    def to_check(self) -> int:
+        """Reports submitted and waiting for the supervisor."""
+        return self.progress.reported - self.progress.accepted
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == NoticeState.ISSUED.name
+
+
+def tracked_notices(session: Session, actor: User, *, now: dt.datetime | None = None,
+                    limit: int = 200) -> list[TrackedNotice]:
+    """The issued notices of the actor's supervised units: open ones first, then the newest."""
+    units = supervised_units(actor)
+    if not units:
+        return []
+    today = today_of(now)
+    notices = session.scalars(
+        select(Notice).where(Notice.issuer_unit_id.in_(units), Notice.issued_at.is_not(None))
+        .order_by(case((Notice.state == NoticeState.ISSUED, 0), else_=1),
+                  Notice.issued_at.desc(), Notice.id.desc())
+        .limit(limit)).all()
+    ids = [n.id for n in notices]
+    if not ids:
+        return []
+    counts = progress(session, ids)
+    pending = dict(session.execute(
+        select(Receipt.notice_id, func.count())
+        .where(Receipt.notice_id.in_(ids), Receipt.state == ReceiptState.PENDING)
+        .group_by(Receipt.notice_id)).all())
+    overdue = dict(session.execute(
+        select(Report.notice_id, func.count())
+        .join(ReportRequest, ReportRequest.id == Report.request_id)
+        .where(Report.notice_id.in_(ids), Report.state.in_(_NOT_ACCEPTED),
+               ReportRequest.due_date < today)
+        .group_by(Report.notice_id)).all())
+    next_due = dict(session.execute(
+        select(ReportRequest.notice_id, func.min(ReportRequest.due_date))
+        .where(ReportRequest.notice_id.in_(ids), ReportRequest.due_date >= today)
+        .group_by(ReportRequest.notice_id)).all())
+    open_ = {n.id for n in notices if n.state == NoticeState.ISSUED}
+    return [
+        TrackedNotice(
+            n.id, n.doc_number, n.title, n.state.name, n.state.label, n.urgency, n.issuer.name,
+            n.issued_at, n.closed_at, counts[n.id],
+            pending.get(n.id, 0) if n.id in open_ else 0,
+            overdue.get(n.id, 0) if n.id in open_ else 0,
+            next_due.get(n.id) if n.id in open_ else None)
+        for n in notices
+    ]
+
+
+# ------------------------------------------------------------------------------------------------
+# The overdue list across notices.
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    """A unit's report past its due date and not accepted, or a receipt still not signed for."""
+
+    kind: str  # "report" or "receipt"
+    notice_id: int
+    doc_number: str | None
+    title: str
+    urgency: Urgency
+    issued_at: dt.datetime | None
+    unit_id: int
+    unit_name: str
+    recipient_kind: RecipientKind
+    state: str
+    state_label: str
+    days: int  # days past the due date (reports) or since the notice was issued (receipts)
+    what: str | None = None
+    due_date: dt.date | None = None
+    report_id: int | None = None
+
+    @property
+    def to_check(self) -> bool:
+        """A report submitted (late or not) that waits for the supervisor, not for the unit."""
+        return self.state == ReportState.SUBMITTED.name
+
+    @property
+    def remindable(self) -> bool:
+        """Only 主送 units owe anything; a 抄送 unit's missing signature is shown, not chased."""
+        return self.recipient_kind == RecipientKind.MAIN
+
+    @property
+    def label(self) -> str:
+        if self.kind == "report":
+            return f"已逾期{self.days}天"
+        return f"印发后{self.days}天未签收" if self.days else "今天印发，尚未签收"
+
+
+@dataclass(frozen=True)
+class OverdueList:
+    reports: list[OverdueItem]  # the most urgent first, at most `limit`
+    receipts: list[OverdueItem]
+    report_total: int  # before the limit
+    receipt_total: int
+
+
+def _most_urgent_first(item: OverdueItem) -> tuple:
+    # 特急 before 加急 before 普通; 主送 before 抄送; then the longest overdue; the newest notice.
+    issued = item.issued_at.timestamp() if item.issued_at else 0
+    return (_URGENCY_RANK[item.urgency], not item.remindable, -item.days, -issued,
+            item.notice_id, item.unit_id)
+
+
+def overdue(session: Session, actor: User, *, now: dt.datetime | None = None,
+            limit: int = 500) -> OverdueList:
+    """Across the open notices of the actor's units: every (unit × report request) past its due
+    date and not accepted, and every receipt still pending; each list most urgent first.
+    """
+    units = supervised_units(actor)
+    if not units:
+        return OverdueList([], [], 0, 0)
+    today = today_of(now)
+    mine = (Notice.issuer_unit_id.in_(units), Notice.state == NoticeState.ISSUED)
+    reports = [
+        OverdueItem("report", notice_id, number, title, urgency, issued_at, unit_id, unit,
+                    RecipientKind.MAIN, state.name, state.label, (today - due).days, what, due,
+                    report_id)
+        for (report_id, state, unit_id, unit, what, due, notice_id, number, title, urgency,
+             issued_at) in session.execute(
+            select(Report.id, Report.state, Report.unit_id, Unit.name, ReportRequest.what,
+                   ReportRequest.due_date, Notice.id, Notice.doc_number, Notice.title,
+                   Notice.urgency, Notice.issued_at)
+            .join(ReportRequest, ReportRequest.id == Report.request_id)
+            .join(Notice, Notice.id == Report.notice_id)
+            .join(Unit, Unit.id == Report.unit_id)
+            .where(*mine, Report.state.in_(_NOT_ACCEPTED), ReportRequest.due_date < today))
+    ]
+    receipts = [
+        OverdueItem("receipt", notice_id, number, title, urgency, issued_at, unit_id, unit, kind,
+                    ReceiptState.PENDING.name, ReceiptState.PENDING.label,
+                    max((today - local_date(issued_at)).days, 0) if issued_at else 0)
+        for unit_id, kind, unit, notice_id, number, title, urgency, issued_at in session.execute(
+            select(Receipt.unit_id, Receipt.kind, Unit.name, Notice.id, Notice.doc_number,
+                   Notice.title, Notice.urgency, Notice.issued_at)
+            .join(Notice, Notice.id == Receipt.notice_id)
+            .join(Unit, Unit.id == Receipt.unit_id)
+            .where(*mine, Receipt.state == ReceiptState.PENDING))
+    ]
+    reports.sort(key=_most_urgent_first)
+    receipts.sort(key=_most_urgent_first)
+    return OverdueList(reports[:limit], receipts[:limit], len(reports), len(receipts))
+
+
+# ------------------------------------------------------------------------------------------------
+# One notice's matrix: units × (签收, each report request).
+
+
+@dataclass(frozen=True)
+class Column:
+    """A report request, as a column of the matrix, with how far its units have got."""
+
+    request_id: int
+    what: str
+    to_whom: str | None
+    deadline: Deadline
+    required: int  # how many units owe it
+    reported: int  # submitted or accepted
+    accepted: int
+
+
+@dataclass(frozen=True)
+class ReceiptCell:
+    receipt_id: int
+    state: str
+    state_label: str
+    acted_at: dt.datetime | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class ReportCell:
+    report_id: int
+    state: str
+    state_label: str
+    submitted_at: dt.datetime | None
+    reviewed_at: dt.datetime | None
+    return_reason: str | None
+    overdue_days: int  # > 0: past the due date and not accepted (while the notice is open)
+
+    @property
+    def overdue(self) -> bool:
+        return self.overdue_days > 0
+
+    @property
+    def to_check(self) -> bool:
+        """Submitted, waiting for the supervisor to accept or return it."""
+        return self.state == ReportState.SUBMITTED.name
+
+    @property
+    def readable(self) -> bool:
+        """There is a submitted text or file to read."""
+        return self.submitted_at is not None
+
+    @property
+    def returned(self) -> bool:
+        return self.state == ReportState.DUE.name and self.return_reason is not None
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    unit_id: int
+    unit_name: str
+    kind: str  # MAIN / CC
+    kind_label: str
+    receipt: ReceiptCell
+    reports: tuple[ReportCell | None, ...]  # one per column; None: this unit does not owe it
+    outstanding: bool  # a 主送 unit that still owes something (may be reminded, would be waived)
+    reminders: int
+    last_reminded_at: dt.datetime | None
+
+    @property
+    def overdue(self) -> bool:
+        return any(cell is not None and cell.overdue for cell in self.reports)
+
+
+@dataclass(frozen=True)
+class NoticeMatrix:
+    notice_id: int
+    doc_number: str | None
+    title: str
+    state: str
+    state_label: str
+    version: int
+    urgency: Urgency
+    issuer: str
+    issued_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    columns: list[Column]
+    rows: list[UnitRow]  # the rows shown (after the filter)
+    units: int  # every recipient unit
+    progress: Progress
+    actions: frozenset[str]  # NoticeAction names the actor may take now
+    outstanding: list[tuple[int, str]]  # (unit id, name) of the 主送 units that still owe
+    overdue_units: int
+    shown: str = "all"
+
+    @property
+    def may_remind(self) -> bool:
+        return _may_remind(self.actions) and bool(self.outstanding)
+
+    @property
+    def may_close(self) -> bool:
+        return NoticeAction.CLOSE.name in self.actions
+
+    @property
+    def waived_units(self) -> list[str]:
+        """Who closing now would waive: the 主送 units that still owe something."""
+        return [name for _, name in self.outstanding]
+
+
+def notice_for_supervisor(session: Session, actor: User, notice_id: int) -> Notice:
+    """An issued notice of one of the actor's supervised units, or NotFound."""
+    notice = session.scalar(
+        select(Notice).where(Notice.id == notice_id,
+                             Notice.issuer_unit_id.in_(supervised_units(actor)),
+                             Notice.issued_at.is_not(None))
+        .options(selectinload(Notice.report_requests)))
+    if notice is None:
+        raise NotFound(f"找不到编号为 {notice_id} 的已印发公文，或您无权督办")
+    return notice
+
+
+def matrix(session: Session, actor: User, notice_id: int, *, now: dt.datetime | None = None,
+           show: str = "all") -> NoticeMatrix:
+    """The matrix of one issued notice of the actor's units, in a fixed number of statements.
+
+    `show` narrows the rows: "all", "outstanding" (主送 units that still owe) or "overdue".
+    """
+    notice = notice_for_supervisor(session, actor, notice_id)
+    today = today_of(now)
+    is_open = notice.state == NoticeState.ISSUED
+    requests = list(notice.report_requests)
+    position = {r.id: i for i, r in enumerate(requests)}
+    deadlines = {r.id: deadline(r.due_date, today) for r in requests}
+
+    receipts = session.execute(
+        select(Receipt.id, Receipt.unit_id, Unit.name, Receipt.kind, Receipt.state,
+               Receipt.acted_at, Receipt.reason)
+        .join(Unit, Unit.id == Receipt.unit_id)
+        .where(Receipt.notice_id == notice.id)
+        .order_by(case((Receipt.kind == RecipientKind.MAIN, 0), else_=1), Unit.id)).all()
+    reports = session.execute(
+        select(Report.id, Report.request_id, Report.unit_id, Report.state, Report.submitted_at,
+               Report.reviewed_at, Report.return_reason)
+        .where(Report.notice_id == notice.id)).all()
+    reminded = {
+        unit_id: (count, last) for unit_id, count, last in session.execute(
+            select(Reminder.unit_id, func.count(), func.max(Reminder.at))
+            .where(Reminder.notice_id == notice.id).group_by(Reminder.unit_id))
+    }
+    owing = set(outstanding_units(session, notice.id)) if is_open else set()
+
+    cells: dict[int, list[ReportCell | None]] = {}
+    tally = {r.id: [0, 0, 0] for r in requests}  # required, reported, accepted
+    for report_id, request_id, unit_id, state, submitted_at, reviewed_at, reason in reports:
+        late = deadlines[request_id]
+        overdue_days = late.days_overdue if is_open and state in _NOT_ACCEPTED else 0
+        row = cells.setdefault(unit_id, [None] * len(requests))
+        row[position[request_id]] = ReportCell(report_id, state.name, state.label, submitted_at,
+                                               reviewed_at, reason, overdue_days)
+        counts = tally[request_id]
+        counts[0] += 1
+        counts[1] += state in (ReportState.SUBMITTED, ReportState.ACCEPTED)
+        counts[2] += state == ReportState.ACCEPTED
+
+    rows = []
+    for receipt_id, unit_id, name, kind, state, acted_at, reason in receipts:
+        count, last = reminded.get(unit_id, (0, None))
+        rows.append(UnitRow(
+            unit_id, name, kind.name, kind.label,
+            ReceiptCell(receipt_id, state.name, state.label, acted_at, reason),
+            tuple(cells.get(unit_id, [None] * len(requests))), unit_id in owing, count, last))
+    overdue_units = sum(1 for row in rows if row.overdue)
+    if show == "outstanding":
+        shown = [row for row in rows if row.outstanding]
+    elif show == "overdue":
+        shown = [row for row in rows if row.overdue]
+    else:
+        show, shown = "all", rows
+
+    return NoticeMatrix(
+        notice.id, notice.doc_number, notice.title, notice.state.name, notice.state.label,
+        notice.version, notice.urgency, notice.issuer.name, notice.issued_at, notice.closed_at,
+        [Column(r.id, r.what, r.to_whom, deadlines[r.id], *tally[r.id]) for r in requests],
+        shown, len(rows), progress(session, [notice.id])[notice.id],
+        _names(available_actions(actor, notice)),
+        [(row.unit_id, row.unit_name) for row in rows if row.outstanding],
+        overdue_units, show)
+
+
+# ------------------------------------------------------------------------------------------------
+# One report to review, and its files.
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    """A unit's report as the issuing unit's supervisor reads it, with what they may do now."""
+
+    report: Report
+    notice: Notice
+    deadline: Deadline
+    actions: frozenset[str]  # ReportAction names
+    history: list[AuditEntry]
+
+    @property
+    def overdue(self) -> bool:
+        return (self.notice.state == NoticeState.ISSUED
+                and self.report.state in _NOT_ACCEPTED and self.deadline.overdue)
+
+
+def report_for_supervisor(session: Session, actor: User, report_id: int) -> Report:
+    """A report on a notice of the actor's supervised units, or NotFound."""
+    report = session.scalar(
+        select(Report).join(Notice, Notice.id == Report.notice_id)
+        .where(Report.id == report_id, Notice.issuer_unit_id.in_(supervised_units(actor))))
+    if report is None:
+        raise NotFound(f"找不到编号为 {report_id} 的报告，或您无权查看")
+    return report
+
+
+def report_for_review(session: Session, actor: User, report_id: int, *,
+                      now: dt.datetime | None = None) -> ReviewPage:
+    """A report on a notice of the actor's supervised units, with its trail, or NotFound."""
+    report = report_for_supervisor(session, actor, report_id)
+    history = list(session.scalars(select(AuditEntry).where(
+        AuditEntry.object_type == "report", AuditEntry.object_id == report.id)
+        .order_by(AuditEntry.seq)))
+    return ReviewPage(report, report.notice, deadline(report.request.due_date, today_of(now)),
+                      _names(available_actions(actor, report)), history)
+
+
+def attachment_for_review(session: Session, actor: User, attachment_id: int) -> Attachment:
+    """A file attached to a report on a notice of the actor's supervised units, or NotFound."""
+    attachment = session.scalar(
+        select(Attachment).join(Report, Report.id == Attachment.report_id)
+        .join(Notice, Notice.id == Report.notice_id)
+        .where(Attachment.id == attachment_id,
+               Notice.issuer_unit_id.in_(supervised_units(actor))))
+    if attachment is None or attachment.storage_key is None:
+        raise NotFound("找不到该附件，或您无权查看")
+    return attachment
