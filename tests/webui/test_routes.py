@@ -16,8 +16,9 @@ import io
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy.orm import Session
 
-from tests.factories import at, build_world, notice_in, receipts_of, reports_of
+from tests.factories import at, build_world, notice_in, receipts_of, reports_of, table_rows
 from tests.webui.conftest import PASSWORD, csrf_token, post_login
 from webui.extensions import db
 from workflow import commands as c
@@ -29,8 +30,10 @@ ANONYMOUS = "anonymous"
 BUSINESS = {"drafter", "reviewer", "signatory", "clerk", "supervisor", "receiver1", "cc_receiver"}
 ADMINS = {"admin", "security", "auditor"}
 EVERYONE = BUSINESS | ADMINS
-PERSONS = sorted(EVERYONE) + ["other_drafter", "other_reviewer", "other_signatory", "other_clerk",
-                              "other_supervisor", "other_receiver"]
+OTHERS = {"other_drafter", "other_reviewer", "other_signatory", "other_clerk", "other_supervisor",
+          "other_receiver"}  # the same roles in another federation
+LOGGED_IN = EVERYONE | OTHERS
+PERSONS = sorted(EVERYONE) + sorted(OTHERS)
 
 
 @dataclass(frozen=True)
@@ -47,16 +50,16 @@ def R(method, path, allowed, object_page=False, expect=200):  # noqa: N802 (a ta
 
 
 TABLE = {
-    "static": R("GET", "/static/gongwen.css", EVERYONE | {ANONYMOUS}),
+    "static": R("GET", "/static/gongwen.css", LOGGED_IN | {ANONYMOUS}),
     "auth.login": R("GET", "/login", {ANONYMOUS}),  # the logged-in are sent home (302)
-    "auth.logout": R("POST", "/logout", EVERYONE),
-    "auth.password": R("GET", "/password", EVERYONE),
-    "notices.root": R("GET", "/", EVERYONE, expect=302),  # to the person's first desk
-    "notices.index": R("GET", "/notices/", EVERYONE),
+    "auth.logout": R("POST", "/logout", LOGGED_IN),
+    "auth.password": R("GET", "/password", LOGGED_IN),
+    "notices.root": R("GET", "/", LOGGED_IN, expect=302),  # to the person's first desk
+    "notices.index": R("GET", "/notices/", LOGGED_IN),
     "notices.show": R("GET", "/notices/{issued}", BUSINESS | {"auditor"}, True),
     "notices.attachment": R("GET", "/notices/attachments/{issued_attachment}",
                             BUSINESS | {"auditor"}, True),
-    "notices.lifecycle_picture": R("GET", "/notices/lifecycle/notice.svg", EVERYONE),
+    "notices.lifecycle_picture": R("GET", "/notices/lifecycle/notice.svg", LOGGED_IN),
     "inbox.index": R("GET", "/inbox/", BUSINESS),
     "drafting.index": R("GET", "/drafting/", {"drafter"}),
     "drafting.new": R("GET", "/drafting/new", {"drafter"}),
@@ -208,6 +211,7 @@ def test_every_endpoint_is_in_the_table(app):
 def test_each_person_reaches_exactly_the_pages_their_roles_allow(app, objects, person):
     client = _logged_in(app, person)
     token = csrf_token(client, "/login" if person == ANONYMOUS else "/password")
+    before = _rows(app)
     wrong = []
     for endpoint, route in TABLE.items():
         path = route.path.format(**objects)
@@ -233,6 +237,16 @@ def test_each_person_reaches_exactly_the_pages_their_roles_allow(app, objects, p
             client = _logged_in(app, person)
             token = csrf_token(client, "/password")
     assert wrong == [], f"{person}:\n" + "\n".join(wrong)
+    # No page read and no action refused changed a single row (logging out again is a POST).
+    after = _rows(app)
+    assert after["counts"] == before["counts"], {
+        k: (before["counts"][k], v) for k, v in after["counts"].items() if before["counts"][k] != v}
+    assert after == before
+
+
+def _rows(app) -> dict:
+    with app.app_context():
+        return table_rows(lambda: Session(db.engine))
 
 
 def _same_desk_elsewhere(person: str, route: Route) -> bool:
