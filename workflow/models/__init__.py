@@ -1,0 +1,60 @@
+"""The persistent nouns of Gongwen, as SQLAlchemy models, one module per family of nouns.
+
+Owns: tables, columns, constraints and relationships. Must not: change a state (only
+`commands._advance` does), check permissions, or know HTTP. Every row that a transition reads and
+then writes carries a `version` column (optimistic locking, DESIGN.md convention 4).
+"""
+
+from workflow.models._columns import enum_column
+from workflow.models.distribution import (  # noqa: F401
+    Notification,
+    Receipt,
+    Reminder,
+    Report,
+)
+from workflow.models.documents import (  # noqa: F401
+    Addressee,
+    Attachment,
+    Notice,
+    ReportRequest,
+    ReportRequestParty,
+)
+from workflow.models.organisation import (  # noqa: F401
+    LoginPolicy,
+    RoleGrant,
+    Unit,
+    UnitGroup,
+    User,
+    unit_group_member,
+)
+from workflow.models.registers import (  # noqa: F401
+    ArchiveCounter,
+    AuditEntry,
+    AuditHead,
+    NumberSeries,
+    VoidedNumber,
+)
+
+__all__ = [
+    "enum_column",
+    "Unit",
+    "UnitGroup",
+    "User",
+    "RoleGrant",
+    "LoginPolicy",
+    "unit_group_member",
+    "Notice",
+    "Addressee",
+    "ReportRequest",
+    "ReportRequestParty",
+    "Attachment",
+    "Receipt",
+    "Report",
+    "Reminder",
+    "Notification",
+    "NumberSeries",
+    "VoidedNumber",
+    "ArchiveCounter",
+    "AuditEntry",
+    "AuditHead",
+]

@@ -1,0 +1,122 @@
+"""What an issued notice creates per unit: receipts and reports; reminders and notifications.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow.db import Base, utcnow
+from workflow.models._columns import enum_column
+
+if TYPE_CHECKING:  # the names in annotations; SQLAlchemy resolves them at run time
+    from workflow.models.documents import Attachment, Notice, ReportRequest
+    from workflow.models.organisation import Unit, User
+from workflow.states import (
+    ReceiptState,
+    RecipientKind,
+    ReportState,
+)
+
+
+class Receipt(Base):
+    """One recipient unit's copy of an issued notice: signed for (签收), or returned as misdirected."""
+
+    __tablename__ = "receipt"
+    __table_args__ = (
+        UniqueConstraint("notice_id", "unit_id"),
+        Index("ix_receipt_unit_state", "unit_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    kind: Mapped[RecipientKind] = enum_column(RecipientKind)
+    state: Mapped[ReceiptState] = enum_column(ReceiptState, default=ReceiptState.PENDING)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    acted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    acted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    notice: Mapped[Notice] = relationship()
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    acted_by: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Report(Base):
+    """One 主送 unit's answer to one report request."""
+
+    __tablename__ = "report"
+    __table_args__ = (
+        UniqueConstraint("request_id", "unit_id"),
+        Index("ix_report_notice_state", "notice_id", "state"),
+        Index("ix_report_unit_state", "unit_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"))
+    request_id: Mapped[int] = mapped_column(ForeignKey("report_request.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    state: Mapped[ReportState] = enum_column(ReportState, default=ReportState.DUE)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    text: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    return_reason: Mapped[str | None] = mapped_column(Text)
+
+    notice: Mapped[Notice] = relationship()
+    request: Mapped[ReportRequest] = relationship(lazy="joined")
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    attachments: Mapped[list[Attachment]] = relationship(order_by="Attachment.id", viewonly=True)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Reminder(Base):
+    """A 催办: who reminded which unit of which notice, when and by which channel."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (Index("ix_reminder_notice_unit", "notice_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    channel: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str | None] = mapped_column(Text)
+    # Scheduled reminders carry a key so that each is sent once and only once.
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    by_user: Mapped[User | None] = relationship()
+
+
+class Notification(Base):
+    """An outbox row: someone is told something. Written in the event's transaction; sends nothing."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notice.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -1,0 +1,138 @@
+"""The organisation: units, unit groups, people, their roles, the login policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow.db import Base, utcnow
+from workflow.models._columns import enum_column
+from workflow.states import (
+    Role,
+)
+
+unit_group_member = Table(
+    "unit_group_member",
+    Base.metadata,
+    Column("group_id", ForeignKey("unit_group.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Unit(Base):
+    """An organisation: the issuing federation, a district federation, a 妇委会, a department."""
+
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    short_name: Mapped[str | None] = mapped_column(String(50))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    # 机关代字 of the unit's default series, e.g. 哈妇发; None for units that do not issue.
+    doc_code: Mapped[str | None] = mapped_column(String(20))
+    # 机构 part of archive codes (DA/T 22), e.g. HEBFL.
+    org_code: Mapped[str | None] = mapped_column(String(20))
+    # The route: does a draft of this unit pass the office's review (核稿) before sign-off?
+    review_required: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent")
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.id} {self.name}>"
+
+
+class UnitGroup(Base):
+    """A collective name on a 主送 line (各县（市）区妇联) that stands for the units it covers."""
+
+    __tablename__ = "unit_group"
+    __table_args__ = (UniqueConstraint("owner_unit_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+    owner: Mapped[Unit] = relationship()
+    members: Mapped[list[Unit]] = relationship(secondary=unit_group_member, order_by=Unit.id)
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    email: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped on logout, password change and role change: every older session is refused.
+    session_generation: Mapped[int] = mapped_column(Integer, default=1)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    grants: Mapped[list[RoleGrant]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def holds(self, role: Role, unit_id: int | None = None) -> bool:
+        """Does this user hold `role` (in `unit_id`, when given)?"""
+        return any(g.role == role and (unit_id is None or g.unit_id == unit_id) for g in self.grants)
+
+    @property
+    def roles(self) -> set[Role]:
+        return {g.role for g in self.grants}
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+class RoleGrant(Base):
+    """A role held within a unit."""
+
+    __tablename__ = "role_grant"
+    __table_args__ = (UniqueConstraint("user_id", "role", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    role: Mapped[Role] = enum_column(Role)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+
+    user: Mapped[User] = relationship(back_populates="grants")
+    unit: Mapped[Unit] = relationship()
+
+
+class LoginPolicy(Base):
+    """The login policy the security officer sets (one row, id 1): lockout and idle timeout.
+
+    No row means the defaults (from the code or the web layer's configuration) apply; see
+    `workflow.settings`. Kept in the database so that every process enforces the same policy.
+    """
+
+    __tablename__ = "login_policy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    max_failures: Mapped[int] = mapped_column(Integer)
+    lock_minutes: Mapped[int] = mapped_column(Integer)
+    idle_minutes: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    updated_by: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
