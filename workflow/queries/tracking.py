@@ -18,7 +18,6 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from workflow.commands.tracking import outstanding_units
-from workflow.deadlines import local_date
 from workflow.errors import NotFound
 from workflow.models import (
     Attachment,
@@ -33,6 +32,14 @@ from workflow.models import (
 )
 from workflow.permissions import available_actions
 from workflow.queries.notices import Progress, progress
+from workflow.queries.overdue import (  # noqa: F401 (the overdue list is part of this desk's API)
+    _NOT_ACCEPTED,
+    _URGENCY_RANK,
+    OverdueItem,
+    OverdueList,
+    overdue,
+    supervised_units,
+)
 from workflow.queries.receiving import Deadline, deadline, today_of
 from workflow.states import (
     NoticeAction,
@@ -40,19 +47,10 @@ from workflow.states import (
     ReceiptState,
     RecipientKind,
     ReportState,
-    Role,
     Urgency,
 )
 
-_URGENCY_RANK = {Urgency.VERY_URGENT: 0, Urgency.URGENT: 1, Urgency.NORMAL: 2}
-_NOT_ACCEPTED = (ReportState.DUE, ReportState.SUBMITTED)
-# What the matrix can be narrowed to (the query string's `show`).
 FILTERS = {"all": "全部单位", "outstanding": "未办结单位", "overdue": "有逾期的单位"}
-
-
-def supervised_units(actor: User) -> list[int]:
-    """The units in which `actor` holds the 督办 role."""
-    return sorted({g.unit_id for g in actor.grants if g.role == Role.SUPERVISOR})
 
 
 def _names(actions) -> frozenset[str]:
@@ -114,7 +112,7 @@ def tracked_notices(session: Session, actor: User, *, now: dt.datetime | None = 
         select(Receipt.notice_id, func.count())
         .where(Receipt.notice_id.in_(ids), Receipt.state == ReceiptState.PENDING)
         .group_by(Receipt.notice_id)).all())
-    overdue = dict(session.execute(
+    late_counts = dict(session.execute(
         select(Report.notice_id, func.count())
         .join(ReportRequest, ReportRequest.id == Report.request_id)
         .where(Report.notice_id.in_(ids), Report.state.in_(_NOT_ACCEPTED),
@@ -130,7 +128,7 @@ def tracked_notices(session: Session, actor: User, *, now: dt.datetime | None = 
             n.id, n.doc_number, n.title, n.state.name, n.state.label, n.urgency, n.issuer.name,
             n.issued_at, n.closed_at, counts[n.id],
             pending.get(n.id, 0) if n.id in open_ else 0,
-            overdue.get(n.id, 0) if n.id in open_ else 0,
+            late_counts.get(n.id, 0) if n.id in open_ else 0,
             next_due.get(n.id) if n.id in open_ else None)
         for n in notices
     ]
@@ -138,102 +136,6 @@ def tracked_notices(session: Session, actor: User, *, now: dt.datetime | None = 
 
 # ------------------------------------------------------------------------------------------------
 # The overdue list across notices.
-
-
-@dataclass(frozen=True)
-class OverdueItem:
-    """A unit's report past its due date and not accepted, or a receipt still not signed for."""
-
-    kind: str  # "report" or "receipt"
-    notice_id: int
-    doc_number: str | None
-    title: str
-    urgency: Urgency
-    issued_at: dt.datetime | None
-    unit_id: int
-    unit_name: str
-    recipient_kind: RecipientKind
-    state: str
-    state_label: str
-    days: int  # days past the due date (reports) or since the notice was issued (receipts)
-    what: str | None = None
-    due_date: dt.date | None = None
-    report_id: int | None = None
-
-    @property
-    def to_check(self) -> bool:
-        """A report submitted (late or not) that waits for the supervisor, not for the unit."""
-        return self.state == ReportState.SUBMITTED.name
-
-    @property
-    def remindable(self) -> bool:
-        """Only 主送 units owe anything; a 抄送 unit's missing signature is shown, not chased."""
-        return self.recipient_kind == RecipientKind.MAIN
-
-    @property
-    def label(self) -> str:
-        if self.kind == "report":
-            return f"已逾期{self.days}天"
-        return f"印发后{self.days}天未签收" if self.days else "今天印发，尚未签收"
-
-
-@dataclass(frozen=True)
-class OverdueList:
-    reports: list[OverdueItem]  # the most urgent first, at most `limit`
-    receipts: list[OverdueItem]
-    report_total: int  # before the limit
-    receipt_total: int
-
-
-def _most_urgent_first(item: OverdueItem) -> tuple:
-    # 特急 before 加急 before 普通; 主送 before 抄送; then the longest overdue; the newest notice.
-    issued = item.issued_at.timestamp() if item.issued_at else 0
-    return (_URGENCY_RANK[item.urgency], not item.remindable, -item.days, -issued,
-            item.notice_id, item.unit_id)
-
-
-def overdue(session: Session, actor: User, *, now: dt.datetime | None = None,
-            limit: int = 500) -> OverdueList:
-    """Across the open notices of the actor's units: every (unit × report request) past its due
-    date and not accepted, and every receipt still pending; each list most urgent first.
-    """
-    units = supervised_units(actor)
-    if not units:
-        return OverdueList([], [], 0, 0)
-    today = today_of(now)
-    mine = (Notice.issuer_unit_id.in_(units), Notice.state == NoticeState.ISSUED)
-    reports = [
-        OverdueItem("report", notice_id, number, title, urgency, issued_at, unit_id, unit,
-                    RecipientKind.MAIN, state.name, state.label, (today - due).days, what, due,
-                    report_id)
-        for (report_id, state, unit_id, unit, what, due, notice_id, number, title, urgency,
-             issued_at) in session.execute(
-            select(Report.id, Report.state, Report.unit_id, Unit.name, ReportRequest.what,
-                   ReportRequest.due_date, Notice.id, Notice.doc_number, Notice.title,
-                   Notice.urgency, Notice.issued_at)
-            .join(ReportRequest, ReportRequest.id == Report.request_id)
-            .join(Notice, Notice.id == Report.notice_id)
-            .join(Unit, Unit.id == Report.unit_id)
-            .where(*mine, Report.state.in_(_NOT_ACCEPTED), ReportRequest.due_date < today))
-    ]
-    receipts = [
-        OverdueItem("receipt", notice_id, number, title, urgency, issued_at, unit_id, unit, kind,
-                    ReceiptState.PENDING.name, ReceiptState.PENDING.label,
-                    max((today - local_date(issued_at)).days, 0) if issued_at else 0)
-        for unit_id, kind, unit, notice_id, number, title, urgency, issued_at in session.execute(
-            select(Receipt.unit_id, Receipt.kind, Unit.name, Notice.id, Notice.doc_number,
-                   Notice.title, Notice.urgency, Notice.issued_at)
-            .join(Notice, Notice.id == Receipt.notice_id)
-            .join(Unit, Unit.id == Receipt.unit_id)
-            .where(*mine, Receipt.state == ReceiptState.PENDING))
-    ]
-    reports.sort(key=_most_urgent_first)
-    receipts.sort(key=_most_urgent_first)
-    return OverdueList(reports[:limit], receipts[:limit], len(reports), len(receipts))
-
-
-# ------------------------------------------------------------------------------------------------
-# One notice's matrix: units × (签收, each report request).
 
 
 @dataclass(frozen=True)
