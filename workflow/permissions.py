@@ -104,6 +104,8 @@ def require(actor: User | None, obj, action, rule: lifecycle.Rule | None = None)
 
 def may_edit_draft(actor: User, notice: Notice) -> Decision:
     """Drafts are edited by their drafter only (a draft is anyone's to write, but only one's own)."""
+    if not actor.active:
+        return Decision(False, "该账号已停用")
     if actor.roles & ADMIN_ROLES:
         return Decision(False, "系统管理员、安全管理员和审计管理员不办理业务（三员分立）")
     if notice.drafter_id != actor.id or not actor.holds(Role.DRAFTER, notice.issuer_unit_id):

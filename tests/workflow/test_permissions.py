@@ -385,3 +385,12 @@ def test_a_cc_unit_only_signs_for_the_notice(world, session):
     assert not [r for r in reports_of(world, notice) if r.unit_id == cc.unit_id]
     c.acknowledge(session, world.cc_receiver, receipt_id=cc.id, now=at(1.5))
     assert cc.state == RS.ACKNOWLEDGED
+
+
+def test_a_deactivated_drafter_can_neither_start_nor_edit_a_draft(world, session, session_factory):
+    notice = notice_in(world, NS.DRAFT)
+    c.deactivate_user(session, world.admin, user_id=world.drafter.id)
+    refused(session, session_factory, lambda: c.create_draft(
+        session, world.drafter, title="关于新事项的通知", body="正文"), containing="停用")
+    refused(session, session_factory, lambda: c.update_draft(
+        session, world.drafter, notice_id=notice.id, body="改过的正文"), containing="停用")
