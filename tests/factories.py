@@ -10,12 +10,21 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from workflow import commands as c
 from workflow.db import Base, read_only
 from workflow.errors import WorkflowError
-from workflow.models import Notice, NumberSeries, Receipt, Report, Unit, UnitGroup, User
+from workflow.models import (
+    Notice,
+    NumberSeries,
+    Receipt,
+    Report,
+    RoleGrant,
+    Unit,
+    UnitGroup,
+    User,
+)
 from workflow.states import NoticeState, Role
 
 HAN = re.compile("[\u4e00-\u9fff]")  # a message fit for a Chinese user has Chinese in it
@@ -183,3 +192,18 @@ def refused(session, session_factory, call, kind=WorkflowError, containing: str 
     session.commit()  # the caller may commit after a refusal: nothing half-done goes with it
     assert table_rows(session_factory) == before
     return message
+
+
+def add_units_with_receivers(session, world, prefix: str, n: int) -> list[int]:
+    """`n` units, each with one receiver (written in bulk: this is setting, not the subject)."""
+    session.execute(insert(Unit), [{"name": f"{prefix}{i:04d}", "parent_id": world.issuer.id}
+                                   for i in range(n)])
+    unit_ids = list(session.scalars(
+        select(Unit.id).where(Unit.name.like(f"{prefix}%")).order_by(Unit.id)))
+    session.execute(insert(User), [{"username": f"{prefix}-r{u}", "display_name": f"收文员{u}",
+                                    "unit_id": u} for u in unit_ids])
+    users = session.execute(select(User.id, User.unit_id).where(
+        User.username.like(f"{prefix}-r%"))).all()
+    session.execute(insert(RoleGrant), [{"user_id": uid, "unit_id": unit, "role": Role.RECEIVER}
+                                        for uid, unit in users])
+    return unit_ids

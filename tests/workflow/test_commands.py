@@ -11,9 +11,17 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import event, func, select
 
-from tests.factories import at, draft, notice_in, receipts_of, refused, reports_of
+from tests.factories import (
+    add_units_with_receivers,
+    at,
+    draft,
+    notice_in,
+    receipts_of,
+    refused,
+    reports_of,
+)
 from workflow import commands as c
 from workflow.commands.tracking import AUTO_CLOSE_NOTE
 from workflow.db import read_only
@@ -25,9 +33,6 @@ from workflow.models import (
     Receipt,
     Reminder,
     Report,
-    RoleGrant,
-    Unit,
-    User,
 )
 from workflow.states import NoticeState as NS
 from workflow.states import ReceiptState as RS
@@ -323,21 +328,6 @@ def test_each_step_of_the_draft_tells_whoever_acts_next(world, session):
     assert told(session, notice.id) == ids(w.reviewer, w.drafter, w.signatory, w.clerk)
 
 
-def _add_units_with_receivers(session, world, prefix: str, n: int) -> list[int]:
-    """`n` units, each with one receiver (written in bulk: this is setting, not the subject)."""
-    session.execute(insert(Unit), [{"name": f"{prefix}{i:04d}", "parent_id": world.issuer.id}
-                                   for i in range(n)])
-    unit_ids = list(session.scalars(
-        select(Unit.id).where(Unit.name.like(f"{prefix}%")).order_by(Unit.id)))
-    session.execute(insert(User), [{"username": f"{prefix}-r{u}", "display_name": f"收文员{u}",
-                                    "unit_id": u} for u in unit_ids])
-    users = session.execute(select(User.id, User.unit_id).where(
-        User.username.like(f"{prefix}-r%"))).all()
-    session.execute(insert(RoleGrant), [{"user_id": uid, "unit_id": unit, "role": Role.RECEIVER}
-                                        for uid, unit in users])
-    return unit_ids
-
-
 def _signed_to_group(session, world, unit_ids: list[int], name: str) -> Notice:
     group = c.create_group(session, None, owner_unit_id=world.issuer.id, name=name,
                            member_ids=unit_ids)
@@ -346,10 +336,10 @@ def _signed_to_group(session, world, unit_ids: list[int], name: str) -> Notice:
 
 def test_issuing_to_a_thousand_units_takes_as_many_statements_as_issuing_to_ten(
         world, session, session_factory, engine):
-    few = _signed_to_group(session, world, _add_units_with_receivers(session, world, "小", 10),
+    few = _signed_to_group(session, world, add_units_with_receivers(session, world, "小", 10),
                            "十个单位")
     many = _signed_to_group(session, world,
-                            _add_units_with_receivers(session, world, "大", 1000), "一千个单位")
+                            add_units_with_receivers(session, world, "大", 1000), "一千个单位")
     c.open_series(session, world.clerk, issuer_unit_id=world.issuer.id, code="示妇发",
                   year=2016, now=at(0.5))
     session.commit()

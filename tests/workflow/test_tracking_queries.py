@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, select
 
-from tests.factories import at, notice_in, receipts_of, reports_of
+from tests.factories import add_units_with_receivers, at, notice_in, receipts_of, reports_of
 from workflow import commands as c
 from workflow.attachments import StoredFile
 from workflow.errors import NotFound
-from workflow.models import Attachment, RoleGrant, Unit, User
+from workflow.models import Attachment, User
 from workflow.queries import tracking as tracking_queries
 from workflow.states import NoticeState as NS
 from workflow.states import Role, Urgency
@@ -189,21 +189,6 @@ def test_only_the_issuing_units_supervisors_get_the_matrix(world, session, outsi
             tracking_queries.matrix(session, actor, notice_id)
 
 
-def _add_units_with_receivers(session, world, prefix: str, n: int) -> list[int]:
-    """`n` units, each with one receiver (written in bulk: this is setting, not the subject)."""
-    session.execute(insert(Unit), [{"name": f"{prefix}{i:04d}", "parent_id": world.issuer.id}
-                                   for i in range(n)])
-    unit_ids = list(session.scalars(
-        select(Unit.id).where(Unit.name.like(f"{prefix}%")).order_by(Unit.id)))
-    session.execute(insert(User), [{"username": f"{prefix}-r{u}", "display_name": f"收文员{u}",
-                                    "unit_id": u} for u in unit_ids])
-    users = session.execute(select(User.id, User.unit_id).where(
-        User.username.like(f"{prefix}-r%"))).all()
-    session.execute(insert(RoleGrant), [{"user_id": uid, "unit_id": unit, "role": Role.RECEIVER}
-                                        for uid, unit in users])
-    return unit_ids
-
-
 def _issued_to(session, world, unit_ids, name):
     group = c.create_group(session, None, owner_unit_id=world.issuer.id, name=name,
                            member_ids=unit_ids)
@@ -213,8 +198,8 @@ def _issued_to(session, world, unit_ids, name):
 
 def test_the_matrix_of_a_thousand_units_takes_as_many_statements_as_that_of_ten(
         world, session, engine):
-    few = _issued_to(session, world, _add_units_with_receivers(session, world, "小", 10), "十个单位")
-    many = _issued_to(session, world, _add_units_with_receivers(session, world, "大", 1000),
+    few = _issued_to(session, world, add_units_with_receivers(session, world, "小", 10), "十个单位")
+    many = _issued_to(session, world, add_units_with_receivers(session, world, "大", 1000),
                       "一千个单位")
     c.remind(session, world.supervisor, notice_id=many.id, now=at(3))
     session.commit()
