@@ -63,6 +63,7 @@ TABLE = {
     "inbox.index": R("GET", "/inbox/", BUSINESS),
     "drafting.index": R("GET", "/drafting/", {"drafter"}),
     "drafting.new": R("GET", "/drafting/new", {"drafter"}),
+    "drafting.import_text": R("GET", "/drafting/import", {"drafter"}),
     "drafting.edit": R("GET", "/drafting/{draft}", {"drafter"}, True),
     "drafting.submit": R("POST", "/drafting/{draft}/submit", {"drafter"}, True),
     "drafting.withdraw": R("POST", "/drafting/{in_review}/withdraw", {"drafter"}, True),

@@ -18,3 +18,4 @@ from webui.views import (  # noqa: E402  (the modules need this package to exist
 
 BLUEPRINTS = [auth.bp, notices.bp, inbox.bp, drafting.bp, signoff.bp, dispatch.bp, receiving.bp,
               tracking.bp, admin.bp]
+from webui.views import drafting_import  # noqa: E402, F401  (adds routes to drafting.bp)
