@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from transitions import Machine, MachineError
 
+from workflow import checks
 from workflow.errors import InvalidState
 from workflow.states import (
     NoticeAction as NA,
@@ -109,6 +110,10 @@ def _has_title_and_body(notice) -> bool:
     return bool((notice.title or "").strip()) and bool((notice.body or "").strip())
 
 
+def _passes_rule_checks(notice) -> bool:
+    return not checks.has_errors(checks.check_notice(notice))
+
+
 def _parent_notice_is_open(child) -> bool:
     return child.notice.state in (NS.ISSUED, NS.CLOSED)
 
@@ -131,6 +136,10 @@ HAS_MAIN_RECIPIENT = Guard(
 )
 HAS_TITLE_AND_BODY = Guard(
     "has_title_and_body", _has_title_and_body, "标题和正文不能为空", "标题和正文齐全"
+)
+PASSES_RULE_CHECKS = Guard(
+    "passes_rule_checks", _passes_rule_checks,
+    "规范检查发现错误，请先按“规范检查”中的提示修改，再提交", "规范检查无错误"
 )
 NOTICE_IS_OPEN = Guard(
     "notice_is_open", _parent_notice_is_open, "该公文已撤销、废止或归档，不能再办理",
@@ -159,9 +168,11 @@ D, R, S, C, V = Role.DRAFTER, Role.REVIEWER, Role.SIGNATORY, Role.CLERK, Role.SU
 
 NOTICE_RULES: tuple[Rule, ...] = (
     Rule(NA.SUBMIT, NS.DRAFT, NS.IN_REVIEW, frozenset({D}),
-         guards=(HAS_TITLE_AND_BODY, HAS_MAIN_RECIPIENT), when=ROUTE_HAS_REVIEW),
+         guards=(HAS_TITLE_AND_BODY, HAS_MAIN_RECIPIENT, PASSES_RULE_CHECKS),
+         when=ROUTE_HAS_REVIEW),
     Rule(NA.SUBMIT, NS.DRAFT, NS.AWAITING_SIGNOFF, frozenset({D}),
-         guards=(HAS_TITLE_AND_BODY, HAS_MAIN_RECIPIENT), when=ROUTE_SKIPS_REVIEW),
+         guards=(HAS_TITLE_AND_BODY, HAS_MAIN_RECIPIENT, PASSES_RULE_CHECKS),
+         when=ROUTE_SKIPS_REVIEW),
     Rule(NA.PASS_REVIEW, NS.IN_REVIEW, NS.AWAITING_SIGNOFF, frozenset({R})),
     Rule(NA.RETURN, NS.IN_REVIEW, NS.DRAFT, frozenset({R}), reason_required=True),
     Rule(NA.RETURN, NS.AWAITING_SIGNOFF, NS.DRAFT, frozenset({S}), reason_required=True),
@@ -170,7 +181,7 @@ NOTICE_RULES: tuple[Rule, ...] = (
     Rule(NA.CANCEL, NS.DRAFT, NS.CANCELLED, frozenset({D})),
     Rule(NA.SIGN, NS.AWAITING_SIGNOFF, NS.SIGNED, frozenset({S})),
     Rule(NA.AMEND, NS.SIGNED, NS.AWAITING_SIGNOFF, frozenset({D, C}), reason_required=True,
-         guards=(HAS_TITLE_AND_BODY, HAS_MAIN_RECIPIENT)),
+         guards=(HAS_TITLE_AND_BODY, HAS_MAIN_RECIPIENT, PASSES_RULE_CHECKS)),
     Rule(NA.ISSUE, NS.SIGNED, NS.ISSUED, frozenset({C}), guards=(HAS_MAIN_RECIPIENT,)),
     Rule(NA.CLOSE, NS.ISSUED, NS.CLOSED, frozenset({V}), system=True, reason_required=True,
          cascades=_WAIVE_OUTSTANDING),

@@ -23,7 +23,7 @@ from webui.forms.drafting import (
     RemoveAttachmentForm,
     first_error,
 )
-from workflow import commands
+from workflow import checks, commands
 from workflow.queries import drafting as drafting_queries
 from workflow.states import Role
 
@@ -82,7 +82,8 @@ def edit(notice_id: int):
         db.session.commit()
         flash("草稿已保存", "info")
         return redirect(url_for("drafting.edit", notice_id=notice_id), 303)
-    return render_template("drafting/edit.html", page=page, form=form)
+    return render_template("drafting/edit.html", page=page, form=form,
+                           findings=checks.check_notice(page.notice))
 
 
 @bp.post("/<int:notice_id>/submit")

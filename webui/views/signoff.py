@@ -16,7 +16,7 @@ from webui.desks import desk_required
 from webui.extensions import db
 from webui.forms.drafting import first_error
 from webui.forms.signoff import EndNoticeForm, OpinionForm
-from workflow import commands
+from workflow import checks, commands
 from workflow.queries import signoff as signoff_queries
 from workflow.states import Role
 
@@ -46,7 +46,7 @@ def index():
 def sheet(notice_id: int):
     sheet = signoff_queries.approval_sheet(db.session, current_user.account, notice_id)
     return render_template("signoff/sheet.html", sheet=sheet, opinion_form=OpinionForm(),
-                           end_form=EndNoticeForm())
+                           end_form=EndNoticeForm(), findings=checks.check_notice(sheet.notice))
 
 
 @bp.post("/<int:notice_id>/pass-review")

@@ -107,17 +107,21 @@ def _advance(
     note = clean_text(note) or None
     if rule.reason_required and note is None:
         raise InvalidInput(f"{action.label}必须说明理由")
-    failed = lc.failed_guard(rule, row)
-    if failed is not None:
-        raise InvalidState(failed.message, guard=failed.name)
-
     before = row.state
-    lc.fire(row, action)
+    # The command's own field changes come first, so that the guards judge the result: an
+    # amendment after sign-off is checked as amended, not as it was. A refusal after this point
+    # is undone with the command's SAVEPOINT.
+    # No autoflush while the guards load what they read: one versioned UPDATE per transition.
+    with session.no_autoflush:
+        if apply is not None:
+            apply(row)
+        failed = lc.failed_guard(rule, row)
+        if failed is not None:
+            raise InvalidState(failed.message, guard=failed.name)
+        lc.fire(row, action)
     if isinstance(row, Notice):
         row.last_action = action
         row.updated_at = now
-    if apply is not None:
-        apply(row)
     session.flush()  # the versioned UPDATE: a concurrent change raises StaleDataError here
 
     cascaded = [_cascade(session, row, c) for c in rule.cascades]
