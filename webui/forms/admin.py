@@ -12,7 +12,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
@@ -22,6 +21,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from webui.forms.fields import WholeNumberField, version_field
 from workflow.states import Role
 
 
@@ -32,20 +32,7 @@ def optional_id(value) -> int | None:
     return int(value)
 
 
-class WholeNumberField(IntegerField):
-    """An integer field whose complaint is in Chinese."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError("请输入整数") from error
-
-
-class VersionField(WholeNumberField):
-    """The version of the row the page showed, sent back so a stale page gets 已被他人处理."""
-
-    widget = HiddenInput()
+INTEGER = "请输入整数"
 
 
 class ChineseDateField(DateField):
@@ -106,7 +93,7 @@ class UnitForm(FlaskForm):
     org_code = StringField("机构代码", validators=[Length(max=20, message="机构代码最多20个字符")],
                            description="档号中的机构代码，如 HEBFL")
     review_required = BooleanField("发文须经办公室核稿", default=True)
-    version = VersionField(validators=[Optional()])
+    version = version_field(Optional())
 
 
 class GroupForm(FlaskForm):
@@ -120,7 +107,7 @@ class GroupForm(FlaskForm):
 
 class GroupMembersForm(FlaskForm):
     member_ids = CheckboxListField("成员单位", validators=[DataRequired("请至少选择一个成员单位")])
-    version = VersionField(validators=[Optional()])
+    version = version_field(Optional())
 
 
 class UserForm(FlaskForm):
@@ -159,10 +146,10 @@ class RoleGrantForm(FlaskForm):
 
 
 class RoleRevokeForm(FlaskForm):
-    user_id = WholeNumberField(widget=HiddenInput(), validators=[InputRequired("缺少用户")])
+    user_id = WholeNumberField(widget=HiddenInput(), validators=[InputRequired("缺少用户")], invalid_message=INTEGER)
     role = StringField(widget=HiddenInput(),
                        validators=[AnyOf(ROLE_NAMES, message="角色无效")])
-    unit_id = WholeNumberField(widget=HiddenInput(), validators=[InputRequired("缺少单位")])
+    unit_id = WholeNumberField(widget=HiddenInput(), validators=[InputRequired("缺少单位")], invalid_message=INTEGER)
 
     @property
     def chosen_role(self) -> Role:
@@ -178,12 +165,12 @@ class PasswordResetForm(FlaskForm):
 
 class PolicyForm(FlaskForm):
     max_failures = WholeNumberField("连续登录失败几次后锁定", validators=[
-        InputRequired("请填写失败次数")])
+        InputRequired("请填写失败次数")], invalid_message=INTEGER)
     lock_minutes = WholeNumberField("锁定时长（分钟）", validators=[
-        InputRequired("请填写锁定时长")])
+        InputRequired("请填写锁定时长")], invalid_message=INTEGER)
     idle_minutes = WholeNumberField("无操作多少分钟后自动退出", validators=[
-        InputRequired("请填写自动退出时间")])
-    version = VersionField(validators=[Optional()])
+        InputRequired("请填写自动退出时间")], invalid_message=INTEGER)
+    version = version_field(Optional())
 
 
 # ---- 审计管理员 ---------------------------------------------------------------------------------
@@ -201,4 +188,4 @@ class AuditFilterForm(FlaskForm):
     action = SelectField("操作", validate_choice=False, default="")
     notice = StringField("公文编号或发文字号", validators=[
         Length(max=40, message="公文编号或发文字号最多40个字符")])
-    page = WholeNumberField(widget=HiddenInput(), validators=[Optional()])
+    page = WholeNumberField(widget=HiddenInput(), validators=[Optional()], invalid_message=INTEGER)

@@ -12,7 +12,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
-from webui.forms.drafting import ChineseIntegerField, VersionedForm
+from webui.forms.fields import VersionedForm, WholeNumberField
 from workflow.db import utcnow
 from workflow.deadlines import local_date
 from workflow.states import Retention
@@ -41,17 +41,17 @@ class ArchiveForm(VersionedForm):
 class OpenSeriesForm(FlaskForm):
     """Open a series (机关代字, year) at a starting serial."""
 
-    issuer_unit_id = ChineseIntegerField("发文单位", [InputRequired("请选择发文单位")])
+    issuer_unit_id = WholeNumberField("发文单位", [InputRequired("请选择发文单位")])
     code = StringField("机关代字", [Length(max=20, message="机关代字最多20字")])
-    year = ChineseIntegerField("年度", [InputRequired("请填写年度")], default=_this_year)
-    start_serial = ChineseIntegerField("起始顺序号", [InputRequired("请填写起始顺序号")], default=1)
+    year = WholeNumberField("年度", [InputRequired("请填写年度")], default=_this_year)
+    start_serial = WholeNumberField("起始顺序号", [InputRequired("请填写起始顺序号")], default=1)
 
 
 class VoidNumberForm(FlaskForm):
     """Put an unused serial of a series into the void register, with the reason."""
 
     series = StringField("文号系列", [InputRequired("请选择文号系列")])
-    serial = ChineseIntegerField("顺序号", [InputRequired("请填写要作废的顺序号")])
+    serial = WholeNumberField("顺序号", [InputRequired("请填写要作废的顺序号")])
     reason = TextAreaField("作废理由", [Length(max=500, message="作废理由最多500字")])
 
     def series_key(self) -> dict:

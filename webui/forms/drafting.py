@@ -16,16 +16,15 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    IntegerField,
     MultipleFileField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import HiddenInput
+from wtforms.validators import DataRequired, Length, Optional
 
+from webui.forms.fields import VersionedForm, WholeNumberField  # noqa: F401 (re-exported)
 from workflow.models import Notice
 from workflow.states import Direction, Urgency
 
@@ -37,16 +36,6 @@ KINDS = ("通知", "通报", "意见", "决定", "报告", "请示", "批复", "
 SECRECY = ("无", "秘密", "机密", "绝密")
 BLANK_REQUEST_ROWS = 3
 MAX_REQUEST_ROWS = 50
-
-
-class ChineseIntegerField(IntegerField):
-    """An integer field whose parse error reads in Chinese."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(f"{self.label.text}必须是整数") from None
 
 
 class ChineseDateField(DateField):
@@ -72,14 +61,6 @@ class IdsField(Field):
         except ValueError:
             self.data = []
             raise ValueError("所选单位无效，请刷新页面后重新选择") from None
-
-
-class VersionedForm(FlaskForm):
-    """An action on a row: the version the user saw travels with it (stale → 已被他人处理)."""
-
-    expected_version = ChineseIntegerField(
-        "版本", widget=HiddenInput(),
-        validators=[InputRequired("页面缺少版本信息，请刷新页面后重试")])
 
 
 class ReportRequestForm(Form):

@@ -8,33 +8,10 @@ file, a notice must be signed for first, and so on).
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, MultipleFileField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
-from wtforms.widgets import HiddenInput
+from wtforms import MultipleFileField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
-STALE_PAGE = "页面数据不完整，请刷新页面后重试"
-
-
-class WholeNumberField(IntegerField):
-    """An integer field that refuses in Chinese (WTForms' own message is English)."""
-
-    def __init__(self, label=None, validators=None, invalid_message: str = STALE_PAGE, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.invalid_message = invalid_message
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        try:
-            self.data = int(valuelist[0])
-        except ValueError as error:
-            self.data = None
-            raise ValueError(self.invalid_message) from error
-
-
-def version_field() -> WholeNumberField:
-    """The version of the row the user saw: a stale page gets 已被他人处理."""
-    return WholeNumberField(widget=HiddenInput(), validators=[InputRequired(STALE_PAGE)])
+from webui.forms.fields import version_field
 
 
 class AcknowledgeForm(FlaskForm):

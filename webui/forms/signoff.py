@@ -12,7 +12,7 @@ from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from webui.forms.drafting import VersionedForm
+from webui.forms.fields import VersionedForm
 from workflow.queries.signoff import FREQUENT_OPINIONS
 
 

@@ -11,7 +11,7 @@ from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from webui.forms.receiving import WholeNumberField, version_field
+from webui.forms.fields import WholeNumberField, version_field
 from workflow.commands.tracking import CHANNELS
 
 
