@@ -6,10 +6,12 @@ set -euo pipefail
 
 target="${1:-test}"
 case "$target" in
-  # graphviz draws the lifecycle pictures; the CJK fonts let it (and Chromium) draw Chinese.
-  run)  packages=(graphviz fonts-noto-cjk) ;;
-  # Chromium runs the browser tests (driven by Playwright, never a downloaded browser).
-  test) packages=(graphviz fonts-noto-cjk chromium) ;;
+  # graphviz draws the lifecycle pictures; the CJK fonts let it, Chromium and the PDFs draw
+  # Chinese; Pango is what WeasyPrint lays out text with.
+  run)  packages=(graphviz fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0) ;;
+  # Chromium runs the browser tests (driven by Playwright, never a downloaded browser);
+  # poppler-utils (pdftotext, pdftoppm, pdfinfo) reads the printed PDFs back.
+  test) packages=(graphviz fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium poppler-utils) ;;
   *)    echo "system-packages.sh: unknown target '$target'" >&2; exit 2 ;;
 esac
 

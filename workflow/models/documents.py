@@ -71,6 +71,8 @@ class Notice(Base):
     issued_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     issued_on: Mapped[dt.date | None] = mapped_column(Date)  # 印发日期
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # 签收期限: fixed at issue from the 紧急程度 in working days (workflow/calendar.py).
+    receipt_due_on: Mapped[dt.date | None] = mapped_column(Date)
 
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
