@@ -1,7 +1,8 @@
 """Shared fixtures: a real database per test (a SQLite file in WAL mode by default).
 
-Set GONGWEN_TEST_DATABASE_URL to a PostgreSQL URL to run the same tests there; each test then gets
-an emptied schema.
+Set GONGWEN_TEST_DATABASE_URL to a PostgreSQL URL to run the same tests there (`make test` does, with
+a throwaway server from scripts/test-postgres.sh): the schema is built once per run and each test
+starts from emptied tables.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import text
 
 from tests.factories import build_world
 from workflow import passwords
-from workflow.db import create_all, make_engine, make_session_factory
+from workflow.db import Base, create_all, make_engine, make_session_factory
 
 # Test accounts need no protection against offline cracking: hash with argon2's cheapest profile.
 passwords.use_profile("CHEAPEST")
@@ -21,14 +22,25 @@ passwords.use_profile("CHEAPEST")
 PG_URL = os.environ.get("GONGWEN_TEST_DATABASE_URL")
 
 
+@pytest.fixture(scope="session")
+def _postgres_schema():
+    """On PostgreSQL: the schema rebuilt once per run, from the models."""
+    engine = make_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    create_all(engine)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
-def database_url(tmp_path) -> str:
+def database_url(request, tmp_path) -> str:
     """A fresh, empty database for one test."""
     if PG_URL:
-        engine = make_engine(PG_URL)
+        engine = request.getfixturevalue("_postgres_schema")
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         return PG_URL
     return f"sqlite:///{tmp_path / 'gongwen.db'}"
 

@@ -101,8 +101,21 @@ def insert_ignore(session: Session, table, rows: list[dict], *, conflict_columns
 
 def lock_for_update(statement):
     """Add a row lock to a SELECT (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds
-    the database write lock, so the clause is a no-op there)."""
-    return statement.with_for_update()
+    the database write lock, so the clause is a no-op there).
+
+    Only the rows of the statement's first entity are locked (FOR UPDATE OF its table): a model
+    loads some relationships with outer joins, and PostgreSQL refuses to lock the nullable side
+    of one — nor should a notice's lock hold its issuing unit.
+    """
+    entity = statement.column_descriptions[0].get("entity")
+    return statement.with_for_update(of=entity) if entity is not None else statement.with_for_update()
+
+
+def lock_skip_locked(statement):
+    """Lock the rows a SELECT finds, passing over rows another transaction has locked (FOR UPDATE
+    SKIP LOCKED on PostgreSQL, so that workers running at once each take different rows; on SQLite
+    a no-op: BEGIN IMMEDIATE lets one writer in at a time)."""
+    return statement.with_for_update(skip_locked=True)
 
 
 def create_all(engine: Engine) -> None:
