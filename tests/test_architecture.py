@@ -204,3 +204,37 @@ def test_every_engine_module_has_a_module_docstring():
     missing = [str(path.relative_to(ROOT)) for path in engine_files()
                if not ast.get_docstring(parsed(path))]
     assert missing == []
+
+
+DB_MODULE = ENGINE / "db.py"
+DIALECT_CALLS = {"with_for_update", "on_conflict_do_nothing", "on_conflict_do_update", "prefix_with"}
+
+
+def dialect_specific(tree: ast.AST) -> list[tuple[int, str]]:
+    """(line, what) for every dialect-specific import or call in a parsed module."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "sqlalchemy.dialects"):
+            found.append((node.lineno, f"imports {node.module}"))
+        elif isinstance(node, ast.Attribute) and node.attr in DIALECT_CALLS:
+            found.append((node.lineno, f"calls .{node.attr}"))
+        elif isinstance(node, ast.keyword) and node.arg == "skip_locked":
+            found.append((node.value.lineno, "asks for SKIP LOCKED"))
+    return found
+
+
+def test_dialect_specific_sql_is_chosen_in_one_place():
+    """Row locks, ON CONFLICT, SKIP LOCKED and dialect imports live in workflow/db.py only."""
+    found = [f"{path.relative_to(ROOT)}:{line} {what}"
+             for path in engine_files() if path != DB_MODULE
+             for line, what in dialect_specific(parsed(path))]
+    assert found == []
+
+
+def test_the_dialect_check_would_see_a_row_lock_and_a_dialect_import():
+    module = ast.parse("from sqlalchemy.dialects.postgresql import insert\n"
+                       "q = select(Notice).with_for_update(skip_locked=True)\n")
+    assert {what for _, what in dialect_specific(module)} == {
+        "imports sqlalchemy.dialects.postgresql", "calls .with_for_update", "asks for SKIP LOCKED"}
+    assert dialect_specific(parsed(DB_MODULE)) != []  # and it reads the module that may

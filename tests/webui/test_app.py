@@ -135,6 +135,7 @@ def test_html_pages_are_not_kept_in_the_browser_cache(client):
     assert client.get("/login").headers["Cache-Control"] == "no-store"
 
 
+@pytest.mark.sqlite_only
 def test_a_get_request_reads_without_taking_the_write_lock(app, client, log_in, world):
     """SQLite: GET begins DEFERRED (readers never wait for a writer); POST begins IMMEDIATE."""
     from sqlalchemy import event
@@ -143,8 +144,6 @@ def test_a_get_request_reads_without_taking_the_write_lock(app, client, log_in, 
 
     with app.app_context():
         engine = db.engine
-    if engine.dialect.name != "sqlite":
-        pytest.skip("BEGIN modes are SQLite's")
     log_in("drafter")
     token = csrf_token(client, "/notices/")
     begun = []
