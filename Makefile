@@ -8,6 +8,8 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 STAMP  := $(VENV)/.installed
+# One test process per core (pytest-xdist); every test has its own database, so they never meet.
+PYTEST_WORKERS ?= -n auto
 
 .PHONY: run test test-fast demo bench system-packages clean help
 
@@ -40,13 +42,13 @@ test: SYSTEM_FOR = test
 test: system-packages $(STAMP)
 	$(BIN)/ruff check .
 	@echo "== SQLite =="
-	env -u GONGWEN_TEST_DATABASE_URL $(BIN)/pytest
+	env -u GONGWEN_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_WORKERS)
 	@echo "== PostgreSQL =="
-	bash scripts/test-postgres.sh run $(BIN)/pytest
+	bash scripts/test-postgres.sh run $(BIN)/pytest $(PYTEST_WORKERS)
 
 # The quick loop while developing: everything but the slow groups.
 test-fast: $(STAMP)
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest $(PYTEST_WORKERS) -m "not slow"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

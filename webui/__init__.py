@@ -15,11 +15,14 @@ from collections.abc import Mapping
 from flask import Flask, current_app, request
 
 from webui.config import Defaults
-from webui.extensions import csrf, db
+from webui.extensions import csrf, db, migrate
 from workflow.attachments import AttachmentStore
 from workflow.db import configure_engine, read_only
 
 SECRET_KEY_FILE = "secret_key"
+# The migrations live beside the packages, not in the instance folder: they are code.
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                              "migrations")
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -43,6 +46,8 @@ def create_app(test_config: Mapping | None = None, *, instance_path: str | None 
     _load_config(app, test_config)
 
     db.init_app(app)
+    # render_as_batch: SQLite alters a table by copying it, which Alembic's batch mode does.
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     app.extensions["gongwen_attachments"] = AttachmentStore(
         app.config["ATTACHMENT_DIR"] or os.path.join(app.instance_path, "attachments"))
     with app.app_context():
@@ -55,13 +60,14 @@ def create_app(test_config: Mapping | None = None, *, instance_path: str | None 
     app.after_request(_add_security_headers)
     csrf.init_app(app)
 
-    from webui import auth, cli, desks, errors, filters
+    from webui import auth, cli, desks, errors, filters, notifications
     from webui.views import BLUEPRINTS
 
     auth.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
     desks.init_app(app)
+    notifications.init_app(app)
     cli.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
@@ -93,9 +99,11 @@ def _load_config(app: Flask, test_config: Mapping | None) -> None:
 
 
 def _sqlalchemy_url(url: str) -> str:
-    # Hosting platforms still hand out the scheme that SQLAlchemy 1.4 stopped accepting.
-    if url.startswith("postgres://"):
-        return "postgresql://" + url[len("postgres://"):]
+    """A plain PostgreSQL URL (postgres:// or postgresql://, as hosting platforms and libpq write
+    them) is given psycopg 3, the driver Gongwen ships with; SQLAlchemy would pick psycopg2."""
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme):]
     return url
 
 

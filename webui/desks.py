@@ -34,6 +34,7 @@ DESKS = (
     Desk("dispatch", "登记印发", frozenset({Role.CLERK})),
     Desk("receiving", "收文", frozenset({Role.RECEIVER})),
     Desk("tracking", "督办", frozenset({Role.SUPERVISOR})),
+    Desk("statistics", "统计", frozenset({Role.SUPERVISOR, Role.SIGNATORY})),  # who chases, leads
     Desk("admin", "管理", ADMIN_ROLES),
 )
 BY_NAME = {desk.name: desk for desk in DESKS}

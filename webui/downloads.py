@@ -1,11 +1,14 @@
 """Sending a stored attachment to the browser, the one way every desk does it.
 
 Owns: the download response — `Content-Disposition: attachment` with the file's own name
-(RFC 5987 `filename*`, via Flask's send_file), nosniff, no caching. Must not: decide who may
+(RFC 5987 `filename*`, via Flask's send_file), nosniff, no caching — for stored files and for
+documents made on the spot (a printed notice). Must not: decide who may
 download; the caller has already asked the engine for an attachment the user may see.
 """
 
 from __future__ import annotations
+
+import io
 
 from flask import send_file
 
@@ -18,6 +21,15 @@ def send_attachment(attachment):
         attachment_store().open(attachment.storage_key),
         mimetype=attachment.content_type or "application/octet-stream",
         as_attachment=True, download_name=attachment.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def send_document(data: bytes, *, mimetype: str, filename: str):
+    """Send bytes made for this request (a printed notice) as a download named `filename`."""
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
+                         download_name=filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -47,6 +47,15 @@ _OTHER_ACTIONS = {
     "user.LOGOUT": "退出登录",
     "user.PASSWORD_CHANGED": "修改密码",
     "policy.UPDATE": "修改登录策略",
+    "unit.SET_SEAL": "设置印章",
+    "unit.CLEAR_SEAL": "清除印章",
+    "calendar.SET_DAY": "调整工作日历",
+    "calendar.REMOVE_DAY": "取消工作日历调整",
+    "deadline_policy.UPDATE": "修改期限与催办设置",
+    "notice.SET_REMIND_INTERVAL": "设置催办间隔",
+    "system.BACKUP": "备份数据库",
+    "system.RESTORE": "从备份恢复",
+    "user.SET_EMAIL": "修改电子邮箱",
 }
 
 

@@ -2,7 +2,8 @@
 
 Owns: the naming convention for constraints, `utcnow()`, the SQLite pragmas (WAL, foreign keys,
 busy timeout) and the BEGIN IMMEDIATE discipline, and every statement that differs between SQLite
-and PostgreSQL (`insert_ignore`, `lock_for_update`). Must not: know any domain rule.
+and PostgreSQL (`insert_ignore`, `lock_for_update`, `read_only`, `read_snapshot`). Must not:
+know any domain rule.
 """
 
 from __future__ import annotations
@@ -88,6 +89,23 @@ def read_only(session: Session) -> Session:
     return session
 
 
+def read_snapshot(session: Session) -> Session:
+    """Begin `session`'s transaction as a reader that sees one snapshot from its first query to
+    its end, whatever commits meanwhile. Call before any query.
+
+    For reads that compare many tables while others write (the invariant check): under
+    PostgreSQL's default READ COMMITTED each statement would see a newer state than the one
+    before, so it asks for REPEATABLE READ; a SQLite reader in WAL mode (BEGIN DEFERRED) already
+    keeps the snapshot of its first read.
+    """
+    if session.in_transaction():
+        return session
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        return session
+    return read_only(session)
+
+
 def insert_ignore(session: Session, table, rows: list[dict], *, conflict_columns: list[str]):
     """INSERT the rows, skipping those whose `conflict_columns` already exist."""
     dialect = session.get_bind().dialect.name
@@ -106,9 +124,14 @@ def lock_for_update(statement):
     Only the rows of the statement's first entity are locked (FOR UPDATE OF its table): a model
     loads some relationships with outer joins, and PostgreSQL refuses to lock the nullable side
     of one — nor should a notice's lock hold its issuing unit.
+
+    The locked rows are read afresh into the session (populate_existing): a session kept across
+    transactions may still hold an older copy of the row, and a counter counted on from that copy
+    would hand out a number that another process has taken meanwhile.
     """
     entity = statement.column_descriptions[0].get("entity")
-    return statement.with_for_update(of=entity) if entity is not None else statement.with_for_update()
+    of = {"of": entity} if entity is not None else {}
+    return statement.with_for_update(**of).execution_options(populate_existing=True)
 
 
 def lock_skip_locked(statement):

@@ -1,7 +1,14 @@
-"""Who is told what: notification rows written in the acting transaction.
+"""Who is told what: notification rows, and their mail, written in the acting transaction.
 
-Owns: choosing the users to tell (by role within units) and writing one outbox row each, in bulk.
-Must not: send anything (mail leaves the process only after commit, in a separate sender).
+Owns: choosing the users to tell (by role within units); writing one notification each, with the
+link to the page where that person acts on it, and one mail in the outbox for each of them who has
+an email address — all in bulk (a notice issued to a thousand units is a constant handful of
+statements), and all in the caller's transaction, so that a refused command leaves neither.
+Must not: send anything (mail leaves the process only after commit, in `workflow.mail`).
+
+Links are paths of the web application. They are derived here from the notice's state, the
+person's role and, for receivers, their unit's receipt, so that the commands need not know pages;
+a caller that knows better (one report among several) passes `link`.
 """
 
 from __future__ import annotations
@@ -9,11 +16,57 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import insert, select
+from sqlalchemy import and_, insert, literal, select
 from sqlalchemy.orm import Session
 
-from workflow.models import Notification, RoleGrant, User
-from workflow.states import Role
+from workflow.models import MailMessage, MailStatus, Notice, Notification, Receipt, RoleGrant, User
+from workflow.states import NoticeState, ReceiptState, Role
+
+# The kinds of notification the commands write, as a person reads them.
+KINDS = {
+    "task": "待办",
+    "returned": "退回",
+    "rejected": "误送退回",
+    "accepted": "已采纳",
+    "reminder": "催办",
+    "revoked": "撤销",
+    "abolished": "废止",
+}
+
+SUBJECT_PREFIX = "【公文流转】"
+SUBJECT_LENGTH = 60  # characters of the message in a subject line
+
+# The page where a role acts on a notice in a state; anything else links to the notice itself.
+_DESK_PAGES = {
+    (Role.DRAFTER, NoticeState.DRAFT): "/drafting/{id}",
+    (Role.DRAFTER, NoticeState.SIGNED): "/drafting/{id}/amend",
+    (Role.REVIEWER, NoticeState.IN_REVIEW): "/signoff/{id}",
+    (Role.SIGNATORY, NoticeState.IN_REVIEW): "/signoff/{id}",
+    (Role.SIGNATORY, NoticeState.AWAITING_SIGNOFF): "/signoff/{id}",
+    (Role.CLERK, NoticeState.SIGNED): "/dispatch/{id}/issue",
+    (Role.SUPERVISOR, NoticeState.ISSUED): "/tracking/{id}",
+}
+# Whom `notify` (which is not told a role) is telling, judged by what the notice awaits.
+_ROLE_AWAITED = {
+    NoticeState.DRAFT: Role.DRAFTER,
+    NoticeState.IN_REVIEW: Role.REVIEWER,
+    NoticeState.AWAITING_SIGNOFF: Role.SIGNATORY,
+    NoticeState.SIGNED: Role.CLERK,
+    NoticeState.ISSUED: Role.RECEIVER,
+    NoticeState.CLOSED: Role.RECEIVER,
+}
+# Above this many rows SQLite's limit on bound parameters splits an INSERT anyway.
+_ONE_STATEMENT = 100_000
+
+
+def notice_link(notice_id: int) -> str:
+    """The notice's own page."""
+    return f"/notices/{notice_id}"
+
+
+def report_check_link(report_id: int) -> str:
+    """The supervisor's page for one submitted report."""
+    return f"/tracking/reports/{report_id}"
 
 
 def users_holding(session: Session, role: Role, unit_ids: Iterable[int]) -> list[int]:
@@ -30,20 +83,110 @@ def users_holding(session: Session, role: Role, unit_ids: Iterable[int]) -> list
 
 
 def notify(session: Session, user_ids: Iterable[int], *, notice_id: int | None, kind: str,
-           message: str, now: dt.datetime, exclude: int | None = None) -> int:
-    """Write one notification per user (never to `exclude`, the actor); returns how many."""
+           message: str, now: dt.datetime, exclude: int | None = None,
+           role: Role | None = None, link: str | None = None) -> int:
+    """Write one notification per user (never to `exclude`, the actor), and the mail of those
+    with an address; returns how many notifications."""
+    users = [uid for uid in dict.fromkeys(user_ids) if uid != exclude]
+    if not users:
+        return 0
+    if link is not None and not (link.startswith("/") and not link.startswith("//")):
+        raise ValueError(f"a notification links to a path of this site, not {link!r}")
+    notice = session.get(Notice, notice_id) if notice_id is not None else None
+    links = _links(session, users, notice=notice, kind=kind, role=role, link=link)
     rows = [
         {"user_id": uid, "notice_id": notice_id, "kind": kind, "message": message,
-         "created_at": now}
-        for uid in dict.fromkeys(user_ids) if uid != exclude
+         "created_at": now, "link": links.get(uid)}
+        for uid in users
     ]
-    if rows:
-        session.execute(insert(Notification), rows)
+    ids = list(session.scalars(
+        insert(Notification).returning(Notification.id)
+        .execution_options(insertmanyvalues_page_size=_ONE_STATEMENT), rows))
+    _queue_mail(session, ids, subject=subject_of(message), body=mail_body(message, notice),
+                now=now)
     return len(rows)
 
 
 def tell_role(session: Session, role: Role, unit_ids: Iterable[int], *, notice_id: int | None,
-              kind: str, message: str, now: dt.datetime, exclude: int | None = None) -> int:
+              kind: str, message: str, now: dt.datetime, exclude: int | None = None,
+              link: str | None = None) -> int:
     """Notify everyone holding `role` in `unit_ids`."""
     return notify(session, users_holding(session, role, unit_ids), notice_id=notice_id, kind=kind,
-                  message=message, now=now, exclude=exclude)
+                  message=message, now=now, exclude=exclude, role=role, link=link)
+
+
+def subject_of(message: str) -> str:
+    """The mail's subject: the product's name and the message's first line, shortened."""
+    line = message.strip().splitlines()[0] if message.strip() else ""
+    if len(line) > SUBJECT_LENGTH:
+        line = line[:SUBJECT_LENGTH - 1] + "…"
+    return SUBJECT_PREFIX + line
+
+
+def mail_body(message: str, notice: Notice | None) -> str:
+    """The mail's text before the greeting and the link: the message and the notice it is about."""
+    if notice is None:
+        return message
+    number = f"{notice.doc_number} " if notice.doc_number else ""
+    return f"{message}\n\n相关公文：{number}《{notice.title}》"
+
+
+def _queue_mail(session: Session, notification_ids: list[int], *, subject: str, body: str,
+                now: dt.datetime) -> None:
+    """One outbox row per new notification whose active user has an address: one INSERT … SELECT."""
+    status_type = MailMessage.__table__.c.status.type
+    chosen = (
+        select(Notification.user_id, Notification.id, User.email, User.display_name,
+               literal(subject), literal(body), Notification.link, literal(now),
+               literal(MailStatus.PENDING, status_type), literal(0), literal(now))
+        .join(User, User.id == Notification.user_id)
+        .where(Notification.id.in_(notification_ids), User.active.is_(True),
+               and_(User.email.is_not(None), User.email != ""))
+    )
+    session.execute(insert(MailMessage).from_select(
+        ["user_id", "notification_id", "to_addr", "to_name", "subject", "body", "link_path",
+         "created_at", "status", "attempts", "next_attempt_at"], chosen))
+
+
+def _links(session: Session, users: list[int], *, notice: Notice | None, kind: str,
+           role: Role | None, link: str | None) -> dict[int, str]:
+    """Each user's link: the one given, or the page where their role acts on the notice now."""
+    if link is not None:
+        return dict.fromkeys(users, link)
+    if notice is None:
+        return {}
+    role = role or _ROLE_AWAITED.get(notice.state)
+    fallback = notice_link(notice.id)
+    if role == Role.RECEIVER and notice.state in (NoticeState.ISSUED, NoticeState.CLOSED):
+        units = _receiving_units(session, notice.id)
+        return {uid: _receiving_link(units.get(uid), kind) or fallback for uid in users}
+    page = _DESK_PAGES.get((role, notice.state))
+    return dict.fromkeys(users, page.format(id=notice.id) if page else fallback)
+
+
+def _receiving_units(session: Session, notice_id: int) -> dict[int, tuple[int, ReceiptState]]:
+    """For each receiver of the notice's recipient units: their unit and its receipt's state,
+    a pending receipt first (one statement, however many units)."""
+    found: dict[int, tuple[int, ReceiptState]] = {}
+    for user_id, unit_id, state in session.execute(
+        select(RoleGrant.user_id, Receipt.unit_id, Receipt.state)
+        .join(Receipt, Receipt.unit_id == RoleGrant.unit_id)
+        .where(Receipt.notice_id == notice_id, RoleGrant.role == Role.RECEIVER)
+        .order_by(RoleGrant.user_id, Receipt.unit_id)
+    ):
+        if user_id not in found or (state == ReceiptState.PENDING
+                                    and found[user_id][1] != ReceiptState.PENDING):
+            found[user_id] = (unit_id, state)
+    return found
+
+
+def _receiving_link(unit: tuple[int, ReceiptState] | None, kind: str) -> str | None:
+    """The 收文 desk at the unit's section: to sign for it, or where its reports are due."""
+    if unit is None:
+        return None
+    unit_id, state = unit
+    if state == ReceiptState.PENDING:
+        return f"/receiving/#sign-{unit_id}"
+    if state == ReceiptState.ACKNOWLEDGED and kind != "accepted":
+        return f"/receiving/#due-{unit_id}"
+    return None

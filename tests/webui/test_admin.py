@@ -297,6 +297,24 @@ def test_deactivating_a_user_ends_their_session_and_reactivating_lets_them_back(
     assert post_login(app.test_client(), "drafter").status_code == 303
 
 
+def test_the_admin_gives_a_user_an_email_address_on_the_users_page(app, client, log_in, staff):
+    log_in("admin")
+    drafter_id = user(app, "drafter").id
+    response = post_form(client, f"/admin/users/{drafter_id}/email",
+                         {"email": "drafter@fulian.example"}, page="/admin/users")
+    assert response.status_code == 303
+    page = text(client.get("/admin/users"))
+    assert "“drafter”的电子邮箱已改为 drafter@fulian.example" in page
+    assert user(app, "drafter").email == "drafter@fulian.example"
+
+    before = audit_count(app)
+    response = post_form(client, f"/admin/users/{drafter_id}/email",
+                         {"email": "not an address"}, page="/admin/users")
+    assert "电子邮箱格式不正确" in text(client.get(response.location))
+    assert user(app, "drafter").email == "drafter@fulian.example"
+    assert audit_count(app) == before
+
+
 def test_the_admin_cannot_stop_their_own_account(app, client, log_in, staff):
     log_in("admin")
     response = post_form(client, f"/admin/users/{user(app, 'admin').id}/deactivate",

@@ -161,3 +161,16 @@ def test_a_get_request_reads_without_taking_the_write_lock(app, client, log_in, 
     begun.clear()
     client.post("/logout", data={"csrf_token": token})
     assert begun == ["BEGIN IMMEDIATE"]
+
+
+@pytest.mark.parametrize("given", ["postgres://u:p@db.example:5432/gongwen",
+                                   "postgresql://u:p@db.example:5432/gongwen"])
+def test_a_plain_postgresql_database_url_is_given_the_psycopg_driver(given, tmp_path, monkeypatch):
+    from webui import create_app
+
+    monkeypatch.setenv("DATABASE_URL", given)
+    app = create_app({"SECRET_KEY": "test"}, instance_path=str(tmp_path / "inst"))
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == (
+        "postgresql+psycopg://u:p@db.example:5432/gongwen")
+    with app.app_context():
+        assert db.engine.dialect.driver == "psycopg"

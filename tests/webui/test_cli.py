@@ -12,17 +12,6 @@ from sqlalchemy import text
 from webui.extensions import db
 
 
-def test_init_db_creates_the_tables_and_is_harmless_the_second_time(bare_app):
-    runner = bare_app.test_cli_runner()
-    first = runner.invoke(args=["init-db"])
-    assert first.exit_code == 0, first.output
-    assert "已创建" in first.output and "notice" in first.output
-
-    second = runner.invoke(args=["init-db"])
-    assert second.exit_code == 0, second.output
-    assert "数据表均已存在，未作改动" in second.output
-
-
 def test_notice_list_json_gives_id_number_title_and_state(app, world):
     result = app.test_cli_runner().invoke(args=["notice", "list", "--json"])
     assert result.exit_code == 0, result.output

@@ -60,6 +60,29 @@ TABLE = {
     "notices.attachment": R("GET", "/notices/attachments/{issued_attachment}",
                             BUSINESS | {"auditor"}, True),
     "notices.lifecycle_picture": R("GET", "/notices/lifecycle/notice.svg", LOGGED_IN),
+    # 打印 (GB/T 9704): the print view and its downloads, for whoever may see the notice page.
+    "notices.print_view": R("GET", "/notices/{issued}/print", BUSINESS | {"auditor"}, True),
+    "notices.print_pdf": R("GET", "/notices/{issued}/print.pdf", BUSINESS | {"auditor"}, True),
+    "notices.print_docx": R("GET", "/notices/{issued}/print.docx", BUSINESS | {"auditor"}, True),
+    # notifications: the list behind the bell, opening one (one's own only), marking all read.
+    # Notification 1 is the reviewer's: the first submit in `objects` tells them.
+    "notifications.index": R("GET", "/notifications/", BUSINESS | OTHERS),
+    "notifications.open": R("POST", "/notifications/1/open", {"reviewer"}, True),
+    "notifications.read_all": R("POST", "/notifications/read-all", BUSINESS | OTHERS),
+    # deadlines and reminders: the calendar page, a notice's reminder interval.
+    "calendar.index": R("GET", "/admin/calendar/", {"admin"}),
+    "calendar.set_day": R("POST", "/admin/calendar/days", {"admin"}),
+    "calendar.remove_day": R("POST", "/admin/calendar/days/remove", {"admin"}),
+    "calendar.policy": R("POST", "/admin/calendar/policy", {"admin"}),
+    "tracking.set_remind_interval": R("POST", "/tracking/{issued}/remind-interval",
+                                      {"supervisor"}, True),
+    # 统计 (statistics): supervisors and leaders; the matrix export is the tracking desk's.
+    "statistics.index": R("GET", "/statistics/", {"supervisor", "signatory"}),
+    "statistics.units_export": R("GET", "/statistics/units.xlsx", {"supervisor", "signatory"}),
+    "statistics.notice": R("GET", "/statistics/notices/{issued}", {"supervisor", "signatory"},
+                           True),
+    "statistics.matrix_export": R("GET", "/statistics/notices/{issued}/matrix.xlsx",
+                                  {"supervisor"}, True),
     "inbox.index": R("GET", "/inbox/", BUSINESS),
     "drafting.index": R("GET", "/drafting/", {"drafter"}),
     "drafting.new": R("GET", "/drafting/new", {"drafter"}),
@@ -116,6 +139,7 @@ TABLE = {
     "admin.users": R("GET", "/admin/users", {"admin"}),
     "admin.create_user": R("POST", "/admin/users", {"admin"}),
     "admin.deactivate_user": R("POST", "/admin/users/{user}/deactivate", {"admin"}),
+    "admin.set_email": R("POST", "/admin/users/{user}/email", {"admin"}),
     "admin.reactivate_user": R("POST", "/admin/users/{user}/reactivate", {"admin"}),
     "admin.roles": R("GET", "/admin/roles", {"security"}),
     "admin.grant_role": R("POST", "/admin/roles/grant", {"security"}),

@@ -134,6 +134,32 @@ def test_deactivating_a_user_ends_their_sessions_and_is_recorded(world, session)
     assert _last(session).action == "user.REACTIVATE"
 
 
+def test_the_admin_sets_and_clears_a_users_email_and_it_is_recorded(world, session):
+    c.set_email(session, world.admin, user_id=world.drafter.id, email=" liuyang@fulian.example ",
+                now=at(1))
+    assert world.drafter.email == "liuyang@fulian.example"
+    assert _last(session).action == "user.SET_EMAIL"
+    c.set_email(session, world.admin, user_id=world.drafter.id, email="", now=at(2))
+    assert world.drafter.email is None
+
+
+@pytest.mark.parametrize("email", ["liuyang", "liu yang@fulian.example", "a@b", "@fulian.example",
+                                   "x" * 200 + "@fulian.example"])
+def test_an_address_a_mail_server_cannot_take_is_refused_and_nothing_changes(
+        world, session, session_factory, email):
+    refused(session, session_factory,
+            lambda: c.set_email(session, world.admin, user_id=world.drafter.id, email=email),
+            InvalidInput, "电子邮箱格式不正确")
+    assert world.drafter.email is None
+
+
+def test_only_the_system_administrator_sets_an_email(world, session, session_factory):
+    for person in (world.security, world.drafter):
+        refused(session, session_factory,
+                lambda p=person: c.set_email(session, p, user_id=world.drafter.id,
+                                             email="a@fulian.example"), Forbidden)
+
+
 def test_a_deactivated_user_does_no_business(world, session, session_factory):
     draft = notice_in(world, NoticeState.DRAFT)
     c.deactivate_user(session, world.admin, user_id=world.drafter.id)

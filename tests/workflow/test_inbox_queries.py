@@ -8,6 +8,7 @@ from tests.factories import at, draft, notice_in, receipts_of, reports_of
 from workflow import commands as c
 from workflow.queries.inbox import inbox
 from workflow.states import NoticeState, Urgency
+from workflow.states import NoticeState as NS
 
 
 def kinds(box) -> list[str]:
@@ -48,7 +49,10 @@ def test_a_supervisor_is_asked_to_check_submitted_reports_and_sees_overdue_ones(
     c.acknowledge(session, world.receiver1, receipt_id=receipt.id, now=at(2))
     c.submit_report(session, world.receiver1, report_id=first.id, text="报告", now=at(3))
     box = inbox(session, world.supervisor, now=dt.datetime(2016, 5, 3, 2))
-    assert sorted(kinds(box)) == ["check", "overdue", "overdue"]
+    # Late: the reports of districts 2 and 3, and their signatures (due 2016-03-11).
+    assert sorted(kinds(box)) == ["check", "overdue", "overdue", "overdue", "overdue"]
+    assert sorted(t.reports for t in box.tasks if t.kind == "overdue") == [
+        False, False, True, True]
     assert set(box.counts) == {"check", "overdue"}  # only the kinds a supervisor handles
 
 
@@ -59,3 +63,16 @@ def test_very_urgent_notices_come_first(world, session):
         c.submit(session, world.drafter, notice_id=n.id, now=at(0.5))
     assert [t.notice_id for t in inbox(session, world.reviewer, now=at(1)).tasks] == [
         urgent.id, normal.id]
+
+
+def test_signing_for_receipt_has_its_deadline_for_a_main_recipient_only(world, session):
+    notice_in(world, NS.ISSUED, requests=[])  # issued 2016-03-08: due for signing on 3-11
+    (task,) = inbox(session, world.receiver1, now=at(1.5)).tasks
+    assert (task.kind, task.due_date, task.deadline.label) == (
+        "acknowledge", dt.date(2016, 3, 11), "还剩3天")
+    (copy,) = inbox(session, world.cc_receiver, now=at(1.5)).tasks
+    assert copy.due_date is None and not copy.overdue
+    late = inbox(session, world.receiver1, now=at(5))  # 2016-03-12
+    assert late.tasks[0].deadline.label == "已逾期1天" and late.counts["overdue"] == 1
+    assert inbox(session, world.cc_receiver, now=at(5)).counts == {
+        "acknowledge": 1, "report": 0, "overdue": 0}

@@ -209,3 +209,31 @@ def test_a_report_file_is_found_only_for_its_own_unit(world, session):
     for stranger in (world.receiver2, world.supervisor):
         with pytest.raises(NotFound):
             receiving_queries.attachment_for_unit(session, stranger, attachment.id)
+
+
+# ------------------------------------------------------------------------------------------------
+# The deadline for signing for receipt.
+
+
+def test_a_main_recipient_signs_by_the_deadline_fixed_at_issue_a_copy_recipient_has_none(
+        world, session):
+    notice_in(world, NS.ISSUED)  # issued 2016-03-08, three working days: due 3-11
+    (item,) = _only(receiving_queries.desk(session, world.receiver1, now=at(1.5))).to_sign
+    assert (item.deadline.due_date, item.deadline.label) == (dt.date(2016, 3, 11), "还剩3天")
+    (copy,) = _only(receiving_queries.desk(session, world.cc_receiver, now=at(1.5))).to_sign
+    assert copy.deadline is None and not copy.overdue
+
+
+def test_a_receipt_past_its_deadline_is_overdue_and_comes_first(world, session):
+    urgent = notice_in(world, NS.ISSUED, title="关于特急事项的通知", urgency=Urgency.VERY_URGENT)
+    normal = notice_in(world, NS.ISSUED, title="关于普通事项的通知")  # issued at the same moment
+    desk = _only(receiving_queries.desk(session, world.receiver1, now=at(3)))  # 2016-03-10
+    assert [(i.notice_id, i.deadline.due_date, i.deadline.label) for i in desk.to_sign] == [
+        (urgent.id, dt.date(2016, 3, 9), "已逾期1天"), (normal.id, dt.date(2016, 3, 11), "还剩1天")]
+    assert (desk.overdue_receipts, desk.overdue_reports, desk.overdue) == (1, 0, 1)
+
+
+def test_a_closed_notice_has_no_deadline_for_signing(world, session):
+    notice_in(world, NS.CLOSED)
+    (item,) = _only(receiving_queries.desk(session, world.cc_receiver, now=at(30))).to_sign
+    assert item.deadline is None

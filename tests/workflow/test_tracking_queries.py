@@ -12,6 +12,7 @@ from sqlalchemy import event, select
 from tests.factories import add_units_with_receivers, at, notice_in, receipts_of, reports_of
 from workflow import commands as c
 from workflow.attachments import StoredFile
+from workflow.commands.tracking import set_remind_interval
 from workflow.errors import NotFound
 from workflow.models import Attachment, User
 from workflow.queries import tracking as tracking_queries
@@ -247,11 +248,12 @@ def test_the_overdue_list_holds_late_reports_and_unsigned_receipts_of_open_notic
         (world.districts[1].name, "统计表", "已上报", "已逾期2天"),
         (world.districts[2].name, "统计表", "待上报", "已逾期2天")]
     assert [i.to_check for i in found.reports] == [True, False]
-    # 印发 2016-03-08 (Beijing), so 14 days on; 主送 before 抄送, and only 主送 can be chased.
+    # 印发 2016-03-08 (Beijing), due for signing three working days later, on 3-11; 主送 before
+    # 抄送, and only 主送 can be chased: a 抄送 unit has no deadline, only the days since.
     assert [(i.unit_name, i.label, i.remindable) for i in found.receipts] == [
-        (world.districts[2].name, "印发后14天未签收", True),
+        (world.districts[2].name, "已逾期11天", True),
         (world.cc_unit.name, "印发后14天未签收", False)]
-    assert (found.report_total, found.receipt_total) == (2, 2)
+    assert (found.report_total, found.receipt_total, found.receipt_overdue_total) == (2, 2, 1)
 
 
 def test_the_most_urgent_notice_comes_first_then_the_longest_overdue(world, session):
@@ -302,3 +304,36 @@ def test_a_report_file_is_found_for_the_issuers_supervisor_only(world, session, 
     for stranger in (outsider, world.receiver2, world.clerk):
         with pytest.raises(NotFound):
             tracking_queries.attachment_for_review(session, stranger, attachment.id)
+
+
+# ------------------------------------------------------------------------------------------------
+# The deadline for signing for receipt.
+
+
+def test_a_main_unit_not_signed_for_past_the_deadline_is_an_overdue_row(world, session):
+    notice = notice_in(world, NS.ISSUED, requests=[])  # due for signing on 2016-03-11
+    _acknowledge(world, notice, 0)
+    before = tracking_queries.matrix(session, world.supervisor, notice.id, now=at(4))  # 3-11
+    assert before.receipt_deadline.label == "今天截止" and before.overdue_units == 0
+    after = tracking_queries.matrix(session, world.supervisor, notice.id, now=at(5))
+    rows = _by_unit(after.rows)
+    d1, d2, _ = world.districts
+    assert rows[d1.id].receipt.deadline is None  # signed for
+    assert (rows[d2.id].receipt.overdue, rows[d2.id].receipt.deadline.label) == (
+        True, "已逾期1天")
+    assert not rows[world.cc_unit.id].receipt.overdue  # a 抄送 unit only signs
+    assert after.overdue_units == 2 and [r.unit_id for r in tracking_queries.matrix(
+        session, world.supervisor, notice.id, now=at(5), show="overdue").rows] == [
+        u.id for u in world.districts[1:]]
+    (tracked,) = tracking_queries.tracked_notices(session, world.supervisor, now=at(5))
+    assert (tracked.pending_receipts, tracked.overdue_receipts) == (3, 2)
+
+
+def test_the_matrix_shows_the_reminder_interval_the_tick_follows(world, session):
+    notice = notice_in(world, NS.ISSUED)
+    m = tracking_queries.matrix(session, world.supervisor, notice.id, now=at(2))
+    assert (m.remind_every_days, m.every_days, m.may_set_interval) == (None, 2, True)
+    set_remind_interval(session, world.supervisor, notice_id=notice.id, every_days=4,
+                        expected_version=m.version, now=at(2))
+    m = tracking_queries.matrix(session, world.supervisor, notice.id, now=at(2))
+    assert (m.remind_every_days, m.every_days) == (4, 4)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from webui.cli import audit, notice, setup
+from webui.cli import audit, backup, check, mail, notice, setup, tick, unit
 
-MODULES = [setup, audit, notice]
+MODULES = [setup, audit, notice, mail, unit, tick, check, backup]
 
 
 def init_app(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""`notice list|show|parse`: notices for operators, in Chinese for people and JSON for programs."""
+"""`notice list|show|parse|render`: notices for operators, in Chinese for people and JSON for programs."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from workflow.errors import WorkflowError
 
 PAGE = 500
 
-notice_cli = AppGroup("notice", help="公文：列表、详情、解析。")
+notice_cli = AppGroup("notice", help="公文：列表、详情、解析、排版输出。")
 
 
 @notice_cli.command("list")
@@ -104,6 +104,55 @@ def notice_parse(path: str, as_json: bool) -> None:
                      f"报{r['to'] or '—'}（期限 {r['due_date'] or '未定'}）")
     lines.append(f"正文：{len(fields['body'])} 字")
     click.echo("\n".join(lines))
+
+
+@notice_cli.command("render")
+@click.argument("notice_id", type=int)
+@click.option("--format", "output_format", default="pdf", show_default=True,
+              help="输出格式：html、pdf 或 docx。")
+@click.option("-o", "--output", "path", required=True, help="写入的文件。")
+def notice_render(notice_id: int, output_format: str, path: str) -> None:
+    """Write a notice laid out by GB/T 9704 as HTML, PDF or DOCX."""
+    # Imported here: the other commands need not load the printing writers.
+    from workflow import printing
+
+    # The format is checked here, not by click.Choice, so that the refusal is in Chinese.
+    output_format = output_format.lower()
+    if output_format not in printing.FORMATS:
+        fail(f"不支持的格式：{output_format}（可选 {'、'.join(printing.FORMATS)}）")
+    try:
+        doc = printing.printed_notice(read_only(db.session()), notice_id)
+        data = _render(doc, output_format)
+    except WorkflowError as error:
+        fail(str(error))
+    try:
+        with open(path, "wb") as file:
+            file.write(data)
+    except IsADirectoryError:
+        fail(f"{path} 是目录，请给出文件名")
+    except FileNotFoundError:
+        fail(f"无法写入文件 {path}：所在目录不存在")
+    except NotADirectoryError:
+        fail(f"无法写入文件 {path}：路径中有一段是文件，不是目录")
+    except PermissionError:
+        fail(f"无法写入文件 {path}：没有写入权限")
+    except OSError as error:
+        fail(f"无法写入文件 {path}：{error.strerror or error}")
+    click.echo(f"已写入 {path}（{doc.filename_stem}，{output_format.upper()}，{len(data)} 字节）")
+
+
+def _render(doc, output_format: str) -> bytes:
+    if output_format == "html":
+        from workflow.printing.html import render_html
+
+        return render_html(doc).encode("utf-8")
+    if output_format == "pdf":
+        from workflow.printing.pdf import render_pdf
+
+        return render_pdf(doc)
+    from workflow.printing.docx import render_docx
+
+    return render_docx(doc)
 
 
 def _notice_text(d: dict) -> str:

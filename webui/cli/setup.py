@@ -1,17 +1,25 @@
-"""`init-db` and `demo`: an empty database made ready, and the demo loaded once."""
+"""`init-db` and `demo`: the database built by the migrations, and the demo loaded once.
+
+`init-db` is `flask --app wsgi db upgrade` with one kindness: a database whose tables were created
+from the models directly (before migrations existed, or by the tests) is adopted — marked as at the
+newest migration — when, and only when, its tables agree with the models.
+"""
 
 from __future__ import annotations
 
 import os
 
 import click
+import flask_migrate
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from flask import current_app
 from flask.cli import with_appcontext
 
 from webui.cli._common import fail, table
 from webui.extensions import db
-from workflow.db import create_all, is_empty
+from workflow.db import Base, is_empty
 from workflow.errors import WorkflowError
 
 DEMO_LOGINS_FILE = "demo-logins.txt"
@@ -20,20 +28,31 @@ DEMO_LOGINS_FILE = "demo-logins.txt"
 @click.command("init-db")
 @with_appcontext
 def init_db() -> None:
-    """Create the tables that do not exist yet (harmless when they all do)."""
-    created = _create_tables()
-    url = db.engine.url.render_as_string(hide_password=True)
-    if created:
-        click.echo(f"已创建 {len(created)} 张数据表：{'、'.join(created)}")
-    else:
-        click.echo("数据表均已存在，未作改动。")
-    click.echo(f"数据库：{url}")
+    """Build the database, or bring it up to date, through the migrations (harmless when it is)."""
+    click.echo(_upgrade())
+    click.echo(f"数据库：{db.engine.url.render_as_string(hide_password=True)}")
 
 
-def _create_tables() -> list[str]:
-    before = set(sa.inspect(db.engine).get_table_names())
-    create_all(db.engine)
-    return sorted(set(sa.inspect(db.engine).get_table_names()) - before)
+def _upgrade() -> str:
+    """Run the migrations; adopt a database built from the models. Returns what was done."""
+    tables = set(sa.inspect(db.engine).get_table_names())
+    if tables and "alembic_version" not in tables:
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, Base.metadata)
+        if differences:
+            fail("数据库中已有数据表，但并非由迁移建立，且与当前模型不一致，未作改动："
+                 f"{differences[:3]}")
+        flask_migrate.stamp()
+        return "数据表已存在且与当前模型一致，已标记为最新迁移版本。"
+    with db.engine.connect() as connection:
+        before = MigrationContext.configure(connection).get_current_revision()
+    flask_migrate.upgrade()
+    with db.engine.connect() as connection:
+        after = MigrationContext.configure(connection).get_current_revision()
+    if before == after:
+        return f"数据库已是最新版本（{after}），未作改动。"
+    return f"数据库已由迁移从 {before or '空库'} 升级到 {after}。"
 
 
 @click.command("demo")
@@ -49,9 +68,7 @@ def demo(print_logins: bool) -> None:
         from workflow import demo as demo_data
     except ImportError:
         fail("演示数据模块 workflow.demo 尚不可用")
-    created = _create_tables()
-    if created:
-        click.echo(f"已创建 {len(created)} 张数据表。")
+    click.echo(_upgrade())
     if not is_empty(db.session):
         db.session.rollback()
         click.echo("数据库中已有数据（演示数据已载入或正在使用），未作改动。")
@@ -85,4 +102,39 @@ def _write_private(path: str, text: str) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as file:
         file.write(text)
 
-COMMANDS = [init_db, demo]
+@click.command("install")
+@click.argument("unit_name")
+@click.option("--short-name", help="单位简称，如 省妇联。")
+@click.option("--doc-code", help="机关代字，如 某妇发。")
+@click.option("--org-code", help="机构代码（档号用），如 MMFL。")
+@click.option("--admin", "admin_name", required=True, help="系统管理员的姓名。")
+@click.option("--security", "security_name", required=True, help="安全管理员的姓名。")
+@click.option("--auditor", "auditor_name", required=True, help="审计管理员的姓名。")
+@with_appcontext
+def install(unit_name, short_name, doc_code, org_code, admin_name, security_name,
+            auditor_name) -> None:
+    """Start an empty installation: the top unit and the three administrators (三员分立).
+
+    Prints each account's generated password once; the holder changes it after the first login.
+    """
+    from workflow import commands
+    from workflow.states import Role
+
+    names = {Role.ADMIN: admin_name, Role.SECURITY_OFFICER: security_name,
+             Role.AUDITOR: auditor_name}
+    passwords = {role: commands.generate_password() for role in names}
+    try:
+        users = commands.install(db.session, unit_name=unit_name, short_name=short_name,
+                                 doc_code=doc_code, org_code=org_code, names=names,
+                                 passwords=passwords)
+    except WorkflowError as error:
+        db.session.rollback()
+        fail(f"未能安装：{error}")
+    db.session.commit()
+    click.echo(f"已建立“{unit_name}”及三员账号（密码只显示这一次，请交给本人，首次登录后修改）：")
+    click.echo(table(["用户名", "姓名", "职责", "密码"], [
+        [u.username, u.display_name, role.label, passwords[role]]
+        for u, role in zip(users, names, strict=True)]))
+
+
+COMMANDS = [init_db, demo, install]

@@ -126,6 +126,12 @@ class UserForm(FlaskForm):
         description="留空则由系统生成，创建后仅显示一次")
 
 
+class EmailForm(FlaskForm):
+    """A user's address for mail notifications; empty clears it (the engine checks the form)."""
+    email = StringField("电子邮箱", validators=[
+        Optional(), Length(max=200, message="电子邮箱最多200个字符")])
+
+
 # ---- 安全管理员 ---------------------------------------------------------------------------------
 
 ROLE_NAMES = [role.name for role in Role]

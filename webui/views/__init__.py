@@ -7,15 +7,18 @@ Must not: run SQL, compare states or carry a business `if` (DESIGN.md convention
 from webui.views import (  # noqa: E402  (the modules need this package to exist first)
     admin,
     auth,
+    calendar,
     dispatch,
     drafting,
     inbox,
     notices,
+    notifications,
     receiving,
     signoff,
+    statistics,
     tracking,
 )
 
 BLUEPRINTS = [auth.bp, notices.bp, inbox.bp, drafting.bp, signoff.bp, dispatch.bp, receiving.bp,
-              tracking.bp, admin.bp]
+              tracking.bp, admin.bp, notifications.bp, statistics.bp, calendar.bp]
 from webui.views import drafting_import  # noqa: E402, F401  (adds routes to drafting.bp)

@@ -25,6 +25,7 @@ from webui.extensions import db
 from webui.filters import action_label
 from webui.forms.admin import (
     AuditFilterForm,
+    EmailForm,
     GroupForm,
     GroupMembersForm,
     PasswordResetForm,
@@ -270,6 +271,19 @@ def create_user():
     db.session.commit()
     return render_template("admin/password_once.html", user=user, password=password,
                            created=True, back=url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/email")
+@desk_required("admin", Role.ADMIN)
+def set_email(user_id: int):
+    form = EmailForm()
+    if not form.validate_on_submit():
+        flash(next(iter(form.errors.values()))[0], "error")
+        return redirect(url_for("admin.users"), 303)
+    user = commands.set_email(db.session, current_user.account, user_id=user_id,
+                              email=form.email.data)
+    said = f"改为 {user.email}" if user.email else "清除"
+    return _done(f"“{user.display_name}”的电子邮箱已{said}", "admin.users")
 
 
 @bp.post("/users/<int:user_id>/deactivate")

@@ -1,7 +1,9 @@
 """The shared notice pages: the list of notices one may see, with progress, and one notice.
 
-Owns: `/`, `/notices/`, `/notices/<id>`. What a user may see is the engine's answer
-(`queries.notice_summaries`, `queries.get_notice`): another unit's notice is a 404.
+Owns: `/`, `/notices/`, `/notices/<id>`, and the notice printed by GB/T 9704: the print view
+(`/notices/<id>/print`, a page to print from the browser) and its PDF and DOCX downloads. What a
+user may see is the engine's answer (`queries.notice_summaries`, `queries.get_notice`,
+`printing.printed_notice`): another unit's notice is a 404.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ from werkzeug.routing import BuildError
 
 from webui import pictures
 from webui.desks import desks_for
-from webui.downloads import send_attachment
+from webui.downloads import send_attachment, send_document
 from webui.extensions import db
-from workflow import lifecycle, permissions, queries
+from workflow import lifecycle, permissions, printing, queries
+from workflow.printing.docx import render_docx
+from workflow.printing.html import render_html, style_hash
+from workflow.printing.pdf import render_pdf
 from workflow.states import NoticeAction
 
 bp = Blueprint("notices", __name__)
@@ -94,3 +99,41 @@ def attachment(attachment_id: int):
     """A notice's 附件, to anyone who may see the notice."""
     return send_attachment(
         queries.notices.notice_attachment(db.session, current_user.account, attachment_id))
+
+
+# The print view is a document of its own: its one stylesheet is allowed by its hash, the seal
+# (if any) is a data: image, and nothing else loads.
+PRINT_VIEW_CSP = ("default-src 'none'; style-src {style}; img-src data:; base-uri 'none'; "
+                  "form-action 'none'; frame-ancestors 'none'")
+DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@bp.get("/notices/<int:notice_id>/print")
+@login_required
+def print_view(notice_id: int):
+    """The notice laid out by GB/T 9704, to print with the browser (Ctrl-P)."""
+    doc = printing.printed_notice(db.session, notice_id, current_user.account)
+    links = (("下载 PDF", url_for("notices.print_pdf", notice_id=notice_id)),
+             ("下载 Word", url_for("notices.print_docx", notice_id=notice_id)),
+             ("返回公文", url_for("notices.show", notice_id=notice_id)))
+    response = Response(render_html(doc, links=links), mimetype="text/html")
+    response.headers["Content-Security-Policy"] = PRINT_VIEW_CSP.format(style=style_hash(doc))
+    return response
+
+
+@bp.get("/notices/<int:notice_id>/print.pdf")
+@login_required
+def print_pdf(notice_id: int):
+    """The notice as a PDF, named by its 发文字号."""
+    doc = printing.printed_notice(db.session, notice_id, current_user.account)
+    return send_document(render_pdf(doc), mimetype="application/pdf",
+                         filename=f"{doc.filename_stem}.pdf")
+
+
+@bp.get("/notices/<int:notice_id>/print.docx")
+@login_required
+def print_docx(notice_id: int):
+    """The notice as a Word document, named by its 发文字号."""
+    doc = printing.printed_notice(db.session, notice_id, current_user.account)
+    return send_document(render_docx(doc), mimetype=DOCX_MIMETYPE,
+                         filename=f"{doc.filename_stem}.docx")

@@ -1,7 +1,8 @@
 """The 督办 desk: a supervisor follows the notices of their unit, reminds, reviews and closes.
 
 Owns: `/tracking/…` — the issued notices with progress, the overdue list across notices, one
-notice's matrix of units × (签收, each report request), reminders (催办), the report page with
+notice's matrix of units × (签收, each report request), reminders (催办) and the notice's own
+reminder interval, the report page with
 accept and return, closing, and the download of report files. What a supervisor may see comes from
 `workflow.queries.tracking`, asked first by every view whatever the method (another unit's notice,
 report or file is a 404); what they may do is decided by the engine's commands. Must not: run SQL
@@ -16,9 +17,11 @@ from flask_login import current_user
 from webui.desks import desk_required
 from webui.downloads import send_attachment
 from webui.extensions import db
+from webui.forms.calendar import RemindIntervalForm
 from webui.forms.tracking import AcceptForm, CloseForm, RemindForm, ReturnReportForm
 from webui.views.receiving import flash_errors
 from workflow import commands
+from workflow.commands import tracking as tracking_commands
 from workflow.commands.tracking import CHANNELS
 from workflow.queries import tracking as tracking_queries
 
@@ -63,6 +66,23 @@ def remind(notice_id: int):
     message = f"已催办 {len(reminders)} 个单位（{CHANNELS[form.channel.data]}）"
     db.session.commit()
     flash(message, "success")
+    return redirect(back, 303)
+
+
+@bp.post("/<int:notice_id>/remind-interval")
+@desk_required("tracking")
+def set_remind_interval(notice_id: int):
+    tracking_queries.notice_for_supervisor(db.session, current_user.account, notice_id)
+    form = RemindIntervalForm()
+    back = url_for("tracking.matrix", notice_id=notice_id)
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return redirect(back, 303)
+    tracking_commands.set_remind_interval(db.session, current_user.account, notice_id=notice_id,
+                                          every_days=form.every_days.data,
+                                          expected_version=form.expected_version.data)
+    db.session.commit()
+    flash(form.saved_message, "success")
     return redirect(back, 303)
 
 

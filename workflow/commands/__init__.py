@@ -12,14 +12,17 @@ from workflow.commands.admin import (
     create_user,
     deactivate_user,
     grant_role,
+    install,
     reactivate_user,
     revoke_role,
+    set_email,
     set_login_policy,
     set_password,
     update_group_members,
     update_unit,
 )
 from workflow.commands.archive import abolish, archive, revoke
+from workflow.commands.calendar import remove_calendar_day, set_calendar_day, set_deadline_policy
 from workflow.commands.dispatch import expand_recipients, issue, open_series, void_number
 from workflow.commands.drafting import (
     add_attachment,
@@ -30,6 +33,7 @@ from workflow.commands.drafting import (
     update_draft,
     withdraw,
 )
+from workflow.commands.notifications import mark_all_read, mark_read
 from workflow.commands.receiving import StoredFile, acknowledge, reject, submit_report
 from workflow.commands.signoff import amend, pass_review, return_for_revision, sign
 from workflow.commands.tracking import (
@@ -39,17 +43,21 @@ from workflow.commands.tracking import (
     outstanding_units,
     remind,
     return_report,
+    set_remind_interval,
 )
 
 __all__ = [
     "create_unit", "create_group", "create_user", "grant_role", "set_password",
     "update_unit", "update_group_members", "deactivate_user", "reactivate_user", "revoke_role",
-    "set_login_policy", "log_in", "log_out", "change_password", "generate_password",
+    "set_login_policy", "set_email", "install", "log_in", "log_out", "change_password", "generate_password",
     "create_draft", "update_draft", "submit", "withdraw", "cancel",
     "add_attachment", "remove_attachment",
     "pass_review", "return_for_revision", "sign", "amend",
     "issue", "open_series", "void_number", "expand_recipients",
     "acknowledge", "reject", "submit_report", "StoredFile",
     "accept_report", "return_report", "close", "remind", "close_if_complete", "outstanding_units",
+    "set_remind_interval",
     "archive", "revoke", "abolish",
+    "set_calendar_day", "remove_calendar_day", "set_deadline_policy",
+    "mark_read", "mark_all_read",
 ]

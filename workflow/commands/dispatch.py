@@ -13,6 +13,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from workflow import audit, numbering
+from workflow.calendar import add_working_days
 from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
 from workflow.deadlines import chinese_date, local_date
 from workflow.errors import Forbidden, InvalidInput
@@ -27,6 +28,7 @@ from workflow.models import (
     unit_group_member,
 )
 from workflow.notifications import notify, users_holding
+from workflow.settings import deadline_policy
 from workflow.states import NoticeAction, ReceiptState, RecipientKind, ReportState, Role
 
 
@@ -113,6 +115,8 @@ def issue(session: Session, actor: User, *, notice_id: int, series_code: str | N
         n.series_code, n.doc_year, n.doc_serial = number.code, number.year, number.serial
         n.doc_number = number.normalized
         n.issued_at, n.issued_on, n.issued_by_id = now, today, actor.id
+        n.receipt_due_on = add_working_days(session, today,
+                                            deadline_policy(session).receipt_days(n.urgency))
 
     _advance(session, actor, notice, NoticeAction.ISSUE, now=now, apply=register,
              expected_version=expected_version, on_behalf_of=notice.issuer.name,

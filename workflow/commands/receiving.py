@@ -16,7 +16,7 @@ from workflow.commands._advance import _advance, clean_text, command, get_actor,
 from workflow.commands.tracking import close_if_complete
 from workflow.errors import InvalidInput, InvalidState
 from workflow.models import Attachment, Receipt, Report, User
-from workflow.notifications import tell_role
+from workflow.notifications import report_check_link, tell_role
 from workflow.states import ReceiptAction, ReceiptState, ReportAction, Role
 
 
@@ -88,6 +88,6 @@ def submit_report(session: Session, actor: User, *, report_id: int, text: str,
                                size=stored.size, content_type=stored.content_type,
                                uploaded_by_id=actor.id, uploaded_at=now))
     tell_role(session, Role.SUPERVISOR, [report.notice.issuer_unit_id], notice_id=report.notice_id,
-              kind="task", now=now,
+              kind="task", now=now, link=report_check_link(report.id),
               message=f"{report.unit.name}上报了“{report.request.what}”，请审核")
     return report

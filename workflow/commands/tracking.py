@@ -1,4 +1,5 @@
-"""Tracking desk commands: accept or return a report, remind (催办), close a notice.
+"""Tracking desk commands: accept or return a report, remind (催办), close a notice, and set a
+notice's reminder interval.
 
 A notice closes by itself when every 主送 unit is complete (signed for, or returned as
 misdirected, and every report accepted); a supervisor may close it earlier with a reason, and what
@@ -9,15 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from workflow import audit
 from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
-from workflow.errors import Forbidden, InvalidInput, InvalidState
+from workflow.db import insert_ignore
+from workflow.errors import Conflict, Forbidden, InvalidInput, InvalidState
 from workflow.models import Notice, Receipt, Reminder, Report, Unit, User
 from workflow.notifications import notify, tell_role, users_holding
 from workflow.permissions import can
+from workflow.settings import DEADLINE_BOUNDS
 from workflow.states import (
     NoticeAction,
     NoticeState,
@@ -119,7 +122,9 @@ def remind(session: Session, actor: User | None, *, notice_id: int,
     """催办: remind units (all outstanding ones when `unit_ids` is None) of what they owe.
 
     Records who reminded whom, when and by which channel, writes the audit entry and tells the
-    units' receivers. `actor` None is the engine's own scheduled reminder.
+    units' receivers (`send_reminders`, the way the scheduled reminders of `workflow.tick` go
+    too). `actor` None is the engine itself. With a `dedupe_key` each unit is reminded under
+    that key once only: a repeated call is refused as a Conflict.
     """
     now, actor = moment(now), get_actor(session, actor)
     notice = get_or_404(session, Notice, notice_id, label="公文")
@@ -141,19 +146,92 @@ def remind(session: Session, actor: User | None, *, notice_id: int,
     if not targets:
         raise InvalidInput("没有需要催办的单位")
     text = clean_text(message) or f"请尽快办理：{notice.doc_number} {notice.title}"
-    reminders = [
-        Reminder(notice_id=notice.id, unit_id=u, by_user_id=actor.id if actor else None, at=now,
-                 channel=channel, message=text,
-                 dedupe_key=f"{dedupe_key}:{u}" if dedupe_key else None)
-        for u in targets
-    ]
-    session.add_all(reminders)
-    session.flush()
-    audit.append(session, actor=actor, action="notice.REMIND", object_type="notice",
-                 object_id=notice.id, notice_id=notice.id, state_before=notice.state.name,
-                 state_after=notice.state.name, on_behalf_of=notice.issuer.name, note=text,
-                 details={"channel": channel, "units": _unit_names(session, targets)}, at=now)
-    notify(session, users_holding(session, Role.RECEIVER, targets), notice_id=notice.id,
-           kind="reminder", message=f"催办：{text}", now=now)
+    keys = {u: f"{dedupe_key}:{u}" for u in targets} if dedupe_key else None
+    reminders = send_reminders(session, actor, notice, {u: text for u in targets},
+                               channel=channel, now=now, keys=keys)
+    if not reminders:
+        raise Conflict("该催办已经发出，不再重复发送")
     return reminders
 
+
+def send_reminders(session: Session, actor: User | None, notice: Notice,
+                   messages: dict[int, str], *, channel: str, now: dt.datetime,
+                   keys: dict[int, str] | None = None,
+                   details: dict | None = None) -> list[Reminder]:
+    """The one way a 催办 goes out, by a supervisor or by the tick: a Reminder per unit, one audit
+    entry (notice.REMIND) naming the units reminded, and a notification to their receivers.
+
+    `messages` maps each unit to what it is told. A unit with a key in `keys` (a scheduled
+    reminder) is written with an insert that skips an existing key, so that of several ticks
+    racing for the same reminder only one writes it: the others write nothing at all — no
+    reminder, no audit entry, no notification. Callers check permission and state first.
+    """
+    keys = keys or {}
+    by_user = actor.id if actor is not None else None
+    rows = [{"notice_id": notice.id, "unit_id": unit_id, "by_user_id": by_user, "at": now,
+             "channel": channel, "message": text, "dedupe_key": keys.get(unit_id)}
+            for unit_id, text in messages.items()]
+    unkeyed = [row for row in rows if row["dedupe_key"] is None]
+    if unkeyed:  # a supervisor's 催办 to every outstanding unit: one statement, however many
+        session.execute(insert(Reminder), unkeyed)
+    written = [row["unit_id"] for row in unkeyed]
+    written += [row["unit_id"] for row in rows
+                if row["dedupe_key"] is not None and _insert_once(session, row)]
+    if not written:
+        return []
+    reminders = list(session.scalars(
+        select(Reminder).where(Reminder.notice_id == notice.id, Reminder.at == now,
+                               Reminder.unit_id.in_(written)).order_by(Reminder.id)))
+    texts = list(dict.fromkeys(messages[u] for u in written))
+    audit.append(session, actor=actor, action="notice.REMIND", object_type="notice",
+                 object_id=notice.id, notice_id=notice.id, state_before=notice.state.name,
+                 state_after=notice.state.name, on_behalf_of=notice.issuer.name,
+                 note="\n".join(texts),
+                 details={"channel": channel, "units": _unit_names(session, written),
+                          **(details or {})}, at=now)
+    for text in texts:
+        units = [u for u in written if messages[u] == text]
+        notify(session, users_holding(session, Role.RECEIVER, units), notice_id=notice.id,
+               kind="reminder", message=f"催办：{text}", now=now)
+    return reminders
+
+
+def _insert_once(session: Session, row: dict) -> bool:
+    """Insert a keyed reminder unless its key exists; True when this transaction wrote it."""
+    # Ask the driver to count the rows inserted: psycopg reports no count by default, and the
+    # count is how the loser of a race (ON CONFLICT DO NOTHING) knows it lost. The option stays
+    # on the session's connection for the rest of its transaction, harmlessly.
+    session.connection().execution_options(preserve_rowcount=True)
+    inserted = insert_ignore(session, Reminder.__table__, [row], conflict_columns=["dedupe_key"])
+    return inserted.rowcount == 1
+
+
+@command
+def set_remind_interval(session: Session, actor: User, *, notice_id: int,
+                        every_days: int | None, expected_version: int | None = None,
+                        now: dt.datetime | None = None) -> Notice:
+    """Set how often (in working days) the tick reminds the units of a notice once a deadline
+    has passed; None returns to the deadline policy's interval."""
+    now, actor = moment(now), get_actor(session, actor)
+    notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
+    # Who first, as for 催办 itself: the issuing unit's supervisor (a person, not the engine).
+    if actor is None or not can(actor, notice, NoticeAction.CLOSE):
+        raise Forbidden("只有发文单位的督办人员可以设置催办间隔")
+    if notice.state != NoticeState.ISSUED:
+        raise InvalidState(f"该公文{notice.state.label}，不再催办")
+    low, high, _ = DEADLINE_BOUNDS["remind_every_days"]
+    if every_days is not None and (isinstance(every_days, bool) or not isinstance(every_days, int)
+                                   or not low <= every_days <= high):
+        raise InvalidInput(f"催办间隔应在 {low} 到 {high} 个工作日之间")
+    if expected_version is not None and notice.version != expected_version:
+        raise Conflict()
+    before = notice.remind_every_days
+    if before == every_days:
+        raise InvalidInput("催办间隔没有变化")
+    notice.remind_every_days = every_days
+    session.flush()
+    audit.append(session, actor=actor, action="notice.SET_REMIND_INTERVAL", object_type="notice",
+                 object_id=notice.id, notice_id=notice.id, state_before=notice.state.name,
+                 state_after=notice.state.name, on_behalf_of=notice.issuer.name,
+                 details={"before": before, "after": every_days}, at=now)
+    return notice

@@ -6,6 +6,7 @@ then writes carries a `version` column (optimistic locking, DESIGN.md convention
 """
 
 from workflow.models._columns import enum_column
+from workflow.models.calendar import CalendarDay, DeadlinePolicy  # noqa: F401
 from workflow.models.distribution import (  # noqa: F401
     Notification,
     Receipt,
@@ -19,6 +20,7 @@ from workflow.models.documents import (  # noqa: F401
     ReportRequest,
     ReportRequestParty,
 )
+from workflow.models.mail import MailMessage, MailStatus  # noqa: F401
 from workflow.models.organisation import (  # noqa: F401
     LoginPolicy,
     RoleGrant,

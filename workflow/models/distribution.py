@@ -120,3 +120,5 @@ class Notification(Base):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Where the person acts on it: a path of the web application (/signoff/12, /receiving/#sign-3).
+    link: Mapped[str | None] = mapped_column(String(300))

@@ -73,6 +73,7 @@ class Notice(Base):
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # 签收期限: fixed at issue from the 紧急程度 in working days (workflow/calendar.py).
     receipt_due_on: Mapped[dt.date | None] = mapped_column(Date)
+    remind_every_days: Mapped[int | None] = mapped_column(Integer)  # 催办间隔; None: the policy's
 
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

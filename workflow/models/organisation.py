@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Table,
     UniqueConstraint,
@@ -46,6 +47,8 @@ class Unit(Base):
     org_code: Mapped[str | None] = mapped_column(String(20))
     # The route: does a draft of this unit pass the office's review (核稿) before sign-off?
     review_required: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The seal image (PNG), printed only when configured; deferred: units load everywhere.
+    seal_png: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Unit]] = relationship(back_populates="parent")

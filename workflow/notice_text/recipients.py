@@ -68,7 +68,7 @@ def _split_group(group: str) -> list[str]:
         places = collective["places"]
         return [places + name for name in split_top_level(collective["rest"], "、")]
     parts = split_top_level(group, "、")
-    if len(parts) == 1:
+    if len(parts) <= 1:  # one name, or nothing but separators
         return parts
     # Single characters ("市政府各委、办、局") are abbreviations of one collective, not names.
     if any(len(part) < 2 for part in parts):

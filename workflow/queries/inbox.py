@@ -2,7 +2,9 @@
 
 Owns: the inbox query — one statement per kind of task, scoped by the units in which the person
 holds the role — and the order (most urgent first: 特急, then overdue, then the nearest due date,
-then the newest). Must not: change anything; overdue is computed from due dates and now.
+then the newest). Signing for receipt has a deadline too (`Notice.receipt_due_on`, fixed at issue,
+for 主送 units: 抄送 units only sign, and are not chased), so a receipt is overdue like a report.
+Must not: change anything; overdue is computed from due dates and now.
 """
 
 from __future__ import annotations
@@ -16,7 +18,16 @@ from sqlalchemy.orm import Session
 from workflow.db import utcnow
 from workflow.deadlines import days_left, local_date
 from workflow.models import Notice, Receipt, Report, ReportRequest, Unit, User
-from workflow.states import NoticeAction, NoticeState, ReceiptState, ReportState, Role, Urgency
+from workflow.queries.receiving import Deadline
+from workflow.states import (
+    NoticeAction,
+    NoticeState,
+    ReceiptState,
+    RecipientKind,
+    ReportState,
+    Role,
+    Urgency,
+)
 
 # The kinds of task, in the order the inbox shows their counts.
 KINDS = {
@@ -49,7 +60,7 @@ class Task:
     since: dt.datetime  # when it started waiting
     object_id: int  # the notice, receipt or report to act on
     unit: str | None = None  # the unit concerned (receiving and tracking tasks)
-    what: str | None = None  # the report request
+    what: str | None = None  # the report request; None on a receipt
     due_date: dt.date | None = None
     days_left: int | None = None
 
@@ -60,6 +71,15 @@ class Task:
     @property
     def overdue(self) -> bool:
         return self.days_left is not None and self.days_left < 0
+
+    @property
+    def deadline(self) -> Deadline:
+        return Deadline(self.due_date, self.days_left)
+
+    @property
+    def reports(self) -> bool:
+        """A task about a report (to submit, to check, or late), not about signing for receipt."""
+        return self.what is not None
 
 
 @dataclass(frozen=True)
@@ -110,8 +130,7 @@ def inbox(session: Session, actor: User, *, now: dt.datetime | None = None) -> I
             .join(Unit, Unit.id == Receipt.unit_id)
             .where(Receipt.unit_id.in_(units), Receipt.state == ReceiptState.PENDING,
                    Notice.state.in_((NoticeState.ISSUED, NoticeState.CLOSED)))).all()
-        tasks += [Task("acknowledge", n.id, n.title, n.doc_number, n.urgency, n.issued_at, r.id,
-                       unit=unit) for r, n, unit in pending]
+        tasks += [_receipt_task("acknowledge", r, n, unit, today) for r, n, unit in pending]
         tasks += _report_tasks(session, today, "report", and_(
             Report.unit_id.in_(units), Report.state == ReportState.DUE))
 
@@ -121,6 +140,13 @@ def inbox(session: Session, actor: User, *, now: dt.datetime | None = None) -> I
         tasks += [t for t in _report_tasks(session, today, "overdue", and_(
             Notice.issuer_unit_id.in_(units), Report.state == ReportState.DUE,
             ReportRequest.due_date < today))]
+        late = session.execute(
+            select(Receipt, Notice, Unit.name).join(Notice, Notice.id == Receipt.notice_id)
+            .join(Unit, Unit.id == Receipt.unit_id)
+            .where(Notice.issuer_unit_id.in_(units), Notice.state.in_(_OPEN),
+                   Receipt.kind == RecipientKind.MAIN, Receipt.state == ReceiptState.PENDING,
+                   Notice.receipt_due_on < today)).all()
+        tasks += [_receipt_task("overdue", r, n, unit, today) for r, n, unit in late]
 
     tasks.sort(key=lambda t: (
         _URGENCY_RANK[t.urgency],
@@ -131,9 +157,16 @@ def inbox(session: Session, actor: User, *, now: dt.datetime | None = None) -> I
     counts = {kind: 0 for kind in KINDS if KIND_ROLES[kind] & actor.roles}
     for task in tasks:
         counts[task.kind] += 1
-        if task.overdue and task.kind == "report":
+        if task.overdue and task.kind in ("report", "acknowledge"):
             counts["overdue"] += 1
     return Inbox(tasks, counts)
+
+
+def _receipt_task(kind: str, r: Receipt, n: Notice, unit: str, today: dt.date) -> Task:
+    # Only a 主送 unit has a deadline for signing for receipt; a 抄送 unit only signs.
+    due = n.receipt_due_on if r.kind == RecipientKind.MAIN else None
+    return Task(kind, n.id, n.title, n.doc_number, n.urgency, n.issued_at, r.id, unit=unit,
+                due_date=due, days_left=days_left(due, today))
 
 
 def _report_tasks(session: Session, today: dt.date, kind: str, where) -> list[Task]:

@@ -1,8 +1,9 @@
 """The overdue list across notices, for the 督办 desk: what is late, most urgent first.
 
-Owns: every report past its due day and not yet accepted, and every receipt still pending, across
-the notices of the supervisor's units, in a fixed handful of statements. Overdue is computed from
-due dates and now, never stored. Must not: change anything.
+Owns: every report past its due day and not yet accepted, and every receipt still pending (a 主送
+unit's with its deadline for signing, overdue ones first; a 抄送 unit's with the days since the
+notice came), across the notices of the supervisor's units, in a fixed handful of statements.
+Overdue is computed from due dates and now, never stored. Must not: change anything.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from workflow.models import (
     Unit,
     User,
 )
-from workflow.queries.receiving import today_of
+from workflow.queries.receiving import Deadline, deadline, today_of
 from workflow.states import (
     NoticeState,
     ReceiptState,
@@ -61,6 +62,7 @@ class OverdueItem:
     what: str | None = None
     due_date: dt.date | None = None
     report_id: int | None = None
+    deadline: Deadline | None = None  # a receipt's deadline for signing (主送 units only)
 
     @property
     def to_check(self) -> bool:
@@ -73,9 +75,15 @@ class OverdueItem:
         return self.recipient_kind == RecipientKind.MAIN
 
     @property
+    def overdue(self) -> bool:
+        return self.kind == "report" or (self.deadline is not None and self.deadline.overdue)
+
+    @property
     def label(self) -> str:
         if self.kind == "report":
             return f"已逾期{self.days}天"
+        if self.deadline is not None:
+            return self.deadline.label
         return f"印发后{self.days}天未签收" if self.days else "今天印发，尚未签收"
 
 
@@ -85,12 +93,15 @@ class OverdueList:
     receipts: list[OverdueItem]
     report_total: int  # before the limit
     receipt_total: int
+    receipt_overdue_total: int = 0  # pending receipts past their deadline, before the limit
 
 
 def _most_urgent_first(item: OverdueItem) -> tuple:
-    # 特急 before 加急 before 普通; 主送 before 抄送; then the longest overdue; the newest notice.
+    # 特急 before 加急 before 普通; 主送 before 抄送; past a deadline before within it, the
+    # nearest deadline first; then the longest waiting; the newest notice.
     issued = item.issued_at.timestamp() if item.issued_at else 0
-    return (_URGENCY_RANK[item.urgency], not item.remindable, -item.days, -issued,
+    left = item.deadline.days_left if item.deadline is not None else 0
+    return (_URGENCY_RANK[item.urgency], not item.remindable, left, -item.days, -issued,
             item.notice_id, item.unit_id)
 
 
@@ -118,20 +129,25 @@ def overdue(session: Session, actor: User, *, now: dt.datetime | None = None,
             .join(Unit, Unit.id == Report.unit_id)
             .where(*mine, Report.state.in_(_NOT_ACCEPTED), ReportRequest.due_date < today))
     ]
-    receipts = [
-        OverdueItem("receipt", notice_id, number, title, urgency, issued_at, unit_id, unit, kind,
-                    ReceiptState.PENDING.name, ReceiptState.PENDING.label,
-                    max((today - local_date(issued_at)).days, 0) if issued_at else 0)
-        for unit_id, kind, unit, notice_id, number, title, urgency, issued_at in session.execute(
+    receipts = []
+    for (unit_id, kind, unit, notice_id, number, title, urgency, issued_at,
+         due) in session.execute(
             select(Receipt.unit_id, Receipt.kind, Unit.name, Notice.id, Notice.doc_number,
-                   Notice.title, Notice.urgency, Notice.issued_at)
+                   Notice.title, Notice.urgency, Notice.issued_at, Notice.receipt_due_on)
             .join(Notice, Notice.id == Receipt.notice_id)
             .join(Unit, Unit.id == Receipt.unit_id)
-            .where(*mine, Receipt.state == ReceiptState.PENDING))
-    ]
+            .where(*mine, Receipt.state == ReceiptState.PENDING)):
+        # Only a 主送 unit has a deadline for signing; a 抄送 unit only signs.
+        due = due if kind == RecipientKind.MAIN else None
+        receipts.append(OverdueItem(
+            "receipt", notice_id, number, title, urgency, issued_at, unit_id, unit, kind,
+            ReceiptState.PENDING.name, ReceiptState.PENDING.label,
+            max((today - local_date(issued_at)).days, 0) if issued_at else 0,
+            due_date=due, deadline=deadline(due, today) if due is not None else None))
     reports.sort(key=_most_urgent_first)
     receipts.sort(key=_most_urgent_first)
-    return OverdueList(reports[:limit], receipts[:limit], len(reports), len(receipts))
+    return OverdueList(reports[:limit], receipts[:limit], len(reports), len(receipts),
+                       sum(1 for item in receipts if item.overdue))
 
 
 # ------------------------------------------------------------------------------------------------

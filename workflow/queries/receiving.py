@@ -1,7 +1,7 @@
 """The 收文 desk's read side: what a receiver's units must sign for and report, and what they did.
 
 Owns: the receiving desk (per unit in which the actor holds the 收文员 role: notices to sign for,
-reports due with their deadlines, returned reports with the reason, recently handled items), one
+with the deadline for signing (a 主送 unit's; a 抄送 unit only signs), reports due with their deadlines, returned reports with the reason, recently handled items), one
 report as its own unit sees it, a report attachment for that unit, and `Deadline`, the reading of a
 due date against today shared with the tracking desk. Every query filters by the actor's receiver
 units, so another unit's receipt, report or file is NotFound. Overdue is computed from the due date
@@ -32,6 +32,7 @@ from workflow.permissions import available_actions
 from workflow.states import (
     NoticeState,
     ReceiptState,
+    RecipientKind,
     ReportAction,
     ReportState,
     Role,
@@ -112,6 +113,11 @@ class ToSign:
     issued_at: dt.datetime | None
     reports: int  # how many reports the notice asks of this unit
     actions: frozenset[str]  # ReceiptAction names the actor may take now
+    deadline: Deadline | None = None  # for signing (a 主送 unit's; a 抄送 unit only signs)
+
+    @property
+    def overdue(self) -> bool:
+        return self.deadline is not None and self.deadline.overdue
 
 
 @dataclass(frozen=True)
@@ -164,7 +170,16 @@ class UnitDesk:
 
     @property
     def overdue(self) -> int:
+        """Reports and receipts past their deadline."""
+        return self.overdue_reports + self.overdue_receipts
+
+    @property
+    def overdue_reports(self) -> int:
         return sum(1 for d in self.due if d.deadline.overdue)
+
+    @property
+    def overdue_receipts(self) -> int:
+        return sum(1 for item in self.to_sign if item.overdue)
 
     @property
     def returned(self) -> int:
@@ -179,7 +194,7 @@ def desk(session: Session, actor: User, *, now: dt.datetime | None = None,
         return []
     today = today_of(now)
     names = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(units))).all())
-    to_sign = _to_sign(session, actor, units)
+    to_sign = _to_sign(session, actor, units, today)
     due = _due(session, actor, units, today)
     handled = _handled(session, units, recent)
     return [
@@ -189,7 +204,8 @@ def desk(session: Session, actor: User, *, now: dt.datetime | None = None,
     ]
 
 
-def _to_sign(session: Session, actor: User, units: list[int]) -> list[tuple[int, ToSign]]:
+def _to_sign(session: Session, actor: User, units: list[int],
+             today: dt.date) -> list[tuple[int, ToSign]]:
     owed = (select(func.count()).select_from(Report)
             .where(Report.notice_id == Receipt.notice_id, Report.unit_id == Receipt.unit_id)
             .correlate(Receipt).scalar_subquery())
@@ -198,12 +214,27 @@ def _to_sign(session: Session, actor: User, units: list[int]) -> list[tuple[int,
         .join(Notice, Notice.id == Receipt.notice_id)
         .where(Receipt.unit_id.in_(units), Receipt.state == ReceiptState.PENDING)
         .order_by(Notice.issued_at.desc(), Receipt.id.desc())).all()
-    return [
+    items = [
         (r.unit_id, ToSign(r.id, r.version, n.id, n.doc_number, n.title, n.issuer.name,
                            r.kind.label, n.urgency, n.issued_at, count,
-                           _names(available_actions(actor, r))))
+                           _names(available_actions(actor, r)),
+                           receipt_deadline(n, r.kind, today)))
         for r, n, count in rows
     ]
+    # The nearest deadline first (overdue ones lead), then those without one; newest first.
+    items.sort(key=lambda item: (item[1].deadline is None,
+                                 item[1].deadline.days_left if item[1].deadline else 0))
+    return items
+
+
+def receipt_deadline(notice: Notice, kind: RecipientKind, today: dt.date) -> Deadline | None:
+    """The deadline for signing for `notice` as a `kind` recipient, read against `today`: a 主送
+    unit's (fixed at issue, while the notice is being handled); None for a 抄送 unit."""
+    if kind != RecipientKind.MAIN or notice.receipt_due_on is None:
+        return None
+    if notice.state != NoticeState.ISSUED:
+        return None
+    return deadline(notice.receipt_due_on, today)
 
 
 def _due(session: Session, actor: User, units: list[int],

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from workflow.commands.tracking import outstanding_units
@@ -22,6 +22,7 @@ from workflow.errors import NotFound
 from workflow.models import (
     Attachment,
     AuditEntry,
+    DeadlinePolicy,
     Notice,
     Receipt,
     Reminder,
@@ -40,7 +41,8 @@ from workflow.queries.overdue import (  # noqa: F401 (the overdue list is part o
     overdue,
     supervised_units,
 )
-from workflow.queries.receiving import Deadline, deadline, today_of
+from workflow.queries.receiving import Deadline, deadline, receipt_deadline, today_of
+from workflow.settings import DEADLINE_DEFAULTS, DEADLINE_POLICY_ID
 from workflow.states import (
     NoticeAction,
     NoticeState,
@@ -81,6 +83,8 @@ class TrackedNotice:
     pending_receipts: int  # 主送 and 抄送 units not yet signed for
     overdue_reports: int  # (unit × request) past the due date and not accepted
     next_due: dt.date | None  # the nearest due date still ahead or today
+    overdue_receipts: int = 0  # 主送 units not signed for past the receipt deadline
+    receipt_deadline: Deadline | None = None  # while the notice is open
 
     @property
     def to_check(self) -> int:
@@ -108,10 +112,15 @@ def tracked_notices(session: Session, actor: User, *, now: dt.datetime | None = 
     if not ids:
         return []
     counts = progress(session, ids)
-    pending = dict(session.execute(
-        select(Receipt.notice_id, func.count())
+    late_receipt = case((and_(Receipt.kind == RecipientKind.MAIN,
+                              Notice.receipt_due_on < today), 1), else_=0)
+    pending, late_receipts = {}, {}
+    for notice_id, count, late in session.execute(
+        select(Receipt.notice_id, func.count(), func.sum(late_receipt))
+        .join(Notice, Notice.id == Receipt.notice_id)
         .where(Receipt.notice_id.in_(ids), Receipt.state == ReceiptState.PENDING)
-        .group_by(Receipt.notice_id)).all())
+        .group_by(Receipt.notice_id)):
+        pending[notice_id], late_receipts[notice_id] = count, late or 0
     late_counts = dict(session.execute(
         select(Report.notice_id, func.count())
         .join(ReportRequest, ReportRequest.id == Report.request_id)
@@ -129,7 +138,9 @@ def tracked_notices(session: Session, actor: User, *, now: dt.datetime | None = 
             n.issued_at, n.closed_at, counts[n.id],
             pending.get(n.id, 0) if n.id in open_ else 0,
             late_counts.get(n.id, 0) if n.id in open_ else 0,
-            next_due.get(n.id) if n.id in open_ else None)
+            next_due.get(n.id) if n.id in open_ else None,
+            late_receipts.get(n.id, 0) if n.id in open_ else 0,
+            receipt_deadline(n, RecipientKind.MAIN, today))
         for n in notices
     ]
 
@@ -158,6 +169,11 @@ class ReceiptCell:
     state_label: str
     acted_at: dt.datetime | None
     reason: str | None
+    deadline: Deadline | None = None  # a 主送 unit's, while it has not signed (notice open)
+
+    @property
+    def overdue(self) -> bool:
+        return self.deadline is not None and self.deadline.overdue
 
 
 @dataclass(frozen=True)
@@ -203,7 +219,8 @@ class UnitRow:
 
     @property
     def overdue(self) -> bool:
-        return any(cell is not None and cell.overdue for cell in self.reports)
+        return self.receipt.overdue or any(
+            cell is not None and cell.overdue for cell in self.reports)
 
 
 @dataclass(frozen=True)
@@ -226,6 +243,19 @@ class NoticeMatrix:
     outstanding: list[tuple[int, str]]  # (unit id, name) of the 主送 units that still owe
     overdue_units: int
     shown: str = "all"
+    receipt_deadline: Deadline | None = None  # for 主送 units, while the notice is open
+    remind_every_days: int | None = None  # the notice's own interval after a deadline
+    policy_every_days: int = 2  # the deadline policy's, when the notice has none
+
+    @property
+    def may_set_interval(self) -> bool:
+        """The interval is the supervisor's while the notice is being handled."""
+        return _may_remind(self.actions)
+
+    @property
+    def every_days(self) -> int:
+        """The interval the tick follows for this notice."""
+        return self.remind_every_days or self.policy_every_days
 
     @property
     def may_remind(self) -> bool:
@@ -243,14 +273,22 @@ class NoticeMatrix:
 
 def notice_for_supervisor(session: Session, actor: User, notice_id: int) -> Notice:
     """An issued notice of one of the actor's supervised units, or NotFound."""
-    notice = session.scalar(
-        select(Notice).where(Notice.id == notice_id,
-                             Notice.issuer_unit_id.in_(supervised_units(actor)),
-                             Notice.issued_at.is_not(None))
-        .options(selectinload(Notice.report_requests)))
-    if notice is None:
+    return _supervised(session, actor, notice_id)[0]
+
+
+def _supervised(session: Session, actor: User, notice_id: int) -> tuple[Notice, int]:
+    # The policy's reminder interval comes along in the same statement (the matrix shows it).
+    policy_every = (select(DeadlinePolicy.remind_every_days)
+                    .where(DeadlinePolicy.id == DEADLINE_POLICY_ID).scalar_subquery())
+    found = session.execute(
+        select(Notice, policy_every).where(Notice.id == notice_id,
+                                           Notice.issuer_unit_id.in_(supervised_units(actor)),
+                                           Notice.issued_at.is_not(None))
+        .options(selectinload(Notice.report_requests))).first()
+    if found is None:
         raise NotFound(f"找不到编号为 {notice_id} 的已印发公文，或您无权督办")
-    return notice
+    notice, every = found
+    return notice, every or DEADLINE_DEFAULTS.remind_every_days
 
 
 def matrix(session: Session, actor: User, notice_id: int, *, now: dt.datetime | None = None,
@@ -259,7 +297,7 @@ def matrix(session: Session, actor: User, notice_id: int, *, now: dt.datetime | 
 
     `show` narrows the rows: "all", "outstanding" (主送 units that still owe) or "overdue".
     """
-    notice = notice_for_supervisor(session, actor, notice_id)
+    notice, policy_every = _supervised(session, actor, notice_id)
     today = today_of(now)
     is_open = notice.state == NoticeState.ISSUED
     requests = list(notice.report_requests)
@@ -297,11 +335,13 @@ def matrix(session: Session, actor: User, notice_id: int, *, now: dt.datetime | 
         counts[2] += state == ReportState.ACCEPTED
 
     rows = []
+    receipt_due = receipt_deadline(notice, RecipientKind.MAIN, today)
     for receipt_id, unit_id, name, kind, state, acted_at, reason in receipts:
         count, last = reminded.get(unit_id, (0, None))
+        due = receipt_due if kind == RecipientKind.MAIN and state == ReceiptState.PENDING else None
         rows.append(UnitRow(
             unit_id, name, kind.name, kind.label,
-            ReceiptCell(receipt_id, state.name, state.label, acted_at, reason),
+            ReceiptCell(receipt_id, state.name, state.label, acted_at, reason, due),
             tuple(cells.get(unit_id, [None] * len(requests))), unit_id in owing, count, last))
     overdue_units = sum(1 for row in rows if row.overdue)
     if show == "outstanding":
@@ -318,7 +358,7 @@ def matrix(session: Session, actor: User, notice_id: int, *, now: dt.datetime | 
         shown, len(rows), progress(session, [notice.id])[notice.id],
         _names(available_actions(actor, notice)),
         [(row.unit_id, row.unit_name) for row in rows if row.outstanding],
-        overdue_units, show)
+        overdue_units, show, receipt_due, notice.remind_every_days, policy_every)
 
 
 # ------------------------------------------------------------------------------------------------

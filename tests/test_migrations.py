@@ -1,0 +1,105 @@
+"""The migrations build the schema the models describe, on SQLite and on PostgreSQL alike.
+
+A model changed without a migration (or a migration that builds something else) fails here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from tests.webui.conftest import make_app
+from webui.extensions import db
+from workflow.db import Base, make_engine
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+PG_URL = os.environ.get("GONGWEN_TEST_DATABASE_URL")
+
+
+@pytest.fixture
+def empty_app(tmp_path):
+    """An app on a database with nothing in it (PostgreSQL: a schema of its own)."""
+    if PG_URL:
+        schema = f"gongwen_migrations_{os.getpid()}"
+        with make_engine(PG_URL).begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
+        app = make_app(PG_URL, tmp_path / "instance", SQLALCHEMY_ENGINE_OPTIONS={
+            "connect_args": {"options": f"-csearch_path={schema}"}})
+    else:
+        schema = None
+        app = make_app(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path / "instance")
+    with app.app_context():
+        yield app
+        db.engine.dispose()
+    if schema:
+        with make_engine(PG_URL).begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+
+
+def differences_from_the_models() -> list:
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, Base.metadata)
+
+
+def table_names() -> set[str]:
+    return set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+
+
+def test_upgrading_an_empty_database_builds_exactly_the_models_schema(empty_app):
+    assert table_names() == set()
+    flask_migrate.upgrade()
+    assert table_names() == set(Base.metadata.tables)
+    assert differences_from_the_models() == []
+
+
+def test_downgrading_to_nothing_and_upgrading_again_gives_the_same_schema(empty_app):
+    flask_migrate.upgrade()
+    flask_migrate.downgrade(revision="base")
+    assert table_names() == set()
+    flask_migrate.upgrade()
+    assert differences_from_the_models() == []
+
+
+def test_init_db_on_an_empty_database_runs_the_migrations_and_is_harmless_twice(empty_app):
+    runner = empty_app.test_cli_runner()
+    first = runner.invoke(args=["init-db"])
+    assert first.exit_code == 0, first.output
+    assert "由迁移从 空库 升级到" in first.output
+    assert table_names() == set(Base.metadata.tables)
+    second = runner.invoke(args=["init-db"])
+    assert second.exit_code == 0, second.output
+    assert "已是最新版本" in second.output
+
+
+def test_init_db_adopts_tables_built_from_the_models_only_when_they_agree(empty_app):
+    Base.metadata.create_all(db.engine)
+    with db.engine.begin() as conn:  # a column the models do not have
+        conn.execute(sa.text("ALTER TABLE unit ADD COLUMN stray INTEGER"))
+    refused = empty_app.test_cli_runner().invoke(args=["init-db"])
+    assert refused.exit_code == 1
+    assert "与当前模型不一致" in refused.output
+    assert "alembic_version" not in sa.inspect(db.engine).get_table_names()
+
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE unit DROP COLUMN stray"))
+    adopted = empty_app.test_cli_runner().invoke(args=["init-db"])
+    assert adopted.exit_code == 0, adopted.output
+    assert "已标记为最新迁移版本" in adopted.output
+    assert "alembic_version" in sa.inspect(db.engine).get_table_names()
+
+
+def test_every_migration_can_be_undone_and_names_its_parent():
+    files = sorted((MIGRATIONS / "versions").glob("*.py"))
+    assert files, "no migrations"
+    for path in files:
+        source = path.read_text(encoding="utf-8")
+        assert re.search(r"^def downgrade\(\)", source, re.M), path.name
+        assert "down_revision" in source, path.name

@@ -1,0 +1,57 @@
+"""One's own notifications: open one (it is then read), or mark them all read.
+
+Owns: `mark_read` and `mark_all_read`. Only the actor's own notifications: another person's is
+not found, exactly as one that does not exist. Reading changes no workflow state and writes no
+audit entry (a notification is a message to one person, not an act of the office).
+Must not: commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from workflow.commands._advance import command, get_actor, moment
+from workflow.errors import Forbidden, NotFound
+from workflow.models import Notification, User
+
+
+def _reader(session: Session, actor: User | int | None) -> User:
+    actor = get_actor(session, actor)
+    if actor is None:
+        raise Forbidden("只有本人可以阅读自己的通知")
+    return actor
+
+
+@command
+def mark_read(session: Session, actor: User, *, notification_id: int,
+              now: dt.datetime | None = None) -> Notification:
+    """Mark one of the actor's notifications read (once: the first reading is kept)."""
+    now, actor = moment(now), _reader(session, actor)
+    missing = NotFound(f"找不到编号为 {notification_id} 的通知")
+    if not isinstance(notification_id, int) or isinstance(notification_id, bool):
+        raise missing
+    notification = session.scalar(select(Notification).where(
+        Notification.id == notification_id, Notification.user_id == actor.id))
+    if notification is None:
+        raise missing
+    if notification.read_at is None:
+        notification.read_at = now
+    return notification
+
+
+@command
+def mark_all_read(session: Session, actor: User, *, now: dt.datetime | None = None) -> int:
+    """Mark every unread notification of the actor read; returns how many were unread."""
+    now, actor = moment(now), _reader(session, actor)
+    result = session.execute(
+        update(Notification)
+        .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
+        .values(read_at=now)
+        .execution_options(synchronize_session=False))
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Notification) and obj.user_id == actor.id:
+            session.expire(obj)
+    return result.rowcount

@@ -1,0 +1,60 @@
+"""The print view as PDF, by WeasyPrint, with the fonts fontconfig finds on this machine.
+
+Owns: asking fontconfig which font families are installed (once per process), narrowing the font
+stacks of `html` to those, and refusing — in Chinese — when no Chinese font is installed at all,
+rather than printing empty boxes. Debian's fonts-noto-cjk is the open font the project installs
+(scripts/system-packages.sh). Must not: lay anything out itself (that is the HTML and its CSS).
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+
+from workflow.errors import WorkflowError
+from workflow.printing.html import FONT_CANDIDATES, FontStacks, font_stacks, render_html
+from workflow.printing.layout import PrintedNotice
+
+
+class PrintingUnavailable(WorkflowError):
+    """This machine lacks what printing needs (a Chinese font)."""
+
+    code = "printing_unavailable"
+
+
+@functools.lru_cache(maxsize=1)
+def installed_families() -> frozenset[str]:
+    """Every font family fontconfig knows here (empty when fc-list is missing)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return frozenset()
+    done = subprocess.run([fc_list, ":", "family"], capture_output=True, text=True, timeout=60,
+                          check=False)
+    families = set()
+    for line in done.stdout.splitlines():
+        # A font may carry several names (localised ones too), comma-separated.
+        families.update(name.strip() for name in line.split(",") if name.strip())
+    return frozenset(families)
+
+
+def fonts_installed() -> bool:
+    """Is one of the Chinese fonts the print view names installed here?"""
+    known = {name for originals, substitutes, _ in FONT_CANDIDATES.values()
+             for name in originals + substitutes}
+    return bool(installed_families() & known)
+
+
+def pdf_fonts() -> FontStacks:
+    """The font stacks narrowed to what is installed; PrintingUnavailable without a CJK font."""
+    if not fonts_installed():
+        raise PrintingUnavailable("服务器未安装中文字体（如 fonts-noto-cjk），无法生成 PDF")
+    return font_stacks(set(installed_families()))
+
+
+def render_pdf(doc: PrintedNotice) -> bytes:
+    """The notice as an A4 PDF laid out by GB/T 9704-2012."""
+    from weasyprint import HTML  # loaded on first use: it takes a while to import
+
+    html = render_html(doc, fonts=pdf_fonts(), screen=False)
+    return HTML(string=html).write_pdf()
