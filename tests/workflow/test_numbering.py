@@ -8,20 +8,17 @@ four processes at once against the same database and counts what came out.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
-import traceback
 from functools import partial
 
 import pytest
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.factories import at, build_world, notice_in
-from workflow import audit, numbering
+from tests.factories import at, notice_in
 from workflow import commands as c
-from workflow.db import make_engine, make_session_factory, read_only
+from workflow import numbering
 from workflow.errors import InvalidInput, WorkflowError
-from workflow.models import AuditEntry, Notice, NumberSeries, VoidedNumber
+from workflow.models import AuditEntry, Notice, NumberSeries
 from workflow.states import NoticeState as NS
 from workflow.states import Role
 
@@ -215,71 +212,4 @@ def test_another_units_code_is_refused_even_before_that_unit_first_uses_it(world
     # The federation's own first issue is still 1号.
     assert issue_signed(world, session).doc_number == "示妇发〔2016〕1号"
 
-
-# ------------------------------------------------------------------------------------------------
-# Four processes issuing at once.
-
-WORKERS, EACH = 4, 50
-
-
-def _issue_from_a_process(url: str, clerk_id: int, notice_ids: list[int], start, results):
-    """A worker: its own engine on the shared database, one transaction per issue."""
-    engine = make_engine(url)
-    sessions = make_session_factory(engine)
-    issued, error = [], None
-    try:
-        start.wait(timeout=60)  # everyone begins together
-        for notice_id in notice_ids:
-            with sessions() as s:
-                notice = c.issue(s, clerk_id, notice_id=notice_id, now=at(1))
-                serial = notice.doc_serial
-                s.commit()
-            issued.append((notice_id, serial))
-    except BaseException:  # report it to the parent rather than die silently
-        error = traceback.format_exc()
-    finally:
-        engine.dispose()
-        results.put((issued, error))
-
-
-@pytest.mark.slow
-def test_four_processes_issuing_at_once_get_every_serial_exactly_once(database_url, engine,
-                                                                      session_factory):
-    with session_factory() as s:
-        world = build_world(s)
-        notice_ids = []
-        for i in range(WORKERS * EACH):
-            notice = notice_in(world, NS.SIGNED, title=f"关于第{i + 1}项工作的通知")
-            notice_ids.append(notice.id)
-        s.commit()
-        clerk_id = world.clerk.id
-    engine.dispose()  # the parent holds no connection while the workers write
-
-    ctx = multiprocessing.get_context("spawn")
-    start, results = ctx.Barrier(WORKERS), ctx.Queue()
-    workers = [ctx.Process(target=_issue_from_a_process,
-                           args=(database_url, clerk_id, notice_ids[i::WORKERS], start, results))
-               for i in range(WORKERS)]
-    for worker in workers:
-        worker.start()
-    outcomes = [results.get(timeout=300) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=60)
-
-    errors = [error for _, error in outcomes if error]
-    assert not errors, errors[0]
-    issued = [pair for got, _ in outcomes for pair in got]
-    assert sorted(notice_id for notice_id, _ in issued) == sorted(notice_ids)
-    assert sorted(serial for _, serial in issued) == list(range(1, WORKERS * EACH + 1))
-
-    with session_factory() as s:
-        read_only(s)
-        stored = s.execute(select(Notice.id, Notice.doc_serial, Notice.doc_number)).all()
-        assert sorted(serial for _, serial, _ in stored) == list(range(1, WORKERS * EACH + 1))
-        assert dict((i, serial) for i, serial, _ in stored) == dict(issued)
-        assert len({number for _, _, number in stored}) == WORKERS * EACH
-        series = s.scalar(select(NumberSeries).where(NumberSeries.code == "示妇发"))
-        assert series.next_serial == WORKERS * EACH + 1
-        assert s.scalar(select(func.count()).select_from(VoidedNumber)) == 0
-        report = audit.verify(s)
-        assert report.ok, str(report)
+# Many processes issuing at once: tests/concurrency/test_issuing.py (8 × 100, both databases).

@@ -34,3 +34,18 @@ def fail(message: str):
     """Print a refusal on stderr and exit 1."""
     click.echo(message, err=True)
     click.get_current_context().exit(1)
+
+
+def read_file(path: str) -> bytes:
+    """A file's bytes; a missing or unreadable file is refused in Chinese (exit 1).
+
+    Read here rather than through click.Path or click.File, whose refusals are in English."""
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except FileNotFoundError:
+        fail(f"找不到文件：{path}")
+    except IsADirectoryError:
+        fail(f"{path} 是目录，不是文件")
+    except OSError as error:
+        fail(f"无法读取文件 {path}：{error.strerror or error}")

@@ -8,7 +8,7 @@ import json
 import click
 from flask.cli import AppGroup
 
-from webui.cli._common import fail, short_time, table
+from webui.cli._common import fail, read_file, short_time, table
 from webui.extensions import db
 from workflow import queries
 from workflow.db import read_only
@@ -67,16 +67,7 @@ def notice_parse(path: str, as_json: bool) -> None:
     # Imported here, like workflow.demo above: the other commands need not load the parser.
     from workflow.notice_text import parse_notice
 
-    # The path is checked here, not by click.Path, so that every refusal is in Chinese.
-    try:
-        with open(path, "rb") as file:
-            raw = file.read()
-    except FileNotFoundError:
-        fail(f"找不到文件：{path}")
-    except IsADirectoryError:
-        fail(f"{path} 是目录，不是文件")
-    except OSError as error:
-        fail(f"无法读取文件 {path}：{error.strerror or error}")
+    raw = read_file(path)
     # Offices still save text as GBK/GB18030; UTF-8 (with or without BOM) is tried first.
     for encoding in ("utf-8-sig", "gb18030"):
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from webui.cli._common import fail
+from webui.cli._common import fail, read_file
 from webui.extensions import db
 from workflow.errors import WorkflowError
 from workflow.printing.seal import set_seal
@@ -27,16 +27,7 @@ def unit_seal(unit_id: int, path: str | None, clear: bool) -> None:
         fail("请给出印章图片（PNG 文件）或 --clear，二者选一")
     png = None
     if path is not None:
-        # Read here rather than through click.File, so that every refusal is in Chinese.
-        try:
-            with open(path, "rb") as file:
-                png = file.read()
-        except FileNotFoundError:
-            fail(f"找不到文件：{path}")
-        except IsADirectoryError:
-            fail(f"{path} 是目录，不是文件")
-        except OSError as error:
-            fail(f"无法读取文件 {path}：{error.strerror or error}")
+        png = read_file(path)
     try:
         unit = set_seal(db.session, None, unit_id=unit_id, png=png)
     except WorkflowError as error:
