@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tests.factories import at, draft, refused
+from tests.statements import statements_run
 from workflow import calendar as cal
 from workflow import commands as c
 from workflow.commands import calendar as calendar_commands
@@ -100,18 +101,10 @@ def test_counting_loads_the_overrides_of_a_year_once_not_day_by_day(world, sessi
     calendar_commands.set_calendar_day(session, world.admin, day=D(2025, 11, 3),
                                        is_workday=False, now=at(1))
     session.commit()
-    seen = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_run(engine) as seen:
         counting = cal.WorkingCalendar(session)
         assert counting.add_working_days(D(2025, 9, 30), 40) == D(2025, 12, 3)
         assert counting.working_days_between(D(2025, 9, 30), D(2025, 12, 31)) == 60
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert len([s for s in seen if "calendar_day" in s]) == 1
 
 

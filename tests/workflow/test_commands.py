@@ -11,7 +11,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from tests.factories import (
     add_units_with_receivers,
@@ -22,6 +22,7 @@ from tests.factories import (
     refused,
     reports_of,
 )
+from tests.statements import statements_run
 from workflow import commands as c
 from workflow.commands.tracking import AUTO_CLOSE_NOTE
 from workflow.db import read_only
@@ -345,18 +346,9 @@ def test_issuing_to_a_thousand_units_takes_as_many_statements_as_issuing_to_ten(
     session.commit()
 
     def statements_to_issue(notice_id: int) -> int:
-        seen = []
-
-        def count(conn, cursor, statement, parameters, context, executemany):
-            seen.append(statement)
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            with session_factory() as s:
-                c.issue(s, world.clerk.id, notice_id=notice_id, now=at(1))
-                s.commit()
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
+        with statements_run(engine) as seen, session_factory() as s:
+            c.issue(s, world.clerk.id, notice_id=notice_id, now=at(1))
+            s.commit()
         return len(seen)
 
     for_ten, for_a_thousand = statements_to_issue(few.id), statements_to_issue(many.id)

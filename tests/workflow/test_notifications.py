@@ -5,7 +5,7 @@ transaction, in bulk, and not at all when the command is refused."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from tests.factories import (
     add_units_with_receivers,
@@ -15,6 +15,7 @@ from tests.factories import (
     receipts_of,
     reports_of,
 )
+from tests.statements import statements_run
 from workflow import commands as c
 from workflow.commands import notifications as notification_commands
 from workflow.commands._advance import command
@@ -222,18 +223,9 @@ def test_issuing_to_a_thousand_units_with_addresses_takes_as_many_statements_as_
     session.commit()
 
     def statements_to_issue(notice_id: int) -> int:
-        seen = []
-
-        def count(conn, cursor, statement, parameters, context, executemany):
-            seen.append(statement)
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            with session_factory() as s:
-                c.issue(s, world.clerk.id, notice_id=notice_id, now=at(1))
-                s.commit()
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
+        with statements_run(engine) as seen, session_factory() as s:
+            c.issue(s, world.clerk.id, notice_id=notice_id, now=at(1))
+            s.commit()
         return len(seen)
 
     assert statements_to_issue(few.id) == statements_to_issue(many.id)

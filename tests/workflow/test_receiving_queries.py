@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import event
 
 from tests.factories import at, notice_in, receipts_of, reports_of
+from tests.statements import statements_run
 from workflow import commands as c
 from workflow.attachments import StoredFile
 from workflow.errors import NotFound
@@ -140,18 +140,10 @@ def test_someone_without_the_receiver_role_has_no_desk(world, session):
 
 def count_statements(engine, session, call) -> int:
     """How many SQL statements `call` runs on a fresh session state."""
-    seen = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
     session.rollback()  # each call begins its own transaction
     session.expunge_all()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_run(engine) as seen:
         call()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(seen)
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tests.factories import add_units_with_receivers, at, notice_in, receipts_of, reports_of
+from tests.statements import statements_run
 from workflow import commands as c
 from workflow import demo
 from workflow.demo import local
@@ -480,18 +481,10 @@ def _issued_to(session, world, unit_ids, name):
 
 
 def _statements(session, engine, call) -> int:
-    seen = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
     session.rollback()  # each call begins its own transaction
     session.expunge_all()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_run(engine) as seen:
         call()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(seen)
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tests.factories import add_units_with_receivers, at, notice_in, receipts_of, reports_of
+from tests.statements import statements_run
 from workflow import commands as c
 from workflow.attachments import StoredFile
 from workflow.commands.tracking import set_remind_interval
@@ -207,19 +208,11 @@ def test_the_matrix_of_a_thousand_units_takes_as_many_statements_as_that_of_ten(
     supervisor_id = world.supervisor.id
 
     def statements(notice_id: int):
-        seen = []
-
-        def count(conn, cursor, statement, parameters, context, executemany):
-            seen.append(statement)
-
         session.rollback()  # each call begins its own transaction
         session.expunge_all()
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements_run(engine) as seen:
             m = tracking_queries.matrix(session, session.get(User, supervisor_id), notice_id,
                                         now=at(20))
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         return len(seen), m
 
     (for_ten, small), (for_a_thousand, large) = statements(few.id), statements(many.id)
