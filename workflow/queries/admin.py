@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import zlib
 from dataclasses import dataclass, field
 
@@ -23,6 +22,7 @@ from workflow.db import as_utc
 from workflow.deadlines import LOCAL_TZ
 from workflow.errors import NotFound
 from workflow.models import AuditEntry, Notice, NumberSeries, Unit, UnitGroup, User
+from workflow.queries._paging import PageLinks, page_bounds
 from workflow.states import Role
 
 PER_PAGE = 50
@@ -198,19 +198,11 @@ class AuditRow:
 
 
 @dataclass(frozen=True)
-class AuditPage:
+class AuditPage(PageLinks):
     rows: list[AuditRow]
     total: int
     page: int
     pages: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def _local_day_start(day: dt.date) -> dt.datetime:
@@ -243,11 +235,10 @@ def audit_page(session: Session, wanted: AuditFilter = AuditFilter(), *, page: i
     """One page of the audit trail, newest first, with each entry's object named."""
     where = _audit_conditions(wanted)
     total = session.scalar(select(func.count()).select_from(AuditEntry).where(*where))
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
+    page, pages, offset = page_bounds(total, page, per_page)
     entries = list(session.scalars(
         select(AuditEntry).where(*where).order_by(AuditEntry.seq.desc())
-        .limit(per_page).offset((page - 1) * per_page)))
+        .limit(per_page).offset(offset)))
     return AuditPage(_named(session, entries), total, page, pages)
 
 

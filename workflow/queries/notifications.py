@@ -8,7 +8,6 @@ Must not: change anything (opening marks read: `workflow.commands.notifications`
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from workflow.models import Notice, Notification, User
 from workflow.notifications import KINDS
+from workflow.queries._paging import PageLinks, page_bounds
 
 PER_PAGE = 20
 
@@ -49,20 +49,12 @@ class NotificationItem:
 
 
 @dataclass(frozen=True)
-class NotificationPage:
+class NotificationPage(PageLinks):
     items: list[NotificationItem]
     total: int
     unread: int
     page: int
     pages: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def unread_count(session: Session, actor: User) -> int:
@@ -77,8 +69,7 @@ def notifications(session: Session, actor: User, *, page: int = 1,
     """One page of the actor's notifications, newest first (a page past the end is the last)."""
     mine = Notification.user_id == actor.id
     total = session.scalar(select(func.count()).select_from(Notification).where(mine)) or 0
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
+    page, pages, offset = page_bounds(total, page, per_page)
     rows = session.execute(
         select(Notification.id, Notification.kind, Notification.message, Notification.created_at,
                Notification.read_at, Notification.link, Notification.notice_id,
@@ -86,6 +77,6 @@ def notifications(session: Session, actor: User, *, page: int = 1,
         .outerjoin(Notice, Notice.id == Notification.notice_id)
         .where(mine)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(per_page).offset((page - 1) * per_page))
+        .limit(per_page).offset(offset))
     items = [NotificationItem(*row) for row in rows]
     return NotificationPage(items, total, unread_count(session, actor), page, pages)
