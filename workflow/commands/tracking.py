@@ -35,20 +35,31 @@ CHANNELS = {"app": "站内", "mail": "邮件", "phone": "电话", "sms": "短信
 AUTO_CLOSE_NOTE = "全部主送单位均已办结，自动办结"
 
 
-def outstanding_units(session: Session, notice_id: int) -> list[int]:
-    """主送 units not yet complete: receipt pending, or a report not yet accepted."""
+def _outstanding(notice_id: int):
+    """The SELECT of the 主送 units not yet complete: receipt pending, or a report not accepted."""
     pending = select(Receipt.unit_id).where(
         Receipt.notice_id == notice_id, Receipt.kind == RecipientKind.MAIN,
         Receipt.state == ReceiptState.PENDING)
     due = select(Report.unit_id).where(
         Report.notice_id == notice_id, Report.state.in_((ReportState.DUE, ReportState.SUBMITTED)))
-    return sorted(set(session.scalars(pending.union(due))))
+    return pending.union(due)
+
+
+def outstanding_units(session: Session, notice_id: int) -> list[int]:
+    """主送 units not yet complete: receipt pending, or a report not yet accepted."""
+    return sorted(set(session.scalars(_outstanding(notice_id))))
+
+
+def _anything_outstanding(session: Session, notice_id: int) -> bool:
+    """Whether any 主送 unit is not yet complete — one row at most, however many units there are
+    (asked after every acknowledgement and accepted report)."""
+    return session.scalar(select(_outstanding(notice_id).subquery()).limit(1)) is not None
 
 
 def close_if_complete(session: Session, notice_id: int, *, now: dt.datetime) -> bool:
     """Close the notice (as the engine itself) when no 主送 unit is outstanding."""
     notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
-    if notice.state != NoticeState.ISSUED or outstanding_units(session, notice_id):
+    if notice.state != NoticeState.ISSUED or _anything_outstanding(session, notice_id):
         return False
     return _advance(session, None, notice, NoticeAction.CLOSE, now=now, note=AUTO_CLOSE_NOTE,
                     apply=lambda n: setattr(n, "closed_at", now))
