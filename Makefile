@@ -50,5 +50,9 @@ test: system-packages $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/pytest $(PYTEST_WORKERS) -m "not slow"
 
+# Every benchmark in bench/, on SQLite and PostgreSQL; writes bench/RESULTS.md.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Benchmarks (scripts, not tests): see bench/README.md. The tests never import this package."""

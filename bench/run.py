@@ -1,0 +1,95 @@
+"""Run every benchmark in bench/ and write bench/RESULTS.md (`make bench`).
+
+B1 and B2 run on a SQLite file and on PostgreSQL (the throwaway server of scripts/test-postgres.sh,
+or the one GONGWEN_BENCH_POSTGRES_URL names; without one, its rows say so); the parser's scaling
+figures follow as their own section. Must not: be imported by the tests.
+
+    .venv/bin/python bench/run.py
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import b1_one_action, b2_issue, parse_scaling  # noqa: E402
+from bench.harness import (  # noqa: E402
+    RESULTS,
+    Ratio,
+    Section,
+    machine_facts,
+    measure,
+    postgres_database,
+    postgres_server,
+    postgres_version,
+    print_section,
+    sqlite_database,
+    write_results,
+)
+
+BENCHMARKS = [
+    (b1_one_action, "B1 — one action in a request-like path",
+     "Open a session, load the user, acknowledge a fresh receipt (load, check, transition, audit "
+     "entry), commit; against the same UPDATE + INSERT committed through the bare driver. "
+     "Target ≤ 4× the floor."),
+    (b2_issue, "B2 — issue to 100, 1,000 and 10,000 units",
+     "`issue` of a signed notice with one report request to N units (each with a receiver), "
+     "committed; against a bulk INSERT of N receipt rows through the bare driver, with the bulk "
+     "INSERT of every row issue writes as a second reference. Target ≤ 2× the floor at 10,000, "
+     "cost linear in N."),
+]
+
+
+def parse_scaling_section() -> Section:
+    """The parser on pathological input at n, 2n, 4n: each doubling should about double."""
+    section = Section(title="Parser scaling (workflow.notice_text.parse_notice)", unit="s")
+    for name, build in parse_scaling.CASES.items():
+        previous = None
+        for n in parse_scaling.SIZES:
+            text = build(n)
+            figure = measure(f"{name}, n = {n:,}", lambda text=text: parse_scaling.parse_notice(
+                text), runs=parse_scaling.RUNS, warmup=1)
+            section.figures.append(figure)
+            if previous is not None:
+                ratio = figure.median / previous
+                section.ratios.append(Ratio(f"{name}: {n:,} / {n // 2:,}", ratio,
+                                            "≈ 2 (linear), < 3", ratio < 3))
+            previous = figure.median
+    return section
+
+
+def main() -> int:
+    started = time.perf_counter()
+    sections: dict[str, list[Section]] = {title: [] for _, title, _ in BENCHMARKS}
+    for module, title, _ in BENCHMARKS:  # each benchmark on a database of its own
+        with sqlite_database() as db:
+            section = module.run(db)
+            print_section(section)
+            sections[title].append(section)
+    with postgres_server() as server:
+        version = postgres_version(server) if server else None
+        for module, title, _ in BENCHMARKS:
+            if server is None:
+                sections[title].append(Section(
+                    title=f"{module.TITLE} — PostgreSQL",
+                    notes=["PostgreSQL is not available on this machine: not measured."]))
+                continue
+            with postgres_database(server) as db:
+                section = module.run(db)
+                print_section(section)
+                sections[title].append(section)
+    parsing = parse_scaling_section()
+    print_section(parsing)
+    parts = [(title, intro, sections[title]) for _, title, intro in BENCHMARKS]
+    parts.append(("Parser scaling", "`bench/parse_scaling.py`'s cases, timed by the harness.",
+                  [parsing]))
+    write_results(machine_facts(version), parts, elapsed=time.perf_counter() - started)
+    print(f"written: {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
