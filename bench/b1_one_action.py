@@ -27,10 +27,7 @@ from bench.harness import (  # noqa: E402
     Ratio,
     Section,
     interleaved,
-    postgres_database,
-    postgres_server,
-    print_section,
-    sqlite_database,
+    main_on_both,
 )
 from tests.factories import add_units_with_receivers, at, build_world, notice_in  # noqa: E402
 from workflow import commands as c  # noqa: E402
@@ -132,15 +129,7 @@ def run(db: Database) -> Section:
 
 
 def main() -> int:
-    with sqlite_database() as db:
-        print_section(run(db))
-    with postgres_server() as server:
-        if server is None:
-            print("PostgreSQL: not available, not measured.")
-            return 0
-        with postgres_database(server) as db:
-            print_section(run(db))
-    return 0
+    return main_on_both(run)
 
 
 if __name__ == "__main__":

@@ -315,3 +315,16 @@ def _answers() -> bool:
     with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
         return True
     return False
+
+
+def main_on_both(run: Callable[[Database], Section]) -> int:
+    """A benchmark script's main: `run` on SQLite, then on PostgreSQL when there is one."""
+    with sqlite_database() as db:
+        print_section(run(db))
+    with postgres_server() as server:
+        if server is None:
+            print("PostgreSQL: not available, not measured.")
+            return 0
+        with postgres_database(server) as db:
+            print_section(run(db))
+    return 0
