@@ -99,8 +99,9 @@ def notify(session: Session, user_ids: Iterable[int], *, notice_id: int | None, 
          "created_at": now, "link": links.get(uid)}
         for uid in users
     ]
+    table = Notification.__table__  # through the table: the rows are not wanted as objects
     ids = list(session.scalars(
-        insert(Notification).returning(Notification.id)
+        insert(table).returning(table.c.id)
         .execution_options(insertmanyvalues_page_size=_ONE_STATEMENT), rows))
     _queue_mail(session, ids, subject=subject_of(message), body=mail_body(message, notice),
                 now=now)

@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -56,17 +56,24 @@ def clean_text(value: str | None) -> str:
     return (value or "").strip()
 
 
-def get_or_404(session: Session, model, object_id, *, lock: bool = False, label: str = "记录"):
-    """Load a row by id, or raise NotFound with a message naming what was sought."""
+def get_or_404(session: Session, model, object_id, *, lock: bool = False, label: str = "记录",
+               options: tuple = ()):
+    """Load a row by id (with the loader `options` given), or raise NotFound with a message
+    naming what was sought."""
     if not isinstance(object_id, int) or isinstance(object_id, bool):
         raise NotFound(f"找不到该{label}（编号无效：{object_id!r}）")
-    statement = select(model).where(model.id == object_id)
-    if lock:
-        statement = lock_for_update(statement).execution_options(populate_existing=True)
-    row = session.scalar(statement)
+    row = session.scalar(_by_id(model, lock, options), {"id": object_id})
     if row is None:
         raise NotFound(f"找不到编号为 {object_id} 的{label}")
     return row
+
+
+@functools.cache
+def _by_id(model, lock: bool, options: tuple):
+    """The SELECT of one row by id, built once per model, lock and loader options (commands load
+    rows by id in every request; building the statement each time cost as much as running it)."""
+    statement = select(model).where(model.id == bindparam("id")).options(*options)
+    return lock_for_update(statement) if lock else statement
 
 
 def get_actor(session: Session, actor: User | int | None) -> User | None:

@@ -9,15 +9,19 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from workflow.attachments import MAX_ATTACHMENT_BYTES, StoredFile
 from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
 from workflow.commands.tracking import close_if_complete
 from workflow.errors import InvalidInput, InvalidState
-from workflow.models import Attachment, Receipt, Report, User
+from workflow.models import Attachment, Notice, Receipt, Report, User
 from workflow.notifications import report_check_link, tell_role
 from workflow.states import ReceiptAction, ReceiptState, ReportAction, Role
+
+# The notice's state comes in the same statement as the receipt: the guard reads whether the
+# notice is still open (and nothing else of it: its body may run to pages).
+_WITH_NOTICE = (joinedload(Receipt.notice).load_only(Notice.state),)
 
 
 @command
@@ -25,7 +29,8 @@ def acknowledge(session: Session, actor: User, *, receipt_id: int,
                 expected_version: int | None = None, now: dt.datetime | None = None) -> Receipt:
     """Sign for receipt (签收), recording who and when. Doing it twice changes nothing."""
     now, actor = moment(now), get_actor(session, actor)
-    receipt = get_or_404(session, Receipt, receipt_id, lock=True, label="收文")
+    receipt = get_or_404(session, Receipt, receipt_id, lock=True, label="收文",
+                         options=_WITH_NOTICE)
 
     def record(r: Receipt) -> None:
         r.acted_at, r.acted_by_id = now, actor.id

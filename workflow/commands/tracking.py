@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, exists, insert, or_, select
 from sqlalchemy.orm import Session
 
 from workflow import audit
 from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
-from workflow.db import insert_ignore
+from workflow.db import insert_ignore, lock_for_update
 from workflow.errors import Conflict, Forbidden, InvalidInput, InvalidState
 from workflow.models import Notice, Receipt, Reminder, Report, Unit, User
 from workflow.notifications import notify, tell_role, users_holding
@@ -35,31 +35,47 @@ CHANNELS = {"app": "站内", "mail": "邮件", "phone": "电话", "sms": "短信
 AUTO_CLOSE_NOTE = "全部主送单位均已办结，自动办结"
 
 
-def _outstanding(notice_id: int):
-    """The SELECT of the 主送 units not yet complete: receipt pending, or a report not accepted."""
+def _outstanding(notice_id):
+    """The SELECTs of the 主送 units not yet complete: receipt pending, or a report not accepted."""
     pending = select(Receipt.unit_id).where(
         Receipt.notice_id == notice_id, Receipt.kind == RecipientKind.MAIN,
         Receipt.state == ReceiptState.PENDING)
     due = select(Report.unit_id).where(
         Report.notice_id == notice_id, Report.state.in_((ReportState.DUE, ReportState.SUBMITTED)))
-    return pending.union(due)
+    return pending, due
 
 
 def outstanding_units(session: Session, notice_id: int) -> list[int]:
     """主送 units not yet complete: receipt pending, or a report not yet accepted."""
-    return sorted(set(session.scalars(_outstanding(notice_id))))
+    pending, due = _outstanding(notice_id)
+    return sorted(set(session.scalars(pending.union(due))))
+
+
+# Asked after every acknowledgement and accepted report, so built once: each EXISTS stops at the
+# first row it finds (through the (notice_id, state) indexes), however many units there are.
+_ANYTHING_OUTSTANDING = select(or_(*(exists(s) for s in _outstanding(bindparam("notice_id")))))
+_NOTICE_STATE_LOCKED = lock_for_update(
+    select(Notice.state).where(Notice.id == bindparam("notice_id")))
 
 
 def _anything_outstanding(session: Session, notice_id: int) -> bool:
-    """Whether any 主送 unit is not yet complete — one row at most, however many units there are
-    (asked after every acknowledgement and accepted report)."""
-    return session.scalar(select(_outstanding(notice_id).subquery()).limit(1)) is not None
+    """Whether any 主送 unit is not yet complete."""
+    return bool(session.scalar(_ANYTHING_OUTSTANDING, {"notice_id": notice_id}))
 
 
 def close_if_complete(session: Session, notice_id: int, *, now: dt.datetime) -> bool:
-    """Close the notice (as the engine itself) when no 主送 unit is outstanding."""
+    """Close the notice (as the engine itself) when no 主送 unit is outstanding.
+
+    The notice's row is locked before anything is counted: of two last acknowledgements at once,
+    the second counts after the first has committed, so one of them closes. Only its state is read
+    under the lock; the whole row is loaded only when the notice is to close.
+    """
+    state = session.scalar(_NOTICE_STATE_LOCKED, {"notice_id": notice_id})
+    if state is not None and (state != NoticeState.ISSUED
+                              or _anything_outstanding(session, notice_id)):
+        return False
     notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
-    if notice.state != NoticeState.ISSUED or _anything_outstanding(session, notice_id):
+    if notice.state != NoticeState.ISSUED:
         return False
     return _advance(session, None, notice, NoticeAction.CLOSE, now=now, note=AUTO_CLOSE_NOTE,
                     apply=lambda n: setattr(n, "closed_at", now))
