@@ -36,6 +36,7 @@ class Receipt(Base):
     __tablename__ = "receipt"
     __table_args__ = (
         UniqueConstraint("notice_id", "unit_id"),
+        Index("ix_receipt_notice_state", "notice_id", "state"),
         Index("ix_receipt_unit_state", "unit_id", "state"),
     )
 

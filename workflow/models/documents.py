@@ -40,7 +40,11 @@ class Notice(Base):
     __tablename__ = "notice"
     __table_args__ = (
         UniqueConstraint("series_code", "doc_year", "doc_serial"),
-        Index("ix_notice_issuer_state", "issuer_unit_id", "state"),
+        # A unit's notices in a state (the desks' lists), the newest first: the 督办's list reads
+        # the open ones (queries.tracking.tracked_notices) along it, without a sort.
+        Index("ix_notice_issuer_state_issued", "issuer_unit_id", "state", "issued_at", "id"),
+        # ... and then the newest of the others, whatever their state.
+        Index("ix_notice_issuer_issued", "issuer_unit_id", "issued_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

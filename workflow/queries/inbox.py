@@ -96,8 +96,9 @@ def _units(actor: User, role: Role) -> list[int]:
     return [g.unit_id for g in actor.grants if g.role == role]
 
 
-def _notice_task(kind: str, n: Notice, **extra) -> Task:
-    return Task(kind, n.id, n.title, n.doc_number, n.urgency, n.updated_at, n.id, **extra)
+# What a task shows of its notice: plain columns, not the ORM's Notice (its body, its issuer and
+# relationships loaded for hundreds of rows only to be dropped).
+_NOTICE = (Notice.id, Notice.title, Notice.doc_number, Notice.urgency)
 
 
 def inbox(session: Session, actor: User, *, now: dt.datetime | None = None) -> Inbox:
@@ -106,47 +107,43 @@ def inbox(session: Session, actor: User, *, now: dt.datetime | None = None) -> I
     today = local_date(now)
     tasks: list[Task] = []
 
-    def notices(*where):
-        return session.scalars(select(Notice).where(*where)).all()
+    def notice_tasks(kind: str, *where) -> list[Task]:
+        return [Task(kind, nid, title, number, urgency, updated_at, nid)
+                for nid, title, number, urgency, updated_at in session.execute(
+                    select(*_NOTICE, Notice.updated_at).where(*where))]
 
     if units := _units(actor, Role.DRAFTER):
-        tasks += [_notice_task("returned", n) for n in notices(
-            Notice.drafter_id == actor.id, Notice.state == NoticeState.DRAFT,
-            Notice.last_action == NoticeAction.RETURN, Notice.issuer_unit_id.in_(units))]
+        tasks += notice_tasks(
+            "returned", Notice.drafter_id == actor.id, Notice.state == NoticeState.DRAFT,
+            Notice.last_action == NoticeAction.RETURN, Notice.issuer_unit_id.in_(units))
     if units := _units(actor, Role.REVIEWER):
-        tasks += [_notice_task("review", n) for n in notices(
-            Notice.state == NoticeState.IN_REVIEW, Notice.issuer_unit_id.in_(units))]
+        tasks += notice_tasks(
+            "review", Notice.state == NoticeState.IN_REVIEW, Notice.issuer_unit_id.in_(units))
     if units := _units(actor, Role.SIGNATORY):
-        tasks += [_notice_task("sign", n) for n in notices(
-            Notice.state == NoticeState.AWAITING_SIGNOFF, Notice.issuer_unit_id.in_(units),
-            Notice.drafter_id != actor.id)]
+        tasks += notice_tasks(
+            "sign", Notice.state == NoticeState.AWAITING_SIGNOFF, Notice.issuer_unit_id.in_(units),
+            Notice.drafter_id != actor.id)
     if units := _units(actor, Role.CLERK):
-        tasks += [_notice_task("issue", n) for n in notices(
-            Notice.state == NoticeState.SIGNED, Notice.issuer_unit_id.in_(units))]
+        tasks += notice_tasks(
+            "issue", Notice.state == NoticeState.SIGNED, Notice.issuer_unit_id.in_(units))
 
     if units := _units(actor, Role.RECEIVER):
-        pending = session.execute(
-            select(Receipt, Notice, Unit.name).join(Notice, Notice.id == Receipt.notice_id)
-            .join(Unit, Unit.id == Receipt.unit_id)
-            .where(Receipt.unit_id.in_(units), Receipt.state == ReceiptState.PENDING,
-                   Notice.state.in_((NoticeState.ISSUED, NoticeState.CLOSED)))).all()
-        tasks += [_receipt_task("acknowledge", r, n, unit, today) for r, n, unit in pending]
+        tasks += _receipt_tasks(session, today, "acknowledge", and_(
+            Receipt.unit_id.in_(units), Receipt.state == ReceiptState.PENDING,
+            Notice.state.in_((NoticeState.ISSUED, NoticeState.CLOSED))))
         tasks += _report_tasks(session, today, "report", and_(
             Report.unit_id.in_(units), Report.state == ReportState.DUE))
 
     if units := _units(actor, Role.SUPERVISOR):
         tasks += _report_tasks(session, today, "check", and_(
             Notice.issuer_unit_id.in_(units), Report.state == ReportState.SUBMITTED))
-        tasks += [t for t in _report_tasks(session, today, "overdue", and_(
+        tasks += _report_tasks(session, today, "overdue", and_(
             Notice.issuer_unit_id.in_(units), Report.state == ReportState.DUE,
-            ReportRequest.due_date < today))]
-        late = session.execute(
-            select(Receipt, Notice, Unit.name).join(Notice, Notice.id == Receipt.notice_id)
-            .join(Unit, Unit.id == Receipt.unit_id)
-            .where(Notice.issuer_unit_id.in_(units), Notice.state.in_(_OPEN),
-                   Receipt.kind == RecipientKind.MAIN, Receipt.state == ReceiptState.PENDING,
-                   Notice.receipt_due_on < today)).all()
-        tasks += [_receipt_task("overdue", r, n, unit, today) for r, n, unit in late]
+            ReportRequest.due_date < today))
+        tasks += _receipt_tasks(session, today, "overdue", and_(
+            Notice.issuer_unit_id.in_(units), Notice.state.in_(_OPEN),
+            Receipt.kind == RecipientKind.MAIN, Receipt.state == ReceiptState.PENDING,
+            Notice.receipt_due_on < today))
 
     tasks.sort(key=lambda t: (
         _URGENCY_RANK[t.urgency],
@@ -162,23 +159,33 @@ def inbox(session: Session, actor: User, *, now: dt.datetime | None = None) -> I
     return Inbox(tasks, counts)
 
 
-def _receipt_task(kind: str, r: Receipt, n: Notice, unit: str, today: dt.date) -> Task:
-    # Only a 主送 unit has a deadline for signing for receipt; a 抄送 unit only signs.
-    due = n.receipt_due_on if r.kind == RecipientKind.MAIN else None
-    return Task(kind, n.id, n.title, n.doc_number, n.urgency, n.issued_at, r.id, unit=unit,
-                due_date=due, days_left=days_left(due, today))
+def _receipt_tasks(session: Session, today: dt.date, kind: str, where) -> list[Task]:
+    rows = session.execute(
+        select(Receipt.id, Receipt.kind, *_NOTICE, Notice.issued_at, Notice.receipt_due_on,
+               Unit.name)
+        .join(Notice, Notice.id == Receipt.notice_id)
+        .join(Unit, Unit.id == Receipt.unit_id)
+        .where(where))
+    tasks = []
+    for receipt_id, recipient, nid, title, number, urgency, issued_at, receipt_due, unit in rows:
+        # Only a 主送 unit has a deadline for signing for receipt; a 抄送 unit only signs.
+        due = receipt_due if recipient == RecipientKind.MAIN else None
+        tasks.append(Task(kind, nid, title, number, urgency, issued_at, receipt_id, unit=unit,
+                          due_date=due, days_left=days_left(due, today)))
+    return tasks
 
 
 def _report_tasks(session: Session, today: dt.date, kind: str, where) -> list[Task]:
     rows = session.execute(
-        select(Report, ReportRequest, Notice, Unit.name)
+        select(Report.id, Report.submitted_at, ReportRequest.what, ReportRequest.due_date,
+               *_NOTICE, Notice.issued_at, Unit.name)
         .join(ReportRequest, ReportRequest.id == Report.request_id)
         .join(Notice, Notice.id == Report.notice_id)
         .join(Unit, Unit.id == Report.unit_id)
-        .where(where, Notice.state.in_(_OPEN))).all()
+        .where(where, Notice.state.in_(_OPEN)))
     return [
-        Task(kind, n.id, n.title, n.doc_number, n.urgency,
-             p.submitted_at if kind == "check" else n.issued_at, p.id, unit=unit, what=r.what,
-             due_date=r.due_date, days_left=days_left(r.due_date, today))
-        for p, r, n, unit in rows
+        Task(kind, nid, title, number, urgency, submitted_at if kind == "check" else issued_at,
+             report_id, unit=unit, what=what, due_date=due, days_left=days_left(due, today))
+        for (report_id, submitted_at, what, due, nid, title, number, urgency, issued_at,
+             unit) in rows
     ]

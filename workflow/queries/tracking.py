@@ -53,6 +53,10 @@ from workflow.states import (
 )
 
 FILTERS = {"all": "全部单位", "outstanding": "未办结单位", "overdue": "有逾期的单位"}
+# (name, label) of every state and kind a list or a matrix cell shows, looked up once: the matrix
+# of a notice to 1,000 units would otherwise ask the enum for them thousands of times.
+_SHOWN = {m: (m.name, m.label)
+          for e in (NoticeState, ReceiptState, ReportState, RecipientKind) for m in e}
 
 
 def _names(actions) -> frozenset[str]:
@@ -103,38 +107,54 @@ def tracked_notices(session: Session, actor: User, *, now: dt.datetime | None = 
     if not units:
         return []
     today = today_of(now)
-    notices = session.scalars(
-        select(Notice).where(Notice.issuer_unit_id.in_(units), Notice.issued_at.is_not(None))
-        .order_by(case((Notice.state == NoticeState.ISSUED, 0), else_=1),
-                  Notice.issued_at.desc(), Notice.id.desc())
-        .limit(limit)).all()
+    # The open ones first, then the newest of the rest: two statements, each reading only the
+    # rows it shows along an index (ix_notice_issuer_state_issued, ix_notice_issuer_issued),
+    # where one statement ordered by "open first" would sort every notice the units ever issued.
+    mine = (Notice.issuer_unit_id.in_(units), Notice.issued_at.is_not(None))
+    newest = (Notice.issued_at.desc(), Notice.id.desc())
+    # Plain columns: a Notice would bring its body (and its issuer) for each of 200 rows.
+    shown = (select(Notice.id, Notice.doc_number, Notice.title, Notice.state, Notice.urgency,
+                    Unit.name.label("issuer"), Notice.issued_at, Notice.closed_at,
+                    Notice.receipt_due_on)
+             .join(Unit, Unit.id == Notice.issuer_unit_id).order_by(*newest))
+    notices = session.execute(
+        shown.where(*mine, Notice.state == NoticeState.ISSUED).limit(limit)).all()
+    if len(notices) < limit:
+        notices += session.execute(
+            shown.where(*mine, Notice.state != NoticeState.ISSUED)
+            .limit(limit - len(notices))).all()
     ids = [n.id for n in notices]
     if not ids:
         return []
     counts = progress(session, ids)
-    late_receipt = case((and_(Receipt.kind == RecipientKind.MAIN,
-                              Notice.receipt_due_on < today), 1), else_=0)
-    pending, late_receipts = {}, {}
-    for notice_id, count, late in session.execute(
-        select(Receipt.notice_id, func.count(), func.sum(late_receipt))
-        .join(Notice, Notice.id == Receipt.notice_id)
-        .where(Receipt.notice_id.in_(ids), Receipt.state == ReceiptState.PENDING)
-        .group_by(Receipt.notice_id)):
-        pending[notice_id], late_receipts[notice_id] = count, late or 0
-    late_counts = dict(session.execute(
-        select(Report.notice_id, func.count())
-        .join(ReportRequest, ReportRequest.id == Report.request_id)
-        .where(Report.notice_id.in_(ids), Report.state.in_(_NOT_ACCEPTED),
-               ReportRequest.due_date < today)
-        .group_by(Report.notice_id)).all())
-    next_due = dict(session.execute(
-        select(ReportRequest.notice_id, func.min(ReportRequest.due_date))
-        .where(ReportRequest.notice_id.in_(ids), ReportRequest.due_date >= today)
-        .group_by(ReportRequest.notice_id)).all())
     open_ = {n.id for n in notices if n.state == NoticeState.ISSUED}
+    pending, late_receipts, late_counts, next_due = {}, {}, {}, {}
+    if open_:
+        # What only an open notice shows, asked of the units' open notices (they are the open
+        # ones listed, or more): no list of ids to send again, and nothing about closed notices.
+        mine_open = (Notice.issuer_unit_id.in_(units), Notice.state == NoticeState.ISSUED)
+        late_receipt = case((and_(Receipt.kind == RecipientKind.MAIN,
+                                  Notice.receipt_due_on < today), 1), else_=0)
+        for notice_id, count, late in session.execute(
+            select(Receipt.notice_id, func.count(), func.sum(late_receipt))
+            .join(Notice, Notice.id == Receipt.notice_id)
+            .where(*mine_open, Receipt.state == ReceiptState.PENDING)
+            .group_by(Receipt.notice_id)):
+            pending[notice_id], late_receipts[notice_id] = count, late or 0
+        late_counts = dict(session.execute(
+            select(Report.notice_id, func.count())
+            .join(ReportRequest, ReportRequest.id == Report.request_id)
+            .join(Notice, Notice.id == Report.notice_id)
+            .where(*mine_open, Report.state.in_(_NOT_ACCEPTED), ReportRequest.due_date < today)
+            .group_by(Report.notice_id)).all())
+        next_due = dict(session.execute(
+            select(ReportRequest.notice_id, func.min(ReportRequest.due_date))
+            .join(Notice, Notice.id == ReportRequest.notice_id)
+            .where(*mine_open, ReportRequest.due_date >= today)
+            .group_by(ReportRequest.notice_id)).all())
     return [
         TrackedNotice(
-            n.id, n.doc_number, n.title, n.state.name, n.state.label, n.urgency, n.issuer.name,
+            n.id, n.doc_number, n.title, *_SHOWN[n.state], n.urgency, n.issuer,
             n.issued_at, n.closed_at, counts[n.id],
             pending.get(n.id, 0) if n.id in open_ else 0,
             late_counts.get(n.id, 0) if n.id in open_ else 0,
@@ -284,7 +304,8 @@ def _supervised(session: Session, actor: User, notice_id: int) -> tuple[Notice, 
         select(Notice, policy_every).where(Notice.id == notice_id,
                                            Notice.issuer_unit_id.in_(supervised_units(actor)),
                                            Notice.issued_at.is_not(None))
-        .options(selectinload(Notice.report_requests))).first()
+        # The requests' parties stay unloaded until asked for: the matrix does not show them.
+        .options(selectinload(Notice.report_requests).lazyload(ReportRequest.parties))).first()
     if found is None:
         raise NotFound(f"找不到编号为 {notice_id} 的已印发公文，或您无权督办")
     notice, every = found
@@ -327,7 +348,7 @@ def matrix(session: Session, actor: User, notice_id: int, *, now: dt.datetime | 
         late = deadlines[request_id]
         overdue_days = late.days_overdue if is_open and state in _NOT_ACCEPTED else 0
         row = cells.setdefault(unit_id, [None] * len(requests))
-        row[position[request_id]] = ReportCell(report_id, state.name, state.label, submitted_at,
+        row[position[request_id]] = ReportCell(report_id, *_SHOWN[state], submitted_at,
                                                reviewed_at, reason, overdue_days)
         counts = tally[request_id]
         counts[0] += 1
@@ -340,8 +361,8 @@ def matrix(session: Session, actor: User, notice_id: int, *, now: dt.datetime | 
         count, last = reminded.get(unit_id, (0, None))
         due = receipt_due if kind == RecipientKind.MAIN and state == ReceiptState.PENDING else None
         rows.append(UnitRow(
-            unit_id, name, kind.name, kind.label,
-            ReceiptCell(receipt_id, state.name, state.label, acted_at, reason, due),
+            unit_id, name, *_SHOWN[kind],
+            ReceiptCell(receipt_id, *_SHOWN[state], acted_at, reason, due),
             tuple(cells.get(unit_id, [None] * len(requests))), unit_id in owing, count, last))
     overdue_units = sum(1 for row in rows if row.overdue)
     if show == "outstanding":
