@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import MetaData, create_engine, event, select
+from sqlalchemy import MetaData, any_, bindparam, create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -115,6 +115,20 @@ def insert_ignore(session: Session, table, rows: list[dict], *, conflict_columns
         from sqlalchemy.dialects.sqlite import insert
     statement = insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
     return session.execute(statement, rows)
+
+
+def among_ids(session: Session, column, ids: list[int]):
+    """`column IN ids`, for a list of ids that may run to hundreds.
+
+    On PostgreSQL it is `column = ANY(%s)` with the ids as one array: the statement's text is the
+    same whatever the count, so it is neither rendered afresh nor parsed afresh by the server on
+    every call (an IN list of 200 made a 5 KB statement each time). Elsewhere a plain IN.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(column.type)))
+    return column.in_(ids)
 
 
 def lock_for_update(statement):

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import case, false, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
+from workflow.db import among_ids
 from workflow.deadlines import days_left, local_date, local_time
 from workflow.errors import NotFound
 from workflow.models import Attachment, AuditEntry, Notice, Receipt, Report, User
@@ -56,7 +57,7 @@ def progress(session: Session, notice_ids: list[int]) -> dict[int, Progress]:
             select(Receipt.notice_id, func.count().label("units"),
                    func.sum(case((Receipt.state == ReceiptState.ACKNOWLEDGED, 1), else_=0))
                    .label("acknowledged"))
-            .where(Receipt.notice_id.in_(notice_ids)).group_by(Receipt.notice_id))
+            .where(among_ids(session, Receipt.notice_id, notice_ids)).group_by(Receipt.notice_id))
     }
     reports = {
         row.notice_id: row for row in session.execute(
@@ -65,7 +66,7 @@ def progress(session: Session, notice_ids: list[int]) -> dict[int, Progress]:
                                   1), else_=0)).label("reported"),
                    func.sum(case((Report.state == ReportState.ACCEPTED, 1), else_=0))
                    .label("accepted"))
-            .where(Report.notice_id.in_(notice_ids)).group_by(Report.notice_id))
+            .where(among_ids(session, Report.notice_id, notice_ids)).group_by(Report.notice_id))
     }
     result = {}
     for nid in notice_ids:
