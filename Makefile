@@ -16,6 +16,7 @@ PYTEST_WORKERS ?= -n auto
 help:
 	@echo "make run    set up and serve the demo on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run every test"
+	@echo "make bench  set up and run every benchmark, writing bench/RESULTS.md"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Gongwen needs Python 3.11 or newer, found " + sys.version.split()[0]'
@@ -51,7 +52,8 @@ test-fast: $(STAMP)
 	$(BIN)/pytest $(PYTEST_WORKERS) -m "not slow"
 
 # Every benchmark in bench/, on SQLite and PostgreSQL; writes bench/RESULTS.md.
-bench: $(STAMP)
+bench: SYSTEM_FOR = bench
+bench: system-packages $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:

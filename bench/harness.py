@@ -36,7 +36,7 @@ from workflow.db import create_all, make_engine, make_session_factory  # noqa: E
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 PINNED = ("SQLAlchemy", "psycopg", "transitions", "Flask-SQLAlchemy")
-BENCH_DATABASE = "gongwen_bench"
+BENCH_DATABASE = f"gongwen_bench_{os.getpid()}"  # one per run: runs may overlap
 
 
 # -- timing ------------------------------------------------------------------------------------
@@ -59,6 +59,12 @@ class Figure:
     @property
     def max(self) -> float:
         return max(self.times)
+
+    def percentile(self, q: float) -> float:
+        """The q-th percentile (0–100) of the times, by the nearest-rank method."""
+        ordered = sorted(self.times)
+        rank = max(1, -(-len(ordered) * q // 100))  # ceil(n·q/100), at least 1
+        return ordered[int(rank) - 1]
 
 
 def measure(label: str, fn: Callable[[], object], *, runs: int, warmup: int = 3) -> Figure:
@@ -84,14 +90,27 @@ def measure(label: str, fn: Callable[[], object], *, runs: int, warmup: int = 3)
 def interleaved(pairs: list[tuple[str, Callable[[], object]]], *, runs: int,
                 warmup: int = 3) -> list[Figure]:
     """Measure several callables taking turns, so that a noisy moment on a shared machine falls
-    on all of them alike and their ratio stays honest."""
+    on all of them alike and their ratio stays honest.
+
+    Each round starts one place further on, so every callable takes every place in the round
+    equally often (with a fixed order, the call after one that drops many objects ran 1–2 ms
+    slower, whichever it was). The objects left from the set-up are frozen out of the collector
+    meanwhile: the collection run between timings would otherwise walk them each time.
+    """
     for _ in range(warmup):
         for _, fn in pairs:
             fn()
     figures = [Figure(label, []) for label, _ in pairs]
-    for _ in range(runs):
-        for figure, (_, fn) in zip(figures, pairs, strict=True):
-            figure.times.extend(measure(figure.label, fn, runs=1, warmup=0).times)
+    gc.collect()
+    gc.freeze()
+    try:
+        for round_ in range(runs):
+            for i in range(len(pairs)):
+                k = (round_ + i) % len(pairs)
+                label, fn = pairs[k]
+                figures[k].times.extend(measure(label, fn, runs=1, warmup=0).times)
+    finally:
+        gc.unfreeze()
     return figures
 
 
@@ -116,6 +135,7 @@ class Section:
     ratios: list[Ratio] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unit: str = "ms"  # how the figures are shown
+    p95: bool = False  # whether a p95 column is shown beside the median
 
 
 def _shown(seconds: float, unit: str) -> str:
@@ -125,12 +145,14 @@ def _shown(seconds: float, unit: str) -> str:
 def section_markdown(section: Section) -> str:
     lines = [f"### {section.title}", ""]
     if section.figures:
-        lines += [f"| figure | median {section.unit} | min {section.unit} | max {section.unit} "
-                  "| runs |", "|---|---:|---:|---:|---:|"]
+        u = section.unit
+        p95_head, p95_rule = (f" p95 {u} |", "---:|") if section.p95 else ("", "")
+        lines += [f"| figure | median {u} |{p95_head} min {u} | max {u} | runs |",
+                  f"|---|---:|{p95_rule}---:|---:|---:|"]
         for f in section.figures:
-            lines.append(f"| {f.label} | {_shown(f.median, section.unit)} "
-                         f"| {_shown(f.min, section.unit)} | {_shown(f.max, section.unit)} "
-                         f"| {len(f.times)} |")
+            p95 = f" {_shown(f.percentile(95), u)} |" if section.p95 else ""
+            lines.append(f"| {f.label} | {_shown(f.median, u)} |{p95} "
+                         f"{_shown(f.min, u)} | {_shown(f.max, u)} | {len(f.times)} |")
         lines.append("")
     if section.ratios:
         lines += ["| ratio | value | target | met |", "|---|---:|---|---|"]
@@ -317,14 +339,21 @@ def _answers() -> bool:
     return False
 
 
-def main_on_both(run: Callable[[Database], Section]) -> int:
+def as_sections(result: Section | list[Section]) -> list[Section]:
+    """A benchmark's `run` returns one Section or several."""
+    return result if isinstance(result, list) else [result]
+
+
+def main_on_both(run: Callable[[Database], Section | list[Section]]) -> int:
     """A benchmark script's main: `run` on SQLite, then on PostgreSQL when there is one."""
     with sqlite_database() as db:
-        print_section(run(db))
+        for section in as_sections(run(db)):
+            print_section(section)
     with postgres_server() as server:
         if server is None:
             print("PostgreSQL: not available, not measured.")
             return 0
         with postgres_database(server) as db:
-            print_section(run(db))
+            for section in as_sections(run(db)):
+                print_section(section)
     return 0

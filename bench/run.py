@@ -15,11 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import b1_one_action, b2_issue, parse_scaling  # noqa: E402
+from bench import b1_one_action, b2_issue, b3_acknowledge, b5_queries, parse_scaling  # noqa: E402
 from bench.harness import (  # noqa: E402
     RESULTS,
     Ratio,
     Section,
+    as_sections,
     machine_facts,
     measure,
     postgres_database,
@@ -40,6 +41,18 @@ BENCHMARKS = [
      "committed; against a bulk INSERT of N receipt rows through the bare driver, with the bulk "
      "INSERT of every row issue writes as a second reference. Target ≤ 2× the floor at 10,000, "
      "cost linear in N."),
+    (b3_acknowledge, "B3 — acknowledge on small and large notices, and against SpiffWorkflow",
+     "`acknowledge` in the request-like path of B1 on notices of 10, 50 and 10,000 receipts "
+     "(flat: within 1.3× across sizes), and the same acknowledgement run by SpiffWorkflow as BPMN "
+     "(a parallel multi-instance user task over 50 units), its state read, deserialized, "
+     "advanced, serialized and written back in the same database per repetition (target: "
+     "Gongwen ≥ 10× faster)."),
+    (b5_queries, "B5 — the desks' reads at 100k notices and 1M receipts",
+     "The inbox (a receiver's and a 督办's), the 督办's tracking list, the overdue list and the "
+     "tracking matrix, each as one request reads it, on generated data of 100,000 notices "
+     "(`bench/b5_generate.py`) against the newest 10,000 of the same history. Targets: p95 ≤ "
+     "50 ms at 100k, the median ≤ 2× that at 10k, every statement along an index (the plans: "
+     "`bench/EXPLAIN.md`)."),
 ]
 
 
@@ -66,9 +79,9 @@ def main() -> int:
     sections: dict[str, list[Section]] = {title: [] for _, title, _ in BENCHMARKS}
     for module, title, _ in BENCHMARKS:  # each benchmark on a database of its own
         with sqlite_database() as db:
-            section = module.run(db)
-            print_section(section)
-            sections[title].append(section)
+            for section in as_sections(module.run(db)):
+                print_section(section)
+                sections[title].append(section)
     with postgres_server() as server:
         version = postgres_version(server) if server else None
         for module, title, _ in BENCHMARKS:
@@ -78,9 +91,9 @@ def main() -> int:
                     notes=["PostgreSQL is not available on this machine: not measured."]))
                 continue
             with postgres_database(server) as db:
-                section = module.run(db)
-                print_section(section)
-                sections[title].append(section)
+                for section in as_sections(module.run(db)):
+                    print_section(section)
+                    sections[title].append(section)
     parsing = parse_scaling_section()
     print_section(parsing)
     parts = [(title, intro, sections[title]) for _, title, intro in BENCHMARKS]

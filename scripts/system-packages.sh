@@ -14,6 +14,8 @@ case "$target" in
   # the second half of the suite (scripts/test-postgres.sh starts a throwaway server).
   test) packages=(graphviz fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium poppler-utils
                   postgresql) ;;
+  # PostgreSQL for the second half of the figures; wrk is the HTTP load of B4 and B6.
+  bench) packages=(postgresql wrk) ;;
   *)    echo "system-packages.sh: unknown target '$target'" >&2; exit 2 ;;
 esac
 
@@ -35,5 +37,5 @@ if [ "$(id -u)" -eq 0 ]; then
 else
   echo "Missing system packages: ${missing[*]}" >&2
   echo "Install them with:  sudo apt-get install ${missing[*]}" >&2
-  echo "(Tests that need them are skipped until then.)" >&2
+  echo "(Tests and benchmarks that need them are skipped until then.)" >&2
 fi
