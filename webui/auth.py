@@ -17,7 +17,7 @@ import time
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from webui.extensions import db, login_manager
@@ -58,14 +58,19 @@ def init_app(app: Flask) -> None:
     app.before_request(end_idle_session)
 
 
+# Run on every request, so built once: one statement, the unit and the role grants joined (the
+# grants would otherwise be a second SELECT, User.grants being loaded "selectin").
+_LOAD_ACCOUNT = (select(User).where(User.id == bindparam("user_id"))
+                 .options(joinedload(User.unit), joinedload(User.grants)))
+
+
 @login_manager.user_loader
 def load_identity(session_id: str) -> Identity | None:
     """The session's user, unless inactive or the session belongs to an older generation."""
     user_id, _, generation = session_id.partition(":")
     if not (user_id.isdigit() and generation.isdigit()):
         return None
-    account = db.session.scalar(
-        select(User).where(User.id == int(user_id)).options(joinedload(User.unit)))
+    account = db.session.scalars(_LOAD_ACCOUNT, {"user_id": int(user_id)}).unique().one_or_none()
     if account is None or not account.active or account.session_generation != int(generation):
         return None
     return Identity(account)
