@@ -60,6 +60,21 @@ def _setup(factory, units: int):
         return receipts(engine_notice), receipts(floor_notice)
 
 
+def acknowledger(factory, turns: list[tuple[int, int]], when):
+    """The engine's side, as a request does it: a session, the receiver loaded, `acknowledge` of
+    the next (receipt, receiver) of `turns`, commit. (B3 signs for receipts the same way.)"""
+    queue = iter(turns)
+
+    def action() -> None:
+        receipt_id, user_id = next(queue)
+        with factory() as s:
+            actor = s.get(User, user_id)
+            c.acknowledge(s, actor, receipt_id=receipt_id, now=when)
+            s.commit()
+
+    return action
+
+
 def _audit_row(factory) -> dict:
     """The columns of the last acknowledgement's audit entry: the floor writes rows this size."""
     with factory() as s:
@@ -76,15 +91,9 @@ def run(db: Database) -> Section:
     factory = db.session_factory(engine)
     needed = WARMUP + RUNS
     engine_receipts, floor_receipts = _setup(factory, needed + 10)
-    engine_turns, floor_turns = iter(engine_receipts), iter(floor_receipts)
+    floor_turns = iter(floor_receipts)
     when = at(2)
-
-    def action() -> None:
-        receipt_id, user_id = next(engine_turns)
-        with factory() as s:
-            actor = s.get(User, user_id)
-            c.acknowledge(s, actor, receipt_id=receipt_id, now=when)
-            s.commit()
+    action = acknowledger(factory, engine_receipts, when)
 
     # One acknowledgement first, to copy the size of its audit entry into the floor's rows.
     action()

@@ -59,6 +59,7 @@ from sqlalchemy import (  # noqa: E402
     update,
 )
 
+from bench.b1_one_action import acknowledger  # noqa: E402
 from bench.harness import (  # noqa: E402
     Database,
     Ratio,
@@ -135,20 +136,6 @@ def _gongwen_turns(factory, needed: int, when: dt.datetime) -> dict:
         s.commit()
         turns[LATE] = late[-(needed + 1):-1]
         return turns
-
-
-def _acknowledger(factory, turns: list[tuple[int, int]], when: dt.datetime):
-    """A request: a session, the receiver loaded, `acknowledge`, commit."""
-    queue = iter(turns)
-
-    def action() -> None:
-        receipt_id, user_id = next(queue)
-        with factory() as s:
-            actor = s.get(User, user_id)
-            c.acknowledge(s, actor, receipt_id=receipt_id, now=when)
-            s.commit()
-
-    return action
 
 
 def _gongwen_check(factory) -> None:
@@ -264,9 +251,9 @@ def run(db: Database) -> list[Section]:
         turns = _gongwen_turns(factory, needed, when)
         spiff_turns = _spiff_setup(engine, needed)
         pairs = [(f"Gongwen: acknowledge, notice of {n:,} receipts",
-                  _acknowledger(factory, turns[n], when)) for n in SIZES]
+                  acknowledger(factory, turns[n], when)) for n in SIZES]
         pairs.append((f"Gongwen: acknowledge, notice of {max(SIZES):,} receipts, all but the "
-                      f"last {needed + 1} already signed for", _acknowledger(factory, turns[LATE],
+                      f"last {needed + 1} already signed for", acknowledger(factory, turns[LATE],
                                                                          when)))
         pairs.append((f"SpiffWorkflow: complete one 签收 of {PEER_SIZE}, state persisted",
                       _spiff_acknowledger(engine, spiff_turns, when)))

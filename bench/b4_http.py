@@ -60,8 +60,7 @@ from bench.harness import (  # noqa: E402
     Figure,
     Ratio,
     Section,
-    main_on_both,
-    print_section,
+    main_on_sqlite,
     sqlite_database,
 )
 from tests.factories import add_units_with_receivers, build_world, notice_in  # noqa: E402
@@ -594,11 +593,7 @@ def main() -> int:
             for key, text in profile(db, show_all="--all" in sys.argv[1:]).items():
                 print(f"==== {key}\n{text}")
         return 0
-    if "--postgres" in sys.argv[1:]:
-        return main_on_both(run)
-    with sqlite_database() as db:
-        print_section(run(db))
-    return 0
+    return main_on_sqlite(run, sys.argv[1:])
 
 
 if __name__ == "__main__":

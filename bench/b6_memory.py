@@ -33,9 +33,7 @@ from bench.harness import (  # noqa: E402
     Figure,
     Ratio,
     Section,
-    main_on_both,
-    print_section,
-    sqlite_database,
+    main_on_sqlite,
 )
 
 TITLE = "B6 — memory of a gunicorn worker after 10,000 requests"
@@ -131,11 +129,7 @@ def section(db: Database, at_start: int, readings: list[tuple[int, int]], errors
 
 
 def main() -> int:
-    if "--postgres" in sys.argv[1:]:
-        return main_on_both(run)
-    with sqlite_database() as db:
-        print_section(run(db))
-    return 0
+    return main_on_sqlite(run, sys.argv[1:])
 
 
 if __name__ == "__main__":

@@ -357,3 +357,13 @@ def main_on_both(run: Callable[[Database], Section | list[Section]]) -> int:
             for section in as_sections(run(db)):
                 print_section(section)
     return 0
+
+
+def main_on_sqlite(run: Callable[[Database], Section | list[Section]], argv: list[str]) -> int:
+    """A main for a benchmark measured on SQLite by default, on both databases with --postgres."""
+    if "--postgres" in argv:
+        return main_on_both(run)
+    with sqlite_database() as db:
+        for section in as_sections(run(db)):
+            print_section(section)
+    return 0
