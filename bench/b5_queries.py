@@ -36,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import event, text  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.b5_generate import NOW, Generated, generate  # noqa: E402
@@ -47,9 +47,10 @@ from bench.harness import (  # noqa: E402
     Section,
     interleaved,
     main_on_both,
+    postgres_database,
     sqlite_database,
 )
-from workflow.db import create_all, make_engine, read_only  # noqa: E402
+from workflow.db import read_only  # noqa: E402
 from workflow.models import User  # noqa: E402
 from workflow.queries import inbox as inbox_queries  # noqa: E402
 from workflow.queries import overdue as overdue_queries  # noqa: E402
@@ -248,22 +249,8 @@ def _beside(db: Database) -> Iterator[Database]:
         with sqlite_database() as small:
             yield small
         return
-    url = make_url(db.url)
-    name = f"{url.database}_small"
-    admin = make_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    small_url = url.set(database=name).render_as_string(hide_password=False)
-    try:
-        engine = make_engine(small_url)
-        create_all(engine)
-        engine.dispose()
-        yield Database(db.name, small_url)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database(db.url, f"{make_url(db.url).database}_small") as small:
+        yield small
 
 
 # ------------------------------------------------------------------------------------------------

@@ -275,14 +275,15 @@ def sqlite_database() -> Iterator[Database]:
 
 
 @contextlib.contextmanager
-def postgres_database(server_url: str) -> Iterator[Database]:
-    """A database of the benchmarks' own on the server `server_url` names, dropped afterwards."""
+def postgres_database(server_url: str, name: str = BENCH_DATABASE) -> Iterator[Database]:
+    """A database `name` of the benchmarks' own on the server `server_url` names (any database URL
+    of that server), dropped afterwards."""
     base = make_url(server_url)
-    url = base.set(database=BENCH_DATABASE).render_as_string(hide_password=False)
+    url = base.set(database=name).render_as_string(hide_password=False)
     admin = make_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{BENCH_DATABASE}"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         engine = make_engine(url)
         create_all(engine)
@@ -290,7 +291,7 @@ def postgres_database(server_url: str) -> Iterator[Database]:
         yield Database("PostgreSQL", url)
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
