@@ -65,6 +65,12 @@ def build_world(session, *, review_required: bool = True, districts: int = 3) ->
         for i in range(1, districts + 1)
     ]
     w.cc_unit = c.create_unit(session, None, name="示范省妇女联合会")
+    # The city federation sits under the province: one federation, so the city may copy (抄送)
+    # its superior. (Created in this order so that the city keeps the first unit id.)
+    c.update_unit(session, None, unit_id=w.issuer.id, name=w.issuer.name,
+                  short_name=w.issuer.short_name, parent_id=w.cc_unit.id,
+                  doc_code=w.issuer.doc_code, org_code=w.issuer.org_code,
+                  review_required=review_required)
     w.group = c.create_group(session, None, owner_unit_id=w.issuer.id, name="各区妇联",
                              member_ids=[u.id for u in w.districts])
     people = {

@@ -27,6 +27,9 @@ NAMING_CONVENTION = {
 # Read-only work (a GET request, a report) opts out with read_only(session).
 SQLITE_BEGIN_OPTION = "gongwen_sqlite_begin"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# The largest id a row can have: ids are 32-bit integers on PostgreSQL (SERIAL). An id beyond it
+# (from a URL or a form) names no row; asked for as such, it would make the driver fail instead.
+MAX_ID = 2**31 - 1
 
 
 class Base(DeclarativeBase):

@@ -74,6 +74,10 @@ _LEAD_IN_RE = re.compile("|".join(_LEAD_INS))
 
 YEAR_MIN = 1949
 YEAR_MAX = 2999
+# A unit issues tens to a few thousand documents a year; five digits leave room for any office
+# and keep every serial far inside the database's integer (a series opened at 2**63 - 1 made the
+# next issue fail with an overflow instead of a refusal).
+SERIAL_MAX = 99_999
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,6 @@ def _check_year(year: int) -> None:
 
 
 def _check_serial(serial: int) -> None:
-    """InvalidInput unless serial is an int of at least 1."""
-    if not isinstance(serial, int) or isinstance(serial, bool) or serial < 1:
-        raise InvalidInput("发文字号的顺序号必须是正整数")
+    """InvalidInput unless serial is an int in 1..SERIAL_MAX."""
+    if not isinstance(serial, int) or isinstance(serial, bool) or not 1 <= serial <= SERIAL_MAX:
+        raise InvalidInput(f"发文字号的顺序号必须是 1 至 {SERIAL_MAX} 之间的整数")

@@ -122,6 +122,10 @@ def _parent_notice_is_issued(child) -> bool:
     return child.notice.state == NS.ISSUED
 
 
+def _unit_has_signed_for(report) -> bool:
+    return report.receipt is not None and report.receipt.state == RS.ACKNOWLEDGED
+
+
 ROUTE_HAS_REVIEW = Guard("route_has_review", _route_has_review, "本单位的发文流程含核稿",
                          "发文单位的流程含核稿")
 ROUTE_SKIPS_REVIEW = Guard("route_skips_review", _route_skips_review, "本单位的发文流程不经核稿",
@@ -148,6 +152,10 @@ NOTICE_IS_OPEN = Guard(
 NOTICE_IS_ISSUED = Guard(
     "notice_is_issued", _parent_notice_is_issued, "该公文已办结、撤销或废止，不能再办理",
     "公文处于已印发状态"
+)
+UNIT_HAS_SIGNED_FOR = Guard(
+    "unit_has_signed_for", _unit_has_signed_for, "请先签收该公文，再上报报告",
+    "本单位已签收该公文"
 )
 
 # ----------------------------------------------------------------------------------------------
@@ -211,7 +219,8 @@ RECEIPT_RULES: tuple[Rule, ...] = (
 )
 
 REPORT_RULES: tuple[Rule, ...] = (
-    Rule(PA.SUBMIT, PS.DUE, PS.SUBMITTED, frozenset({Role.RECEIVER}), guards=(NOTICE_IS_ISSUED,)),
+    Rule(PA.SUBMIT, PS.DUE, PS.SUBMITTED, frozenset({Role.RECEIVER}),
+         guards=(NOTICE_IS_ISSUED, UNIT_HAS_SIGNED_FOR)),
     Rule(PA.ACCEPT, PS.SUBMITTED, PS.ACCEPTED, frozenset({V}), guards=(NOTICE_IS_ISSUED,)),
     Rule(PA.RETURN, PS.SUBMITTED, PS.DUE, frozenset({V}), reason_required=True,
          guards=(NOTICE_IS_ISSUED,)),
@@ -247,9 +256,11 @@ class Lifecycle:
 
     @staticmethod
     def _transition(rule: Rule) -> dict:
-        conditions = [_condition(g) for g in rule.guards]
-        if rule.when is not None:
-            conditions.append(_condition(rule.when))
+        # Only a route's branch is a condition of the machine: it picks which of two rows with
+        # the same action and source applies. The guards were judged once already by the caller
+        # (`failed_guard`, which names the one that failed); judging them again here would run
+        # each guard's queries twice per transition.
+        conditions = [_condition(rule.when)] if rule.when is not None else []
         return {
             "trigger": rule.action.name,
             "source": rule.source,
@@ -280,7 +291,8 @@ class Lifecycle:
         return next((g for g in rule.guards if not g.check(row)), None)
 
     def fire(self, row, action) -> None:
-        """Move `row` by `action` through the machine. The row is never left attached to it."""
+        """Move `row` by `action` through the machine, whose guards the caller has judged
+        (`failed_guard`). The row is never left attached to the machine."""
         try:
             fired = self.machine.events[action.name].trigger(row)
         except MachineError as error:  # state not a source of the action

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.db import insert_ignore, lock_for_update
-from workflow.docnumber import DocNumber, find_numbers, format_number, parse_number
+from workflow.docnumber import SERIAL_MAX, DocNumber, find_numbers, format_number, parse_number
 from workflow.errors import InvalidInput
 from workflow.models import NumberSeries, Unit, VoidedNumber
 
@@ -82,6 +82,8 @@ def allocate(session: Session, *, issuer_unit_id: int, code: str, year: int) -> 
     """Take the next free serial of the series. Call only inside the issuing transaction."""
     series = series_for(session, issuer_unit_id=issuer_unit_id, code=code, year=year, lock=True)
     serial = _first_free(series, voided_serials(session, series.id, series.next_serial))
+    if serial > SERIAL_MAX:
+        raise InvalidInput(f"{code}〔{year}〕系列的顺序号已用完（最大 {SERIAL_MAX}），请启用新的机关代字")
     series.next_serial = serial + 1
     session.flush()
     return DocNumber(code, year, serial)

@@ -1,23 +1,32 @@
-"""Who may do what to which object.
+"""Who may do what to which object: every right by name, in one place.
 
-Owns: the rules that tie an actor's role grants to an object's unit: drafters act on their own
-drafts, reviewers, signatories, clerks and supervisors for their own issuing unit, receivers for
-their own unit; a signatory never signs a draft they wrote; the three administrator duties do no
-business (三员分立). The roles an action needs come from the transition tables (lifecycle.py).
+Owns: two tables. The transitions of the three machines (lifecycle.py) say which roles fire each
+action; `can()` ties those roles to the object's unit (drafters act on their own drafts,
+reviewers, signatories, clerks and supervisors for their own issuing unit, receivers for their own
+unit) and adds the rules about the person (a signatory never signs a draft they wrote; nobody
+accepts or returns a report they submitted). Every other right — seeing a notice, starting or
+editing a draft, numbering, 催办, and each administrator duty — is a `Right` in `RIGHTS` below,
+asked with `may()` / `demand()`. The three administrator duties do no business and see no
+notice's content (三员分立); a person sees a notice only through a business role held in a unit
+the notice concerns (its issuer or one of its recipients), never through the unit they belong to.
 
-Must not: change anything. `can()` answers, `require()` raises `Forbidden`, and
+Must not: change anything. `can()`/`may()` answer, `require()`/`demand()` raise `Forbidden`, and
 `available_actions()` lists what the UI may offer now — from the same tables, so a button shown
 is an action allowed, and hiding a button is never the access control.
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
+
+from sqlalchemy import false, or_, select, true
+from sqlalchemy.orm import object_session
 
 from workflow import lifecycle
 from workflow.errors import Forbidden
 from workflow.models import Notice, Receipt, Report, User
-from workflow.states import ADMIN_ROLES, NoticeAction, Role
+from workflow.states import ADMIN_ROLES, BUSINESS_ROLES, NoticeAction, ReportAction, Role
 
 
 @dataclass(frozen=True)
@@ -30,10 +39,168 @@ class Decision:
 
 
 ALLOWED = Decision(True)
+THREE_DUTIES = "系统管理员、安全管理员和审计管理员不办理业务（三员分立）"
 
 # Actions that only the notice's own drafter may take (with the drafter role).
 _DRAFTER_OWN = {NoticeAction.SUBMIT, NoticeAction.WITHDRAW, NoticeAction.CANCEL}
 
+
+# ----------------------------------------------------------------------------------------------
+# The rights that are not transitions of a machine.
+
+class Right(enum.Enum):
+    """A named right; its value is how a refusal names it."""
+
+    VIEW_NOTICE = "查看公文"
+    START_DRAFT = "拟稿"
+    EDIT_DRAFT = "修改草稿"
+    MANAGE_SERIES = "管理发文字号"
+    REMIND = "催办"
+    SET_REMIND_INTERVAL = "设置催办间隔"
+    MANAGE_UNITS = "维护单位和单位组"
+    MANAGE_USERS = "维护用户账号"
+    GRANT_ROLES = "授予和收回角色"
+    RESET_PASSWORDS = "重置密码"
+    SET_LOGIN_POLICY = "设置登录策略"
+    MANAGE_CALENDAR = "维护工作日历和期限设置"
+    READ_AUDIT_TRAIL = "查阅审计记录"
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+
+class Scope(enum.Enum):
+    """Where the role must be held for a right."""
+
+    ISSUER = "the notice's issuing unit"
+    UNIT = "the unit acted for (given by the caller)"
+    CONCERNED = "the issuing unit or any recipient unit of the notice"
+    ANYWHERE = "anywhere: an administrator duty, held once for the whole system"
+
+
+@dataclass(frozen=True)
+class RightRule:
+    roles: frozenset[Role]
+    scope: Scope
+    own_only: bool = False  # only on the actor's own object (their draft)
+    installer: bool = False  # the installer and server commands (actor None) hold it too
+
+
+D, C, V = Role.DRAFTER, Role.CLERK, Role.SUPERVISOR
+RIGHTS: dict[Right, RightRule] = {
+    Right.VIEW_NOTICE: RightRule(BUSINESS_ROLES, Scope.CONCERNED, installer=True),
+    Right.START_DRAFT: RightRule(frozenset({D}), Scope.UNIT),
+    Right.EDIT_DRAFT: RightRule(frozenset({D}), Scope.ISSUER, own_only=True),
+    Right.MANAGE_SERIES: RightRule(frozenset({C}), Scope.UNIT),
+    Right.REMIND: RightRule(frozenset({V}), Scope.ISSUER, installer=True),
+    Right.SET_REMIND_INTERVAL: RightRule(frozenset({V}), Scope.ISSUER),
+    Right.MANAGE_UNITS: RightRule(frozenset({Role.ADMIN}), Scope.ANYWHERE, installer=True),
+    Right.MANAGE_USERS: RightRule(frozenset({Role.ADMIN}), Scope.ANYWHERE, installer=True),
+    Right.MANAGE_CALENDAR: RightRule(frozenset({Role.ADMIN}), Scope.ANYWHERE, installer=True),
+    Right.GRANT_ROLES: RightRule(frozenset({Role.SECURITY_OFFICER}), Scope.ANYWHERE,
+                                 installer=True),
+    Right.RESET_PASSWORDS: RightRule(frozenset({Role.SECURITY_OFFICER}), Scope.ANYWHERE,
+                                     installer=True),
+    Right.SET_LOGIN_POLICY: RightRule(frozenset({Role.SECURITY_OFFICER}), Scope.ANYWHERE,
+                                      installer=True),
+    Right.READ_AUDIT_TRAIL: RightRule(frozenset({Role.AUDITOR}), Scope.ANYWHERE, installer=True),
+}
+
+
+def business_unit_ids(actor: User) -> set[int]:
+    """The units in which `actor` holds a business role: the only units they act or read for.
+
+    The unit an account merely belongs to (`User.unit_id`) grants nothing.
+    """
+    return {g.unit_id for g in actor.grants if g.role in BUSINESS_ROLES}
+
+
+def may(actor: User | None, right: Right, *, notice: Notice | None = None,
+        unit_id: int | None = None, recipient_unit_ids: set[int] | None = None) -> Decision:
+    """May `actor` (None: the installer or a server command) exercise `right`?
+
+    `notice` is the object for ISSUER / CONCERNED rights; `unit_id` the unit acted for under a
+    UNIT right; `recipient_unit_ids` the notice's recipients for VIEW_NOTICE (read from the
+    database when not given).
+    """
+    rule = RIGHTS[right]
+    if actor is None:
+        return ALLOWED if rule.installer else Decision(False, f"{right.label}须由具体人员办理")
+    if not actor.active:
+        return Decision(False, "该账号已停用")
+    if rule.scope != Scope.ANYWHERE and actor.roles & ADMIN_ROLES:
+        return Decision(False, THREE_DUTIES)
+    if rule.scope == Scope.ANYWHERE:
+        if not actor.roles & rule.roles:
+            roles = "或".join(sorted(r.label for r in rule.roles))
+            return Decision(False, f"只有{roles}可以{right.label}")
+        return ALLOWED
+    if rule.scope == Scope.UNIT:
+        units = {unit_id} if unit_id is not None else set()
+    elif rule.scope == Scope.ISSUER:
+        units = {notice.issuer_unit_id}
+    else:
+        if recipient_unit_ids is None:
+            recipient_unit_ids = _recipient_unit_ids(notice)
+        units = {notice.issuer_unit_id} | set(recipient_unit_ids)
+    held = {g.role for g in actor.grants if g.unit_id in units and g.role in rule.roles}
+    if not held:
+        return Decision(False, _missing_right_message(right, rule))
+    if rule.own_only and notice is not None and notice.drafter_id != actor.id:
+        return Decision(False, f"只有拟稿人本人可以{right.label}")
+    return ALLOWED
+
+
+def _recipient_unit_ids(notice: Notice) -> set[int]:
+    session = object_session(notice)
+    if session is None or notice.id is None:
+        return set()
+    return set(session.scalars(select(Receipt.unit_id).where(Receipt.notice_id == notice.id)))
+
+
+def _missing_right_message(right: Right, rule: RightRule) -> str:
+    roles = "或".join(sorted(r.label for r in rule.roles))
+    if right == Right.VIEW_NOTICE:
+        return "您无权查看该公文：只有发文单位和受文单位的业务人员可以查看"
+    if right == Right.START_DRAFT:
+        return "您不是该单位的拟稿人，不能以该单位名义拟稿"
+    if right == Right.MANAGE_SERIES:
+        return "只有发文单位的文书可以管理发文字号"
+    if rule.scope == Scope.ISSUER:
+        return f"只有发文单位的{roles}可以{right.label}"
+    return f"只有本单位的{roles}可以{right.label}"
+
+
+def demand(actor: User | None, right: Right, **target) -> None:
+    """Raise Forbidden unless `actor` may exercise `right` (see `may`)."""
+    decision = may(actor, right, **target)
+    if not decision:
+        raise Forbidden(decision.reason, action=right.name)
+
+
+def notice_visibility(actor: User | None):
+    """A WHERE clause for the notices `actor` may see, by the VIEW_NOTICE right: a business role
+    in the issuing unit or in a recipient unit. None (a server command) sees every notice; the
+    three administrators none (the auditor reads the trail, which names notices, not their
+    content)."""
+    if actor is None:
+        return true()
+    units = business_unit_ids(actor) if actor.active else set()
+    if not units:
+        return false()
+    received = select(Receipt.notice_id).where(Receipt.unit_id.in_(units))
+    return or_(Notice.issuer_unit_id.in_(units), Notice.id.in_(received))
+
+
+def sees_whole_notice(actor: User | None, notice: Notice) -> bool:
+    """The issuing unit (and server commands) see every unit's progress and the whole trail; a
+    recipient unit sees only its own receipt and reports, and no internal drafting notes."""
+    return actor is None or notice.issuer_unit_id in business_unit_ids(actor)
+
+
+# ----------------------------------------------------------------------------------------------
+# The transitions of the machines.
 
 def lifecycle_of(obj) -> lifecycle.Lifecycle:
     if isinstance(obj, Notice):
@@ -66,12 +233,14 @@ def can(actor: User | None, obj, action, rule: lifecycle.Rule | None = None) -> 
     if not actor.active:
         return Decision(False, "该账号已停用")
     if actor.roles & ADMIN_ROLES:
-        return Decision(False, "系统管理员、安全管理员和审计管理员不办理业务（三员分立）")
+        return Decision(False, THREE_DUTIES)
     held = [role for role in rule.roles if actor.holds(role, scope_unit_id(obj, role))]
     if not held:
         return Decision(False, _missing_role_message(obj, rule))
     if isinstance(obj, Notice):
         return _notice_rules(actor, obj, action, held)
+    if isinstance(obj, Report):
+        return _report_rules(actor, obj, action)
     return ALLOWED
 
 
@@ -83,6 +252,14 @@ def _notice_rules(actor: User, notice: Notice, action, held: list[Role]) -> Deci
         return Decision(False, "只有拟稿人本人或办公室文书可以修改已签发的稿件")
     if action == NoticeAction.SIGN and own_draft:
         return Decision(False, "不能签发自己起草的公文")
+    return ALLOWED
+
+
+def _report_rules(actor: User, report: Report, action) -> Decision:
+    # The same rule as signing one's own draft: a receiver who is also the issuer's 督办 does not
+    # judge the report they submitted.
+    if action in (ReportAction.ACCEPT, ReportAction.RETURN) and report.submitted_by_id == actor.id:
+        return Decision(False, "不能审核自己上报的报告")
     return ALLOWED
 
 
@@ -102,17 +279,6 @@ def require(actor: User | None, obj, action, rule: lifecycle.Rule | None = None)
         raise Forbidden(decision.reason, action=getattr(action, "name", str(action)))
 
 
-def may_edit_draft(actor: User, notice: Notice) -> Decision:
-    """Drafts are edited by their drafter only (a draft is anyone's to write, but only one's own)."""
-    if not actor.active:
-        return Decision(False, "该账号已停用")
-    if actor.roles & ADMIN_ROLES:
-        return Decision(False, "系统管理员、安全管理员和审计管理员不办理业务（三员分立）")
-    if notice.drafter_id != actor.id or not actor.holds(Role.DRAFTER, notice.issuer_unit_id):
-        return Decision(False, "只有拟稿人本人可以修改草稿")
-    return ALLOWED
-
-
 def available_actions(actor: User | None, obj) -> list:
     """The actions `actor` may take on `obj` now: state, route, guards and permission all allow."""
     lc = lifecycle_of(obj)
@@ -125,11 +291,3 @@ def available_actions(actor: User | None, obj) -> list:
         if lc.failed_guard(rule, obj) is None and can(actor, obj, rule.action, rule):
             actions.append(rule.action)
     return actions
-
-
-def may_view_notice(actor: User, notice: Notice, recipient_unit_ids: set[int]) -> bool:
-    """Anyone of the issuing unit, the drafter, or a unit the notice was sent to."""
-    if actor.holds(Role.AUDITOR):
-        return True
-    units = {g.unit_id for g in actor.grants} | {actor.unit_id}
-    return notice.issuer_unit_id in units or bool(units & recipient_unit_ids)

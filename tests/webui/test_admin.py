@@ -116,7 +116,7 @@ def test_the_unit_page_shows_the_tree_with_codes_and_the_route(client, log_in, s
     log_in("admin")
     html = text(client.get("/admin/units"))
     assert "示范市妇女联合会" in html and "示妇发" in html and "SFL" in html
-    assert re.search(r'class="lead tree-name depth-1">.*?示范市第1区妇联', html)
+    assert re.search(r'class="lead tree-name depth-2">.*?示范市第1区妇联', html)
     assert "含核稿" in html
 
 
@@ -128,7 +128,7 @@ def test_the_admin_creates_a_unit_under_a_parent(app, client, log_in, staff):
     assert response.status_code == 303 and response.location.endswith("/admin/units")
     html = text(client.get("/admin/units"))
     assert "已新建单位“示范市第4区妇联”" in html
-    assert re.search(r'depth-1">.*?示范市第4区妇联', html)
+    assert re.search(r'depth-2">.*?示范市第4区妇联', html)
     assert last_actions(app) == ["unit.CREATE"]
 
 

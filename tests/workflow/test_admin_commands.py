@@ -73,10 +73,10 @@ def test_only_the_admin_changes_units(world, session, session_factory, who):
 def test_the_unit_tree_lists_parents_before_their_children_with_depth(world, session):
     rows = admin_queries.unit_tree(session)
     names = [(r.name, r.depth) for r in rows]
-    assert names[0] == ("示范市妇女联合会", 0)
-    assert names[1:4] == [(f"示范市第{i}区妇联", 1) for i in (1, 2, 3)]
-    assert ("示范省妇女联合会", 0) in names
-    assert rows[1].parent_name == "示范市妇女联合会"
+    assert names[0] == ("示范省妇女联合会", 0)
+    assert names[1] == ("示范市妇女联合会", 1)
+    assert names[2:5] == [(f"示范市第{i}区妇联", 2) for i in (1, 2, 3)]
+    assert rows[2].parent_name == "示范市妇女联合会"
     assert next(r for r in rows if r.name == "示范市第1区妇联").users == 1
 
 

@@ -70,9 +70,9 @@ def test_a_year_that_is_not_an_integer_is_refused(year):
     refused_in_chinese(format_number, "哈妇发", year, 9, containing="年份")
 
 
-@pytest.mark.parametrize("serial", [0, -1, "9", 9.0, None, True])
+@pytest.mark.parametrize("serial", [0, -1, "9", 9.0, None, True, 100_000, 2**63])
 def test_a_serial_that_is_not_a_positive_integer_is_refused(serial):
-    refused_in_chinese(format_number, "哈妇发", 2015, serial, containing="发文字号的顺序号必须是正整数")
+    refused_in_chinese(format_number, "哈妇发", 2015, serial, containing="发文字号的顺序号必须是 1 至 99999 之间的整数")
 
 
 # --- DocNumber -----------------------------------------------------------------------------------
@@ -183,7 +183,7 @@ def test_a_four_digit_year_out_of_range_is_refused(text):
 
 @pytest.mark.parametrize("text", ["哈妇发〔2015〕0号", "哈妇发〔2015〕000号"])
 def test_a_zero_serial_is_refused(text):
-    refused_in_chinese(parse_number, text, containing="顺序号必须是正整数")
+    refused_in_chinese(parse_number, text, containing="顺序号必须是 1 至 99999 之间的整数")
 
 
 @pytest.mark.parametrize("text", ["", "   ", None])
@@ -291,7 +291,7 @@ def test_find_numbers_refuses_something_that_is_not_text():
 
 codes = st.text(alphabet="哈妇发长春通字函办沪府", min_size=1, max_size=6)
 years = st.integers(min_value=1949, max_value=2999)
-serials = st.integers(min_value=1, max_value=100_000)
+serials = st.integers(min_value=1, max_value=99_999)
 spaces = st.sampled_from(["", "", " ", "  ", "\u3000", "\t"])
 
 FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")

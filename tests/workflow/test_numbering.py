@@ -37,7 +37,7 @@ def other_issuer(session, world):
     """A second issuing unit (示范市总工会, 示工发, no review step) with its drafter, signatory
     and clerk, and a way to have one of its notices signed."""
     unit = c.create_unit(session, None, name="示范市总工会", doc_code="示工发",
-                         review_required=False)
+                         parent_id=world.cc_unit.id, review_required=False)
     people = {}
     for role in (Role.DRAFTER, Role.SIGNATORY, Role.CLERK):
         user = c.create_user(session, None, username=f"union_{role.name.lower()}",
@@ -100,12 +100,34 @@ def test_an_opened_series_starts_at_its_start_serial(world, session, session_fac
             containing="已经存在")
 
 
-@pytest.mark.parametrize("start", [0, -3, "9", True])
-def test_a_series_starts_at_a_positive_whole_number(world, session, session_factory, start):
+@pytest.mark.parametrize("start", [0, -3, "9", True, 100_000, 9223372036854775807, 2**80])
+def test_a_series_starts_at_a_whole_number_from_1_to_99999(world, session, session_factory,
+                                                           start):
     refused(session, session_factory,
             lambda: c.open_series(session, world.clerk, issuer_unit_id=world.issuer.id,
                                   code="示妇发", year=2016, start_serial=start, now=at(0)),
-            containing="正整数")
+            containing="1 至 99999 之间的整数")
+
+
+def test_a_series_opened_at_its_last_serial_issues_once_then_refuses_in_chinese(
+        world, session, session_factory):
+    c.open_series(session, world.clerk, issuer_unit_id=world.issuer.id, code="示妇发",
+                  year=2016, start_serial=99_999, now=at(0))
+    assert issue_signed(world, session).doc_number == "示妇发〔2016〕99999号"
+    signed = notice_in(world, NS.SIGNED)
+    refused(session, session_factory,
+            lambda: c.issue(session, world.clerk, notice_id=signed.id, now=at(1)),
+            containing="顺序号已用完")
+
+
+@pytest.mark.parametrize("serial", [100_000, 9223372036854775807])
+def test_a_number_past_99999_cannot_be_voided(world, session, session_factory, serial):
+    c.open_series(session, world.clerk, issuer_unit_id=world.issuer.id, code="示妇发",
+                  year=2016, start_serial=1, now=at(0))
+    refused(session, session_factory,
+            lambda: c.void_number(session, world.clerk, issuer_unit_id=world.issuer.id,
+                                  code="示妇发", year=2016, serial=serial, reason="错号"),
+            containing="1 至 99999 之间的整数")
 
 
 def test_a_notice_may_be_numbered_in_another_series_of_its_own_unit(world, session):

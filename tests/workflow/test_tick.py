@@ -148,9 +148,10 @@ def test_a_supervisors_own_reminder_that_day_stands_for_the_ticks(world, session
 
 def test_setting_a_notices_interval_is_the_issuing_supervisors_and_is_audited(
         world, session, session_factory, notice):
-    for stranger in (world.receiver1, world.clerk, world.admin, None):
+    for stranger, why in ((world.receiver1, "督办"), (world.clerk, "督办"),
+                          (world.admin, "三员分立"), (None, "具体人员")):
         refused(session, session_factory, lambda who=stranger: set_remind_interval(
-            session, who, notice_id=notice.id, every_days=5), Forbidden, "督办")
+            session, who, notice_id=notice.id, every_days=5), Forbidden, why)
     for bad in (0, 31, "5", True):
         refused(session, session_factory, lambda n=bad: set_remind_interval(
             session, world.supervisor, notice_id=notice.id, every_days=n), InvalidInput,

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import audit, lifecycle
-from workflow.db import as_utc, lock_for_update
+from workflow.db import MAX_ID, as_utc, lock_for_update
 from workflow.errors import Conflict, InvalidInput, InvalidState, NotFound
+from workflow.inputs import clean_text
 from workflow.models import Notice, Receipt, Report, User
 from workflow.permissions import lifecycle_of, require
 from workflow.states import RecipientKind
@@ -51,17 +52,13 @@ def command(fn: Callable) -> Callable:
     return wrapper
 
 
-def clean_text(value: str | None) -> str:
-    """A form value without surrounding whitespace; None becomes ""."""
-    return (value or "").strip()
-
-
 def get_or_404(session: Session, model, object_id, *, lock: bool = False, label: str = "记录",
                options: tuple = ()):
     """Load a row by id (with the loader `options` given), or raise NotFound with a message
     naming what was sought."""
-    if not isinstance(object_id, int) or isinstance(object_id, bool):
-        raise NotFound(f"找不到该{label}（编号无效：{object_id!r}）")
+    if not isinstance(object_id, int) or isinstance(object_id, bool) or not (
+            1 <= object_id <= MAX_ID):
+        raise NotFound(f"找不到该{label}（编号无效：{str(object_id)[:20]!r}）")
     row = session.scalar(_by_id(model, lock, options), {"id": object_id})
     if row is None:
         raise NotFound(f"找不到编号为 {object_id} 的{label}")
@@ -111,7 +108,7 @@ def _advance(
     if rule.idempotent and row.state == rule.dest:
         return False
     require(actor, row, action, rule)
-    note = clean_text(note) or None
+    note = clean_text(note, label="理由") or None
     if rule.reason_required and note is None:
         raise InvalidInput(f"{action.label}必须说明理由")
     before = row.state

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from workflow import audit
 from workflow.calendar import FIRST_YEAR, LAST_YEAR, package_says
 from workflow.commands._advance import clean_text, command, get_actor, moment
-from workflow.errors import Conflict, Forbidden, InvalidInput, NotFound
+from workflow.errors import Conflict, InvalidInput, NotFound
 from workflow.models import CalendarDay, DeadlinePolicy, User
+from workflow.permissions import Right, demand
 from workflow.settings import (
     DEADLINE_BOUNDS,
     DEADLINE_POLICY_ID,
@@ -26,15 +27,8 @@ from workflow.settings import (
     Deadlines,
     deadline_policy,
 )
-from workflow.states import Role
 
 NOTE_LENGTH = 100
-
-
-def _require_admin(actor: User | None) -> None:
-    # None is the installer (a script setting up a deployment), as for the other admin commands.
-    if actor is not None and not actor.holds(Role.ADMIN):
-        raise Forbidden(f"只有{Role.ADMIN.label}可以维护工作日历和期限设置")
 
 
 def _check_day(day) -> dt.date:
@@ -50,7 +44,7 @@ def set_calendar_day(session: Session, actor: User | None, *, day: dt.date, is_w
                      note: str | None = None, now: dt.datetime | None = None) -> CalendarDay:
     """Make one day a working day or a day off, whatever the holiday package says."""
     now, actor = moment(now), get_actor(session, actor)
-    _require_admin(actor)
+    demand(actor, Right.MANAGE_CALENDAR)
     day = _check_day(day)
     if not isinstance(is_workday, bool):
         raise InvalidInput("请选择该日是工作日还是休息日")
@@ -79,7 +73,7 @@ def remove_calendar_day(session: Session, actor: User | None, *, day: dt.date,
                         now: dt.datetime | None = None) -> CalendarDay:
     """Remove the override of one day: the holiday package (or Monday–Friday) applies again."""
     now, actor = moment(now), get_actor(session, actor)
-    _require_admin(actor)
+    demand(actor, Right.MANAGE_CALENDAR)
     day = _check_day(day)
     row = session.scalar(select(CalendarDay).where(CalendarDay.day == day))
     if row is None:
@@ -107,7 +101,7 @@ def set_deadline_policy(session: Session, actor: User | None, *, very_urgent_day
                         now: dt.datetime | None = None) -> Deadlines:
     """Set the receipt deadlines by 紧急程度 and the reminder schedule (in working days)."""
     now, actor = moment(now), get_actor(session, actor)
-    _require_admin(actor)
+    demand(actor, Right.MANAGE_CALENDAR)
     values = {
         "very_urgent_days": _whole(very_urgent_days, "very_urgent_days"),
         "urgent_days": _whole(urgent_days, "urgent_days"),

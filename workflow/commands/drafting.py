@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import audit
+from workflow import audit, federation
 from workflow.attachments import MAX_ATTACHMENT_BYTES, StoredFile
 from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
-from workflow.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
+from workflow.errors import Conflict, InvalidInput, InvalidState, NotFound
 from workflow.models import (
     Addressee,
     Attachment,
@@ -26,7 +26,7 @@ from workflow.models import (
     User,
 )
 from workflow.notifications import tell_role
-from workflow.permissions import may_edit_draft
+from workflow.permissions import Right, demand
 from workflow.states import Direction, NoticeAction, NoticeState, RecipientKind, Role, Urgency
 
 # 密级 values meaning "not classified"; anything else is refused (涉密不上网).
@@ -59,7 +59,7 @@ def _ids(values: Iterable | None, label: str) -> list[int]:
 def _report_requests(values) -> list[dict]:
     requests = []
     for index, value in enumerate(values or (), start=1):
-        what = clean_text(value.get("what"))
+        what = clean_text(value.get("what"), label=f"第{index}项报送要求的内容", multiline=False)
         if not what:
             raise InvalidInput(f"第{index}项报送要求缺少报送内容")
         if len(what) > 200:
@@ -67,7 +67,8 @@ def _report_requests(values) -> list[dict]:
         due = value.get("due_date")
         if due is not None and (not isinstance(due, dt.date) or isinstance(due, dt.datetime)):
             raise InvalidInput(f"第{index}项报送要求的截止日期无效：{due!r}")
-        to_whom = clean_text(value.get("to_whom")) or None
+        to_whom = clean_text(value.get("to_whom"), label=f"第{index}项报送要求的报送对象",
+                             multiline=False) or None
         requests.append({
             "what": what, "due_date": due, "to_whom": to_whom, "position": index,
             "from_unit_ids": _ids(value.get("from_unit_ids"), "报送单位"),
@@ -83,6 +84,7 @@ def _check_addressees(session: Session, issuer_unit_id: int, unit_ids: list[int]
         missing = [str(i) for i in unit_ids if i not in found]
         if missing:
             raise InvalidInput(f"找不到以下单位：{'、'.join(missing)}")
+        federation.require_within(session, issuer_unit_id, unit_ids)
     if group_ids:
         groups = {g.id: g for g in session.scalars(
             select(UnitGroup).where(UnitGroup.id.in_(group_ids)))}
@@ -103,19 +105,20 @@ def _apply_fields(session: Session, notice: Notice, fields: dict) -> list[str]:
     if "secrecy" in fields and clean_text(fields["secrecy"]) not in UNCLASSIFIED:
         raise InvalidInput("涉密公文不得在本系统中处理（涉密不上网）：密级只能为空")
     if "title" in fields:
-        title = clean_text(fields["title"])
+        title = clean_text(fields["title"], label="标题", multiline=False)
         if not title:
             raise InvalidInput("标题不能为空")
         if len(title) > 300:
             raise InvalidInput("标题过长（最多300字）")
         fields = {**fields, "title": title}
     if "kind" in fields:
-        kind = clean_text(fields["kind"]) or "通知"
+        kind = clean_text(fields["kind"], label="文种", multiline=False) or "通知"
         if len(kind) > 10:
             raise InvalidInput("文种过长（最多10字）")
         fields = {**fields, "kind": kind}
     if "series_code" in fields:
-        fields = {**fields, "series_code": clean_text(fields["series_code"]) or None}
+        fields = {**fields, "series_code": clean_text(fields["series_code"], label="机关代字",
+                                                           multiline=False) or None}
     if "body" in fields:
         fields = {**fields, "body": (fields["body"] or "").strip("\n")}
     converters = {"urgency": (Urgency, "紧急程度"), "direction": (Direction, "行文方向")}
@@ -171,14 +174,14 @@ def _apply_fields(session: Session, notice: Notice, fields: dict) -> list[str]:
     return changed
 
 
-def _drafter_unit(actor: User, issuer_unit_id: int | None) -> int:
-    units = [g.unit_id for g in actor.grants if g.role == Role.DRAFTER]
+def _drafting_unit(actor: User, issuer_unit_id: int | None) -> int:
+    """The unit a new draft is written for: the one asked, or the actor's first drafting unit."""
     if issuer_unit_id is None:
+        units = [g.unit_id for g in actor.grants if g.role == Role.DRAFTER]
         if not units:
-            raise Forbidden("您没有拟稿权限")
-        return units[0]
-    if issuer_unit_id not in units:
-        raise Forbidden("您不是该单位的拟稿人，不能以该单位名义拟稿")
+            demand(actor, Right.START_DRAFT)  # says why: no unit, an administrator, inactive
+        issuer_unit_id = units[0]
+    demand(actor, Right.START_DRAFT, unit_id=issuer_unit_id)
     return issuer_unit_id
 
 
@@ -189,14 +192,11 @@ def create_draft(session: Session, actor: User, *, title: str, body: str = "",
     """Start a new draft in the drafter's unit."""
     now = moment(now)
     actor = get_actor(session, actor)
-    unit_id = _drafter_unit(actor, issuer_unit_id)
+    unit_id = _drafting_unit(actor, issuer_unit_id)
     notice = Notice(issuer_unit_id=unit_id, drafter_id=actor.id, title="", body="",
                     state=NoticeState.DRAFT, created_at=now, updated_at=now)
     notice.issuer = session.get(Unit, unit_id)
     session.add(notice)
-    decision = may_edit_draft(actor, notice)
-    if not decision:
-        raise Forbidden(decision.reason)
     _apply_fields(session, notice, {"title": title, "body": body, **fields})
     session.flush()
     audit.append(session, actor=actor, action="notice.CREATE", object_type="notice",
@@ -213,11 +213,9 @@ def update_draft(session: Session, actor: User, *, notice_id: int,
     now = moment(now)
     actor = get_actor(session, actor)
     notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
+    demand(actor, Right.EDIT_DRAFT, notice=notice)  # who first: a stranger learns nothing more
     if expected_version is not None and notice.version != expected_version:
         raise Conflict()
-    decision = may_edit_draft(actor, notice)
-    if not decision:
-        raise Forbidden(decision.reason)
     if notice.state != NoticeState.DRAFT:
         raise InvalidState(f"该公文{notice.state.label}，不能再作为草稿修改")
     changed = _apply_fields(session, notice, fields)
@@ -274,9 +272,7 @@ def cancel(session: Session, actor: User, *, notice_id: int, reason: str | None 
 def _own_draft(session: Session, actor: User, notice_id: int) -> Notice:
     """The actor's own notice, still a draft: attachments change only while nobody else acts."""
     notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
-    decision = may_edit_draft(actor, notice)
-    if not decision:
-        raise Forbidden(decision.reason)
+    demand(actor, Right.EDIT_DRAFT, notice=notice)
     if notice.state != NoticeState.DRAFT:
         raise InvalidState(f"该公文{notice.state.label}，只有草稿可以增删附件")
     return notice
@@ -317,10 +313,10 @@ def remove_attachment(session: Session, actor: User, *, notice_id: int, attachme
                       now: dt.datetime | None = None) -> Notice:
     """Take an 附件 off the actor's own draft (the stored bytes are left for the sweeper)."""
     now, actor = moment(now), get_actor(session, actor)
+    notice = _own_draft(session, actor, notice_id)  # who first, then which attachment
     attachment = get_or_404(session, Attachment, attachment_id, label="附件")
     if attachment.notice_id != notice_id or attachment.report_id is not None:
         raise NotFound(f"该公文没有编号为 {attachment_id} 的附件")
-    notice = _own_draft(session, actor, notice_id)
     if expected_version is not None and notice.version != expected_version:
         raise Conflict()
     filename = attachment.filename

@@ -19,7 +19,7 @@ from workflow.db import insert_ignore, lock_for_update
 from workflow.errors import Conflict, Forbidden, InvalidInput, InvalidState
 from workflow.models import Notice, Receipt, Reminder, Report, Unit, User
 from workflow.notifications import notify, tell_role, users_holding
-from workflow.permissions import can
+from workflow.permissions import Right, demand
 from workflow.settings import DEADLINE_BOUNDS
 from workflow.states import (
     NoticeAction,
@@ -155,10 +155,9 @@ def remind(session: Session, actor: User | None, *, notice_id: int,
     """
     now, actor = moment(now), get_actor(session, actor)
     notice = get_or_404(session, Notice, notice_id, label="公文")
+    demand(actor, Right.REMIND, notice=notice)
     if channel not in CHANNELS:
         raise InvalidInput(f"催办方式只能是：{'、'.join(CHANNELS.values())}")
-    if actor is not None and not can(actor, notice, NoticeAction.CLOSE):
-        raise Forbidden("只有发文单位的督办人员可以催办")
     if notice.state != NoticeState.ISSUED:
         raise InvalidState(f"该公文{notice.state.label}，不能催办")
     outstanding = outstanding_units(session, notice_id)
@@ -241,9 +240,7 @@ def set_remind_interval(session: Session, actor: User, *, notice_id: int,
     has passed; None returns to the deadline policy's interval."""
     now, actor = moment(now), get_actor(session, actor)
     notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
-    # Who first, as for 催办 itself: the issuing unit's supervisor (a person, not the engine).
-    if actor is None or not can(actor, notice, NoticeAction.CLOSE):
-        raise Forbidden("只有发文单位的督办人员可以设置催办间隔")
+    demand(actor, Right.SET_REMIND_INTERVAL, notice=notice)  # who first
     if notice.state != NoticeState.ISSUED:
         raise InvalidState(f"该公文{notice.state.label}，不再催办")
     low, high, _ = DEADLINE_BOUNDS["remind_every_days"]

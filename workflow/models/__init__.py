@@ -3,8 +3,11 @@
 Owns: tables, columns, constraints and relationships. Must not: change a state (only
 `commands._advance` does), check permissions, or know HTTP. Every row that a transition reads and
 then writes carries a `version` column (optimistic locking, DESIGN.md convention 4).
+Importing the models also arms the flush check of `workflow.inputs`: no control character is
+written into any string column, by whatever path it came.
 """
 
+import workflow.inputs  # noqa: F401  (registers the before_flush check on every Session)
 from workflow.models._columns import enum_column
 from workflow.models.calendar import CalendarDay, DeadlinePolicy  # noqa: F401
 from workflow.models.distribution import (  # noqa: F401

@@ -84,6 +84,11 @@ class Report(Base):
     request: Mapped[ReportRequest] = relationship(lazy="joined")
     unit: Mapped[Unit] = relationship(lazy="joined")
     attachments: Mapped[list[Attachment]] = relationship(order_by="Attachment.id", viewonly=True)
+    # The same unit's copy of the notice: a report is submitted only once it is signed for.
+    receipt: Mapped[Receipt | None] = relationship(
+        primaryjoin="and_(Report.notice_id == foreign(Receipt.notice_id), "
+                    "Report.unit_id == foreign(Receipt.unit_id))",
+        viewonly=True, uselist=False)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -14,11 +14,9 @@ from workflow.queries.notices import (
     progress,
     receipts,
     reports,
-    sees_whole_notice,
-    visible_notice_filter,
 )
 
 __all__ = [
     "NoticeSummary", "Progress", "audit_trail", "get_notice", "notice_detail", "notice_summaries",
-    "progress", "receipts", "reports", "sees_whole_notice", "visible_notice_filter",
+    "progress", "receipts", "reports",
 ]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from workflow.db import as_utc
+from workflow.db import MAX_ID, as_utc
 from workflow.deadlines import LOCAL_TZ
 from workflow.errors import NotFound
 from workflow.models import AuditEntry, Notice, NumberSeries, Unit, UnitGroup, User
@@ -222,7 +222,7 @@ def _audit_conditions(wanted: AuditFilter) -> list:
         where.append(AuditEntry.action == action)
     if notice := wanted.notice.strip():
         by_number = select(Notice.id).where(Notice.doc_number.contains(notice, autoescape=True))
-        if notice.isdigit():
+        if notice.isdecimal() and int(notice) <= MAX_ID:
             where.append(or_(AuditEntry.notice_id == int(notice),
                              AuditEntry.notice_id.in_(by_number)))
         else:

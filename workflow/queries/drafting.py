@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from workflow.errors import Forbidden, InvalidState, NotFound
 from workflow.models import AuditEntry, Notice, Unit, UnitGroup, User
-from workflow.permissions import available_actions, may_edit_draft, require
+from workflow.permissions import Right, available_actions, demand, require
 from workflow.queries.notices import get_notice
 from workflow.states import NoticeAction, NoticeState, Role
 
@@ -130,9 +130,7 @@ def draft_for_editing(session: Session, actor: User, notice_id: int) -> DraftPag
     """The actor's own draft: NotFound for another unit's, Forbidden for a colleague's,
     InvalidState once it has left the 草稿 state."""
     notice = get_notice(session, notice_id, actor)
-    decision = may_edit_draft(actor, notice)
-    if not decision:
-        raise Forbidden(decision.reason)
+    demand(actor, Right.EDIT_DRAFT, notice=notice)
     if notice.state != NoticeState.DRAFT:
         raise InvalidState(f"该公文{notice.state.label}，不能再作为草稿修改")
     returned = latest_returns(session, [notice.id]).get(notice.id) if _is_returned(notice) else None
@@ -173,8 +171,8 @@ def new_draft(session: Session, actor: User, unit_id: int | None = None) -> NewD
 
 
 def addressee_choices(session: Session, issuer_unit_id: int) -> AddresseeChoices:
-    """The issuer's unit groups, then every other unit in sections: the members of each group,
-    the issuer's other subordinates, its superiors, and the rest by the tree they belong to."""
+    """The issuer's unit groups, then the other units of its federation in sections: the members
+    of each group, the issuer's other subordinates, its superiors, and the rest of its tree."""
     units = list(session.scalars(select(Unit).order_by(Unit.id)))
     by_id = {u.id: u for u in units}
     if issuer_unit_id not in by_id:
@@ -196,10 +194,14 @@ def addressee_choices(session: Session, issuer_unit_id: int) -> AddresseeChoices
             stack.extend(reversed(children.get(unit.id, [])))
         return found
 
+    root = issuer
+    while root.parent is not None:
+        root = root.parent
+    federation = {u.id for u in tree(root)}
     shown = {issuer.id}
     sections = []
     for group in groups:
-        members = [u for u in group.members if u.id not in shown]
+        members = [u for u in group.members if u.id not in shown and u.id in federation]
         shown.update(u.id for u in members)
         if members:
             sections.append(UnitSection(f"{group.name}：各单位", members, False))
@@ -214,9 +216,9 @@ def addressee_choices(session: Session, issuer_unit_id: int) -> AddresseeChoices
         parent = parent.parent
     if superiors:
         sections.append(UnitSection("上级单位", superiors, True))
-    for root in children.get(None, []):
-        rest = [u for u in tree(root) if u.id not in shown]
-        shown.update(u.id for u in rest)
-        if rest:
-            sections.append(UnitSection(f"{root.name}系统", rest, False))
+    # The rest of the issuer's own federation; nothing of another federation is offered (the
+    # engine refuses it too: federation.require_within).
+    rest = [u for u in tree(root) if u.id not in shown]
+    if rest:
+        sections.append(UnitSection(f"{root.name}系统", rest, False))
     return AddresseeChoices(issuer, groups, sections)

@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import case, false, func, or_, select, true
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from workflow.db import among_ids
 from workflow.deadlines import days_left, local_date, local_time
 from workflow.errors import NotFound
 from workflow.models import Attachment, AuditEntry, Notice, Receipt, Report, User
-from workflow.states import ReceiptState, RecipientKind, ReportState, Role
+from workflow.permissions import business_unit_ids, notice_visibility, sees_whole_notice
+from workflow.states import ReceiptState, RecipientKind, ReportState
 
 
 @dataclass(frozen=True)
@@ -78,24 +79,11 @@ def progress(session: Session, notice_ids: list[int]) -> dict[int, Progress]:
     return result
 
 
-def visible_notice_filter(actor: User | None):
-    """A WHERE clause for the notices `actor` may see (None: every notice, for operators)."""
-    if actor is None or actor.holds(Role.AUDITOR):
-        return true()
-    if actor.roles & {Role.ADMIN, Role.SECURITY_OFFICER}:
-        # 三员分立: the system administrator and the security officer manage accounts, not
-        # documents; only the auditor reads across the system.
-        return false()
-    units = {g.unit_id for g in actor.grants} | {actor.unit_id}
-    received = select(Receipt.notice_id).where(Receipt.unit_id.in_(units))
-    return or_(Notice.issuer_unit_id.in_(units), Notice.id.in_(received))
-
-
 def notice_summaries(session: Session, actor: User | None = None, *, limit: int = 500,
                      offset: int = 0) -> list[NoticeSummary]:
     """The notices `actor` may see, newest first, each with its progress."""
     notices = session.scalars(
-        select(Notice).where(visible_notice_filter(actor))
+        select(Notice).where(notice_visibility(actor))
         .order_by(Notice.updated_at.desc(), Notice.id.desc()).limit(limit).offset(offset)
     ).all()
     counts = progress(session, [n.id for n in notices])
@@ -109,22 +97,11 @@ def notice_summaries(session: Session, actor: User | None = None, *, limit: int 
 def get_notice(session: Session, notice_id: int, actor: User | None = None) -> Notice:
     """One notice the actor may see, with its requests and addressees loaded."""
     notice = session.scalar(
-        select(Notice).where(Notice.id == notice_id, visible_notice_filter(actor))
+        select(Notice).where(Notice.id == notice_id, notice_visibility(actor))
         .options(selectinload(Notice.report_requests), selectinload(Notice.addressees)))
     if notice is None:
         raise NotFound(f"找不到编号为 {notice_id} 的公文，或您无权查看")
     return notice
-
-
-def _own_units(actor: User) -> set[int]:
-    return {g.unit_id for g in actor.grants} | {actor.unit_id}
-
-
-def sees_whole_notice(actor: User | None, notice: Notice) -> bool:
-    """The issuing unit (and operators and the auditor) see every unit's progress and the whole
-    trail; a recipient unit sees only its own receipt and reports, and no internal drafting notes."""
-    return (actor is None or actor.holds(Role.AUDITOR)
-            or notice.issuer_unit_id in _own_units(actor))
 
 
 def notice_attachment(session: Session, actor: User | None, attachment_id: int) -> Attachment:
@@ -132,7 +109,7 @@ def notice_attachment(session: Session, actor: User | None, attachment_id: int) 
     attachment = session.scalar(
         select(Attachment).join(Notice, Notice.id == Attachment.notice_id)
         .where(Attachment.id == attachment_id, Attachment.report_id.is_(None),
-               visible_notice_filter(actor)))
+               notice_visibility(actor)))
     if attachment is None:
         raise NotFound("找不到该附件，或您无权查看")
     return attachment
@@ -143,7 +120,7 @@ def receipts(session: Session, notice_id: int, actor: User | None = None) -> lis
     statement = select(Receipt).where(Receipt.notice_id == notice_id).order_by(
         case((Receipt.kind == RecipientKind.MAIN, 0), else_=1), Receipt.unit_id)
     if actor is not None and not sees_whole_notice(actor, session.get(Notice, notice_id)):
-        statement = statement.where(Receipt.unit_id.in_(_own_units(actor)))
+        statement = statement.where(Receipt.unit_id.in_(business_unit_ids(actor)))
     return list(session.scalars(statement))
 
 
@@ -152,7 +129,7 @@ def reports(session: Session, notice_id: int, actor: User | None = None) -> list
     statement = select(Report).where(Report.notice_id == notice_id).order_by(
         Report.request_id, Report.unit_id)
     if actor is not None and not sees_whole_notice(actor, session.get(Notice, notice_id)):
-        statement = statement.where(Report.unit_id.in_(_own_units(actor)))
+        statement = statement.where(Report.unit_id.in_(business_unit_ids(actor)))
     return list(session.scalars(statement))
 
 
@@ -165,7 +142,7 @@ def audit_trail(session: Session, notice_id: int, actor: User | None = None) -> 
     """The notice's audit entries in order; a recipient sees the public steps and its own."""
     statement = select(AuditEntry).where(AuditEntry.notice_id == notice_id).order_by(AuditEntry.seq)
     if actor is not None and not sees_whole_notice(actor, session.get(Notice, notice_id)):
-        units = _own_units(actor)
+        units = business_unit_ids(actor)
         own_receipts = select(Receipt.id).where(Receipt.notice_id == notice_id,
                                                 Receipt.unit_id.in_(units))
         own_reports = select(Report.id).where(Report.notice_id == notice_id,

@@ -1,0 +1,128 @@
+"""The facts of who may do what, written out by hand and compared with the engine's tables.
+
+Nothing here is read from `lifecycle.py` or `permissions.py` to decide what is right: each row is
+the rule as DESIGN.md and the 条例 state it. A change to a table that these rows do not also show
+is a change of the rules, and must be made here too, on purpose.
+"""
+
+from __future__ import annotations
+
+from workflow import lifecycle
+from workflow.permissions import RIGHTS, Right, Scope
+
+# (source, action, target, roles, the engine itself may fire it, reason required, guards, branch)
+NOTICE_FACTS = {
+    ("DRAFT", "SUBMIT", "IN_REVIEW", frozenset({"DRAFTER"}), False, False,
+     ("has_title_and_body", "has_main_recipient", "passes_rule_checks"), "route_has_review"),
+    ("DRAFT", "SUBMIT", "AWAITING_SIGNOFF", frozenset({"DRAFTER"}), False, False,
+     ("has_title_and_body", "has_main_recipient", "passes_rule_checks"), "route_skips_review"),
+    ("IN_REVIEW", "PASS_REVIEW", "AWAITING_SIGNOFF", frozenset({"REVIEWER"}), False, False, (),
+     None),
+    ("IN_REVIEW", "RETURN", "DRAFT", frozenset({"REVIEWER"}), False, True, (), None),
+    ("AWAITING_SIGNOFF", "RETURN", "DRAFT", frozenset({"SIGNATORY"}), False, True, (), None),
+    ("IN_REVIEW", "WITHDRAW", "DRAFT", frozenset({"DRAFTER"}), False, False,
+     ("nobody_has_acted",), None),
+    ("AWAITING_SIGNOFF", "WITHDRAW", "DRAFT", frozenset({"DRAFTER"}), False, False,
+     ("nobody_has_acted",), None),
+    ("DRAFT", "CANCEL", "CANCELLED", frozenset({"DRAFTER"}), False, False, (), None),
+    ("AWAITING_SIGNOFF", "SIGN", "SIGNED", frozenset({"SIGNATORY"}), False, False, (), None),
+    ("SIGNED", "AMEND", "AWAITING_SIGNOFF", frozenset({"DRAFTER", "CLERK"}), False, True,
+     ("has_title_and_body", "has_main_recipient", "passes_rule_checks"), None),
+    ("SIGNED", "ISSUE", "ISSUED", frozenset({"CLERK"}), False, False, ("has_main_recipient",),
+     None),
+    ("ISSUED", "CLOSE", "CLOSED", frozenset({"SUPERVISOR"}), True, True, (), None),
+    ("CLOSED", "ARCHIVE", "ARCHIVED", frozenset({"CLERK"}), False, False, (), None),
+    ("REVOKED", "ARCHIVE", "ARCHIVED", frozenset({"CLERK"}), False, False, (), None),
+    ("ABOLISHED", "ARCHIVE", "ARCHIVED", frozenset({"CLERK"}), False, False, (), None),
+    ("ISSUED", "REVOKE", "REVOKED", frozenset({"SIGNATORY"}), False, True, (), None),
+    ("CLOSED", "REVOKE", "REVOKED", frozenset({"SIGNATORY"}), False, True, (), None),
+    ("ISSUED", "ABOLISH", "ABOLISHED", frozenset({"SIGNATORY"}), False, True, (), None),
+    ("CLOSED", "ABOLISH", "ABOLISHED", frozenset({"SIGNATORY"}), False, True, (), None),
+}
+
+RECEIPT_FACTS = {
+    ("PENDING", "ACKNOWLEDGE", "ACKNOWLEDGED", frozenset({"RECEIVER"}), False, False,
+     ("notice_is_open",), None),
+    ("PENDING", "REJECT", "REJECTED", frozenset({"RECEIVER"}), False, True,
+     ("notice_is_issued",), None),
+    ("PENDING", "WAIVE", "WAIVED", frozenset(), True, False, (), None),
+    ("PENDING", "VOID", "VOIDED", frozenset(), True, False, (), None),
+}
+
+REPORT_FACTS = {
+    # A unit reports only once it has signed for the notice: a guard of the table, so that the
+    # button is never offered before it would succeed.
+    ("DUE", "SUBMIT", "SUBMITTED", frozenset({"RECEIVER"}), False, False,
+     ("notice_is_issued", "unit_has_signed_for"), None),
+    ("SUBMITTED", "ACCEPT", "ACCEPTED", frozenset({"SUPERVISOR"}), False, False,
+     ("notice_is_issued",), None),
+    ("SUBMITTED", "RETURN", "DUE", frozenset({"SUPERVISOR"}), False, True,
+     ("notice_is_issued",), None),
+    ("DUE", "WAIVE", "WAIVED", frozenset(), True, False, (), None),
+    ("SUBMITTED", "WAIVE", "WAIVED", frozenset(), True, False, (), None),
+    ("DUE", "VOID", "VOIDED", frozenset(), True, False, (), None),
+    ("SUBMITTED", "VOID", "VOIDED", frozenset(), True, False, (), None),
+}
+
+
+def _as_facts(table: lifecycle.Lifecycle) -> set[tuple]:
+    return {
+        (r.source.name, r.action.name, r.dest.name, frozenset(x.name for x in r.roles), r.system,
+         r.reason_required, tuple(g.name for g in r.guards), r.when.name if r.when else None)
+        for r in table.rules
+    }
+
+
+def test_the_notice_table_is_exactly_the_rules_written_by_hand():
+    assert _as_facts(lifecycle.NOTICE) == NOTICE_FACTS
+
+
+def test_the_receipt_table_is_exactly_the_rules_written_by_hand():
+    assert _as_facts(lifecycle.RECEIPT) == RECEIPT_FACTS
+
+
+def test_the_report_table_is_exactly_the_rules_written_by_hand():
+    assert _as_facts(lifecycle.REPORT) == REPORT_FACTS
+
+
+def test_only_signing_for_is_idempotent():
+    idempotent = {(lc.name, r.action.name) for lc in lifecycle.LIFECYCLES.values()
+                  for r in lc.rules if r.idempotent}
+    assert idempotent == {("receipt", "ACKNOWLEDGE")}
+
+
+# (roles, where they must be held, only on one's own object, server commands hold it too)
+RIGHT_FACTS = {
+    "VIEW_NOTICE": (frozenset({"DRAFTER", "REVIEWER", "SIGNATORY", "CLERK", "RECEIVER",
+                               "SUPERVISOR"}), "CONCERNED", False, True),
+    "START_DRAFT": (frozenset({"DRAFTER"}), "UNIT", False, False),
+    "EDIT_DRAFT": (frozenset({"DRAFTER"}), "ISSUER", True, False),
+    "MANAGE_SERIES": (frozenset({"CLERK"}), "UNIT", False, False),
+    "REMIND": (frozenset({"SUPERVISOR"}), "ISSUER", False, True),
+    "SET_REMIND_INTERVAL": (frozenset({"SUPERVISOR"}), "ISSUER", False, False),
+    "MANAGE_UNITS": (frozenset({"ADMIN"}), "ANYWHERE", False, True),
+    "MANAGE_USERS": (frozenset({"ADMIN"}), "ANYWHERE", False, True),
+    "MANAGE_CALENDAR": (frozenset({"ADMIN"}), "ANYWHERE", False, True),
+    "GRANT_ROLES": (frozenset({"SECURITY_OFFICER"}), "ANYWHERE", False, True),
+    "RESET_PASSWORDS": (frozenset({"SECURITY_OFFICER"}), "ANYWHERE", False, True),
+    "SET_LOGIN_POLICY": (frozenset({"SECURITY_OFFICER"}), "ANYWHERE", False, True),
+    "READ_AUDIT_TRAIL": (frozenset({"AUDITOR"}), "ANYWHERE", False, True),
+}
+
+
+def test_every_right_beyond_the_machines_is_named_with_the_roles_written_by_hand():
+    table = {right.name: (frozenset(r.name for r in rule.roles), rule.scope.name, rule.own_only,
+                          rule.installer)
+             for right, rule in RIGHTS.items()}
+    assert table == RIGHT_FACTS
+    assert set(RIGHTS) == set(Right)
+
+
+def test_no_business_right_is_held_by_an_administrator_duty_and_no_duty_right_by_business():
+    administrators = {"ADMIN", "SECURITY_OFFICER", "AUDITOR"}
+    for name, (roles, scope, _, _) in RIGHT_FACTS.items():
+        if scope == "ANYWHERE":
+            assert roles <= administrators, name
+        else:
+            assert not roles & administrators, name
+    assert {s.name for s in Scope} == {"ISSUER", "UNIT", "CONCERNED", "ANYWHERE"}
