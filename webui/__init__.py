@@ -13,11 +13,13 @@ import secrets
 from collections.abc import Mapping
 
 from flask import Flask, current_app, request
+from werkzeug.exceptions import NotFound as HTTPNotFound
+from werkzeug.routing import IntegerConverter
 
 from webui.config import Defaults
 from webui.extensions import csrf, db, migrate
 from workflow.attachments import AttachmentStore
-from workflow.db import configure_engine, read_only
+from workflow.db import MAX_ID, configure_engine, read_only
 
 SECRET_KEY_FILE = "secret_key"
 # The migrations live beside the packages, not in the instance folder: they are code.
@@ -31,6 +33,20 @@ SECURITY_HEADERS = {
 }
 
 
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` bounded to the ids a row can have (1 … MAX_ID): any other number is a 404.
+
+    It raises NotFound itself rather than failing the match: when a GET and a POST rule share a
+    path, a failed match of one makes werkzeug answer 405 instead of 404.
+    """
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if not 1 <= number <= MAX_ID:
+            raise HTTPNotFound()
+        return number
+
+
 def create_app(test_config: Mapping | None = None, *, instance_path: str | None = None) -> Flask:
     """A configured Gongwen web application.
 
@@ -41,6 +57,9 @@ def create_app(test_config: Mapping | None = None, *, instance_path: str | None 
     if instance_path is not None:
         instance_path = os.path.abspath(instance_path)
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    # Before any route is added: `<int:…>` in every URL takes ids the database can hold, so that
+    # /notices/9223372036854775808 is a 404, not an overflow in the driver.
+    app.url_map.converters["int"] = RowIdConverter
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     os.makedirs(app.instance_path, exist_ok=True)
     _load_config(app, test_config)

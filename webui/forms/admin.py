@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from webui.forms.fields import WholeNumberField, version_field
+from webui.forms.fields import WholeNumberField, version_field, whole_number
 from workflow.states import Role
 
 
@@ -29,10 +29,16 @@ def optional_id(value) -> int | None:
     """A select's value as a unit id; the empty choice (rendered as "" or "None") is None."""
     if value in (None, "", "None"):
         return None
-    return int(value)
+    if isinstance(value, int):
+        return value
+    return whole_number(str(value), low=1)
 
 
 INTEGER = "请输入整数"
+
+
+def _id(value) -> int:
+    return value if isinstance(value, int) else whole_number(str(value), low=1)
 
 
 class ChineseDateField(DateField):
@@ -67,7 +73,7 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, coerce=int, validate_choice=False, **kwargs)
+        super().__init__(label, validators, coerce=_id, validate_choice=False, **kwargs)
 
     def process_formdata(self, valuelist):
         try:

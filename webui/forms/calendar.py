@@ -16,7 +16,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput, TextInput
 
 from webui.forms.drafting import ChineseDateField
-from webui.forms.fields import WholeNumberField, version_field
+from webui.forms.fields import WholeNumberField, version_field, whole_number
 
 DAY_KINDS = {"off": "休息日（放假）", "work": "工作日（上班）"}
 
@@ -55,7 +55,7 @@ class DayListField(Field):
             return
         parts = [p for p in re.split(r"[,，、\s]+", valuelist[0].strip()) if p]
         try:
-            self.data = [int(p) for p in parts]
+            self.data = [whole_number(p, low=0, high=999) for p in parts]
         except ValueError:
             raise ValueError(f"{self.label.text}应为用逗号分隔的整数，如 3，1") from None
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, ValidationError
 
-from webui.forms.fields import VersionedForm, WholeNumberField
+from webui.forms.fields import VersionedForm, WholeNumberField, whole_number
 from workflow.db import utcnow
 from workflow.deadlines import local_date
+from workflow.docnumber import SERIAL_MAX, YEAR_MAX, YEAR_MIN
 from workflow.states import Retention
 
 
@@ -41,26 +42,30 @@ class ArchiveForm(VersionedForm):
 class OpenSeriesForm(FlaskForm):
     """Open a series (机关代字, year) at a starting serial."""
 
-    issuer_unit_id = WholeNumberField("发文单位", [InputRequired("请选择发文单位")])
+    issuer_unit_id = WholeNumberField("发文单位", [InputRequired("请选择发文单位")], low=1)
     code = StringField("机关代字", [Length(max=20, message="机关代字最多20字")])
-    year = WholeNumberField("年度", [InputRequired("请填写年度")], default=_this_year)
-    start_serial = WholeNumberField("起始顺序号", [InputRequired("请填写起始顺序号")], default=1)
+    year = WholeNumberField("年度", [InputRequired("请填写年度")], default=_this_year,
+                            low=YEAR_MIN, high=YEAR_MAX)
+    start_serial = WholeNumberField("起始顺序号", [InputRequired("请填写起始顺序号")], default=1,
+                                    low=1, high=SERIAL_MAX)
 
 
 class VoidNumberForm(FlaskForm):
     """Put an unused serial of a series into the void register, with the reason."""
 
     series = StringField("文号系列", [InputRequired("请选择文号系列")])
-    serial = WholeNumberField("顺序号", [InputRequired("请填写要作废的顺序号")])
+    serial = WholeNumberField("顺序号", [InputRequired("请填写要作废的顺序号")], low=1,
+                              high=SERIAL_MAX)
     reason = TextAreaField("作废理由", [Length(max=500, message="作废理由最多500字")])
 
     def series_key(self) -> dict:
         """The series as the engine names it: issuer unit, 机关代字 and year."""
         unit_id, year, code = (self.series.data or "").split(":", 2)
-        return {"issuer_unit_id": int(unit_id), "year": int(year), "code": code}
+        return {"issuer_unit_id": whole_number(unit_id, low=1),
+                "year": whole_number(year, low=YEAR_MIN, high=YEAR_MAX), "code": code}
 
     def validate_series(self, field):
         try:
             self.series_key()
         except ValueError:
-            raise ValueError("所选文号系列无效，请刷新页面后重新选择") from None
+            raise ValidationError("所选文号系列无效，请刷新页面后重新选择") from None

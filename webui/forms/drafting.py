@@ -24,7 +24,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from webui.forms.fields import VersionedForm, WholeNumberField  # noqa: F401 (re-exported)
+from webui.forms.fields import (  # noqa: F401 (re-exported)
+    VersionedForm,
+    WholeNumberField,
+    whole_number,
+)
 from workflow.models import Notice
 from workflow.states import Direction, Urgency
 
@@ -57,7 +61,7 @@ class IdsField(Field):
 
     def process_formdata(self, valuelist):
         try:
-            self.data = list(dict.fromkeys(int(v) for v in valuelist if v.strip()))
+            self.data = list(dict.fromkeys(whole_number(v, low=1) for v in valuelist if v.strip()))
         except ValueError:
             self.data = []
             raise ValueError("所选单位无效，请刷新页面后重新选择") from None

@@ -23,6 +23,7 @@ from webui.forms.drafting import (
     RemoveAttachmentForm,
     first_error,
 )
+from webui.forms.fields import id_argument
 from workflow import checks, commands
 from workflow.queries import drafting as drafting_queries
 from workflow.states import Role
@@ -57,7 +58,7 @@ def index():
 @desk_required("drafting")
 def new():
     actor = current_user.account
-    page = drafting_queries.new_draft(db.session, actor, request.args.get("unit", type=int))
+    page = drafting_queries.new_draft(db.session, actor, request.args.get("unit", type=id_argument))
     form = DraftForm.for_page()
     if form.validate_on_submit():
         notice = commands.create_draft(db.session, actor, issuer_unit_id=page.issuer.id,

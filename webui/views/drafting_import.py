@@ -16,6 +16,7 @@ from webui.desks import desk_required
 from webui.extensions import db
 from webui.forms.drafting import first_error
 from webui.forms.drafting_import import ImportTextForm, imported_form
+from webui.forms.fields import id_argument
 from webui.views.drafting import bp
 from workflow.queries import drafting as drafting_queries
 from workflow.queries import drafting_import as import_queries
@@ -25,7 +26,7 @@ from workflow.queries import drafting_import as import_queries
 @desk_required("drafting")
 def import_text():
     actor = current_user.account
-    unit_id = request.args.get("unit", type=int)
+    unit_id = request.args.get("unit", type=id_argument)
     form = ImportTextForm()
     if form.validate_on_submit():
         imported = import_queries.imported_draft(db.session, actor, form.notice_text, unit_id)

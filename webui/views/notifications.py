@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from webui.desks import desk_required
 from webui.extensions import db
+from webui.forms.fields import id_argument
 from workflow.commands import notifications as notification_commands
 from workflow.queries import notifications as notification_queries
 
@@ -24,7 +25,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 @desk_required("inbox")
 def index():
     listing = notification_queries.notifications(
-        db.session, current_user.account, page=request.args.get("page", 1, type=int))
+        db.session, current_user.account, page=request.args.get("page", 1, type=id_argument))
     return render_template("notifications/index.html", listing=listing)
 
 
