@@ -57,7 +57,9 @@ def refuse_control_characters(value: str, *, label: str = "输入内容",
 def clean_text(value: str | None, *, label: str = "输入内容", multiline: bool = True) -> str:
     """A form value without surrounding whitespace; None becomes "". Control characters are
     refused (newline, carriage return and tab pass where the text may have several lines)."""
-    return refuse_control_characters((value or "").strip(), label=label, multiline=multiline)
+    # Judged before stripping: str.strip() would quietly drop a trailing \x1c–\x1f or \x85.
+    value = refuse_control_characters(value or "", label=label, multiline=True).strip()
+    return value if multiline else refuse_control_characters(value, label=label, multiline=False)
 
 
 _TEXT_COLUMNS: dict[type, list[tuple[str, bool]]] = {}

@@ -82,12 +82,14 @@ def users_holding(session: Session, role: Role, unit_ids: Iterable[int]) -> list
     ))
 
 
-def notify(session: Session, user_ids: Iterable[int], *, notice_id: int | None, kind: str,
-           message: str, now: dt.datetime, exclude: int | None = None,
+def notify(session: Session, user_ids: Iterable[int], *, actor: User | None,
+           notice_id: int | None, kind: str, message: str, now: dt.datetime,
            role: Role | None = None, link: str | None = None) -> int:
-    """Write one notification per user (never to `exclude`, the actor), and the mail of those
-    with an address; returns how many notifications."""
-    users = [uid for uid in dict.fromkeys(user_ids) if uid != exclude]
+    """Write one notification per user, and the mail of those with an address; returns how many
+    notifications. The actor (None: the engine itself) is never told of their own action: a
+    receiver who is also the issuer's 督办 does not get "please check" for the report they just
+    submitted. `actor` has no default, so that no caller can forget it."""
+    users = [uid for uid in dict.fromkeys(user_ids) if actor is None or uid != actor.id]
     if not users:
         return 0
     if link is not None and not (link.startswith("/") and not link.startswith("//")):
@@ -108,12 +110,12 @@ def notify(session: Session, user_ids: Iterable[int], *, notice_id: int | None, 
     return len(rows)
 
 
-def tell_role(session: Session, role: Role, unit_ids: Iterable[int], *, notice_id: int | None,
-              kind: str, message: str, now: dt.datetime, exclude: int | None = None,
+def tell_role(session: Session, role: Role, unit_ids: Iterable[int], *, actor: User | None,
+              notice_id: int | None, kind: str, message: str, now: dt.datetime,
               link: str | None = None) -> int:
-    """Notify everyone holding `role` in `unit_ids`."""
-    return notify(session, users_holding(session, role, unit_ids), notice_id=notice_id, kind=kind,
-                  message=message, now=now, exclude=exclude, role=role, link=link)
+    """Notify everyone holding `role` in `unit_ids` but the actor."""
+    return notify(session, users_holding(session, role, unit_ids), actor=actor,
+                  notice_id=notice_id, kind=kind, message=message, now=now, role=role, link=link)
 
 
 def subject_of(message: str) -> str:

@@ -82,13 +82,15 @@ def test_the_drafting_desk_asks_a_visitor_to_log_in(client, desks):
 # A new draft.
 
 
-def test_the_new_draft_form_offers_the_issuers_groups_and_every_other_unit(client, log_in, desks):
+def test_the_new_draft_form_offers_the_issuers_groups_and_the_units_of_its_own_federation_only(
+        client, log_in, desks):
     log_in("drafter")
     html = text(client.get("/drafting/new"))
     assert "各区妇联（3个单位）" in html
     assert f'name="main_group_ids" value="{desks.group_id}"' in html
     assert f'name="cc_unit_ids" value="{desks.cc_unit_id}"' in html
-    assert "示范市第1区妇联" in html and "他市妇女联合会" in html
+    assert "示范市第1区妇联" in html and "示范省妇女联合会" in html
+    assert "他市妇女联合会" not in html  # another federation's root
     for label in ("文种", "标题", "紧急程度", "密级", "正文", "报送要求", "附件"):
         assert label in html
     assert html.count('name="report_requests-') >= 3 * 3  # three blank rows

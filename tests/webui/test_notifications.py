@@ -71,7 +71,7 @@ def test_the_bell_counts_past_ninety_nine_as_99_plus(client, log_in, world, app)
     drafter = _user_id(app, "drafter")
     with app.app_context():
         for _ in range(101):
-            notify(db.session, [drafter], notice_id=None, kind="reminder", message="催办",
+            notify(db.session, [drafter], actor=None, notice_id=None, kind="reminder", message="催办",
                    now=utcnow())
         db.session.commit()
     log_in("drafter")
@@ -117,7 +117,7 @@ def test_the_list_is_paged(client, log_in, world, app):
     drafter = _user_id(app, "drafter")
     with app.app_context():
         for i in range(25):
-            notify(db.session, [drafter], notice_id=None, kind="task",
+            notify(db.session, [drafter], actor=None, notice_id=None, kind="task",
                    message=f"第{i:02d}条通知", now=utcnow())
         db.session.commit()
     log_in("drafter")

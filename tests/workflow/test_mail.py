@@ -42,7 +42,7 @@ def queue(session, world, n: int, *, message: str = "待签收：示妇发〔201
                                  .order_by(User.id)))
     session.execute(update(User).where(User.id.in_(users))
                     .values(email="user" + cast(User.id, String) + "@example.org"))
-    notify(session, users, notice_id=None, kind="task", message=message, now=at(0), link=link)
+    notify(session, users, actor=None, notice_id=None, kind="task", message=message, now=at(0), link=link)
     ids = list(session.scalars(select(MailMessage.id).order_by(MailMessage.id)))
     session.commit()  # and hold no transaction: the senders need the write lock
     return ids
@@ -62,7 +62,7 @@ def test_a_mail_arrives_with_its_subject_recipient_chinese_body_absolute_link_an
         world, session, session_factory):
     world.receiver1.email = "zhang@example.org"
     world.receiver1.display_name = "张敏"
-    notify(session, [world.receiver1.id], notice_id=None, kind="task",
+    notify(session, [world.receiver1.id], actor=None, notice_id=None, kind="task",
            message="待签收：示妇发〔2016〕1号 关于开展调研的通知", now=at(0),
            link="/receiving/#sign-7")
     [mail_id] = session.scalars(select(MailMessage.id))

@@ -124,10 +124,10 @@ def test_a_reminder_links_each_unit_to_what_it_still_owes(world, session):
 
 def test_a_link_given_by_the_caller_must_be_a_path_of_this_site(world, session):
     with pytest.raises(ValueError):
-        notify(session, [world.drafter.id], notice_id=None, kind="task", message="外部链接",
+        notify(session, [world.drafter.id], actor=None, notice_id=None, kind="task", message="外部链接",
                now=at(0), link="https://elsewhere.example/")
     with pytest.raises(ValueError):
-        notify(session, [world.drafter.id], notice_id=None, kind="task", message="外部链接",
+        notify(session, [world.drafter.id], actor=None, notice_id=None, kind="task", message="外部链接",
                now=at(0), link="//elsewhere.example/")
 
 
@@ -158,7 +158,7 @@ def test_a_deactivated_user_is_not_mailed(world, session):
     give_addresses(session, w.drafter, w.reviewer)
     notice = draft(w)
     c.deactivate_user(session, None, user_id=w.drafter.id)
-    notify(session, [w.drafter.id, w.reviewer.id], notice_id=notice.id, kind="task",
+    notify(session, [w.drafter.id, w.reviewer.id], actor=None, notice_id=notice.id, kind="task",
            message="请处理", now=at(0.2))
     assert {m.user_id for m in mails(session)} == {w.reviewer.id}
 
@@ -282,7 +282,7 @@ def test_marking_all_read_touches_only_ones_own(world, session):
 def test_the_list_is_newest_first_in_pages_with_the_unread_counted(world, session):
     w = world
     for i in range(5):
-        notify(session, [w.drafter.id], notice_id=None, kind="task", message=f"第{i}条",
+        notify(session, [w.drafter.id], actor=None, notice_id=None, kind="task", message=f"第{i}条",
                now=at(i))
     first = notification_queries.notifications(session, w.drafter, page=1, per_page=2)
     assert [n.message for n in first.items] == ["第4条", "第3条"]

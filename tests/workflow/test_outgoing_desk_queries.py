@@ -154,16 +154,15 @@ def test_a_signed_notice_opens_for_amendment_for_its_drafter_and_the_clerk(world
         drafting_queries.notice_to_amend(session, world.drafter, draft(world).id)
 
 
-def test_the_choices_offer_the_issuers_groups_its_units_its_superiors_and_the_rest(
+def test_the_choices_offer_the_issuers_groups_its_units_its_superiors_and_the_rest_of_its_tree(
         world, session):
     w, s = world, session
-    province = c.create_unit(s, None, name="示范省妇联（上级）")
-    w.issuer.parent_id = province.id
+    province = w.cc_unit  # the city federation sits under the province
+    sibling = c.create_unit(s, None, name="示范省另一市妇联", parent_id=province.id)
     elsewhere = c.create_unit(s, None, name="外省妇联")
     c.create_unit(s, None, name="外省某区妇联", parent_id=elsewhere.id)
     direct = c.create_unit(s, None, name="市妇联直属单位", parent_id=w.issuer.id)
     s.flush()
-    s.expire(w.issuer)
 
     choices = drafting_queries.addressee_choices(s, w.issuer.id)
     assert [g.name for g in choices.groups] == ["各区妇联"]
@@ -171,7 +170,10 @@ def test_the_choices_offer_the_issuers_groups_its_units_its_superiors_and_the_re
     assert sections["各区妇联：各单位"] == [u.name for u in w.districts]
     assert sections["其他下属单位"] == [direct.name]
     assert sections["上级单位"] == [province.name]
-    assert sections["外省妇联系统"] == ["外省妇联", "外省某区妇联"]
+    assert sections[f"{province.name}系统"] == [sibling.name]
+    # Another federation is never offered (nor accepted: federation.require_within).
+    assert "外省妇联系统" not in sections
+    assert not {"外省妇联", "外省某区妇联"} & {n for names in sections.values() for n in names}
     assert w.issuer.id not in choices.unit_ids
     assert len(choices.unit_ids) == len(set(choices.unit_ids))
 

@@ -9,18 +9,23 @@ from __future__ import annotations
 from functools import partial
 
 import pytest
+from sqlalchemy import select
 
 from tests import factories
 from tests.factories import HAN, at, notice_in, receipts_of, reports_of
 from workflow import commands as c
 from workflow.errors import Forbidden, InvalidInput, InvalidState, WorkflowError
-from workflow.models import Receipt
+from workflow.models import Notification, Receipt
+from workflow.models.organisation import unit_group_member
 from workflow.permissions import available_actions
+from workflow.queries import drafting as drafting_queries
 from workflow.states import NoticeAction as NA
 from workflow.states import NoticeState as NS
 from workflow.states import ReceiptAction as RA
 from workflow.states import ReceiptState as RS
 from workflow.states import RecipientKind, Role
+from workflow.states import ReportAction as PA
+from workflow.states import ReportState as PS
 
 ADMIN_NAMES = ["admin", "security", "auditor"]
 
@@ -394,3 +399,192 @@ def test_a_deactivated_drafter_can_neither_start_nor_edit_a_draft(world, session
         session, world.drafter, title="关于新事项的通知", body="正文"), containing="停用")
     refused(session, session_factory, lambda: c.update_draft(
         session, world.drafter, notice_id=notice.id, body="改过的正文"), containing="停用")
+
+
+# ------------------------------------------------------------------------------------------------
+# Reports: who judges them, and what is offered on every kind of report row.
+
+
+def both_receiver_and_supervisor(session, world):
+    """A person who receives for the first district and supervises for the issuer (a 督办 of the
+    city who also keeps the district's incoming mail)."""
+    user = c.create_user(session, None, username="both", display_name="兼任", unit_id=world.districts[0].id)
+    c.grant_role(session, None, user_id=user.id, role=Role.RECEIVER, unit_id=world.districts[0].id)
+    c.grant_role(session, None, user_id=user.id, role=Role.SUPERVISOR, unit_id=world.issuer.id)
+    session.commit()
+    return user
+
+
+def submitted_by(session, world, user):
+    notice = notice_in(world, NS.ISSUED)
+    receipt = next(r for r in receipts_of(world, notice) if r.unit_id == world.districts[0].id)
+    c.acknowledge(session, user, receipt_id=receipt.id, now=at(1.5))
+    report = next(r for r in reports_of(world, notice) if r.unit_id == world.districts[0].id)
+    c.submit_report(session, user, report_id=report.id, text="报告", now=at(1.6))
+    session.commit()
+    return report
+
+
+def test_the_person_who_submitted_a_report_may_neither_accept_nor_return_it(
+        world, session, session_factory):
+    both = both_receiver_and_supervisor(session, world)
+    report = submitted_by(session, world, both)
+    assert set(available_actions(both, report)) == set()
+    refused(session, session_factory, lambda: c.accept_report(
+        session, both, report_id=report.id, now=at(1.7)), containing="不能审核自己上报的报告")
+    refused(session, session_factory, lambda: c.return_report(
+        session, both, report_id=report.id, reason="请补充", now=at(1.7)),
+        containing="不能审核自己上报的报告")
+    assert set(available_actions(world.supervisor, report)) == {PA.ACCEPT, PA.RETURN}
+    c.accept_report(session, world.supervisor, report_id=report.id, now=at(1.8))
+    assert report.state == PS.ACCEPTED
+
+
+def test_the_person_who_submitted_a_report_is_not_told_to_check_it(world, session):
+    both = both_receiver_and_supervisor(session, world)
+    submitted_by(session, world, both)
+    told = session.scalars(select(Notification.user_id).where(
+        Notification.message.contains("请审核"))).all()
+    assert told == [world.supervisor.id]
+
+
+def report_call(session, action, actor, report_id):
+    return {
+        PA.SUBMIT: lambda: c.submit_report(session, actor, report_id=report_id, text="报告",
+                                           now=at(2)),
+        PA.ACCEPT: lambda: c.accept_report(session, actor, report_id=report_id, now=at(2)),
+        PA.RETURN: lambda: c.return_report(session, actor, report_id=report_id, reason="请补充",
+                                           now=at(2)),
+    }[action]
+
+
+# What each report row offers, by hand: (the row, who) -> the actions.
+def _report_rows(session, world, both):
+    notice = notice_in(world, NS.ISSUED)
+    reports = {r.unit_id: r for r in reports_of(world, notice)}
+    receipts = {r.unit_id: r for r in receipts_of(world, notice)}
+    d1, d2, d3 = (u.id for u in world.districts)
+    # District 1: signed for by `both`, report submitted by them. District 2: signed for, due.
+    # District 3: not signed for, due.
+    c.acknowledge(session, both, receipt_id=receipts[d1].id, now=at(1.1))
+    c.submit_report(session, both, report_id=reports[d1].id, text="报告", now=at(1.2))
+    c.acknowledge(session, world.receiver2, receipt_id=receipts[d2].id, now=at(1.1))
+    session.commit()
+    return {"submitted_by_both": reports[d1], "signed_for_due": reports[d2],
+            "unsigned_due": reports[d3]}
+
+
+EXPECTED_REPORT_ACTIONS = {
+    ("submitted_by_both", "supervisor"): {PA.ACCEPT, PA.RETURN},
+    ("signed_for_due", "receiver2"): {PA.SUBMIT},
+    # Not signed for: reporting waits for 签收 (a guard of the table, so no button either).
+    ("unsigned_due", "receiver3"): set(),
+}
+
+
+def test_the_actions_offered_on_every_kind_of_report_row_are_exactly_those_that_succeed(
+        world, session):
+    both = both_receiver_and_supervisor(session, world)
+    rows = _report_rows(session, world, both)
+    people = {**world.users, "both": both}
+    for row_name, report in rows.items():
+        for name, user in people.items():
+            offered = set(available_actions(user, report))
+            done = {a for a in (PA.SUBMIT, PA.ACCEPT, PA.RETURN)
+                    if succeeds(session, report_call(session, a, user, report.id))}
+            assert offered == done, (row_name, name)
+            assert offered == EXPECTED_REPORT_ACTIONS.get((row_name, name), set()), (row_name,
+                                                                                       name)
+
+
+def test_reporting_before_signing_for_is_refused_by_the_named_guard(world, session,
+                                                                   session_factory):
+    notice = notice_in(world, NS.ISSUED)
+    report = next(r for r in reports_of(world, notice) if r.unit_id == world.districts[0].id)
+    message = factories.refused(session, session_factory, lambda: c.submit_report(
+        session, world.receiver1, report_id=report.id, text="报告", now=at(1.5)),
+        kind=InvalidState, containing="请先签收该公文")
+    assert message
+
+
+# ------------------------------------------------------------------------------------------------
+# Who first: a stranger learns nothing of the object, not even that it changed.
+
+
+def test_a_stranger_editing_a_draft_with_a_stale_version_learns_only_that_they_may_not(
+        world, session, session_factory):
+    draft = notice_in(world, NS.DRAFT)
+    stale = draft.version - 1
+    for stranger in (world.drafter2, world.receiver1, world.admin):
+        refused(session, session_factory, lambda who=stranger: c.update_draft(
+            session, who, notice_id=draft.id, expected_version=stale, body="改"))
+
+
+def test_a_stranger_issuing_learns_nothing_of_the_series(world, session, session_factory):
+    signed = notice_in(world, NS.SIGNED, series_code="无此代字")
+    message = refused(session, session_factory, lambda: c.issue(
+        session, world.receiver1, notice_id=signed.id, now=at(1)))
+    assert "无此代字" not in message and "文书" in message
+
+
+# ------------------------------------------------------------------------------------------------
+# Federations: nothing crosses between root trees.
+
+
+def another_federation(session):
+    """长春: a root federation of its own with a district and a drafter and clerk."""
+    root = c.create_unit(session, None, name="长春市妇女联合会", doc_code="长妇发",
+                         review_required=False)
+    district = c.create_unit(session, None, name="南关区妇联", parent_id=root.id)
+    people = {}
+    for role in (Role.DRAFTER, Role.CLERK, Role.SIGNATORY):
+        user = c.create_user(session, None, username=f"cc_{role.name.lower()}",
+                             display_name=f"长春{role.label}", unit_id=root.id)
+        c.grant_role(session, None, user_id=user.id, role=role, unit_id=root.id)
+        people[role] = user
+    session.commit()
+    return root, district, people
+
+
+def test_a_drafter_may_not_address_units_of_another_federation(world, session, session_factory):
+    root, district, people = another_federation(session)
+    harbin = world.districts[0]
+    for fields in ({"main_unit_ids": [harbin.id]}, {"cc_unit_ids": [world.cc_unit.id]},
+                   {"main_unit_ids": [district.id], "report_requests": [
+                       {"what": "报告", "from_unit_ids": [harbin.id]}]}):
+        factories.refused(session, session_factory, lambda f=fields: c.create_draft(
+            session, people[Role.DRAFTER], title="关于开展调研的通知", body="请开展调研。", **f),
+            kind=InvalidInput, containing="不属于本系统")
+    draft = c.create_draft(session, people[Role.DRAFTER], title="关于开展调研的通知",
+                           body="请开展调研。", main_unit_ids=[district.id])
+    factories.refused(session, session_factory, lambda: c.update_draft(
+        session, people[Role.DRAFTER], notice_id=draft.id, main_unit_ids=[district.id, harbin.id]),
+        kind=InvalidInput, containing=harbin.name)
+
+
+def test_a_notice_is_not_issued_to_another_federation_even_through_an_old_group(
+        world, session, session_factory):
+    root, district, people = another_federation(session)
+    group = c.create_group(session, None, owner_unit_id=root.id, name="各区妇联",
+                           member_ids=[district.id])
+    draft = c.create_draft(session, people[Role.DRAFTER], title="关于开展调研的通知",
+                           body="请开展调研。", main_group_ids=[group.id])
+    c.submit(session, people[Role.DRAFTER], notice_id=draft.id)
+    c.sign(session, people[Role.SIGNATORY], notice_id=draft.id, opinion="同意")
+    # A membership written before units were kept apart (straight into the table).
+    session.execute(unit_group_member.insert().values(group_id=group.id,
+                                                  unit_id=world.districts[0].id))
+    factories.refused(session, session_factory, lambda: c.issue(
+        session, people[Role.CLERK], notice_id=draft.id, now=at(1)),
+        kind=InvalidInput, containing="不属于本系统")
+
+
+def test_the_recipient_chooser_offers_only_the_issuers_own_federation(world, session):
+    root, district, people = another_federation(session)
+    choices = drafting_queries.addressee_choices(session, root.id)
+    offered = {u.id for section in choices.sections for u in section.units}
+    assert offered == {district.id}
+    ours = drafting_queries.addressee_choices(session, world.issuer.id)
+    offered = {u.id for section in ours.sections for u in section.units}
+    assert root.id not in offered and district.id not in offered
+    assert world.cc_unit.id in offered  # the city may copy its province

@@ -47,10 +47,11 @@ def id_argument(text: str) -> int:
 
 class WholeNumberField(IntegerField):
     """An integer field refused in Chinese: `invalid_message`, or "<label>必须是整数"; a number
-    outside `low`..`high` (by default 0 to the largest id) is refused naming the range."""
+    outside `low`..`high` (by default what a database integer holds; the engine judges the
+    meaning within it) is refused naming the range."""
 
     def __init__(self, label=None, validators=None, invalid_message: str | None = None,
-                 low: int = 0, high: int = MAX_ID, **kwargs):
+                 low: int = -MAX_ID, high: int = MAX_ID, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.invalid_message = invalid_message
         self.low, self.high = low, high
@@ -69,10 +70,15 @@ class WholeNumberField(IntegerField):
             raise ValueError(self.invalid_message or f"{self.label.text}必须是整数") from None
 
 
+# A version is a row's counter or, for units and groups, a CRC-32 of what was edited: 0 … 2**32-1.
+VERSION_MAX = 2**32 - 1
+
+
 def version_field(*validators, message: str = STALE_PAGE) -> WholeNumberField:
     """The hidden version of the row the page showed (required unless `validators` say else)."""
     return WholeNumberField("版本", list(validators) or [InputRequired(message)],
-                            invalid_message=message, widget=HiddenInput())
+                            invalid_message=message, widget=HiddenInput(), low=0,
+                            high=VERSION_MAX)
 
 
 class VersionedForm(FlaskForm):

@@ -77,7 +77,8 @@ def revoke(session: Session, actor: User, *, notice_id: int, reason: str,
 
     _advance(session, actor, notice, NoticeAction.REVOKE, now=now, note=reason, apply=end,
              expected_version=expected_version, on_behalf_of=notice.issuer.name)
-    tell_role(session, Role.RECEIVER, _recipient_units(session, notice.id), notice_id=notice.id,
+    tell_role(session, Role.RECEIVER, _recipient_units(session, notice.id), actor=actor,
+              notice_id=notice.id,
               kind="revoked", now=now,
               message=f"{notice.doc_number}《{notice.title}》已撤销，视为自始无效。理由：{clean_text(reason)}")
     return notice
@@ -96,7 +97,8 @@ def abolish(session: Session, actor: User, *, notice_id: int, reason: str,
 
     _advance(session, actor, notice, NoticeAction.ABOLISH, now=now, note=reason, apply=end,
              expected_version=expected_version, on_behalf_of=notice.issuer.name)
-    tell_role(session, Role.RECEIVER, _recipient_units(session, notice.id), notice_id=notice.id,
+    tell_role(session, Role.RECEIVER, _recipient_units(session, notice.id), actor=actor,
+              notice_id=notice.id,
               kind="abolished", now=now,
               message=f"{notice.doc_number}《{notice.title}》自{chinese_date(today)}起废止。理由：{clean_text(reason)}")
     return notice

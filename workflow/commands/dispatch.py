@@ -144,7 +144,8 @@ def issue(session: Session, actor: User, *, notice_id: int, series_code: str | N
     ]
     if reports:
         session.execute(insert(Report.__table__), reports)
-    notify(session, users_holding(session, Role.RECEIVER, main + cc), notice_id=notice.id,
+    notify(session, users_holding(session, Role.RECEIVER, main + cc), actor=actor,
+           notice_id=notice.id,
            kind="task", message=f"待签收：{notice.doc_number} {notice.title}", now=now)
     return notice
 

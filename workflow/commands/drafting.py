@@ -241,7 +241,7 @@ def submit(session: Session, actor: User, *, notice_id: int, expected_version: i
     role = Role.REVIEWER if notice.state == NoticeState.IN_REVIEW else Role.SIGNATORY
     verb = "核稿" if role == Role.REVIEWER else "签发"
     tell_role(session, role, [notice.issuer_unit_id], notice_id=notice.id, kind="task",
-              message=f"待{verb}：{notice.title}", now=now, exclude=actor.id)
+              message=f"待{verb}：{notice.title}", now=now, actor=actor)
     return notice
 
 

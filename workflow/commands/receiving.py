@@ -53,7 +53,8 @@ def reject(session: Session, actor: User, *, receipt_id: int, reason: str,
 
     _advance(session, actor, receipt, ReceiptAction.REJECT, now=now, note=reason, apply=record,
              expected_version=expected_version, on_behalf_of=receipt.unit.name)
-    tell_role(session, Role.CLERK, [receipt.notice.issuer_unit_id], notice_id=receipt.notice_id,
+    tell_role(session, Role.CLERK, [receipt.notice.issuer_unit_id], actor=actor,
+              notice_id=receipt.notice_id,
               kind="rejected", now=now,
               message=f"{receipt.unit.name}退回了误送的公文 {receipt.notice.doc_number}：{clean_text(reason)}")
     close_if_complete(session, receipt.notice_id, now=now)
@@ -87,7 +88,8 @@ def submit_report(session: Session, actor: User, *, report_id: int, text: str,
                                filename=clean_text(stored.filename), storage_key=stored.storage_key,
                                size=stored.size, content_type=stored.content_type,
                                uploaded_by_id=actor.id, uploaded_at=now))
-    tell_role(session, Role.SUPERVISOR, [report.notice.issuer_unit_id], notice_id=report.notice_id,
+    tell_role(session, Role.SUPERVISOR, [report.notice.issuer_unit_id], actor=actor,
+              notice_id=report.notice_id,
               kind="task", now=now, link=report_check_link(report.id),
               message=f"{report.unit.name}上报了“{report.request.what}”，请审核")
     return report

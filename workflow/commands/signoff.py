@@ -31,7 +31,7 @@ def pass_review(session: Session, actor: User, *, notice_id: int, opinion: str |
     _advance(session, actor, notice, NoticeAction.PASS_REVIEW, now=now, note=opinion,
              expected_version=expected_version, on_behalf_of=notice.issuer.name)
     tell_role(session, Role.SIGNATORY, [notice.issuer_unit_id], notice_id=notice.id, kind="task",
-              message=f"待签发：{notice.title}", now=now, exclude=actor.id)
+              message=f"待签发：{notice.title}", now=now, actor=actor)
     return notice
 
 
@@ -44,7 +44,7 @@ def return_for_revision(session: Session, actor: User, *, notice_id: int, reason
     notice = _notice(session, notice_id)
     _advance(session, actor, notice, NoticeAction.RETURN, now=now, note=reason,
              expected_version=expected_version, on_behalf_of=notice.issuer.name)
-    notify(session, [notice.drafter_id], notice_id=notice.id, kind="returned",
+    notify(session, [notice.drafter_id], actor=actor, notice_id=notice.id, kind="returned",
            message=f"稿件被退回：{notice.title}。理由：{clean_text(reason)}", now=now)
     return notice
 
@@ -66,7 +66,7 @@ def sign(session: Session, actor: User, *, notice_id: int, opinion: str,
     _advance(session, actor, notice, NoticeAction.SIGN, now=now, note=opinion, apply=record,
              expected_version=expected_version, on_behalf_of=notice.issuer.name)
     tell_role(session, Role.CLERK, [notice.issuer_unit_id], notice_id=notice.id, kind="task",
-              message=f"待登记印发：{notice.title}", now=now, exclude=actor.id)
+              message=f"待登记印发：{notice.title}", now=now, actor=actor)
     return notice
 
 
@@ -94,5 +94,5 @@ def amend(session: Session, actor: User, *, notice_id: int, reason: str,
              details={"changed": changed})
     if previous_signatory is not None:
         notify(session, [previous_signatory], notice_id=notice.id, kind="task",
-               message=f"签发后有实质修改，请复核：{notice.title}", now=now, exclude=actor.id)
+               message=f"签发后有实质修改，请复核：{notice.title}", now=now, actor=actor)
     return notice

@@ -97,7 +97,7 @@ def accept_report(session: Session, actor: User, *, report_id: int, opinion: str
 
     _advance(session, actor, report, ReportAction.ACCEPT, now=now, note=opinion, apply=record,
              expected_version=expected_version, on_behalf_of=report.notice.issuer.name)
-    tell_role(session, Role.RECEIVER, [report.unit_id], notice_id=report.notice_id,
+    tell_role(session, Role.RECEIVER, [report.unit_id], actor=actor, notice_id=report.notice_id,
               kind="accepted", now=now, message=f"报告“{report.request.what}”已被采纳")
     close_if_complete(session, report.notice_id, now=now)
     return report
@@ -115,7 +115,7 @@ def return_report(session: Session, actor: User, *, report_id: int, reason: str,
 
     _advance(session, actor, report, ReportAction.RETURN, now=now, note=reason, apply=record,
              expected_version=expected_version, on_behalf_of=report.notice.issuer.name)
-    tell_role(session, Role.RECEIVER, [report.unit_id], notice_id=report.notice_id,
+    tell_role(session, Role.RECEIVER, [report.unit_id], actor=actor, notice_id=report.notice_id,
               kind="returned", now=now,
               message=f"报告“{report.request.what}”被退回修改：{clean_text(reason)}")
     return report
@@ -217,7 +217,8 @@ def send_reminders(session: Session, actor: User | None, notice: Notice,
                           **(details or {})}, at=now)
     for text in texts:
         units = [u for u in written if messages[u] == text]
-        notify(session, users_holding(session, Role.RECEIVER, units), notice_id=notice.id,
+        notify(session, users_holding(session, Role.RECEIVER, units), actor=actor,
+               notice_id=notice.id,
                kind="reminder", message=f"催办：{text}", now=now)
     return reminders
 
