@@ -106,7 +106,11 @@ RIGHT_FACTS = {
     "GRANT_ROLES": (frozenset({"SECURITY_OFFICER"}), "ANYWHERE", False, True),
     "RESET_PASSWORDS": (frozenset({"SECURITY_OFFICER"}), "ANYWHERE", False, True),
     "SET_LOGIN_POLICY": (frozenset({"SECURITY_OFFICER"}), "ANYWHERE", False, True),
+    "SET_SEAL": (frozenset({"ADMIN"}), "ANYWHERE", False, True),
     "READ_AUDIT_TRAIL": (frozenset({"AUDITOR"}), "ANYWHERE", False, True),
+    # Any account reads its own notifications (the query asks for the owner).
+    "READ_OWN_NOTIFICATIONS": (frozenset(), "SELF", False, False),
+    "CLOSE_BY_HAND": (frozenset({"SUPERVISOR"}), "ISSUER", False, False),
 }
 
 
@@ -121,8 +125,10 @@ def test_every_right_beyond_the_machines_is_named_with_the_roles_written_by_hand
 def test_no_business_right_is_held_by_an_administrator_duty_and_no_duty_right_by_business():
     administrators = {"ADMIN", "SECURITY_OFFICER", "AUDITOR"}
     for name, (roles, scope, _, _) in RIGHT_FACTS.items():
-        if scope == "ANYWHERE":
+        if scope == "SELF":
+            assert roles == frozenset(), name
+        elif scope == "ANYWHERE":
             assert roles <= administrators, name
         else:
             assert not roles & administrators, name
-    assert {s.name for s in Scope} == {"ISSUER", "UNIT", "CONCERNED", "ANYWHERE"}
+    assert {s.name for s in Scope} == {"ISSUER", "UNIT", "CONCERNED", "ANYWHERE", "SELF"}

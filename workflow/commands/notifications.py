@@ -14,14 +14,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from workflow.commands._advance import command, get_actor, moment
-from workflow.errors import Forbidden, NotFound
+from workflow.db import MAX_ID
+from workflow.errors import NotFound
 from workflow.models import Notification, User
+from workflow.permissions import Right, demand
 
 
 def _reader(session: Session, actor: User | int | None) -> User:
     actor = get_actor(session, actor)
-    if actor is None:
-        raise Forbidden("只有本人可以阅读自己的通知")
+    demand(actor, Right.READ_OWN_NOTIFICATIONS)
     return actor
 
 
@@ -31,7 +32,8 @@ def mark_read(session: Session, actor: User, *, notification_id: int,
     """Mark one of the actor's notifications read (once: the first reading is kept)."""
     now, actor = moment(now), _reader(session, actor)
     missing = NotFound(f"找不到编号为 {notification_id} 的通知")
-    if not isinstance(notification_id, int) or isinstance(notification_id, bool):
+    if (not isinstance(notification_id, int) or isinstance(notification_id, bool)
+            or not 1 <= notification_id <= MAX_ID):
         raise missing
     notification = session.scalar(select(Notification).where(
         Notification.id == notification_id, Notification.user_id == actor.id))

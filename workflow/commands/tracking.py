@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from workflow import audit
 from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
 from workflow.db import insert_ignore, lock_for_update
-from workflow.errors import Conflict, Forbidden, InvalidInput, InvalidState
+from workflow.errors import Conflict, InvalidInput, InvalidState
 from workflow.models import Notice, Receipt, Reminder, Report, Unit, User
 from workflow.notifications import notify, tell_role, users_holding
 from workflow.permissions import Right, demand
@@ -126,9 +126,8 @@ def close(session: Session, actor: User, *, notice_id: int, reason: str,
           expected_version: int | None = None, now: dt.datetime | None = None) -> Notice:
     """A supervisor closes a notice; whatever 主送 units still owe is waived and recorded."""
     now, actor = moment(now), get_actor(session, actor)
-    if actor is None:
-        raise Forbidden("办结须由督办人员办理")
     notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
+    demand(actor, Right.CLOSE_BY_HAND, notice=notice)
     waived = _unit_names(session, outstanding_units(session, notice_id))
     _advance(session, actor, notice, NoticeAction.CLOSE, now=now, note=reason,
              apply=lambda n: setattr(n, "closed_at", now), expected_version=expected_version,

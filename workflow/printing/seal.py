@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from workflow import audit
 from workflow.commands._advance import command, get_actor, get_or_404, moment
-from workflow.errors import Forbidden, InvalidInput
+from workflow.errors import InvalidInput
 from workflow.models import Unit, User
-from workflow.states import Role
+from workflow.permissions import Right, demand
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_SEAL_BYTES = 2 * 1024 * 1024
@@ -57,8 +57,7 @@ def set_seal(session: Session, actor: User | None, *, unit_id: int, png: bytes |
              now: dt.datetime | None = None) -> Unit:
     """Store a unit's seal image (a checked PNG), or clear it with `png=None`."""
     now, actor = moment(now), get_actor(session, actor)
-    if actor is not None and not actor.holds(Role.ADMIN):
-        raise Forbidden("只有系统管理员可以设置单位印章")
+    demand(actor, Right.SET_SEAL)
     unit = get_or_404(session, Unit, unit_id, label="单位")
     details: dict = {"name": unit.name}
     if png is None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from workflow.errors import Forbidden, InvalidState, NotFound
+from workflow.errors import InvalidState, NotFound
 from workflow.models import AuditEntry, Notice, Unit, UnitGroup, User
 from workflow.permissions import Right, available_actions, demand, require
 from workflow.queries.notices import get_notice
@@ -162,11 +162,10 @@ def drafting_units(session: Session, actor: User) -> list[Unit]:
 def new_draft(session: Session, actor: User, unit_id: int | None = None) -> NewDraftPage:
     """A new draft for `unit_id` (default: the first of drafting_units), with its choices."""
     units = drafting_units(session, actor)
-    if not units:
-        raise Forbidden("您没有拟稿权限")
-    issuer = units[0] if unit_id is None else next((u for u in units if u.id == unit_id), None)
-    if issuer is None:
-        raise Forbidden("您不是该单位的拟稿人，不能以该单位名义拟稿")
+    if unit_id is None and units:
+        unit_id = units[0].id
+    demand(actor, Right.START_DRAFT, unit_id=unit_id)
+    issuer = next(u for u in units if u.id == unit_id)
     return NewDraftPage(issuer, units, addressee_choices(session, issuer.id))
 
 
