@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
-from workflow.commands.drafting import _enum_value
+from workflow.commands.drafting import enum_value
 from workflow.db import insert_ignore, lock_for_update
 from workflow.deadlines import chinese_date, local_date
 from workflow.errors import InvalidInput
@@ -44,7 +44,7 @@ def archive(session: Session, actor: User, *, notice_id: int, retention: Retenti
             expected_version: int | None = None, now: dt.datetime | None = None) -> Notice:
     """File the notice under its archive code; from now on it is read-only."""
     now, actor = moment(now), get_actor(session, actor)
-    retention = _enum_value(Retention, retention, "保管期限")
+    retention = enum_value(Retention, retention, "保管期限")
     if retention is None:
         raise InvalidInput("归档必须选择保管期限（永久、定期30年或定期10年）")
     notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")

@@ -37,7 +37,8 @@ EDITABLE_FIELDS = (
 )
 
 
-def _enum_value(enum_cls, value, field_label: str):
+def enum_value(enum_cls, value, field_label: str):
+    """`value` as a member of `enum_cls` (by name or by its Chinese value), or InvalidInput."""
     if value is None or isinstance(value, enum_cls):
         return value
     for member in enum_cls:
@@ -96,7 +97,7 @@ def _check_addressees(session: Session, issuer_unit_id: int, unit_ids: list[int]
             raise InvalidInput(f"单位组不属于发文单位：{'、'.join(foreign)}")
 
 
-def _apply_fields(session: Session, notice: Notice, fields: dict) -> list[str]:
+def apply_fields(session: Session, notice: Notice, fields: dict) -> list[str]:
     """Set the draft's fields from `fields` (only keys present); return the names changed."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -127,7 +128,7 @@ def _apply_fields(session: Session, notice: Notice, fields: dict) -> list[str]:
             continue
         value = fields[name]
         if name in converters:
-            value = _enum_value(*converters[name][:1], value, converters[name][1])
+            value = enum_value(*converters[name][:1], value, converters[name][1])
             if value is None:
                 value = Urgency.NORMAL if name == "urgency" else Direction.DOWNWARD
         if getattr(notice, name) != value:
@@ -197,7 +198,7 @@ def create_draft(session: Session, actor: User, *, title: str, body: str = "",
                     state=NoticeState.DRAFT, created_at=now, updated_at=now)
     notice.issuer = session.get(Unit, unit_id)
     session.add(notice)
-    _apply_fields(session, notice, {"title": title, "body": body, **fields})
+    apply_fields(session, notice, {"title": title, "body": body, **fields})
     session.flush()
     audit.append(session, actor=actor, action="notice.CREATE", object_type="notice",
                  object_id=notice.id, notice_id=notice.id, state_after=notice.state.name,
@@ -218,7 +219,7 @@ def update_draft(session: Session, actor: User, *, notice_id: int,
         raise Conflict()
     if notice.state != NoticeState.DRAFT:
         raise InvalidState(f"该公文{notice.state.label}，不能再作为草稿修改")
-    changed = _apply_fields(session, notice, fields)
+    changed = apply_fields(session, notice, fields)
     if changed:
         notice.updated_at = now
         session.flush()

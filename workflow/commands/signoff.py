@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
-from workflow.commands.drafting import _apply_fields
+from workflow.commands.drafting import apply_fields
 from workflow.deadlines import local_date
 from workflow.errors import InvalidInput
 from workflow.models import Notice, User
@@ -83,7 +83,7 @@ def amend(session: Session, actor: User, *, notice_id: int, reason: str,
     changed: list[str] = []
 
     def edit(n: Notice) -> None:
-        changed.extend(_apply_fields(session, n, fields))
+        changed.extend(apply_fields(session, n, fields))
         if not changed:
             raise InvalidInput("没有修改任何内容")
         # The sign-off no longer covers the text: it must be signed again.
