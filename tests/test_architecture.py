@@ -238,3 +238,45 @@ def test_the_dialect_check_would_see_a_row_lock_and_a_dialect_import():
     assert {what for _, what in dialect_specific(module)} == {
         "imports sqlalchemy.dialects.postgresql", "calls .with_for_update", "asks for SKIP LOCKED"}
     assert dialect_specific(parsed(DB_MODULE)) != []  # and it reads the module that may
+
+
+# ------------------------------------------------------------------------------------------------
+# Private names stay private; the choke point holds nothing else.
+
+WEB = ROOT / "webui"
+
+
+def private_imports(path: Path) -> list[str]:
+    """`from x import _name` of a first-party module: a private name used across modules. The
+    choke point is the one exception, named `_advance` by the design."""
+    return [
+        f"{where(path, node)} {alias.name}"
+        for node in ast.walk(parsed(path))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in (
+            "workflow", "webui")
+        for alias in node.names
+        if alias.name.startswith("_") and alias.name != "_advance"
+    ]
+
+
+def test_no_private_name_is_imported_across_modules():
+    files = engine_files() + sorted(WEB.rglob("*.py"))
+    assert [hit for path in files for hit in private_imports(path)] == []
+
+
+def test_the_private_import_check_would_see_one(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("from workflow.commands.drafting import _secret, public\n"
+                      "from workflow.commands._advance import _advance\n", encoding="utf-8")
+    global ROOT
+    old, ROOT = ROOT, tmp_path
+    try:
+        assert [hit.split()[-1] for hit in private_imports(sample)] == ["_secret"]
+    finally:
+        ROOT = old
+
+
+def test_the_choke_point_module_defines_only_the_choke_point():
+    defined = {node.name for node in parsed(ADVANCE).body
+               if isinstance(node, ast.FunctionDef | ast.ClassDef)}
+    assert defined == {"_advance", "_cascade"}

@@ -71,6 +71,10 @@ class ReportState(Labelled):
     VOIDED = "已失效"
 
 
+# A report still owed: not yet submitted, or submitted and not yet accepted.
+REPORT_OUTSTANDING = (ReportState.DUE, ReportState.SUBMITTED)
+
+
 class ReportAction(Labelled):
     SUBMIT = "上报"
     ACCEPT = "采纳"
@@ -104,6 +108,10 @@ class Urgency(Labelled):
     NORMAL = "普通"
     URGENT = "加急"
     VERY_URGENT = "特急"
+
+
+# The most urgent first, wherever lists are ordered by urgency.
+URGENCY_RANK = {Urgency.VERY_URGENT: 0, Urgency.URGENT: 1, Urgency.NORMAL: 2}
 
 
 class Direction(Labelled):

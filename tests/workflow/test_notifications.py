@@ -18,7 +18,7 @@ from tests.factories import (
 from tests.statements import statements_run
 from workflow import commands as c
 from workflow.commands import notifications as notification_commands
-from workflow.commands._advance import command
+from workflow.commands.savepoint import command
 from workflow.db import read_only
 from workflow.errors import Forbidden, InvalidInput, NotFound
 from workflow.models import MailMessage, MailStatus, Notice, Notification, Receipt, User

@@ -1,26 +1,23 @@
-"""The one choke point through which every state change passes, and what every command shares.
+"""The one choke point through which every state change passes, and nothing else.
 
-Owns: `_advance()` — in the caller's transaction it checks the expected version, the state, the
-permission, the reason and the guards, fires the machine, applies the command's field changes,
-carries the cascades to child rows (in bulk), and writes the audit entry — and `command`, the
-decorator that runs each command inside a SAVEPOINT, so that a refused command leaves the
-session exactly as it was. Must not: commit, or send anything out of the process.
+Owns: `_advance()` — in the caller's transaction it checks the person first, then the expected
+version, the state, the reason and the guards (each judged once), applies the command's field
+changes, fires the machine, carries the cascades to child rows (in bulk), and writes the audit
+entry. What every command shares lives in homes of its own: `commands.savepoint.command`,
+`loading.get_or_404`, `inputs.clean_text`, `db.as_utc`. Must not: commit, or send anything out of
+the process.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import audit, lifecycle
-from workflow.db import MAX_ID, as_utc, lock_for_update
-from workflow.errors import Conflict, InvalidInput, InvalidState, NotFound
+from workflow.errors import Conflict, InvalidInput, InvalidState
 from workflow.inputs import clean_text
 from workflow.models import Notice, Receipt, Report, User
 from workflow.permissions import lifecycle_of, require
@@ -28,56 +25,6 @@ from workflow.states import RecipientKind
 
 _CHILD_MODELS = {"receipt": Receipt, "report": Report}
 _OBJECT_TYPES = {Notice: "notice", Receipt: "receipt", Report: "report"}
-
-
-def command(fn: Callable) -> Callable:
-    """Run a command in a SAVEPOINT: on any error the session is as it was before the call.
-
-    Lost updates (StaleDataError) and unique-constraint races (IntegrityError) become Conflict.
-    """
-
-    @functools.wraps(fn)
-    def wrapper(session: Session, *args, **kwargs):
-        try:
-            with session.begin_nested():
-                result = fn(session, *args, **kwargs)
-                session.flush()
-                return result
-        except StaleDataError as error:
-            raise Conflict() from error
-        except IntegrityError as error:
-            raise Conflict("数据已被他人修改或编号已被占用，请刷新后重试") from error
-
-    wrapper.is_command = True
-    return wrapper
-
-
-def get_or_404(session: Session, model, object_id, *, lock: bool = False, label: str = "记录",
-               options: tuple = ()):
-    """Load a row by id (with the loader `options` given), or raise NotFound with a message
-    naming what was sought."""
-    if not isinstance(object_id, int) or isinstance(object_id, bool) or not (
-            1 <= object_id <= MAX_ID):
-        raise NotFound(f"找不到该{label}（编号无效：{str(object_id)[:20]!r}）")
-    row = session.scalar(_by_id(model, lock, options), {"id": object_id})
-    if row is None:
-        raise NotFound(f"找不到编号为 {object_id} 的{label}")
-    return row
-
-
-@functools.cache
-def _by_id(model, lock: bool, options: tuple):
-    """The SELECT of one row by id, built once per model, lock and loader options (commands load
-    rows by id in every request; building the statement each time cost as much as running it)."""
-    statement = select(model).where(model.id == bindparam("id")).options(*options)
-    return lock_for_update(statement) if lock else statement
-
-
-def get_actor(session: Session, actor: User | int | None) -> User | None:
-    """The acting user, given as a User or by id; None is the engine itself (or the installer)."""
-    if actor is None or isinstance(actor, User):
-        return actor
-    return get_or_404(session, User, actor, label="用户")
 
 
 def _advance(
@@ -179,8 +126,3 @@ def _cascade(session: Session, row, cascade: lifecycle.Cascade) -> dict:
         "count": len(touched),
         "unit_ids": sorted({unit_id for _, unit_id in touched}),
     }
-
-
-def moment(now: dt.datetime | None) -> dt.datetime:
-    """A command's `now` as naive UTC (the current time when None)."""
-    return as_utc(now)

@@ -22,8 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow import audit
-from workflow.commands._advance import command, get_actor, moment
+from workflow.commands.savepoint import command
+from workflow.db import as_utc
 from workflow.errors import Forbidden, InvalidInput
+from workflow.loading import get_actor
 from workflow.models import User
 from workflow.passwords import MIN_LENGTH, check_password, hash_password, needs_rehash
 from workflow.settings import Policy, login_policy
@@ -57,7 +59,7 @@ def log_in(session: Session, *, username: str, password: str, defaults: Policy |
     wrong password) or the lock's message. The counters and audit entries are written either way.
     `defaults` is the policy while the security officer has stored none.
     """
-    now = moment(now)
+    now = as_utc(now)
     policy = login_policy(session, defaults)
     username = (username or "").strip()[:50]
     account = session.scalar(select(User).where(User.username == username))
@@ -100,7 +102,7 @@ def log_in(session: Session, *, username: str, password: str, defaults: Policy |
 @command
 def log_out(session: Session, actor: User, *, now: dt.datetime | None = None) -> User:
     """Log out: every session of the user ends, on every device."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     actor.session_generation = User.session_generation + 1
     session.flush()
     _log(session, actor, "user.LOGOUT", actor, now)
@@ -111,7 +113,7 @@ def log_out(session: Session, actor: User, *, now: dt.datetime | None = None) ->
 def change_password(session: Session, actor: User, *, old_password: str, new_password: str,
                     now: dt.datetime | None = None) -> User:
     """Change one's own password, proving the old one; every existing session ends."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     if not check_password(actor.password_hash, old_password or ""):
         raise InvalidInput("原密码不正确")
     if len(new_password or "") < MIN_LENGTH:

@@ -17,8 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow import audit
-from workflow.commands._advance import clean_text, command, get_actor, get_or_404, moment
+from workflow.commands.savepoint import command
+from workflow.db import as_utc
 from workflow.errors import Conflict, Forbidden, InvalidInput, InvalidState
+from workflow.inputs import clean_text
+from workflow.loading import get_actor, get_or_404
 from workflow.models import LoginPolicy, RoleGrant, Unit, UnitGroup, User
 from workflow.passwords import MIN_LENGTH, hash_password
 from workflow.queries.admin import edit_version
@@ -42,7 +45,7 @@ def create_unit(session: Session, actor: User | None, *, name: str, short_name: 
                 org_code: str | None = None, review_required: bool = True,
                 now: dt.datetime | None = None) -> Unit:
     """Add a unit to the tree."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     _require(actor, Role.ADMIN)
     name = clean_text(name)
     if not name:
@@ -64,7 +67,7 @@ def create_unit(session: Session, actor: User | None, *, name: str, short_name: 
 def create_group(session: Session, actor: User | None, *, owner_unit_id: int, name: str,
                  member_ids: list[int], now: dt.datetime | None = None) -> UnitGroup:
     """Add a unit group (a collective name such as 各县（市）区妇联) with its member units."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     _require(actor, Role.ADMIN)
     name = clean_text(name)
     if not name:
@@ -89,7 +92,7 @@ def create_user(session: Session, actor: User | None, *, username: str, display_
                 unit_id: int, password: str | None = None, email: str | None = None,
                 now: dt.datetime | None = None) -> User:
     """Add a user account in a unit (roles are granted separately, by the security officer)."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     _require(actor, Role.ADMIN)
     username, display_name = clean_text(username), clean_text(display_name)
     if not username or not display_name:
@@ -123,7 +126,7 @@ def _clean_email(email: str | None) -> str | None:
 def set_email(session: Session, actor: User | None, *, user_id: int, email: str | None,
               now: dt.datetime | None = None) -> User:
     """Set or clear a user's email address (where the mail notifications go)."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     _require(actor, Role.ADMIN)
     user = get_or_404(session, User, user_id, label="用户")
     email = _clean_email(email)
@@ -145,7 +148,7 @@ def _check_password_strength(password: str) -> None:
 def grant_role(session: Session, actor: User | None, *, user_id: int, role: Role, unit_id: int,
                now: dt.datetime | None = None) -> RoleGrant:
     """Grant a role within a unit, keeping the three administrator duties apart from business."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     _require(actor, Role.SECURITY_OFFICER)
     user = get_or_404(session, User, user_id, label="用户")
     get_or_404(session, Unit, unit_id, label="单位")
@@ -168,7 +171,7 @@ def grant_role(session: Session, actor: User | None, *, user_id: int, role: Role
 def set_password(session: Session, actor: User | None, *, user_id: int, password: str,
                  now: dt.datetime | None = None) -> User:
     """Set a user's password (the user themself, or the security officer)."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     if actor is not None and actor.id != user_id:
         _require(actor, Role.SECURITY_OFFICER)
     user = get_or_404(session, User, user_id, label="用户")
@@ -206,7 +209,7 @@ def update_unit(session: Session, actor: User | None, *, unit_id: int, name: str
                 review_required: bool = True, expected_version: int | None = None,
                 now: dt.datetime | None = None) -> Unit:
     """Change a unit's name, place in the tree, 机关代字, 机构代码 and route (核稿 or not)."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     _require(actor, Role.ADMIN)
     unit = get_or_404(session, Unit, unit_id, label="单位")
     _check_version(unit, expected_version)
@@ -242,7 +245,7 @@ def update_group_members(session: Session, actor: User | None, *, group_id: int,
                          member_ids: list[int], expected_version: int | None = None,
                          now: dt.datetime | None = None) -> UnitGroup:
     """Set the member units of a unit group (drafts name the group; issue expands it then)."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     _require(actor, Role.ADMIN)
     group = get_or_404(session, UnitGroup, group_id, label="单位组")
     _check_version(group, expected_version)
@@ -284,7 +287,7 @@ def _set_active(session: Session, actor: User | None, user_id: int, active: bool
 def deactivate_user(session: Session, actor: User | None, *, user_id: int,
                     now: dt.datetime | None = None) -> User:
     """Stop an account: it can no longer log in, and every session it holds ends now."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     return _set_active(session, actor, user_id, False, now)
 
 
@@ -292,7 +295,7 @@ def deactivate_user(session: Session, actor: User | None, *, user_id: int,
 def reactivate_user(session: Session, actor: User | None, *, user_id: int,
                     now: dt.datetime | None = None) -> User:
     """Let a stopped account log in again (with its old password and roles)."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     return _set_active(session, actor, user_id, True, now)
 
 
@@ -300,7 +303,7 @@ def reactivate_user(session: Session, actor: User | None, *, user_id: int,
 def revoke_role(session: Session, actor: User | None, *, user_id: int, role: Role, unit_id: int,
                 now: dt.datetime | None = None) -> User:
     """Take a role within a unit away from a user; every session they hold ends."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     _require(actor, Role.SECURITY_OFFICER)
     user = get_or_404(session, User, user_id, label="用户")
     if actor is not None and actor.id == user.id:
@@ -321,7 +324,7 @@ def set_login_policy(session: Session, actor: User | None, *, max_failures: int,
                      lock_minutes: int, idle_minutes: int, expected_version: int | None = None,
                      defaults: Policy | None = None, now: dt.datetime | None = None) -> Policy:
     """Set the login policy: failed logins before a lock, the lock's minutes, the idle timeout."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     _require(actor, Role.SECURITY_OFFICER)
     values = {"max_failures": max_failures, "lock_minutes": lock_minutes,
               "idle_minutes": idle_minutes}
@@ -362,7 +365,7 @@ def install(session: Session, *, unit_name: str, short_name: str | None = None,
     Done by the installer (the engine itself, actor None), once: refused when any unit exists.
     Every step is audited as the commands it uses are.
     """
-    now = moment(now)
+    now = as_utc(now)
     if session.scalar(select(Unit.id).limit(1)) is not None:
         raise InvalidState("数据库中已有单位，安装只能在空库上进行一次")
     missing = [role.label for _, role in FIRST_ACCOUNTS if not clean_text(names.get(role))]

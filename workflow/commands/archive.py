@@ -12,11 +12,14 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
+from workflow.commands._advance import _advance
 from workflow.commands.drafting import enum_value
-from workflow.db import insert_ignore, lock_for_update
+from workflow.commands.savepoint import command
+from workflow.db import as_utc, insert_ignore, lock_for_update
 from workflow.deadlines import chinese_date, local_date
 from workflow.errors import InvalidInput
+from workflow.inputs import clean_text
+from workflow.loading import get_actor, get_or_404
 from workflow.models import ArchiveCounter, Notice, Receipt, User
 from workflow.notifications import tell_role
 from workflow.states import NoticeAction, Retention, Role
@@ -43,7 +46,7 @@ def archive_code(year: int, retention: Retention, org: str, item: int) -> str:
 def archive(session: Session, actor: User, *, notice_id: int, retention: Retention | str,
             expected_version: int | None = None, now: dt.datetime | None = None) -> Notice:
     """File the notice under its archive code; from now on it is read-only."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     retention = enum_value(Retention, retention, "保管期限")
     if retention is None:
         raise InvalidInput("归档必须选择保管期限（永久、定期30年或定期10年）")
@@ -69,7 +72,7 @@ def _recipient_units(session: Session, notice_id: int) -> list[int]:
 def revoke(session: Session, actor: User, *, notice_id: int, reason: str,
            expected_version: int | None = None, now: dt.datetime | None = None) -> Notice:
     """撤销: the notice is void from the start; everything still owed is void."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
 
     def end(n: Notice) -> None:
@@ -88,7 +91,7 @@ def revoke(session: Session, actor: User, *, notice_id: int, reason: str,
 def abolish(session: Session, actor: User, *, notice_id: int, reason: str,
             expected_version: int | None = None, now: dt.datetime | None = None) -> Notice:
     """废止: the notice has no effect from today on; what it did before stands."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
     today = local_date(now)
 

@@ -16,8 +16,11 @@ from sqlalchemy.orm import Session
 
 from workflow import audit
 from workflow.calendar import FIRST_YEAR, LAST_YEAR, package_says
-from workflow.commands._advance import clean_text, command, get_actor, moment
+from workflow.commands.savepoint import command
+from workflow.db import as_utc
 from workflow.errors import Conflict, InvalidInput, NotFound
+from workflow.inputs import clean_text
+from workflow.loading import get_actor
 from workflow.models import CalendarDay, DeadlinePolicy, User
 from workflow.permissions import Right, demand
 from workflow.settings import (
@@ -43,7 +46,7 @@ def _check_day(day) -> dt.date:
 def set_calendar_day(session: Session, actor: User | None, *, day: dt.date, is_workday: bool,
                      note: str | None = None, now: dt.datetime | None = None) -> CalendarDay:
     """Make one day a working day or a day off, whatever the holiday package says."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     demand(actor, Right.MANAGE_CALENDAR)
     day = _check_day(day)
     if not isinstance(is_workday, bool):
@@ -72,7 +75,7 @@ def set_calendar_day(session: Session, actor: User | None, *, day: dt.date, is_w
 def remove_calendar_day(session: Session, actor: User | None, *, day: dt.date,
                         now: dt.datetime | None = None) -> CalendarDay:
     """Remove the override of one day: the holiday package (or Monday–Friday) applies again."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     demand(actor, Right.MANAGE_CALENDAR)
     day = _check_day(day)
     row = session.scalar(select(CalendarDay).where(CalendarDay.day == day))
@@ -100,7 +103,7 @@ def set_deadline_policy(session: Session, actor: User | None, *, very_urgent_day
                         expected_version: int | None = None,
                         now: dt.datetime | None = None) -> Deadlines:
     """Set the receipt deadlines by 紧急程度 and the reminder schedule (in working days)."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     demand(actor, Right.MANAGE_CALENDAR)
     values = {
         "very_urgent_days": _whole(very_urgent_days, "very_urgent_days"),

@@ -14,10 +14,14 @@ from sqlalchemy.orm import Session
 
 from workflow import audit, federation, numbering
 from workflow.calendar import add_working_days
-from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
+from workflow.commands._advance import _advance
+from workflow.commands.savepoint import command
+from workflow.db import as_utc
 from workflow.deadlines import chinese_date, local_date
 from workflow.docnumber import SERIAL_MAX
 from workflow.errors import InvalidInput
+from workflow.inputs import clean_text
+from workflow.loading import get_actor, get_or_404
 from workflow.models import (
     Notice,
     NumberSeries,
@@ -98,7 +102,7 @@ def series_code_of(notice: Notice, series_code: str | None = None) -> str:
 def issue(session: Session, actor: User, *, notice_id: int, series_code: str | None = None,
           expected_version: int | None = None, now: dt.datetime | None = None) -> Notice:
     """Register and distribute a signed notice: number, receipts, reports, notifications."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
     require(actor, notice, NoticeAction.ISSUE)  # who first: a stranger learns nothing of it
     today = local_date(now)
@@ -154,7 +158,7 @@ def issue(session: Session, actor: User, *, notice_id: int, series_code: str | N
 def open_series(session: Session, actor: User, *, issuer_unit_id: int, code: str, year: int,
                 start_serial: int = 1, now: dt.datetime | None = None) -> NumberSeries:
     """Open a series (机关代字, year) at `start_serial` (an office migrating mid-year)."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     demand(actor, Right.MANAGE_SERIES, unit_id=issuer_unit_id)
     code = clean_text(code)
     # The serial is checked first: max("9", 1) would raise a TypeError, not a refusal.
@@ -181,7 +185,7 @@ def open_series(session: Session, actor: User, *, issuer_unit_id: int, code: str
 def void_number(session: Session, actor: User, *, issuer_unit_id: int, code: str, year: int,
                 serial: int, reason: str, now: dt.datetime | None = None) -> VoidedNumber:
     """Put a serial that was never used into the void register: it will never be handed out."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     demand(actor, Right.MANAGE_SERIES, unit_id=issuer_unit_id)
     reason = clean_text(reason)
     if not reason:

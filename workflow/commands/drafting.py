@@ -13,8 +13,12 @@ from sqlalchemy.orm import Session
 
 from workflow import audit, federation
 from workflow.attachments import MAX_ATTACHMENT_BYTES, StoredFile
-from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
+from workflow.commands._advance import _advance
+from workflow.commands.savepoint import command
+from workflow.db import as_utc
 from workflow.errors import Conflict, InvalidInput, InvalidState, NotFound
+from workflow.inputs import clean_text
+from workflow.loading import get_actor, get_or_404
 from workflow.models import (
     Addressee,
     Attachment,
@@ -191,7 +195,7 @@ def create_draft(session: Session, actor: User, *, title: str, body: str = "",
                  issuer_unit_id: int | None = None, now: dt.datetime | None = None,
                  **fields) -> Notice:
     """Start a new draft in the drafter's unit."""
-    now = moment(now)
+    now = as_utc(now)
     actor = get_actor(session, actor)
     unit_id = _drafting_unit(actor, issuer_unit_id)
     notice = Notice(issuer_unit_id=unit_id, drafter_id=actor.id, title="", body="",
@@ -211,7 +215,7 @@ def update_draft(session: Session, actor: User, *, notice_id: int,
                  expected_version: int | None = None, now: dt.datetime | None = None,
                  **fields) -> Notice:
     """Edit a draft (only in the 草稿 state, only by its drafter)."""
-    now = moment(now)
+    now = as_utc(now)
     actor = get_actor(session, actor)
     notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
     demand(actor, Right.EDIT_DRAFT, notice=notice)  # who first: a stranger learns nothing more
@@ -234,7 +238,7 @@ def update_draft(session: Session, actor: User, *, notice_id: int,
 def submit(session: Session, actor: User, *, notice_id: int, expected_version: int | None = None,
            now: dt.datetime | None = None) -> Notice:
     """Send a draft on: to the office's review, or straight to sign-off if the route skips it."""
-    now = moment(now)
+    now = as_utc(now)
     actor = get_actor(session, actor)
     notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
     _advance(session, actor, notice, NoticeAction.SUBMIT, now=now,
@@ -250,7 +254,7 @@ def submit(session: Session, actor: User, *, notice_id: int, expected_version: i
 def withdraw(session: Session, actor: User, *, notice_id: int, expected_version: int | None = None,
              now: dt.datetime | None = None) -> Notice:
     """Take a submitted draft back, while nobody downstream has acted on it."""
-    now = moment(now)
+    now = as_utc(now)
     actor = get_actor(session, actor)
     notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
     _advance(session, actor, notice, NoticeAction.WITHDRAW, now=now,
@@ -262,7 +266,7 @@ def withdraw(session: Session, actor: User, *, notice_id: int, expected_version:
 def cancel(session: Session, actor: User, *, notice_id: int, reason: str | None = None,
            expected_version: int | None = None, now: dt.datetime | None = None) -> Notice:
     """Abandon a draft for good (作废草稿); it keeps no number and is never issued."""
-    now = moment(now)
+    now = as_utc(now)
     actor = get_actor(session, actor)
     notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
     _advance(session, actor, notice, NoticeAction.CANCEL, now=now, note=reason,
@@ -284,7 +288,7 @@ def add_attachment(session: Session, actor: User, *, notice_id: int, stored: Sto
                    expected_version: int | None = None,
                    now: dt.datetime | None = None) -> Attachment:
     """Record a file already in the attachment store as an 附件 of the actor's own draft."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     notice = _own_draft(session, actor, notice_id)
     if expected_version is not None and notice.version != expected_version:
         raise Conflict()
@@ -313,7 +317,7 @@ def remove_attachment(session: Session, actor: User, *, notice_id: int, attachme
                       expected_version: int | None = None,
                       now: dt.datetime | None = None) -> Notice:
     """Take an 附件 off the actor's own draft (the stored bytes are left for the sweeper)."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     notice = _own_draft(session, actor, notice_id)  # who first, then which attachment
     attachment = get_or_404(session, Attachment, attachment_id, label="附件")
     if attachment.notice_id != notice_id or attachment.report_id is not None:

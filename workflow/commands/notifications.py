@@ -13,9 +13,10 @@ import datetime as dt
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from workflow.commands._advance import command, get_actor, moment
-from workflow.db import MAX_ID
+from workflow.commands.savepoint import command
+from workflow.db import MAX_ID, as_utc
 from workflow.errors import NotFound
+from workflow.loading import get_actor
 from workflow.models import Notification, User
 from workflow.permissions import Right, demand
 
@@ -30,7 +31,7 @@ def _reader(session: Session, actor: User | int | None) -> User:
 def mark_read(session: Session, actor: User, *, notification_id: int,
               now: dt.datetime | None = None) -> Notification:
     """Mark one of the actor's notifications read (once: the first reading is kept)."""
-    now, actor = moment(now), _reader(session, actor)
+    now, actor = as_utc(now), _reader(session, actor)
     missing = NotFound(f"找不到编号为 {notification_id} 的通知")
     if (not isinstance(notification_id, int) or isinstance(notification_id, bool)
             or not 1 <= notification_id <= MAX_ID):
@@ -47,7 +48,7 @@ def mark_read(session: Session, actor: User, *, notification_id: int,
 @command
 def mark_all_read(session: Session, actor: User, *, now: dt.datetime | None = None) -> int:
     """Mark every unread notification of the actor read; returns how many were unread."""
-    now, actor = moment(now), _reader(session, actor)
+    now, actor = as_utc(now), _reader(session, actor)
     result = session.execute(
         update(Notification)
         .where(Notification.user_id == actor.id, Notification.read_at.is_(None))

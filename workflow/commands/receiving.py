@@ -11,9 +11,13 @@ import datetime as dt
 from sqlalchemy.orm import Session, joinedload
 
 from workflow.attachments import MAX_ATTACHMENT_BYTES, StoredFile
-from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
+from workflow.commands._advance import _advance
+from workflow.commands.savepoint import command
 from workflow.commands.tracking import close_if_complete
+from workflow.db import as_utc
 from workflow.errors import InvalidInput
+from workflow.inputs import clean_text
+from workflow.loading import get_actor, get_or_404
 from workflow.models import Attachment, Notice, Receipt, Report, User
 from workflow.notifications import report_check_link, tell_role
 from workflow.states import ReceiptAction, ReportAction, Role
@@ -27,7 +31,7 @@ _WITH_NOTICE = (joinedload(Receipt.notice).load_only(Notice.state),)
 def acknowledge(session: Session, actor: User, *, receipt_id: int,
                 expected_version: int | None = None, now: dt.datetime | None = None) -> Receipt:
     """Sign for receipt (签收), recording who and when. Doing it twice changes nothing."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     receipt = get_or_404(session, Receipt, receipt_id, lock=True, label="收文",
                          options=_WITH_NOTICE)
 
@@ -45,7 +49,7 @@ def acknowledge(session: Session, actor: User, *, receipt_id: int,
 def reject(session: Session, actor: User, *, receipt_id: int, reason: str,
            expected_version: int | None = None, now: dt.datetime | None = None) -> Receipt:
     """Return a misdirected notice to its sender with the reason (初审退回)."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     receipt = get_or_404(session, Receipt, receipt_id, lock=True, label="收文")
 
     def record(r: Receipt) -> None:
@@ -66,7 +70,7 @@ def submit_report(session: Session, actor: User, *, report_id: int, text: str,
                   attachments: list[StoredFile] = (), expected_version: int | None = None,
                   now: dt.datetime | None = None) -> Report:
     """Submit the unit's report (text, optional attachments) for one report request."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     text = clean_text(text)
     if not text and not attachments:
         raise InvalidInput("报告内容不能为空：请填写报告正文或上传附件")

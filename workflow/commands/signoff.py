@@ -9,10 +9,14 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
+from workflow.commands._advance import _advance
 from workflow.commands.drafting import apply_fields
+from workflow.commands.savepoint import command
+from workflow.db import as_utc
 from workflow.deadlines import local_date
 from workflow.errors import InvalidInput
+from workflow.inputs import clean_text
+from workflow.loading import get_actor, get_or_404
 from workflow.models import Notice, User
 from workflow.notifications import notify, tell_role
 from workflow.states import NoticeAction, Role
@@ -26,7 +30,7 @@ def _notice(session: Session, notice_id: int) -> Notice:
 def pass_review(session: Session, actor: User, *, notice_id: int, opinion: str | None = None,
                 expected_version: int | None = None, now: dt.datetime | None = None) -> Notice:
     """The office's reviewer finds the draft fit and passes it to sign-off (核稿通过)."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     notice = _notice(session, notice_id)
     _advance(session, actor, notice, NoticeAction.PASS_REVIEW, now=now, note=opinion,
              expected_version=expected_version, on_behalf_of=notice.issuer.name)
@@ -40,7 +44,7 @@ def return_for_revision(session: Session, actor: User, *, notice_id: int, reason
                         expected_version: int | None = None,
                         now: dt.datetime | None = None) -> Notice:
     """Send a draft back to its drafter with the reason (退回修改)."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     notice = _notice(session, notice_id)
     _advance(session, actor, notice, NoticeAction.RETURN, now=now, note=reason,
              expected_version=expected_version, on_behalf_of=notice.issuer.name)
@@ -53,7 +57,7 @@ def return_for_revision(session: Session, actor: User, *, notice_id: int, reason
 def sign(session: Session, actor: User, *, notice_id: int, opinion: str,
          expected_version: int | None = None, now: dt.datetime | None = None) -> Notice:
     """The signatory signs off with an opinion; that day becomes the 成文日期."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     opinion = clean_text(opinion)
     if not opinion:
         raise InvalidInput("签发意见不能为空（如“同意印发”）")
@@ -75,7 +79,7 @@ def amend(session: Session, actor: User, *, notice_id: int, reason: str,
           expected_version: int | None = None, now: dt.datetime | None = None,
           **fields) -> Notice:
     """A substantive edit after sign-off: the notice goes back to its signatory (复核)."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     notice = _notice(session, notice_id)
     if not fields:
         raise InvalidInput("签发后修改必须有实际修改的内容")

@@ -14,9 +14,12 @@ from sqlalchemy import bindparam, exists, insert, or_, select
 from sqlalchemy.orm import Session
 
 from workflow import audit
-from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
-from workflow.db import insert_ignore, lock_for_update
+from workflow.commands._advance import _advance
+from workflow.commands.savepoint import command
+from workflow.db import as_utc, insert_ignore, lock_for_update
 from workflow.errors import Conflict, InvalidInput, InvalidState
+from workflow.inputs import clean_text
+from workflow.loading import get_actor, get_or_404
 from workflow.models import Notice, Receipt, Reminder, Report, Unit, User
 from workflow.notifications import notify, tell_role, users_holding
 from workflow.permissions import Right, demand
@@ -89,7 +92,7 @@ def _report(session: Session, report_id: int) -> Report:
 def accept_report(session: Session, actor: User, *, report_id: int, opinion: str | None = None,
                   expected_version: int | None = None, now: dt.datetime | None = None) -> Report:
     """Accept a unit's report; the notice closes by itself if that was the last thing missing."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     report = _report(session, report_id)
 
     def record(r: Report) -> None:
@@ -107,7 +110,7 @@ def accept_report(session: Session, actor: User, *, report_id: int, opinion: str
 def return_report(session: Session, actor: User, *, report_id: int, reason: str,
                   expected_version: int | None = None, now: dt.datetime | None = None) -> Report:
     """Return a unit's report for revision with the reason; it is due again."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     report = _report(session, report_id)
 
     def record(r: Report) -> None:
@@ -125,7 +128,7 @@ def return_report(session: Session, actor: User, *, report_id: int, reason: str,
 def close(session: Session, actor: User, *, notice_id: int, reason: str,
           expected_version: int | None = None, now: dt.datetime | None = None) -> Notice:
     """A supervisor closes a notice; whatever 主送 units still owe is waived and recorded."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
     demand(actor, Right.CLOSE_BY_HAND, notice=notice)
     waived = _unit_names(session, outstanding_units(session, notice_id))
@@ -152,7 +155,7 @@ def remind(session: Session, actor: User | None, *, notice_id: int,
     too). `actor` None is the engine itself. With a `dedupe_key` each unit is reminded under
     that key once only: a repeated call is refused as a Conflict.
     """
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     notice = get_or_404(session, Notice, notice_id, label="公文")
     demand(actor, Right.REMIND, notice=notice)
     if channel not in CHANNELS:
@@ -238,7 +241,7 @@ def set_remind_interval(session: Session, actor: User, *, notice_id: int,
                         now: dt.datetime | None = None) -> Notice:
     """Set how often (in working days) the tick reminds the units of a notice once a deadline
     has passed; None returns to the deadline policy's interval."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
     demand(actor, Right.SET_REMIND_INTERVAL, notice=notice)  # who first
     if notice.state != NoticeState.ISSUED:

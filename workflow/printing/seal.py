@@ -16,8 +16,10 @@ import zlib
 from sqlalchemy.orm import Session
 
 from workflow import audit
-from workflow.commands._advance import command, get_actor, get_or_404, moment
+from workflow.commands.savepoint import command
+from workflow.db import as_utc
 from workflow.errors import InvalidInput
+from workflow.loading import get_actor, get_or_404
 from workflow.models import Unit, User
 from workflow.permissions import Right, demand
 
@@ -56,7 +58,7 @@ def check_png(data: bytes) -> tuple[int, int]:
 def set_seal(session: Session, actor: User | None, *, unit_id: int, png: bytes | None,
              now: dt.datetime | None = None) -> Unit:
     """Store a unit's seal image (a checked PNG), or clear it with `png=None`."""
-    now, actor = moment(now), get_actor(session, actor)
+    now, actor = as_utc(now), get_actor(session, actor)
     demand(actor, Right.SET_SEAL)
     unit = get_or_404(session, Unit, unit_id, label="单位")
     details: dict = {"name": unit.name}

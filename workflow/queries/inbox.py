@@ -20,6 +20,7 @@ from workflow.deadlines import days_left, local_date
 from workflow.models import Notice, Receipt, Report, ReportRequest, Unit, User
 from workflow.queries.receiving import Deadline
 from workflow.states import (
+    URGENCY_RANK,
     NoticeAction,
     NoticeState,
     ReceiptState,
@@ -46,7 +47,6 @@ KIND_ROLES = {
     "issue": {Role.CLERK}, "acknowledge": {Role.RECEIVER}, "report": {Role.RECEIVER},
     "check": {Role.SUPERVISOR}, "overdue": {Role.RECEIVER, Role.SUPERVISOR},
 }
-_URGENCY_RANK = {Urgency.VERY_URGENT: 0, Urgency.URGENT: 1, Urgency.NORMAL: 2}
 _OPEN = (NoticeState.ISSUED,)
 
 
@@ -146,7 +146,7 @@ def inbox(session: Session, actor: User, *, now: dt.datetime | None = None) -> I
             Notice.receipt_due_on < today))
 
     tasks.sort(key=lambda t: (
-        _URGENCY_RANK[t.urgency],
+        URGENCY_RANK[t.urgency],
         not t.overdue,
         t.due_date or dt.date.max,
         -(t.since or dt.datetime.min).timestamp() if t.since else 0,

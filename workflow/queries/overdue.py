@@ -25,6 +25,8 @@ from workflow.models import (
 )
 from workflow.queries.receiving import Deadline, deadline, today_of
 from workflow.states import (
+    REPORT_OUTSTANDING,
+    URGENCY_RANK,
     NoticeState,
     ReceiptState,
     RecipientKind,
@@ -33,8 +35,6 @@ from workflow.states import (
     Urgency,
 )
 
-_URGENCY_RANK = {Urgency.VERY_URGENT: 0, Urgency.URGENT: 1, Urgency.NORMAL: 2}
-_NOT_ACCEPTED = (ReportState.DUE, ReportState.SUBMITTED)
 # What the matrix can be narrowed to (the query string's `show`).
 
 
@@ -101,7 +101,7 @@ def _most_urgent_first(item: OverdueItem) -> tuple:
     # nearest deadline first; then the longest waiting; the newest notice.
     issued = item.issued_at.timestamp() if item.issued_at else 0
     left = item.deadline.days_left if item.deadline is not None else 0
-    return (_URGENCY_RANK[item.urgency], not item.remindable, left, -item.days, -issued,
+    return (URGENCY_RANK[item.urgency], not item.remindable, left, -item.days, -issued,
             item.notice_id, item.unit_id)
 
 
@@ -127,7 +127,7 @@ def overdue(session: Session, actor: User, *, now: dt.datetime | None = None,
             .join(ReportRequest, ReportRequest.id == Report.request_id)
             .join(Notice, Notice.id == Report.notice_id)
             .join(Unit, Unit.id == Report.unit_id)
-            .where(*mine, Report.state.in_(_NOT_ACCEPTED), ReportRequest.due_date < today))
+            .where(*mine, Report.state.in_(REPORT_OUTSTANDING), ReportRequest.due_date < today))
     ]
     receipts = []
     for (unit_id, kind, unit, notice_id, number, title, urgency, issued_at,

@@ -34,8 +34,6 @@ from workflow.models import (
 from workflow.permissions import available_actions
 from workflow.queries.notices import Progress, progress
 from workflow.queries.overdue import (  # noqa: F401 (the overdue list is part of this desk's API)
-    _NOT_ACCEPTED,
-    _URGENCY_RANK,
     OverdueItem,
     OverdueList,
     overdue,
@@ -44,6 +42,7 @@ from workflow.queries.overdue import (  # noqa: F401 (the overdue list is part o
 from workflow.queries.receiving import Deadline, deadline, receipt_deadline, today_of
 from workflow.settings import DEADLINE_DEFAULTS, DEADLINE_POLICY_ID
 from workflow.states import (
+    REPORT_OUTSTANDING,
     NoticeAction,
     NoticeState,
     ReceiptState,
@@ -145,7 +144,7 @@ def tracked_notices(session: Session, actor: User, *, now: dt.datetime | None = 
             select(Report.notice_id, func.count())
             .join(ReportRequest, ReportRequest.id == Report.request_id)
             .join(Notice, Notice.id == Report.notice_id)
-            .where(*mine_open, Report.state.in_(_NOT_ACCEPTED), ReportRequest.due_date < today)
+            .where(*mine_open, Report.state.in_(REPORT_OUTSTANDING), ReportRequest.due_date < today)
             .group_by(Report.notice_id)).all())
         next_due = dict(session.execute(
             select(ReportRequest.notice_id, func.min(ReportRequest.due_date))
@@ -346,7 +345,7 @@ def matrix(session: Session, actor: User, notice_id: int, *, now: dt.datetime | 
     tally = {r.id: [0, 0, 0] for r in requests}  # required, reported, accepted
     for report_id, request_id, unit_id, state, submitted_at, reviewed_at, reason in reports:
         late = deadlines[request_id]
-        overdue_days = late.days_overdue if is_open and state in _NOT_ACCEPTED else 0
+        overdue_days = late.days_overdue if is_open and state in REPORT_OUTSTANDING else 0
         row = cells.setdefault(unit_id, [None] * len(requests))
         row[position[request_id]] = ReportCell(report_id, *_SHOWN[state], submitted_at,
                                                reviewed_at, reason, overdue_days)
@@ -399,7 +398,7 @@ class ReviewPage:
     @property
     def overdue(self) -> bool:
         return (self.notice.state == NoticeState.ISSUED
-                and self.report.state in _NOT_ACCEPTED and self.deadline.overdue)
+                and self.report.state in REPORT_OUTSTANDING and self.deadline.overdue)
 
 
 def report_for_supervisor(session: Session, actor: User, report_id: int) -> Report:
