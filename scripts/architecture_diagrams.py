@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from workflow import lifecycle  # noqa: E402
+from workflow import lifecycle, permissions  # noqa: E402
 
 DOC = ROOT / "docs" / "architecture.md"
 
@@ -40,8 +40,27 @@ def table(lc: lifecycle.Lifecycle) -> str:
     return "\n".join(rows)
 
 
+SCOPES = {
+    permissions.Scope.ISSUER: "发文单位",
+    permissions.Scope.UNIT: "所代表的单位",
+    permissions.Scope.CONCERNED: "发文单位或任一受文单位",
+    permissions.Scope.ANYWHERE: "全系统（管理员职责）",
+    permissions.Scope.SELF: "本人的（任何账号）",
+}
+
+
+def rights() -> str:
+    rows = ["| 权限 right | 谁 who | 在哪个单位 where | 仅限本人的 own only | 服务器命令亦可 server commands |",
+            "|---|---|---|---|---|"]
+    for right, rule in permissions.RIGHTS.items():
+        who = "、".join(sorted(r.label for r in rule.roles)) or "任何账号"
+        rows.append(f"| {right.label} `{right.name}` | {who} | {SCOPES[rule.scope]} "
+                    f"| {'是' if rule.own_only else ''} | {'是' if rule.installer else ''} |")
+    return "\n".join(rows)
+
+
 def blocks() -> dict[str, str]:
-    generated = {}
+    generated = {"rights-table": rights()}
     for name, lc in lifecycle.LIFECYCLES.items():
         generated[f"{name}-diagram"] = f"```mermaid\n{lifecycle.to_mermaid(lc)}\n```"
         generated[f"{name}-table"] = table(lc)
