@@ -16,6 +16,7 @@ from workflow import audit, numbering
 from workflow.calendar import add_working_days
 from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
 from workflow.deadlines import chinese_date, local_date
+from workflow.digests import notice_digest
 from workflow.errors import Forbidden, InvalidInput
 from workflow.models import (
     Notice,
@@ -120,7 +121,8 @@ def issue(session: Session, actor: User, *, notice_id: int, series_code: str | N
 
     _advance(session, actor, notice, NoticeAction.ISSUE, now=now, apply=register,
              expected_version=expected_version, on_behalf_of=notice.issuer.name,
-             details={"main": len(main), "cc": len(cc)})
+             details={"main": len(main), "cc": len(cc)},
+             digest=lambda s, i: notice_digest(s, i, recipients=(main, cc)))
 
     receipts = [
         {"notice_id": notice.id, "unit_id": u, "kind": kind, "state": ReceiptState.PENDING,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from workflow.commands._advance import _advance, clean_text, command, get_actor, get_or_404, moment
 from workflow.commands.drafting import _apply_fields
 from workflow.deadlines import local_date
+from workflow.digests import notice_digest
 from workflow.errors import InvalidInput
 from workflow.models import Notice, User
 from workflow.notifications import notify, tell_role
@@ -64,7 +65,8 @@ def sign(session: Session, actor: User, *, notice_id: int, opinion: str,
         n.signed_at, n.signed_on = now, local_date(now)
 
     _advance(session, actor, notice, NoticeAction.SIGN, now=now, note=opinion, apply=record,
-             expected_version=expected_version, on_behalf_of=notice.issuer.name)
+             expected_version=expected_version, on_behalf_of=notice.issuer.name,
+             digest=notice_digest)
     tell_role(session, Role.CLERK, [notice.issuer_unit_id], notice_id=notice.id, kind="task",
               message=f"待登记印发：{notice.title}", now=now, exclude=actor.id)
     return notice
