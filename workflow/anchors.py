@@ -162,10 +162,11 @@ def baseline(session: Session, *, now: dt.datetime) -> Anchor | None:
                   last_hash=last.hash if last else GENESIS, unkeyed=report.unkeyed, at=now)
 
 
-def take(session: Session, path: str | None, *, now: dt.datetime) -> Anchor:
+def take(session: Session, path: str | None, *, now: dt.datetime) -> tuple[Anchor, int]:
     """Verify the chain (against the anchors so far), append the anchor's entry and tell the
-    auditors; returns the anchor, for the caller to write after its commit. Refuses a chain that
-    does not verify: anchoring it would vouch for whatever was done to it."""
+    auditors; returns the anchor, for the caller to write after its commit, and how many auditors
+    were told. Refuses a chain that does not verify: anchoring it would vouch for whatever was
+    done to it."""
     report = check(session, path)
     if not report.ok:
         raise InvalidState(f"未锚定：{report}")
@@ -178,9 +179,9 @@ def take(session: Session, path: str | None, *, now: dt.datetime) -> Anchor:
         select(RoleGrant.user_id).distinct().join(User, User.id == RoleGrant.user_id)
         .where(RoleGrant.role == Role.AUDITOR, User.active.is_(True))
         .order_by(RoleGrant.user_id)).all()
-    notify(session, auditors, notice_id=None, kind="anchor", message=message(anchor),
-           now=now, link=AUDIT_PAGE)
-    return anchor
+    told = notify(session, auditors, notice_id=None, kind="anchor", message=message(anchor),
+                  now=now, link=AUDIT_PAGE)
+    return anchor, told
 
 
 def message(anchor: Anchor) -> str:

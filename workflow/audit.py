@@ -31,6 +31,7 @@ from sqlalchemy.orm.util import identity_key
 
 from workflow.db import lock_for_update
 from workflow.deadlines import local_time
+from workflow.errors import WorkflowError
 from workflow.models import AuditEntry, AuditHead, User
 
 GENESIS = "0" * 64
@@ -53,8 +54,10 @@ _ENTRY_COLUMNS = (*KEYED_FIELDS, "hash")
 _key: bytes | None = None
 
 
-class KeyMissing(RuntimeError):
+class KeyMissing(WorkflowError):
     """No audit key was given to this process: nothing can be appended or verified under it."""
+
+    code = "audit_key_missing"
 
     def __init__(self):
         super().__init__("未配置审计密钥（AUDIT_KEY）：不能写入或校验审计记录")
