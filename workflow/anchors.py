@@ -167,6 +167,7 @@ def take(session: Session, path: str | None, *, now: dt.datetime) -> tuple[Ancho
     auditors; returns the anchor, for the caller to write after its commit, and how many auditors
     were told. Refuses a chain that does not verify: anchoring it would vouch for whatever was
     done to it."""
+    audit.lock_head(session)  # what is verified is what is anchored: nobody appends meanwhile
     report = check(session, path)
     if not report.ok:
         raise InvalidState(f"未锚定：{report}")

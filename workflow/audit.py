@@ -116,6 +116,12 @@ _INSERT_ENTRY = insert(AuditEntry.__table__).returning(AuditEntry.__table__.c.id
 _MOVE_HEAD = update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1)
 
 
+def lock_head(session: Session) -> tuple[int, str]:
+    """Hold the chain's head for this transaction: nobody appends until it ends. Returns its
+    sequence number and hash."""
+    return _head(session)
+
+
 def _head(session: Session) -> tuple[int, str]:
     """The head's sequence number and hash, its row locked for this transaction (made on the first
     append of all)."""

@@ -24,7 +24,7 @@ from webui.cli.mail import deliver_due_mail
 from webui.extensions import db
 from webui.instance_keys import NO_AUDIT_KEY, anchor_file, create_audit_key
 from workflow import anchors, audit
-from workflow.db import read_only, utcnow
+from workflow.db import read_only, read_snapshot, utcnow
 from workflow.errors import WorkflowError
 from workflow.models import AuditEntry
 
@@ -43,7 +43,7 @@ def audit_verify() -> None:
     require_audit_key()
     path = anchor_file(current_app)
     try:
-        report = anchors.check(read_only(db.session()), path)
+        report = anchors.check(read_snapshot(db.session()), path)
     finally:
         db.session.rollback()
     click.echo(str(report))
