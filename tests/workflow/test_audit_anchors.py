@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from tests.factories import at, build_world, full_story
-from tests.workflow.test_audit_key import KEY, as_an_old_entry, rewrite, under
+from tests.intruder import KEY, as_an_old_entry, rewrite, under
 from workflow import anchors, audit
 from workflow import commands as c
 from workflow.db import read_only
