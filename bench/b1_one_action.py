@@ -82,7 +82,8 @@ def _audit_row(factory) -> dict:
                          .order_by(AuditEntry.id.desc()).limit(1))
         return {k: getattr(entry, k) for k in (
             "at", "actor_id", "actor_name", "on_behalf_of", "action", "object_type", "object_id",
-            "notice_id", "state_before", "state_after", "note", "details", "prev_hash", "hash")}
+            "notice_id", "state_before", "state_after", "note", "details", "digest", "scheme",
+            "prev_hash", "hash")}
 
 
 def run(db: Database) -> Section:

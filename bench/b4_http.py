@@ -55,6 +55,7 @@ from sqlalchemy import Engine, func, select, update  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from bench.harness import (  # noqa: E402
+    AUDIT_KEY,
     ROOT,
     Database,
     Figure,
@@ -215,7 +216,8 @@ def _free_port() -> int:
 def gongwen_env(db: Database, instance: Path) -> dict[str, str]:
     """The environment of a Gongwen server on `db` (production password profile)."""
     env = {k: v for k, v in os.environ.items() if k != "GONGWEN_ARGON2_PROFILE"}
-    env.update(GONGWEN_INSTANCE_PATH=str(instance), DATABASE_URL=db.url)
+    env.update(GONGWEN_INSTANCE_PATH=str(instance), DATABASE_URL=db.url,
+               GONGWEN_AUDIT_KEY=AUDIT_KEY)
     return env
 
 

@@ -28,7 +28,7 @@ Notice k (counted back from the newest) is drawn from its own seeded stream, so 
 set is the newest tenth of the 100,000-notice set: the same present, a shorter history.
 
 Not written: audit entries and notifications (no query of B5 reads them). `flask --app wsgi
-check` (workflow/invariants.py) therefore finds every state change without its audit entry — the
+check` (workflow/invariants/) therefore finds every state change without its audit entry — the
 replay of the trail cannot pass without a trail — but its checks of notices, receipts, reports,
 number series and archive codes find nothing: `--check` runs them on a generated set.
 
@@ -820,6 +820,10 @@ def _registers(org: Org, regs: Registers):
 def _check(db: Database) -> None:
     """The invariant checks that do not need the audit trail, and the full check's count."""
     from workflow import invariants
+    from workflow.db import read_snapshot
+    from workflow.invariants.facts import Facts
+    from workflow.invariants.notices import notices
+    from workflow.invariants.registers import archive_codes, series
 
     if db.name == "SQLite":
         conn = db.bare()
@@ -828,11 +832,11 @@ def _check(db: Database) -> None:
         print(f"foreign key check: {len(broken)} rows refer to nothing", broken[:5])
     engine = db.engine()
     with db.session_factory(engine)() as session:
-        invariants.read_snapshot(session)
-        facts = invariants._Facts(session)
-        found = {"notices, receipts, reports": invariants._notices(facts),
-                 "number series": invariants._series(session, facts),
-                 "archive codes": invariants._archive_codes(session, facts)}
+        read_snapshot(session)
+        facts = Facts(session)
+        found = {"notices, receipts, reports": notices(facts),
+                 "number series": series(session, facts),
+                 "archive codes": archive_codes(session, facts)}
         for what, problems in found.items():
             print(f"check of {what}: {len(problems)} problems")
             for problem in problems[:10]:

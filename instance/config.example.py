@@ -3,6 +3,12 @@
 # A long random string; when unset, one is generated into instance/secret_key.
 # SECRET_KEY = "..."
 
+# The audit chain's key (at least 32 characters), the same on every host; when unset,
+# `flask --app wsgi init-db` generates instance/audit_key. Copy that file to every other host.
+# AUDIT_KEY = "..."
+# Where `flask --app wsgi audit anchor` appends the chain's head (default: instance/audit-anchors.jsonl).
+# AUDIT_ANCHOR_FILE = "/srv/audit-anchors/gongwen.jsonl"
+
 # SQLite in this folder is the default. For several hosts, point every one at PostgreSQL:
 # SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://gongwen:secret@db.example.org/gongwen"
 

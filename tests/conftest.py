@@ -13,12 +13,13 @@ import os
 import pytest
 from sqlalchemy import text
 
-from tests.factories import build_world
-from workflow import passwords
+from tests.factories import AUDIT_KEY, build_world
+from workflow import audit, passwords
 from workflow.db import Base, create_all, make_engine, make_session_factory
 
 # Test accounts need no protection against offline cracking: hash with argon2's cheapest profile.
 passwords.use_profile("CHEAPEST")
+audit.use_key(AUDIT_KEY)
 
 PG_URL = os.environ.get("GONGWEN_TEST_DATABASE_URL")
 
@@ -84,6 +85,7 @@ def database_url(request, tmp_path) -> str:
 
 @pytest.fixture
 def engine(database_url):
+    audit.use_key(AUDIT_KEY)  # whatever key an app made by an earlier test gave the process
     engine = make_engine(database_url)
     create_all(engine)
     yield engine

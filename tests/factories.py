@@ -31,6 +31,9 @@ HAN = re.compile("[\u4e00-\u9fff]")  # a message fit for a Chinese user has Chin
 
 T0 = dt.datetime(2016, 3, 7, 1, 0)  # 2016-03-07 09:00 in Asia/Shanghai
 
+# The audit key of every test process (conftest and the worker processes give it to the engine).
+AUDIT_KEY = "gongwen-tests-audit-key-known-to-everyone-0123456789"
+
 
 def at(days: float = 0, hours: float = 0) -> dt.datetime:
     """A moment `days` after T0 (naive UTC, as the engine stores it)."""

@@ -56,6 +56,7 @@ def test_make_run_serves_the_demo_on_port_5000_and_running_it_twice_is_harmless(
     assert "cc_signatory" in first and "hrb_signatory" in first  # the logins are printed
     password_line = next(line for line in first.splitlines() if "cc_signatory" in line)
     assert (instance / "gongwen.db").exists()
+    assert (instance / "audit_key").exists()  # made by init-db: the server refuses to start without
 
     second, status = run_until_it_answers(instance)
     assert status == 200, second

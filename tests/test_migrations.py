@@ -103,3 +103,44 @@ def test_every_migration_can_be_undone_and_names_its_parent():
         source = path.read_text(encoding="utf-8")
         assert re.search(r"^def downgrade\(\)", source, re.M), path.name
         assert "down_revision" in source, path.name
+
+
+def test_entries_written_before_the_audit_key_keep_their_hash_and_verify_as_such(empty_app):
+    """A database from before the keyed chain: its entries are marked scheme 0 and verified the
+    way they were written (a plain SHA-256 of these fields); the entries after them are keyed."""
+    import datetime as dt
+    import hashlib
+    import json
+
+    from workflow import audit
+    from workflow import commands as c
+    from workflow.db import read_only
+
+    flask_migrate.upgrade(revision="3c5e2b7d9a10")
+    prev, rows = "0" * 64, []
+    for seq in (1, 2):
+        row = {"seq": seq, "at": dt.datetime(2016, 3, 7, 1, seq), "actor_id": None,
+               "actor_name": "系统", "on_behalf_of": None, "action": "system.BACKUP",
+               "object_type": "system", "object_id": None, "notice_id": None,
+               "state_before": None, "state_after": None, "note": f"第{seq}次备份",
+               "details": {"kind": "sqlite"}, "prev_hash": prev}
+        hashed = {**row, "at": row["at"].isoformat(timespec="microseconds")}
+        row["hash"] = prev = hashlib.sha256(json.dumps(
+            hashed, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+        rows.append(row)
+    with db.engine.begin() as conn:
+        entries = sa.Table("audit_entry", sa.MetaData(), autoload_with=conn)
+        head = sa.Table("audit_head", sa.MetaData(), autoload_with=conn)
+        conn.execute(entries.insert(), rows)
+        conn.execute(head.insert(), {"id": 1, "seq": 2, "hash": prev})
+
+    flask_migrate.upgrade()
+    assert db.session.execute(sa.text("SELECT scheme, digest FROM audit_entry")).all() == [
+        (0, None), (0, None)]
+    db.session.rollback()
+    c.create_unit(db.session, None, name="示范市妇女联合会")
+    db.session.commit()
+    report = audit.verify(read_only(db.session()))
+    db.session.rollback()
+    assert (report.ok, report.checked, report.unkeyed) == (True, 3, 2)
+    assert "其中前 2 条写于启用审计密钥之前" in str(report)

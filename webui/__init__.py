@@ -9,7 +9,6 @@ blueprints, error pages, filters and CLI. Must not: hold business rules (those l
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
 
 from flask import Flask, current_app, request
@@ -18,10 +17,10 @@ from werkzeug.routing import IntegerConverter
 
 from webui.config import Defaults
 from webui.extensions import csrf, db, migrate
+from webui.instance_keys import instance_secret_key, load_audit_key
 from workflow.attachments import AttachmentStore
 from workflow.db import MAX_ID, configure_engine, read_only
 
-SECRET_KEY_FILE = "secret_key"
 # The migrations live beside the packages, not in the instance folder: they are code.
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                               "migrations")
@@ -51,7 +50,10 @@ def create_app(test_config: Mapping | None = None, *, instance_path: str | None 
     """A configured Gongwen web application.
 
     `instance_path` (or GONGWEN_INSTANCE_PATH) moves the instance folder, which holds config.py,
-    the secret key, the SQLite file and the demo logins; tests point it into a temporary folder.
+    the keys, the SQLite file and the demo logins; tests point it into a temporary folder.
+
+    Refuses (RuntimeError) to make an app that will serve requests without an audit key: only the
+    command line (which sets one up: `init-db`) and the tests may.
     """
     instance_path = instance_path or os.environ.get("GONGWEN_INSTANCE_PATH") or None
     if instance_path is not None:
@@ -63,6 +65,8 @@ def create_app(test_config: Mapping | None = None, *, instance_path: str | None 
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     os.makedirs(app.instance_path, exist_ok=True)
     _load_config(app, test_config)
+    load_audit_key(app, serving=not app.testing
+                   and os.environ.get("FLASK_RUN_FROM_CLI") != "true")
 
     db.init_app(app)
     # render_as_batch: SQLite alters a table by copying it, which Alembic's batch mode does.
@@ -112,7 +116,7 @@ def _load_config(app: Flask, test_config: Mapping | None) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             "pool_pre_ping": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     elif not isinstance(app.config["SECRET_KEY"], (str, bytes)):
         app.config["SECRET_KEY"] = str(app.config["SECRET_KEY"])  # GONGWEN_SECRET_KEY=123 → JSON int
 
@@ -124,34 +128,6 @@ def _sqlalchemy_url(url: str) -> str:
         if url.startswith(scheme):
             return "postgresql+psycopg://" + url[len(scheme):]
     return url
-
-
-def _instance_secret_key(instance_path: str) -> str:
-    """The key in instance/secret_key, generated on first use (0600), shared by every worker.
-
-    Several workers may start at once: each writes a private temporary file and links it into
-    place; os.link fails when the file exists, and the loser reads the winner's key.
-    """
-    path = os.path.join(instance_path, SECRET_KEY_FILE)
-    if not os.path.exists(path):
-        temporary = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "w") as file:
-                file.write(secrets.token_hex(32))
-                file.flush()
-                os.fsync(file.fileno())
-            try:
-                os.link(temporary, path)
-            except FileExistsError:
-                pass
-        finally:
-            os.unlink(temporary)
-    with open(path) as file:
-        key = file.read().strip()
-    if not key:
-        raise RuntimeError(f"{path} 为空：请删除该文件后重新启动，以生成新的密钥")
-    return key
 
 
 def _begin_reads_deferred() -> None:

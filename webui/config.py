@@ -2,7 +2,8 @@
 
 Owns: every setting the web layer reads, with a value that is safe to run with. Later layers
 override it: `instance/config.py`, then the FLASK_*/GONGWEN_* environment and DATABASE_URL, then the
-test mapping. Must not: hold a secret (the secret key is generated into the instance folder).
+test mapping. Must not: hold a secret (the keys live in the instance folder or the environment:
+`webui.instance_keys`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,13 @@ from __future__ import annotations
 class Defaults:
     # None means: generate once and keep in instance/secret_key (shared by every worker).
     SECRET_KEY = None
+    # The key of the audit chain's HMAC, the same on every host. None means instance/audit_key,
+    # which `flask --app wsgi init-db` makes; the web server refuses to start without either.
+    AUDIT_KEY = None
+    # Where `flask --app wsgi audit anchor` appends the chain's head, and where `audit verify` and
+    # `check` read it back (None: <instance>/audit-anchors.jsonl). Put it where the database's
+    # users cannot write: another host's share, or a file only the operator's account may change.
+    AUDIT_ANCHOR_FILE = None
     # None means: sqlite:///<instance_path>/gongwen.db.
     SQLALCHEMY_DATABASE_URI = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}

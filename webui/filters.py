@@ -55,6 +55,7 @@ _OTHER_ACTIONS = {
     "notice.SET_REMIND_INTERVAL": "设置催办间隔",
     "system.BACKUP": "备份数据库",
     "system.RESTORE": "从备份恢复",
+    "system.ANCHOR": "锚定审计链",
     "user.SET_EMAIL": "修改电子邮箱",
 }
 

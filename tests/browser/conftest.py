@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests.factories import AUDIT_KEY
 from webui import create_app
 from webui.extensions import db
 from workflow import commands as c
@@ -63,7 +64,8 @@ def browser():
 def live_server(tmp_path):
     """The app serving a fresh demo world (units and people, no notices) on a loopback port."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.db'}",
-                      "SECRET_KEY": "browser-tests"}, instance_path=str(tmp_path / "instance"))
+                      "SECRET_KEY": "browser-tests", "AUDIT_KEY": AUDIT_KEY},
+                     instance_path=str(tmp_path / "instance"))
     with app.app_context():
         create_all(db.engine)
         demo.build(db.session, with_notices=False)

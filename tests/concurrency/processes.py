@@ -29,6 +29,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.factories import AUDIT_KEY
+from workflow import audit
 from workflow.db import make_engine, make_session_factory
 
 CONTEXT = multiprocessing.get_context("forkserver")
@@ -55,6 +57,7 @@ class Worker:
 
 
 def _run(task: Callable, index: int, url: str, barrier, args: tuple, results) -> None:
+    audit.use_key(AUDIT_KEY)  # a worker is configured like any process of the product
     engine = make_engine(url)
     try:
         with engine.connect():  # connected first: what starts together is the work itself
@@ -153,6 +156,7 @@ class Progress:
 
 
 def _run_killable(task: Callable, url: str, progress: Progress, errors: str, args: tuple) -> None:
+    audit.use_key(AUDIT_KEY)
     engine = make_engine(url)
     try:
         with engine.connect():

@@ -27,7 +27,7 @@ from tests.concurrency.processes import Killable
 from tests.factories import at, build_world
 from workflow import commands as c
 from workflow.db import create_all, make_engine, make_session_factory
-from workflow.invariants import NOT_YET_ISSUED
+from workflow.invariants.notices import NOT_YET_ISSUED
 from workflow.models import Notice, NumberSeries, Receipt, RoleGrant, VoidedNumber
 from workflow.states import NoticeState as NS
 from workflow.states import ReceiptState as RS

@@ -26,7 +26,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from tests.concurrency import assert_everything_holds
-from tests.factories import build_world
+from tests.factories import AUDIT_KEY, build_world
 from workflow import commands as c
 from workflow.commands.calendar import set_calendar_day
 from workflow.db import lock_for_update, utcnow
@@ -40,7 +40,8 @@ TICKS, NOTICES, UNITS = 3, 40, 3
 
 def flask_tick(database_url: str, instance: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GONGWEN_", "FLASK_"))}
-    env.update(DATABASE_URL=database_url, GONGWEN_INSTANCE_PATH=str(instance))
+    env.update(DATABASE_URL=database_url, GONGWEN_INSTANCE_PATH=str(instance),
+               GONGWEN_AUDIT_KEY=AUDIT_KEY)
     return subprocess.Popen([str(Path(sys.executable).with_name("flask")), "--app", "wsgi", "tick"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.factories import at, build_world, notice_in, receipts_of
+from tests.factories import AUDIT_KEY, at, build_world, notice_in, receipts_of
 from webui import create_app
 from webui.extensions import db
 from workflow import commands as c
@@ -24,7 +24,8 @@ CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 def make_app(database_url: str, instance_path, **config):
     return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                       "SECRET_KEY": "test", "WTF_CSRF_ENABLED": True, **config},
+                       "SECRET_KEY": "test", "AUDIT_KEY": AUDIT_KEY, "WTF_CSRF_ENABLED": True,
+                       **config},
                       instance_path=str(instance_path))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from tests.webui.admin_fixtures import (
     audit_count,
@@ -19,7 +19,7 @@ from tests.webui.admin_fixtures import (
 )
 from tests.webui.conftest import PASSWORD, post_login
 from webui.extensions import db
-from workflow.models import AuditEntry, Unit, UnitGroup
+from workflow.models import AuditEntry, AuditHead, Unit, UnitGroup
 
 ADMINS = ("admin", "security", "auditor")
 
@@ -508,3 +508,17 @@ def test_the_chain_check_names_the_entry_where_the_chain_breaks(app, client, log
         db.session.commit()
     response = post_form(client, "/admin/audit/verify", page="/admin/audit")
     assert "审计链在第 3 条处断裂：内容已被修改" in text(client.get(response.location))
+
+
+def test_the_chain_check_compares_the_chain_with_the_last_anchor(app, client, log_in, staff):
+    log_in("auditor")  # first: the login is an entry of its own
+    assert app.test_cli_runner().invoke(args=["audit", "anchor"]).exit_code == 0
+    anchored = audit_count(app)
+    with app.app_context():
+        db.session.execute(delete(AuditEntry).where(AuditEntry.seq == anchored))
+        last = db.session.scalar(select(AuditEntry).where(AuditEntry.seq == anchored - 1))
+        db.session.execute(update(AuditHead).values(seq=last.seq, hash=last.hash))
+        db.session.commit()
+    response = post_form(client, "/admin/audit/verify", page="/admin/audit")
+    assert (f"锚定时已有 {anchored} 条，现只有 {anchored - 1} 条"
+            in text(client.get(response.location)))

@@ -7,6 +7,7 @@ import stat
 
 import pytest
 
+from tests.factories import AUDIT_KEY
 from tests.webui.conftest import make_app
 from webui.extensions import db
 from workflow.errors import Conflict, Forbidden, InvalidState
@@ -105,7 +106,7 @@ def test_the_default_database_is_sqlite_in_the_instance_folder(tmp_path, monkeyp
 
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("GONGWEN_SQLALCHEMY_DATABASE_URI", raising=False)
-    app = create_app({"SECRET_KEY": "test"}, instance_path=str(tmp_path / "inst"))
+    app = create_app({"SECRET_KEY": "test", "AUDIT_KEY": AUDIT_KEY}, instance_path=str(tmp_path / "inst"))
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'inst' / 'gongwen.db'}"
     assert (tmp_path / "inst").is_dir()
 
@@ -120,12 +121,14 @@ def test_configuration_comes_in_layers(tmp_path, monkeypatch):
     monkeypatch.setenv("GONGWEN_LOGIN_LOCK_MINUTES", "30")
     monkeypatch.setenv("GONGWEN_SECRET_KEY", "from-the-environment")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'from-env.db'}")
+    monkeypatch.setenv("GONGWEN_AUDIT_KEY", "an-audit-key-from-the-environment-0123")
     app = create_app({"LOGIN_MAX_FAILURES": 4}, instance_path=str(instance))
 
     assert app.config["WTF_CSRF_TIME_LIMIT"] == 8 * 3600  # the default
     assert app.config["SESSION_COOKIE_SECURE"] is True  # instance/config.py
     assert app.config["LOGIN_LOCK_MINUTES"] == 30  # the environment, parsed
     assert app.config["SECRET_KEY"] == "from-the-environment"
+    assert app.config["AUDIT_KEY"] == "an-audit-key-from-the-environment-0123"
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'from-env.db'}"
     assert app.config["LOGIN_MAX_FAILURES"] == 4  # the test mapping, last
     assert not (instance / "secret_key").exists()
@@ -169,7 +172,7 @@ def test_a_plain_postgresql_database_url_is_given_the_psycopg_driver(given, tmp_
     from webui import create_app
 
     monkeypatch.setenv("DATABASE_URL", given)
-    app = create_app({"SECRET_KEY": "test"}, instance_path=str(tmp_path / "inst"))
+    app = create_app({"SECRET_KEY": "test", "AUDIT_KEY": AUDIT_KEY}, instance_path=str(tmp_path / "inst"))
     assert app.config["SQLALCHEMY_DATABASE_URI"] == (
         "postgresql+psycopg://u:p@db.example:5432/gongwen")
     with app.app_context():

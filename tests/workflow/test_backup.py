@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, make_url, select, update
 
 from tests import second_database
-from tests.factories import build_world, notice_in, table_rows
+from tests.factories import AUDIT_KEY, build_world, notice_in, table_rows
 from tests.system_parts import require
 from workflow import audit, backup
 from workflow import commands as c
@@ -173,11 +173,12 @@ WRITER = r"""
 import os, sys, time
 import datetime as dt
 from sqlalchemy import select
-from workflow import commands as c, passwords
+from workflow import audit, commands as c, passwords
 from workflow.db import make_engine, make_session_factory
 from workflow.models import Receipt, User, UnitGroup, Unit
 
 passwords.use_profile("CHEAPEST")
+audit.use_key(sys.argv[3])
 url, control = sys.argv[1], sys.argv[2]
 factory = make_session_factory(make_engine(url))
 
@@ -238,7 +239,7 @@ class Writer:
         self.control = control
         control.mkdir()
         self.errors = open(control / "stderr", "w")  # noqa: SIM115 (closed in stop)
-        self.process = subprocess.Popen([sys.executable, "-c", WRITER, url, str(control)],
+        self.process = subprocess.Popen([sys.executable, "-c", WRITER, url, str(control), AUDIT_KEY],
                                         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self.errors)
 
     def progress(self) -> int:

@@ -17,7 +17,7 @@ import traceback
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import at, build_world, notice_in, receipts_of, refused, reports_of
+from tests.factories import AUDIT_KEY, at, build_world, notice_in, receipts_of, refused, reports_of
 from workflow import audit, tick
 from workflow import commands as c
 from workflow.commands.tracking import send_reminders, set_remind_interval
@@ -250,6 +250,7 @@ TICKS = 3
 
 def _tick_from_a_process(url: str, now: dt.datetime, start, results) -> None:
     """A worker: its own engine on the shared database, one tick in one transaction."""
+    audit.use_key(AUDIT_KEY)
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     sent, error = 0, None

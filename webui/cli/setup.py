@@ -1,5 +1,7 @@
 """`init-db` and `demo`: the database built by the migrations, and the demo loaded once.
 
+Both then set up the audit key and the first anchor (`webui.cli.audit.prepare_audit`).
+
 `init-db` is `flask --app wsgi db upgrade` with one kindness: a database whose tables were created
 from the models directly (before migrations existed, or by the tests) is adopted — marked as at the
 newest migration — when, and only when, its tables agree with the models.
@@ -18,6 +20,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from webui.cli._common import fail, table
+from webui.cli.audit import prepare_audit
 from webui.extensions import db
 from workflow.db import Base, is_empty
 from workflow.errors import WorkflowError
@@ -30,6 +33,8 @@ DEMO_LOGINS_FILE = "demo-logins.txt"
 def init_db() -> None:
     """Build the database, or bring it up to date, through the migrations (harmless when it is)."""
     click.echo(_upgrade())
+    for done in prepare_audit():
+        click.echo(done)
     click.echo(f"数据库：{db.engine.url.render_as_string(hide_password=True)}")
 
 
@@ -69,6 +74,8 @@ def demo(print_logins: bool) -> None:
     except ImportError:
         fail("演示数据模块 workflow.demo 尚不可用")
     click.echo(_upgrade())
+    for done in prepare_audit():
+        click.echo(done)
     if not is_empty(db.session):
         db.session.rollback()
         click.echo("数据库中已有数据（演示数据已载入或正在使用），未作改动。")

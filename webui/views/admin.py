@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -35,9 +35,9 @@ from webui.forms.admin import (
     UnitForm,
     UserForm,
 )
-from workflow import audit as audit_chain
-from workflow import commands
-from workflow.db import read_only
+from webui.instance_keys import anchor_file
+from workflow import anchors, commands
+from workflow.db import read_snapshot
 from workflow.deadlines import local_time
 from workflow.queries import admin as admin_queries
 from workflow.settings import BOUNDS
@@ -406,6 +406,6 @@ def verify():
     # The request's transaction began as a writer (a POST); the walk is long and changes nothing,
     # so end it and read in a reader's transaction: writers are not held up meanwhile.
     db.session.rollback()
-    report = audit_chain.verify(read_only(db.session()))
+    report = anchors.check(read_snapshot(db.session()), anchor_file(current_app))
     flash(str(report), "info" if report.ok else "error")
     return redirect(url_for("admin.audit"), 303)

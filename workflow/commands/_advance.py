@@ -39,8 +39,12 @@ def _advance(
     details: dict | None = None,
     expected_version: int | None = None,
     apply: Callable[[object], None] | None = None,
+    digest: Callable[[Session, int], str] | None = None,
 ) -> bool:
-    """Move `row` by `action`. Returns False when an idempotent action found it already done."""
+    """Move `row` by `action`. Returns False when an idempotent action found it already done.
+
+    `digest(session, row.id)`, for an action that fixes content (`workflow.digests`), is taken
+    after the command's changes are written and recorded in the audit entry."""
     lc: lifecycle.Lifecycle = lifecycle_of(row)
     # Who first: someone who may never take this action on this row learns nothing more about
     # it (not its version, not its state) than that they may not.
@@ -92,6 +96,7 @@ def _advance(
         on_behalf_of=on_behalf_of,
         note=note,
         details=entry_details,
+        digest=digest(session, row.id) if digest is not None else None,
         at=now,
     )
     return True

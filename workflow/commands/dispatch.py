@@ -18,6 +18,7 @@ from workflow.commands._advance import _advance
 from workflow.commands.savepoint import command
 from workflow.db import as_utc
 from workflow.deadlines import chinese_date, local_date
+from workflow.digests import notice_digest
 from workflow.docnumber import SERIAL_MAX
 from workflow.errors import InvalidInput
 from workflow.inputs import clean_text
@@ -130,7 +131,8 @@ def issue(session: Session, actor: User, *, notice_id: int, series_code: str | N
 
     _advance(session, actor, notice, NoticeAction.ISSUE, now=now, apply=register,
              expected_version=expected_version, on_behalf_of=notice.issuer.name,
-             details={"main": len(main), "cc": len(cc)})
+             details={"main": len(main), "cc": len(cc)},
+             digest=lambda s, i: notice_digest(s, i, recipients=(main, cc)))
 
     receipts = [
         {"notice_id": notice.id, "unit_id": u, "kind": kind, "state": ReceiptState.PENDING,

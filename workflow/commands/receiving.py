@@ -15,6 +15,7 @@ from workflow.commands._advance import _advance
 from workflow.commands.savepoint import command
 from workflow.commands.tracking import close_if_complete
 from workflow.db import as_utc
+from workflow.digests import report_digest
 from workflow.errors import InvalidInput
 from workflow.inputs import clean_text
 from workflow.loading import get_actor, get_or_404
@@ -84,14 +85,15 @@ def submit_report(session: Session, actor: User, *, report_id: int, text: str,
     def record(r: Report) -> None:  # signed for first: a guard of the report table
         r.text, r.submitted_at, r.submitted_by_id, r.return_reason = text, now, actor.id, None
 
-    _advance(session, actor, report, ReportAction.SUBMIT, now=now, apply=record,
-             expected_version=expected_version, on_behalf_of=report.unit.name,
-             details={"attachments": [s.filename for s in attachments]})
+    # The files first: the digest that 上报 records covers them.
     for stored in attachments:
         session.add(Attachment(notice_id=report.notice_id, report_id=report.id,
                                filename=clean_text(stored.filename), storage_key=stored.storage_key,
                                size=stored.size, content_type=stored.content_type,
                                uploaded_by_id=actor.id, uploaded_at=now))
+    _advance(session, actor, report, ReportAction.SUBMIT, now=now, apply=record,
+             expected_version=expected_version, on_behalf_of=report.unit.name,
+             details={"attachments": [s.filename for s in attachments]}, digest=report_digest)
     tell_role(session, Role.SUPERVISOR, [report.notice.issuer_unit_id], actor=actor,
               notice_id=report.notice_id,
               kind="task", now=now, link=report_check_link(report.id),

@@ -14,6 +14,7 @@ from workflow.commands.drafting import apply_fields
 from workflow.commands.savepoint import command
 from workflow.db import as_utc
 from workflow.deadlines import local_date
+from workflow.digests import notice_digest
 from workflow.errors import InvalidInput
 from workflow.inputs import clean_text
 from workflow.loading import get_actor, get_or_404
@@ -68,7 +69,8 @@ def sign(session: Session, actor: User, *, notice_id: int, opinion: str,
         n.signed_at, n.signed_on = now, local_date(now)
 
     _advance(session, actor, notice, NoticeAction.SIGN, now=now, note=opinion, apply=record,
-             expected_version=expected_version, on_behalf_of=notice.issuer.name)
+             expected_version=expected_version, on_behalf_of=notice.issuer.name,
+             digest=notice_digest)
     tell_role(session, Role.CLERK, [notice.issuer_unit_id], notice_id=notice.id, kind="task",
               message=f"待登记印发：{notice.title}", now=now, actor=actor)
     return notice

@@ -75,7 +75,13 @@ class ArchiveCounter(Base):
 
 
 class AuditEntry(Base):
-    """One line of the append-only, hash-chained audit trail."""
+    """One line of the append-only, hash-chained audit trail (`workflow.audit`).
+
+    `scheme` says how `hash` was made: 0 for the entries written before the chain was keyed (a
+    plain SHA-256, kept verifiable as it was), 1 for an HMAC-SHA256 under the audit key.
+    `digest` is the SHA-256 of the content the action fixed (`workflow.digests`): a notice's text
+    and recipients at 签发 and 印发, a report's text and files at 上报; None for other actions.
+    """
 
     __tablename__ = "audit_entry"
 
@@ -93,6 +99,8 @@ class AuditEntry(Base):
     state_after: Mapped[str | None] = mapped_column(String(24))
     note: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+    digest: Mapped[str | None] = mapped_column(String(64))
+    scheme: Mapped[int] = mapped_column(Integer, default=1)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
