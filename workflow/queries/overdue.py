@@ -34,7 +34,7 @@ from workflow.states import (
 )
 
 _URGENCY_RANK = {Urgency.VERY_URGENT: 0, Urgency.URGENT: 1, Urgency.NORMAL: 2}
-_NOT_ACCEPTED = (ReportState.DUE, ReportState.SUBMITTED)
+NOT_ACCEPTED = (ReportState.DUE, ReportState.SUBMITTED)  # a report still owed or to review
 # What the matrix can be narrowed to (the query string's `show`).
 
 
@@ -127,7 +127,7 @@ def overdue(session: Session, actor: User, *, now: dt.datetime | None = None,
             .join(ReportRequest, ReportRequest.id == Report.request_id)
             .join(Notice, Notice.id == Report.notice_id)
             .join(Unit, Unit.id == Report.unit_id)
-            .where(*mine, Report.state.in_(_NOT_ACCEPTED), ReportRequest.due_date < today))
+            .where(*mine, Report.state.in_(NOT_ACCEPTED), ReportRequest.due_date < today))
     ]
     receipts = []
     for (unit_id, kind, unit, notice_id, number, title, urgency, issued_at,
