@@ -238,3 +238,26 @@ def test_the_dialect_check_would_see_a_row_lock_and_a_dialect_import():
     assert {what for _, what in dialect_specific(module)} == {
         "imports sqlalchemy.dialects.postgresql", "calls .with_for_update", "asks for SKIP LOCKED"}
     assert dialect_specific(parsed(DB_MODULE)) != []  # and it reads the module that may
+
+
+# ------------------------------------------------------------------------------------------------
+# The engine never commits: the caller owns the transaction.
+
+
+def commits(tree: ast.AST) -> list[int]:
+    """The lines of every `.commit(...)` call in a parsed module (a session's, a connection's)."""
+    return [node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "commit"]
+
+
+def test_no_engine_module_commits():
+    found = [f"{path.relative_to(ROOT)}:{line}"
+             for path in engine_files() for line in commits(parsed(path))]
+    assert found == []
+
+
+def test_the_commit_check_would_see_a_commit():
+    module = ast.parse("with Session(engine) as session:\n    session.commit()\n"
+                       "db.session.commit()\nconnection.commit()\ncommitted = record.commit\n")
+    assert sorted(commits(module)) == [2, 3, 4]

@@ -73,9 +73,15 @@ def restore(path: str, yes: bool) -> None:
         if not confirmed:
             fail("已取消，数据库未作改动。")
     try:
-        report = backups.restore(engine, found)
+        backups.restore(engine, found)
     except WorkflowError as error:
         fail(str(error))
+    # The restored data is already committed (by SQLite's backup API or pg_restore); its entry in
+    # the restored trail follows in our own transaction, and the checks read what was committed.
+    backups.record_restore(db.session, found)
+    db.session.commit()
+    db.session.remove()
+    report = backups.check_restored(engine, found)
     click.echo(f"已从 {found.path} 恢复到 {report.database}")
     click.echo(f"恢复后：{report.contents}（含本次恢复的审计记录）")
     click.echo(f"完整性检查：{report.integrity}")
