@@ -47,7 +47,6 @@ def command(fn: Callable) -> Callable:
         except IntegrityError as error:
             raise Conflict("数据已被他人修改或编号已被占用，请刷新后重试") from error
 
-    wrapper.is_command = True
     return wrapper
 
 
