@@ -12,14 +12,13 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from webui import clock
 from webui.forms.fields import VersionedForm, WholeNumberField
-from workflow.db import utcnow
-from workflow.deadlines import local_date
 from workflow.states import Retention
 
 
 def _this_year() -> int:
-    return local_date(utcnow()).year
+    return clock.today().year
 
 
 class IssueForm(VersionedForm):
