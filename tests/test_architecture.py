@@ -280,3 +280,26 @@ def test_the_choke_point_module_defines_only_the_choke_point():
     defined = {node.name for node in parsed(ADVANCE).body
                if isinstance(node, ast.FunctionDef | ast.ClassDef)}
     assert defined == {"_advance", "_cascade"}
+
+
+# ------------------------------------------------------------------------------------------------
+# The engine never commits: the caller owns the transaction.
+
+
+def commits(tree: ast.AST) -> list[int]:
+    """The lines of every `.commit(...)` call in a parsed module (a session's, a connection's)."""
+    return [node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "commit"]
+
+
+def test_no_engine_module_commits():
+    found = [f"{path.relative_to(ROOT)}:{line}"
+             for path in engine_files() for line in commits(parsed(path))]
+    assert found == []
+
+
+def test_the_commit_check_would_see_a_commit():
+    module = ast.parse("with Session(engine) as session:\n    session.commit()\n"
+                       "db.session.commit()\nconnection.commit()\ncommitted = record.commit\n")
+    assert sorted(commits(module)) == [2, 3, 4]

@@ -83,9 +83,10 @@ def create_app(test_config: Mapping | None = None, *, instance_path: str | None 
     app.after_request(_add_security_headers)
     csrf.init_app(app)
 
-    from webui import auth, cli, desks, errors, filters, notifications
+    from webui import auth, cli, clock, desks, errors, filters, notifications
     from webui.views import BLUEPRINTS
 
+    clock.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
     filters.init_app(app)

@@ -44,6 +44,11 @@ class Defaults:
         "frame-ancestors 'none'"
     )
 
+    # The clock the views and CLI commands hand the engine as `now` (webui.clock): a callable
+    # without arguments returning naive UTC (or an aware moment); None is the real time. Tests
+    # fix it, so that no page depends on the day they run.
+    CLOCK = None
+
     # Uploaded files live here (None: <instance>/attachments), never under static/.
     ATTACHMENT_DIR = None
     # Flask refuses larger request bodies with 413 before a view runs (attachments: 20 MB each).

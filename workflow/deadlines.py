@@ -1,7 +1,8 @@
 """Due dates and overdue, as pure functions of dates and `now`.
 
-Owns: the local calendar day of a moment (Asia/Shanghai), days left and overdue. Overdue is always
-computed from a due date and now, never stored. Must not: touch the database.
+Owns: the local calendar day of a moment (Asia/Shanghai), days left until a due date (negative
+once overdue: overdue is always computed from a due date and today, never stored), a date as
+GB/T 9704 writes it. Must not: touch the database.
 """
 
 from __future__ import annotations
@@ -27,11 +28,6 @@ def local_date(moment: dt.datetime) -> dt.date:
 def days_left(due: dt.date | None, today: dt.date) -> int | None:
     """Days until `due` (0 on the day, negative when overdue); None when there is no due date."""
     return None if due is None else (due - today).days
-
-
-def is_overdue(due: dt.date | None, now: dt.datetime) -> bool:
-    """Overdue once the local due day has passed; a request without a due date never is."""
-    return due is not None and local_date(now) > due
 
 
 def chinese_date(day: dt.date) -> str:

@@ -94,11 +94,6 @@ class Role(Labelled):
     SECURITY_OFFICER = "安全管理员"
     AUDITOR = "审计管理员"
 
-    @property
-    def is_administrative(self) -> bool:
-        """The three separated administrator duties (三员分立) never do business."""
-        return self in ADMIN_ROLES
-
 
 ADMIN_ROLES = frozenset({Role.ADMIN, Role.SECURITY_OFFICER, Role.AUDITOR})
 BUSINESS_ROLES = frozenset(Role) - ADMIN_ROLES

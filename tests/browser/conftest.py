@@ -1,13 +1,15 @@
 """A real browser against a real server: Playwright driving Debian's Chromium.
 
 The server is the application itself (werkzeug's threaded server in this process) on a free
-loopback port, over a SQLite file holding the demo's units and people with known passwords.
+loopback port, over a SQLite file holding the demo's units and people with known passwords, on a
+fixed clock (`NOW`), so that no page depends on the day the tests run.
 Without /usr/bin/chromium the browser tests are skipped with the reason — and fail in CI, where
 `.ci/run` installs it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 from pathlib import Path
@@ -25,6 +27,8 @@ from workflow.models import User
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "browser-test-9"
+# The server's today: 2016-03-07 10:00 in Asia/Shanghai, the day seed 000 was drafted.
+NOW = dt.datetime(2016, 3, 7, 2, 0)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -64,7 +68,8 @@ def browser():
 def live_server(tmp_path):
     """The app serving a fresh demo world (units and people, no notices) on a loopback port."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.db'}",
-                      "SECRET_KEY": "browser-tests", "AUDIT_KEY": AUDIT_KEY},
+                      "SECRET_KEY": "browser-tests", "AUDIT_KEY": AUDIT_KEY,
+                      "CLOCK": lambda: NOW},
                      instance_path=str(tmp_path / "instance"))
     with app.app_context():
         create_all(db.engine)

@@ -3,8 +3,9 @@
 Drafted, reviewed, signed, issued to the 长春 units, signed for by two units, one report submitted
 and accepted, the rest reminded — ending with the tracking page showing the right counts. Every
 desk is photographed at desktop and at phone width (375 px, where leaders sign), and no desk may
-scroll sideways on the phone. The deadlines are the seed's, moved into the coming months: the
-engine refuses to issue a notice whose report is due before the day it is issued.
+scroll sideways on the phone. The server's clock stands on the day the seed was drafted; the
+deadlines fall in the months after it (the engine refuses to issue a notice whose report is due
+before the day it is issued).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import datetime as dt
 import re
 from importlib import resources
 
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import NOW, PASSWORD
+from workflow.deadlines import local_date
 
 TITLE = "关于认真学习宣传贯彻落实市委党的群团工作会议精神的通知"
 PHONE = {"width": 375, "height": 812}
@@ -59,7 +61,7 @@ def click(page, name: str) -> None:
 
 def test_seed_000_travels_through_five_desks_in_a_real_browser(browser, live_server, artifacts):
     base, app = live_server
-    today = dt.date.today()
+    today = local_date(NOW)  # the server's clock
     first_due, second_due = today + dt.timedelta(days=25), today + dt.timedelta(days=55)
     body = resources.files("workflow.demo").joinpath("seed_000_body.txt").read_text("utf-8")
 

@@ -1,9 +1,11 @@
-"""Fixtures for the web layer: an app on a real database, a small world with passwords, and a
-client that logs in the way a browser does (fetch the form, take its CSRF token, post).
+"""Fixtures for the web layer: an app on a real database with a fixed clock, a small world with
+passwords, and a client that logs in the way a browser does (fetch the form, take its CSRF token,
+post).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -20,12 +22,22 @@ PASSWORD = "correct-horse-9"
 # The people the tests log in as (the others have no password, as in a fresh install).
 PEOPLE_WITH_PASSWORDS = ("drafter", "receiver1", "receiver2")
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+# The web app's today in every test: 2017-03-01 10:00 in Asia/Shanghai, a Wednesday and a working
+# day, in the year after the factories' world (built from 2016-03-07): every deadline of the world
+# has passed, and a notice issued today is the first of its year. No page depends on the day the
+# tests run; a test moves the clock with `set_clock`.
+NOW = dt.datetime(2017, 3, 1, 2, 0)
+
+
+def set_clock(app, moment: dt.datetime) -> None:
+    """From now on the app's views and commands take `moment` as the current time."""
+    app.config["CLOCK"] = lambda: moment
 
 
 def make_app(database_url: str, instance_path, **config):
     return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
                        "SECRET_KEY": "test", "AUDIT_KEY": AUDIT_KEY, "WTF_CSRF_ENABLED": True,
-                       **config},
+                       "CLOCK": lambda: NOW, **config},
                       instance_path=str(instance_path))
 
 

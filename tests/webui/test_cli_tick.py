@@ -1,6 +1,6 @@
 """`flask tick`: the reminders that fell due, in their own committed transaction, said in a line
 for the operator — and nothing twice; a day off sends nothing; a year in use without holiday data
-is named. Today is whatever day the test runs, so the calendar is told what today is."""
+is named. Today is the app's fixed clock, a working day; the calendar is told what it is."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from tests.webui.conftest import NOW
 from webui.extensions import db
 from workflow.commands import calendar as calendar_commands
-from workflow.db import utcnow
 from workflow.deadlines import local_date
 from workflow.models import AuditEntry, Notice, Reminder
 
 
 def _today_is(app, *, workday: bool) -> None:
     with app.app_context():
-        calendar_commands.set_calendar_day(db.session, None, day=local_date(utcnow()),
+        calendar_commands.set_calendar_day(db.session, None, day=local_date(NOW),
                                            is_workday=workday)
         db.session.commit()
 

@@ -9,11 +9,10 @@ from sqlalchemy import select
 
 from tests.factories import at
 from tests.webui import outgoing_fixtures
+from tests.webui.conftest import NOW
 from tests.webui.outgoing_fixtures import flashes, notice_row, post_form, text
 from webui.extensions import db
 from workflow import commands as c
-from workflow.db import utcnow
-from workflow.deadlines import local_date
 from workflow.models import NumberSeries, Receipt, User, VoidedNumber
 from workflow.states import NoticeState, Retention
 
@@ -21,7 +20,7 @@ desks = outgoing_fixtures.desks
 
 
 def _year() -> int:
-    return local_date(utcnow()).year
+    return NOW.year  # the app's clock
 
 
 def _series(app) -> list[tuple]:

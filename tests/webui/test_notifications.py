@@ -9,10 +9,9 @@ import re
 from sqlalchemy import func, select
 
 from tests.factories import build_world, full_story
-from tests.webui.conftest import PASSWORD, csrf_token
+from tests.webui.conftest import NOW, PASSWORD, csrf_token
 from webui.extensions import db
 from workflow import commands as c
-from workflow.db import utcnow
 from workflow.models import Notification, User
 from workflow.notifications import notify
 
@@ -72,7 +71,7 @@ def test_the_bell_counts_past_ninety_nine_as_99_plus(client, log_in, world, app)
     with app.app_context():
         for _ in range(101):
             notify(db.session, [drafter], actor=None, notice_id=None, kind="reminder", message="催办",
-                   now=utcnow())
+                   now=NOW)
         db.session.commit()
     log_in("drafter")
     html = _text(client.get("/inbox/"))
@@ -118,7 +117,7 @@ def test_the_list_is_paged(client, log_in, world, app):
     with app.app_context():
         for i in range(25):
             notify(db.session, [drafter], actor=None, notice_id=None, kind="task",
-                   message=f"第{i:02d}条通知", now=utcnow())
+                   message=f"第{i:02d}条通知", now=NOW)
         db.session.commit()
     log_in("drafter")
     first = _text(client.get("/notifications/"))

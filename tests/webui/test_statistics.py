@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import at
-from tests.webui.conftest import PASSWORD
+from tests.webui.conftest import NOW, PASSWORD
 from tests.webui.receiving_fixtures import (
     district,
     people,  # noqa: F401  (a fixture)
@@ -27,7 +27,6 @@ from webui.extensions import db
 from workflow import commands as c
 from workflow.deadlines import local_time
 from workflow.models import User
-from workflow.queries.receiving import today_of
 
 pytestmark = pytest.mark.usefixtures("people")
 
@@ -148,7 +147,7 @@ def test_the_unit_page_shows_every_main_unit_with_its_figures_and_two_charts(cli
 def test_the_period_defaults_to_this_year_and_offers_the_years_with_notices(client, log_in,
                                                                             world):
     log_in("supervisor")
-    year = today_of(None).year
+    year = NOW.year  # the app's clock
     html = text(client.get("/statistics/"))
     assert f"{year}年1月1日 至 {year}年12月31日" in html
     assert f'value="{year}-01-01"' in html and f'value="{year}-12-31"' in html

@@ -85,6 +85,15 @@ def rewrite_checksum(path) -> None:
     Path(f"{path}.sha256").write_text(f"{sha256(path)}  {Path(path).name}\n")
 
 
+def restore(engine, backup_or_path):
+    """What `flask restore` does: replace the data, record the restore and commit it, check."""
+    restored = backup.restore(engine, backup_or_path)
+    with make_session_factory(engine)() as s:
+        backup.record_restore(s, restored)
+        s.commit()
+    return backup.check_restored(engine, restored)
+
+
 def entries(session_factory) -> list[tuple[int, str, str]]:
     with session_factory() as s:
         read_only(s)
@@ -295,7 +304,7 @@ def test_the_drill_a_backup_taken_while_another_process_writes_restores_to_one_m
         s.commit()
     assert report.ok, (report.integrity, report.chain)
 
-    restored = backup.restore(target, str(path))
+    restored = restore(target, str(path))
 
     assert restored.integrity.ok, restored.integrity
     assert restored.chain.ok, restored.chain
@@ -359,7 +368,7 @@ def test_a_restore_brings_back_the_data_and_records_itself_in_the_restored_trail
     checked = backup.check(target, path)
     assert checked.sha256 == sha256(path)
 
-    report = backup.restore(target, checked)
+    report = restore(target, checked)
 
     assert report.ok
     live, copy = table_rows(session_factory), table_rows(make_session_factory(target))
@@ -370,6 +379,33 @@ def test_a_restore_brings_back_the_data_and_records_itself_in_the_restored_trail
     with make_session_factory(target)() as s:
         entry = s.scalar(select(AuditEntry).where(AuditEntry.seq == last[0]))
         assert entry.actor_id is None and entry.details["sha256"] == checked.sha256
+
+
+def test_the_restore_commits_nothing_itself_and_its_entry_is_the_callers_to_commit(
+        issued_world, engine, session_factory, target, tmp_path):
+    path = str(tmp_path / "b")
+    backup.take(engine, path)
+    target_factory = make_session_factory(target)
+
+    restored = backup.restore(target, path)
+    assert restored.path == path and restored.sha256 == sha256(path)
+    assert entries(target_factory) == entries(session_factory)  # the backup's trail, no more
+
+    with target_factory() as s:
+        backup.record_restore(s, restored)
+        s.rollback()  # the caller did not commit: no entry
+    assert entries(target_factory) == entries(session_factory)
+    unrecorded = backup.check_restored(target, restored)
+    assert unrecorded.ok
+    assert unrecorded.contents.audit_entries == len(entries(session_factory))
+
+    with target_factory() as s:
+        backup.record_restore(s, restored)
+        s.commit()
+    report = backup.check_restored(target, restored)
+    assert report.ok and report.chain.checked == len(entries(session_factory)) + 1
+    assert report.contents.audit_entries == len(entries(session_factory)) + 1
+    assert entries(target_factory)[-1][1] == "system.RESTORE"
 
 
 def test_a_backup_with_flipped_bytes_is_refused_and_the_target_keeps_its_data(
@@ -465,7 +501,7 @@ def test_a_postgresql_backup_of_a_tampered_trail_says_so_and_so_does_its_restore
     report = backup.take(engine, str(path))
     assert not report.ok and report.chain.broken_seq == 3
 
-    restored = backup.restore(target, str(path))  # an archive's trail is read only once restored
+    restored = restore(target, str(path))  # an archive's trail is read only once restored
     assert not restored.ok and restored.chain.broken_seq == 3 and restored.integrity.ok
 
 

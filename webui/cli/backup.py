@@ -14,6 +14,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from webui import clock
 from webui.cli._common import fail
 from webui.extensions import db
 from workflow import backup as backups
@@ -32,7 +33,7 @@ def backup(path: str, force: bool) -> None:
         fail(f"{error}：请换一个文件名，或加 --force 覆盖")
     except WorkflowError as error:
         fail(str(error))
-    backups.record_backup(db.session, report)
+    backups.record_backup(db.session, report, now=clock.now())
     db.session.commit()
     kind = backups.KIND_LABELS[report.kind]
     click.echo(f"已备份到 {report.path}：{kind}，{_size(report.size)}")
@@ -73,9 +74,15 @@ def restore(path: str, yes: bool) -> None:
         if not confirmed:
             fail("已取消，数据库未作改动。")
     try:
-        report = backups.restore(engine, found)
+        backups.restore(engine, found)
     except WorkflowError as error:
         fail(str(error))
+    # The restored data is already committed (by SQLite's backup API or pg_restore); its entry in
+    # the restored trail follows in our own transaction, and the checks read what was committed.
+    backups.record_restore(db.session, found, now=clock.now())
+    db.session.commit()
+    db.session.remove()
+    report = backups.check_restored(engine, found)
     click.echo(f"已从 {found.path} 恢复到 {report.database}")
     click.echo(f"恢复后：{report.contents}（含本次恢复的审计记录）")
     click.echo(f"完整性检查：{report.integrity}")

@@ -28,6 +28,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from webui import clock
 from webui.cli._common import fail
 from webui.extensions import db
 from workflow.db import make_session_factory
@@ -77,7 +78,7 @@ def deliver_due_mail(*, now: dt.datetime | None = None) -> DeliveryReport | None
 @with_appcontext
 def send_mail() -> None:
     """Deliver the mail that is due; print how many were sent, will be retried, failed."""
-    report = deliver_due_mail()
+    report = deliver_due_mail(now=clock.fixed())
     if report is None:
         fail(NOT_CONFIGURED)
     click.echo(str(report))

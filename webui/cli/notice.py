@@ -8,6 +8,7 @@ import json
 import click
 from flask.cli import AppGroup
 
+from webui import clock
 from webui.cli._common import fail, read_file, short_time, table
 from webui.extensions import db
 from workflow import queries
@@ -50,7 +51,7 @@ def notice_list(as_json: bool) -> None:
 def notice_show(notice_id: int, as_json: bool) -> None:
     """One notice with its report requests, receipts and reports."""
     try:
-        detail = queries.notice_detail(read_only(db.session()), notice_id)
+        detail = queries.notice_detail(read_only(db.session()), notice_id, now=clock.now())
     except WorkflowError as error:
         fail(str(error))
     if as_json:

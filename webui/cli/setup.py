@@ -19,6 +19,7 @@ from alembic.migration import MigrationContext
 from flask import current_app
 from flask.cli import with_appcontext
 
+from webui import clock
 from webui.cli._common import fail, table
 from webui.cli.audit import prepare_audit
 from webui.extensions import db
@@ -133,7 +134,7 @@ def install(unit_name, short_name, doc_code, org_code, admin_name, security_name
     try:
         users = commands.install(db.session, unit_name=unit_name, short_name=short_name,
                                  doc_code=doc_code, org_code=org_code, names=names,
-                                 passwords=passwords)
+                                 passwords=passwords, now=clock.now())
     except WorkflowError as error:
         db.session.rollback()
         fail(f"未能安装：{error}")

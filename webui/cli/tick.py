@@ -13,6 +13,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from webui import clock
 from webui.cli.mail import deliver_due_mail
 from webui.extensions import db
 from workflow import tick as scheduled
@@ -22,7 +23,7 @@ from workflow.errors import WorkflowError
 def remind() -> scheduled.TickReport:
     """Step 1: the reminders that fell due, in their own transaction, committed."""
     try:
-        report = scheduled.run(db.session)
+        report = scheduled.run(db.session, now=clock.now())
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -62,7 +63,7 @@ def tick() -> None:
     # Step 2, the mail: deliver the outbox, after the commit above (a refusal of the reminders
     # must not hold up the mail of everything else). Without a mail server configured, the
     # notifications stay in the app and nothing is said.
-    delivered = deliver_due_mail()
+    delivered = deliver_due_mail(now=clock.fixed())
     if delivered is not None:
         click.echo(str(delivered))
 

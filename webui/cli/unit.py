@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from webui import clock
 from webui.cli._common import fail, read_file
 from webui.extensions import db
 from workflow.errors import WorkflowError
@@ -29,7 +30,7 @@ def unit_seal(unit_id: int, path: str | None, clear: bool) -> None:
     if path is not None:
         png = read_file(path)
     try:
-        unit = set_seal(db.session, None, unit_id=unit_id, png=png)
+        unit = set_seal(db.session, None, unit_id=unit_id, png=png, now=clock.now())
     except WorkflowError as error:
         db.session.rollback()
         fail(str(error))

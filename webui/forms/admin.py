@@ -82,10 +82,6 @@ class CheckboxListField(SelectMultipleField):
             raise ValueError("选项无效") from error
 
 
-class ConfirmForm(FlaskForm):
-    """A button that changes something: nothing to fill in but the CSRF token."""
-
-
 # ---- 系统管理员 ---------------------------------------------------------------------------------
 
 

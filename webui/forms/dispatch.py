@@ -12,15 +12,14 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from webui import clock
 from webui.forms.fields import VersionedForm, WholeNumberField, whole_number
-from workflow.db import utcnow
-from workflow.deadlines import local_date
 from workflow.docnumber import SERIAL_MAX, YEAR_MAX, YEAR_MIN
 from workflow.states import Retention
 
 
 def _this_year() -> int:
-    return local_date(utcnow()).year
+    return clock.today().year
 
 
 class IssueForm(VersionedForm):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from webui import clock
 from webui.desks import desk_required
 from webui.extensions import db
 from webui.forms.calendar import (
@@ -26,7 +27,6 @@ from webui.views import admin
 from webui.views.receiving import flash_errors
 from workflow import calendar
 from workflow.commands import calendar as calendar_commands
-from workflow.queries.receiving import today_of
 from workflow.settings import DEADLINE_BOUNDS, DEADLINE_DEFAULTS, MAX_REMIND_BEFORE
 from workflow.states import Role
 
@@ -44,7 +44,7 @@ def calendar_tab():
 def _page(day_form: CalendarDayForm | None = None, policy_form: DeadlinePolicyForm | None = None):
     wanted = YearForm(request.args)
     wanted.validate()  # a year that is not a number shows this year
-    page = calendar.overview(db.session, year=wanted.year.data, today=today_of(None))
+    page = calendar.overview(db.session, year=wanted.year.data, today=clock.today())
     policy = page.policy
     if policy_form is None:
         policy_form = DeadlinePolicyForm(formdata=None, data={
@@ -73,7 +73,7 @@ def set_day():
         return _page(day_form=form)
     row = calendar_commands.set_calendar_day(db.session, current_user.account,
                                              day=form.day.data, is_workday=form.is_workday,
-                                             note=form.note.data)
+                                             note=form.note.data, now=clock.now())
     message = f"已将 {row.day.isoformat()} 设为{DAY_KINDS[form.kind.data]}"
     db.session.commit()
     flash(message, "success")
@@ -88,7 +88,7 @@ def remove_day():
         flash_errors(form)
         return redirect(url_for("calendar.index"), 303)
     row = calendar_commands.remove_calendar_day(db.session, current_user.account,
-                                                day=form.day.data)
+                                                day=form.day.data, now=clock.now())
     message = f"已取消 {row.day.isoformat()} 的调整，恢复按法定安排计算"
     db.session.commit()
     flash(message, "success")
@@ -105,7 +105,8 @@ def policy():
         db.session, current_user.account, very_urgent_days=form.very_urgent_days.data,
         urgent_days=form.urgent_days.data, normal_days=form.normal_days.data,
         remind_before=form.remind_before.data, remind_on_due_day=form.remind_on_due_day.data,
-        remind_every_days=form.remind_every_days.data, expected_version=form.version.data)
+        remind_every_days=form.remind_every_days.data, expected_version=form.version.data,
+        now=clock.now())
     db.session.commit()
     flash("期限与催办设置已保存，此后印发的公文按新的签收期限计算", "success")
     return redirect(url_for("calendar.index"), 303)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from webui import clock
 from webui.desks import desk_required
 from webui.extensions import db
 from webui.forms.dispatch import ArchiveForm, IssueForm, OpenSeriesForm, VoidNumberForm
@@ -36,7 +37,8 @@ def index():
 @bp.get("/<int:notice_id>/issue")
 @desk_required("dispatch")
 def confirm(notice_id: int):
-    preview = dispatch_queries.issue_preview(db.session, current_user.account, notice_id)
+    preview = dispatch_queries.issue_preview(db.session, current_user.account, notice_id,
+                                             now=clock.now())
     return render_template("dispatch/confirm.html", preview=preview)
 
 
@@ -47,7 +49,7 @@ def issue(notice_id: int):
     if not form.validate_on_submit():
         return _refused(form, url_for("dispatch.confirm", notice_id=notice_id))
     notice = commands.issue(db.session, current_user.account, notice_id=notice_id,
-                            expected_version=form.expected_version.data)
+                            expected_version=form.expected_version.data, now=clock.now())
     db.session.commit()
     flash(f"已印发：{notice.doc_number}《{notice.title}》", "info")
     return redirect(url_for("notices.show", notice_id=notice_id), 303)
@@ -61,7 +63,7 @@ def archive(notice_id: int):
         return _refused(form, url_for("dispatch.index"))
     notice = commands.archive(db.session, current_user.account, notice_id=notice_id,
                               retention=form.retention_value(),
-                              expected_version=form.expected_version.data)
+                              expected_version=form.expected_version.data, now=clock.now())
     db.session.commit()
     flash(f"已归档《{notice.title}》，档号 {notice.archive_code}", "info")
     return redirect(url_for("dispatch.index"), 303)
@@ -70,7 +72,8 @@ def archive(notice_id: int):
 @bp.get("/numbers")
 @desk_required("dispatch")
 def numbers():
-    register = dispatch_queries.number_register(db.session, current_user.account)
+    register = dispatch_queries.number_register(db.session, current_user.account,
+                                                now=clock.now())
     return render_template("dispatch/numbers.html", register=register,
                            open_form=OpenSeriesForm(), void_form=VoidNumberForm())
 
@@ -83,7 +86,8 @@ def open_series():
         return _refused(form, url_for("dispatch.numbers"))
     series = commands.open_series(db.session, current_user.account,
                                   issuer_unit_id=form.issuer_unit_id.data, code=form.code.data,
-                                  year=form.year.data, start_serial=form.start_serial.data)
+                                  year=form.year.data, start_serial=form.start_serial.data,
+                                  now=clock.now())
     db.session.commit()
     flash(f"已开设 {series.code}〔{series.year}〕系列，从第 {series.start_serial} 号起", "info")
     return redirect(url_for("dispatch.numbers"), 303)
@@ -96,7 +100,7 @@ def void_number():
     if not form.validate_on_submit():
         return _refused(form, url_for("dispatch.numbers"))
     commands.void_number(db.session, current_user.account, serial=form.serial.data,
-                         reason=form.reason.data, **form.series_key())
+                         reason=form.reason.data, **form.series_key(), now=clock.now())
     db.session.commit()
     flash(f"已作废第 {form.serial.data} 号，登记在作废文号簿中", "info")
     return redirect(url_for("dispatch.numbers"), 303)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from webui import clock
 from webui.desks import desk_required
 from webui.extensions import attachment_store, db
 from webui.forms.drafting import (
@@ -43,7 +44,7 @@ def _attach_uploads(form, notice_id: int) -> int:
     for upload in uploads:
         stored = attachment_store().save(upload.stream, upload.filename)
         commands.add_attachment(db.session, current_user.account, notice_id=notice_id,
-                                stored=stored)
+                                stored=stored, now=clock.now())
     return len(uploads)
 
 
@@ -62,7 +63,7 @@ def new():
     form = DraftForm.for_page()
     if form.validate_on_submit():
         notice = commands.create_draft(db.session, actor, issuer_unit_id=page.issuer.id,
-                                       **form.fields())
+                                       **form.fields(), now=clock.now())
         _attach_uploads(form, notice.id)
         db.session.commit()
         flash("草稿已保存。核对无误后可提交核稿。", "info")
@@ -78,7 +79,8 @@ def edit(notice_id: int):
     form = EditDraftForm.for_page(page.notice)
     if form.validate_on_submit():
         commands.update_draft(db.session, actor, notice_id=notice_id,
-                              expected_version=form.expected_version.data, **form.fields())
+                              expected_version=form.expected_version.data, **form.fields(),
+                              now=clock.now())
         _attach_uploads(form, notice_id)
         db.session.commit()
         flash("草稿已保存", "info")
@@ -94,7 +96,7 @@ def submit(notice_id: int):
     if not form.validate_on_submit():
         return _refused(form, url_for("drafting.index"))
     notice = commands.submit(db.session, current_user.account, notice_id=notice_id,
-                             expected_version=form.expected_version.data)
+                             expected_version=form.expected_version.data, now=clock.now())
     db.session.commit()
     flash(f"已提交《{notice.title}》，现为“{notice.state.label}”", "info")
     return redirect(url_for("drafting.index"), 303)
@@ -107,7 +109,7 @@ def withdraw(notice_id: int):
     if not form.validate_on_submit():
         return _refused(form, url_for("drafting.index"))
     notice = commands.withdraw(db.session, current_user.account, notice_id=notice_id,
-                               expected_version=form.expected_version.data)
+                               expected_version=form.expected_version.data, now=clock.now())
     db.session.commit()
     flash(f"已撤回《{notice.title}》，可继续修改", "info")
     return redirect(url_for("drafting.edit", notice_id=notice_id), 303)
@@ -120,7 +122,8 @@ def cancel(notice_id: int):
     if not form.validate_on_submit():
         return _refused(form, url_for("drafting.edit", notice_id=notice_id))
     notice = commands.cancel(db.session, current_user.account, notice_id=notice_id,
-                             reason=form.reason.data, expected_version=form.expected_version.data)
+                             reason=form.reason.data, expected_version=form.expected_version.data,
+                             now=clock.now())
     db.session.commit()
     flash(f"已作废草稿《{notice.title}》", "info")
     return redirect(url_for("drafting.index"), 303)
@@ -134,7 +137,7 @@ def remove_attachment(notice_id: int, attachment_id: int):
         return _refused(form, url_for("drafting.edit", notice_id=notice_id))
     commands.remove_attachment(db.session, current_user.account, notice_id=notice_id,
                                attachment_id=attachment_id,
-                               expected_version=form.expected_version.data)
+                               expected_version=form.expected_version.data, now=clock.now())
     db.session.commit()
     flash("附件已删除", "info")
     return redirect(url_for("drafting.edit", notice_id=notice_id), 303)
@@ -148,7 +151,8 @@ def amend(notice_id: int):
     form = AmendForm.for_page(page.notice)
     if form.validate_on_submit():
         notice = commands.amend(db.session, actor, notice_id=notice_id, reason=form.reason.data,
-                                expected_version=form.expected_version.data, **form.fields())
+                                expected_version=form.expected_version.data, **form.fields(),
+                                now=clock.now())
         db.session.commit()
         flash(f"已修改《{notice.title}》，已退回签发人复核", "info")
         return redirect(url_for("notices.show", notice_id=notice_id), 303)

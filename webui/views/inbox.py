@@ -10,6 +10,7 @@ from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
+from webui import clock
 from webui.desks import desk_required
 from webui.extensions import db
 from workflow.queries import inbox as inbox_queries
@@ -43,6 +44,6 @@ def task_url(task: inbox_queries.Task) -> str:
 @bp.get("/")
 @desk_required("inbox")
 def index():
-    box = inbox_queries.inbox(db.session, current_user.account)
+    box = inbox_queries.inbox(db.session, current_user.account, now=clock.now())
     return render_template("inbox/index.html", inbox=box, kinds=inbox_queries.KINDS,
                            task_url=task_url)

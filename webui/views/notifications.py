@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from webui import clock
 from webui.desks import desk_required
 from webui.extensions import db
 from webui.forms.fields import id_argument
@@ -33,7 +34,7 @@ def index():
 @desk_required("inbox")
 def open_notification(notification_id: int):
     notification = notification_commands.mark_read(db.session, current_user.account,
-                                                   notification_id=notification_id)
+                                                   notification_id=notification_id, now=clock.now())
     target = notification.link or url_for("notifications.index")
     db.session.commit()
     return redirect(target, 303)
@@ -42,7 +43,7 @@ def open_notification(notification_id: int):
 @bp.post("/read-all")
 @desk_required("inbox")
 def read_all():
-    notification_commands.mark_all_read(db.session, current_user.account)
+    notification_commands.mark_all_read(db.session, current_user.account, now=clock.now())
     db.session.commit()
     flash("全部通知已标为已读", "success")
     return redirect(url_for("notifications.index"), 303)

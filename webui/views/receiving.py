@@ -14,6 +14,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from webui import clock
 from webui.desks import desk_required
 from webui.downloads import send_attachment
 from webui.extensions import attachment_store, db
@@ -34,7 +35,7 @@ def flash_errors(form) -> None:
 @bp.get("/")
 @desk_required("receiving")
 def index():
-    units = receiving_queries.desk(db.session, current_user.account)
+    units = receiving_queries.desk(db.session, current_user.account, now=clock.now())
     return render_template("receiving/index.html", units=units)
 
 
@@ -47,7 +48,7 @@ def acknowledge(receipt_id: int):
         flash_errors(form)
         return redirect(url_for("receiving.index"), 303)
     receipt = commands.acknowledge(db.session, current_user.account, receipt_id=receipt_id,
-                                   expected_version=form.expected_version.data)
+                                   expected_version=form.expected_version.data, now=clock.now())
     message = f"已签收：{receipt.notice.title}"
     db.session.commit()
     flash(message, "success")
@@ -64,7 +65,7 @@ def reject(receipt_id: int):
         return redirect(url_for("receiving.index"), 303)
     receipt = commands.reject(db.session, current_user.account, receipt_id=receipt_id,
                               reason=form.reason.data,
-                              expected_version=form.expected_version.data)
+                              expected_version=form.expected_version.data, now=clock.now())
     message = f"已退回发文单位：{receipt.notice.title}"
     db.session.commit()
     flash(message, "success")
@@ -77,14 +78,14 @@ def report(report_id: int):
     actor = current_user.account
     # Asked first on every method: another unit's report is a 404, and no file of a stranger's
     # upload is stored for it.
-    page = receiving_queries.report_for_unit(db.session, actor, report_id)
+    page = receiving_queries.report_for_unit(db.session, actor, report_id, now=clock.now())
     form = ReportForm()
     if form.validate_on_submit():
         store = attachment_store()
         files = [store.save(upload.stream, upload.filename) for upload in form.uploads()]
         submitted = commands.submit_report(
             db.session, actor, report_id=report_id, text=form.text.data or "",
-            attachments=files, expected_version=form.expected_version.data)
+            attachments=files, expected_version=form.expected_version.data, now=clock.now())
         message = f"已上报：{submitted.request.what}（{submitted.unit.name}）"
         db.session.commit()
         flash(message, "success")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from webui import clock
 from webui.desks import desk_required
 from webui.extensions import db
 from webui.forms.drafting import first_error
@@ -56,7 +57,8 @@ def pass_review(notice_id: int):
     if not _valid(form):
         return _back(notice_id)
     notice = commands.pass_review(db.session, current_user.account, notice_id=notice_id,
-                                  opinion=form.text(), expected_version=form.expected_version.data)
+                                  opinion=form.text(), expected_version=form.expected_version.data,
+                                  now=clock.now())
     db.session.commit()
     flash(f"《{notice.title}》核稿通过，已送签发", "info")
     return redirect(url_for("signoff.index"), 303)
@@ -70,7 +72,8 @@ def return_(notice_id: int):
         return _back(notice_id)
     notice = commands.return_for_revision(db.session, current_user.account, notice_id=notice_id,
                                           reason=form.text(),
-                                          expected_version=form.expected_version.data)
+                                          expected_version=form.expected_version.data,
+                                          now=clock.now())
     db.session.commit()
     flash(f"《{notice.title}》已退回拟稿人修改", "info")
     return redirect(url_for("signoff.index"), 303)
@@ -83,7 +86,8 @@ def sign(notice_id: int):
     if not _valid(form):
         return _back(notice_id)
     notice = commands.sign(db.session, current_user.account, notice_id=notice_id,
-                           opinion=form.text(), expected_version=form.expected_version.data)
+                           opinion=form.text(), expected_version=form.expected_version.data,
+                           now=clock.now())
     db.session.commit()
     flash(f"《{notice.title}》已签发，待文书登记印发", "info")
     return redirect(url_for("signoff.index"), 303)
@@ -96,7 +100,8 @@ def revoke(notice_id: int):
     if not _valid(form):
         return _back(notice_id)
     notice = commands.revoke(db.session, current_user.account, notice_id=notice_id,
-                             reason=form.reason.data, expected_version=form.expected_version.data)
+                             reason=form.reason.data, expected_version=form.expected_version.data,
+                             now=clock.now())
     db.session.commit()
     flash(f"{notice.doc_number}《{notice.title}》已撤销，视为自始无效", "info")
     return redirect(url_for("notices.show", notice_id=notice_id), 303)
@@ -109,7 +114,8 @@ def abolish(notice_id: int):
     if not _valid(form):
         return _back(notice_id)
     notice = commands.abolish(db.session, current_user.account, notice_id=notice_id,
-                              reason=form.reason.data, expected_version=form.expected_version.data)
+                              reason=form.reason.data, expected_version=form.expected_version.data,
+                              now=clock.now())
     db.session.commit()
     flash(f"{notice.doc_number}《{notice.title}》已废止", "info")
     return redirect(url_for("notices.show", notice_id=notice_id), 303)

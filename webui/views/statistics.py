@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from webui import exports
+from webui import clock, exports
 from webui.desks import desk_required
 from webui.errors import error_page
 from webui.extensions import db
@@ -29,7 +29,8 @@ bp = Blueprint("statistics", __name__, url_prefix="/statistics")
 @desk_required("statistics")
 def index():
     form = PeriodForm(request.args)
-    found = statistics_queries.unit_statistics(db.session, current_user.account, **form.choice())
+    found = statistics_queries.unit_statistics(db.session, current_user.account, **form.choice(),
+                                               now=clock.now())
     return render_template("statistics/index.html", s=found, messages=form.messages(),
                            sorts=statistics_queries.SORTS)
 
@@ -41,19 +42,21 @@ def units_export(fmt: str):
     asked = form.choice()
     if form.messages():  # a file for another period than the one asked for would mislead
         return error_page(400, message="；".join(form.messages()))
-    found = statistics_queries.unit_statistics(db.session, current_user.account, **asked)
+    found = statistics_queries.unit_statistics(db.session, current_user.account, **asked,
+                                               now=clock.now())
     return exports.send_table(exports.unit_table(found), fmt)
 
 
 @bp.get("/notices/<int:notice_id>")
 @desk_required("statistics")
 def notice(notice_id: int):
-    found = statistics_queries.notice_statistics(db.session, current_user.account, notice_id)
+    found = statistics_queries.notice_statistics(db.session, current_user.account, notice_id,
+                                                 now=clock.now())
     return render_template("statistics/notice.html", s=found)
 
 
 @bp.get("/notices/<int:notice_id>/matrix.<any(xlsx, csv):fmt>")
 @desk_required("statistics", Role.SUPERVISOR)
 def matrix_export(notice_id: int, fmt: str):
-    found = tracking_queries.matrix(db.session, current_user.account, notice_id)
-    return exports.send_table(exports.matrix_table(found), fmt)
+    found = tracking_queries.matrix(db.session, current_user.account, notice_id, now=clock.now())
+    return exports.send_table(exports.matrix_table(found, now=clock.now()), fmt)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from webui import clock
 from webui.desks import desk_required
 from webui.downloads import send_attachment
 from webui.extensions import db
@@ -31,14 +32,14 @@ bp = Blueprint("tracking", __name__, url_prefix="/tracking")
 @bp.get("/")
 @desk_required("tracking")
 def index():
-    notices = tracking_queries.tracked_notices(db.session, current_user.account)
+    notices = tracking_queries.tracked_notices(db.session, current_user.account, now=clock.now())
     return render_template("tracking/index.html", notices=notices)
 
 
 @bp.get("/overdue")
 @desk_required("tracking")
 def overdue():
-    found = tracking_queries.overdue(db.session, current_user.account)
+    found = tracking_queries.overdue(db.session, current_user.account, now=clock.now())
     return render_template("tracking/overdue.html", overdue=found)
 
 
@@ -46,7 +47,7 @@ def overdue():
 @desk_required("tracking")
 def matrix(notice_id: int):
     found = tracking_queries.matrix(db.session, current_user.account, notice_id,
-                                    show=request.args.get("show", "all"))
+                                    show=request.args.get("show", "all"), now=clock.now())
     return render_template("tracking/matrix.html", m=found, filters=tracking_queries.FILTERS,
                            remind_form=RemindForm(), close_form=CloseForm())
 
@@ -62,7 +63,7 @@ def remind(notice_id: int):
         return redirect(back, 303)
     reminders = commands.remind(db.session, current_user.account, notice_id=notice_id,
                                 unit_ids=form.unit_ids(), channel=form.channel.data,
-                                message=form.message.data)
+                                message=form.message.data, now=clock.now())
     message = f"已催办 {len(reminders)} 个单位（{CHANNELS[form.channel.data]}）"
     db.session.commit()
     flash(message, "success")
@@ -80,7 +81,8 @@ def set_remind_interval(notice_id: int):
         return redirect(back, 303)
     tracking_commands.set_remind_interval(db.session, current_user.account, notice_id=notice_id,
                                           every_days=form.every_days.data,
-                                          expected_version=form.expected_version.data)
+                                          expected_version=form.expected_version.data,
+                                          now=clock.now())
     db.session.commit()
     flash(form.saved_message, "success")
     return redirect(back, 303)
@@ -96,7 +98,8 @@ def close(notice_id: int):
         flash_errors(form)
         return redirect(back, 303)
     notice = commands.close(db.session, current_user.account, notice_id=notice_id,
-                            reason=form.reason.data, expected_version=form.expected_version.data)
+                            reason=form.reason.data, expected_version=form.expected_version.data,
+                            now=clock.now())
     message = f"已办结：{notice.title}"
     db.session.commit()
     flash(message, "success")
@@ -106,7 +109,8 @@ def close(notice_id: int):
 @bp.get("/reports/<int:report_id>")
 @desk_required("tracking")
 def report(report_id: int):
-    page = tracking_queries.report_for_review(db.session, current_user.account, report_id)
+    page = tracking_queries.report_for_review(db.session, current_user.account, report_id,
+                                              now=clock.now())
     return render_template("tracking/report.html", page=page,
                            accept_form=AcceptForm(expected_version=page.report.version),
                            return_form=ReturnReportForm(expected_version=page.report.version))
@@ -122,7 +126,7 @@ def accept(report_id: int):
         return redirect(url_for("tracking.report", report_id=report_id), 303)
     accepted = commands.accept_report(db.session, current_user.account, report_id=report_id,
                                       opinion=form.opinion.data,
-                                      expected_version=form.expected_version.data)
+                                      expected_version=form.expected_version.data, now=clock.now())
     message = f"已采纳：{accepted.unit.name}的“{accepted.request.what}”"
     back = url_for("tracking.matrix", notice_id=accepted.notice_id)
     db.session.commit()
@@ -140,7 +144,7 @@ def return_report(report_id: int):
         return redirect(url_for("tracking.report", report_id=report_id), 303)
     returned = commands.return_report(db.session, current_user.account, report_id=report_id,
                                       reason=form.reason.data,
-                                      expected_version=form.expected_version.data)
+                                      expected_version=form.expected_version.data, now=clock.now())
     message = f"已退回修改：{returned.unit.name}的“{returned.request.what}”"
     back = url_for("tracking.matrix", notice_id=returned.notice_id)
     db.session.commit()
