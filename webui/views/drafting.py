@@ -40,7 +40,7 @@ def _attach_uploads(form, notice_id: int) -> int:
     """Store the uploaded files and record them on the draft; returns how many."""
     uploads = form.uploads()
     for upload in uploads:
-        stored = attachment_store().save(upload.stream, upload.filename)
+        stored = attachment_store().save(upload.stream, upload.filename, session=db.session)
         commands.add_attachment(db.session, current_user.account, notice_id=notice_id,
                                 stored=stored)
     return len(uploads)

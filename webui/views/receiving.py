@@ -81,7 +81,8 @@ def report(report_id: int):
     form = ReportForm()
     if form.validate_on_submit():
         store = attachment_store()
-        files = [store.save(upload.stream, upload.filename) for upload in form.uploads()]
+        files = [store.save(upload.stream, upload.filename, session=db.session)
+                 for upload in form.uploads()]
         submitted = commands.submit_report(
             db.session, actor, report_id=report_id, text=form.text.data or "",
             attachments=files, expected_version=form.expected_version.data)
