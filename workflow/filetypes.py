@@ -134,6 +134,9 @@ def _kind(file: BinaryIO, head: bytes, filename: str) -> tuple[Kind | None, str 
     if found is not None and found.extension in _MAGIC_KINDS and _plausible(found.extension, head):
         kind = _MAGIC_KINDS[found.extension]
         return kind, found.mime if kind is IMAGE else None
+    file.seek(0)
+    if _text_charset(file.read(MAX_TEXT_BYTES + 1), final=True):
+        return TEXT, None  # text under another name: said so, not taken
     return None, None
 
 
