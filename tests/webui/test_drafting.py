@@ -296,7 +296,7 @@ def test_an_action_form_without_its_version_is_turned_back(client, log_in, app, 
 def _attach(client, desks, name="方案.docx", content=None):
     page = f"/drafting/{desks.draft}"
     data = _draft_fields(desks, title="关于草拟中的通知")
-    data["files"] = [(io.BytesIO(content or archives.word_docx()), name)]
+    data["files"] = [(io.BytesIO(archives.word_docx() if content is None else content), name)]
     return post_form(client, page, page, data)
 
 
