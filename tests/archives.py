@@ -8,6 +8,7 @@ openpyxl, so a test compares our judgement with bytes made by someone else's wri
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import zipfile
@@ -143,6 +144,7 @@ def ofd() -> bytes:
 BOMB_PARAGRAPH = f'<w:p><w:r><w:t>{"通知" * 3000}</w:t></w:r></w:p>'.encode()
 
 
+@functools.cache  # bytes are immutable: one build per test process
 def docx_bomb(uncompressed: int = 256 * 2**20) -> bytes:
     """A .docx whose word/document.xml is `uncompressed` bytes of paragraphs, deflated at best
     (over 500:1): half a megabyte on the wire for a quarter of a gigabyte of XML."""

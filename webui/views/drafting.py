@@ -3,7 +3,8 @@
 Owns: `/drafting/` and its forms. Each view parses a form, calls the engine, commits and redirects
 (PRG); the engine decides who may edit what (another drafter's draft is refused, another unit's is
 not found) and which buttons the desk shows (`available_actions`). Saving a draft with files
-stores the files first and records each with `add_attachment` in the save's transaction.
+stores the files first and records each with `add_attachment` in the save's transaction (a save
+that does not commit takes its files with it: `workflow.attachments`).
 Must not: compare states or carry a business rule.
 """
 

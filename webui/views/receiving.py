@@ -6,7 +6,8 @@ download of a report's files for its own unit. What a user may see comes from
 `workflow.queries.receiving` (another unit's report or file is a 404); what they may do is decided
 by the engine's commands. Every view first asks the query that filters by the user's units, so
 another unit's receipt, report or file is a 404 whatever the method (the engine answers a repeated
-签收 without asking who). Must not: run SQL or decide anything.
+签收 without asking who). A report's files are judged and stored before `submit_report` runs and
+are kept only if the submission commits. Must not: run SQL or decide anything.
 """
 
 from __future__ import annotations
