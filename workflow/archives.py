@@ -96,7 +96,8 @@ def open_archive(file: BinaryIO, filename: str) -> zipfile.ZipFile:
     file.seek(0)
     try:
         archive = zipfile.ZipFile(file)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
+            NotImplementedError, struct.error) as error:
         raise unreadable from error
     try:
         _judge(archive, filename)
