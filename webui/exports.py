@@ -5,7 +5,10 @@ Owns: turning what the engine's queries return (`tracking.NoticeMatrix`,
 .xlsx (openpyxl: a Chinese sheet name, the title in the first row, a bold header, frozen panes,
 column widths fitted for Chinese, times and dates as real Excel dates in Asia/Shanghai time) or as
 CSV (UTF-8 with a BOM, so that Excel opens the Chinese right) — both from the same table, so that
-the two files hold the same cells — and sending it as a download under a Chinese name
+the two files hold the same cells; a text that a spreadsheet would take for a formula (it starts
+with = + - @, a tab or a carriage return: a unit's reason, a report request's name, a title) is
+written as text in both — an .xlsx string cell shown with Excel's quote prefix, a CSV cell with
+a leading apostrophe — and sending it as a download under a Chinese name
 (`webui.downloads`, RFC 5987 `filename*`). The file formats live here, in the web adapter, not in the engine: the
 engine answers questions in plain values, and how an office wants them on paper or in a
 spreadsheet is presentation, like the templates. Must not: query or decide anything — the caller
@@ -36,6 +39,12 @@ _EXCEL_FORMATS = {"datetime": "yyyy-mm-dd hh:mm", "date": "yyyy-mm-dd", "percent
                   "number": "0"}
 _FIXED_WIDTHS = {"datetime": 16, "date": 10, "percent": 6}
 _SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
+# What makes Excel, WPS or LibreOffice read a cell as a formula (or run it as DDE).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
 @dataclass(frozen=True)
@@ -155,6 +164,13 @@ def xlsx_bytes(table: Table) -> bytes:
                 cell.number_format = number_format
         sheet.column_dimensions[letter].width = _width(
             column, [row[index - 1] for row in table.rows])
+    for sheet_row in sheet.iter_rows():
+        for cell in sheet_row:
+            if looks_like_formula(cell.value):
+                # openpyxl makes a formula of any str starting with "="; as a string cell it is
+                # written as text, and the quote prefix keeps Excel from reading it on an edit.
+                cell.data_type = "s"
+                cell.quotePrefix = True
     # The header and the unit column stay in view while scrolling.
     sheet.freeze_panes = "B3"
     last = get_column_letter(len(table.columns))
@@ -174,6 +190,8 @@ def csv_text(value, kind: str) -> str:
         return value.isoformat()
     if kind == "percent":
         return f"{round(100 * value)}%"
+    if looks_like_formula(value):
+        return "'" + value  # the apostrophe that tells a spreadsheet "this is text"
     return str(value)
 
 
@@ -181,7 +199,7 @@ def csv_bytes(table: Table) -> bytes:
     """The header and the rows as CSV in UTF-8 with a BOM (the title row is the sheet's only)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out)
-    writer.writerow([c.header for c in table.columns])
+    writer.writerow([csv_text(c.header, "text") for c in table.columns])
     for row in table.rows:
         writer.writerow([csv_text(value, c.kind) for value, c in zip(row, table.columns,
                                                                      strict=True)])

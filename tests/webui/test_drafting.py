@@ -7,6 +7,7 @@ import io
 
 from sqlalchemy import func, select
 
+from tests import archives
 from tests.webui import outgoing_fixtures
 from tests.webui.outgoing_fixtures import (
     flashes,
@@ -294,10 +295,10 @@ def test_an_action_form_without_its_version_is_turned_back(client, log_in, app, 
 # Attachments.
 
 
-def _attach(client, desks, name="方案.docx", content=b"plan"):
+def _attach(client, desks, name="方案.docx", content=None):
     page = f"/drafting/{desks.draft}"
     data = _draft_fields(desks, title="关于草拟中的通知")
-    data["files"] = [(io.BytesIO(content), name)]
+    data["files"] = [(io.BytesIO(archives.word_docx() if content is None else content), name)]
     return post_form(client, page, page, data)
 
 

@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import select
 
+from tests import archives
 from tests.factories import at, notice_in
 from tests.webui.conftest import NOW
 from tests.webui.receiving_fixtures import (
@@ -30,6 +31,8 @@ from workflow import commands as c
 from workflow.deadlines import local_date
 from workflow.models import Attachment, Receipt, Report, User
 from workflow.states import NoticeState
+
+XLSX = archives.excel_xlsx()  # a real workbook: attachments are judged by their content
 
 
 def _acknowledge_url(receipt_id: int) -> str:
@@ -201,7 +204,7 @@ def test_submitting_a_report_with_text_and_files_stores_both(client, log_in, wor
     report = report_of(app, world.issued_id, district(1))
     response = post(client, f"/receiving/reports/{report.id}", {
         "expected_version": report.version, "text": "第1区已开展调研。",
-        "attachments": [(io.BytesIO("统计数据".encode()), "统计表 2016.xlsx"),
+        "attachments": [(io.BytesIO(XLSX), "统计表 2016.xlsx"),
                         (io.BytesIO(b"%PDF-1.4"), "报告.pdf")],
     }, page=f"/receiving/reports/{report.id}", content_type="multipart/form-data")
     assert response.status_code == 303 and response.location.endswith("/receiving/")
@@ -212,7 +215,7 @@ def test_submitting_a_report_with_text_and_files_stores_both(client, log_in, wor
         files = {a.filename: a for a in row.attachments}
         assert set(files) == {"统计表 2016.xlsx", "报告.pdf"}
         with attachment_store().open(files["统计表 2016.xlsx"].storage_key) as stored:
-            assert stored.read() == "统计数据".encode()
+            assert stored.read() == XLSX
 
 
 def test_an_empty_report_is_refused_with_the_engines_message(client, log_in, world, app):
@@ -307,7 +310,8 @@ def test_a_returned_report_says_why_and_keeps_the_text_to_revise(client, log_in,
 def _submitted_with_file(app, world) -> int:
     report = report_of(app, world.issued_id, district(1))
     with app.app_context():
-        stored = attachment_store().save(io.BytesIO("数据".encode()), "统计表 2016.xlsx")
+        stored = attachment_store().save(io.BytesIO(XLSX), "统计表 2016.xlsx",
+                                         session=db.session)
         c.submit_report(db.session, _user("receiver1"), report_id=report.id, text="",
                         attachments=[stored], now=at(2))
         db.session.commit()
@@ -319,7 +323,9 @@ def test_the_units_own_report_file_downloads_as_an_attachment(client, log_in, wo
     log_in("receiver1")
     response = client.get(f"/receiving/attachments/{attachment_id}")
     assert response.status_code == 200
-    assert response.data == "数据".encode()
+    assert response.data == XLSX
+    assert response.headers["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert f"filename*=UTF-8''{quote('统计表 2016.xlsx')}" in disposition
@@ -336,4 +342,4 @@ def test_another_units_receiver_gets_404_and_a_supervisor_403_for_the_file(
     log_in(username)
     response = client.get(f"/receiving/attachments/{attachment_id}")
     assert response.status_code == status
-    assert "数据" not in text(response)
+    assert response.data != XLSX

@@ -170,10 +170,12 @@ def objects(app, tmp_path):
         store = AttachmentStore(tmp_path / "files")
         draft = notice_in(w, NoticeState.DRAFT)
         draft_file = c.add_attachment(s, w.drafter, notice_id=draft.id,
-                                      stored=store.save(io.BytesIO(b"draft"), "草稿附件.txt"))
+                                      stored=store.save(io.BytesIO(b"draft"), "草稿附件.txt",
+                                                            session=s))
         with_file = notice_in(w, NoticeState.DRAFT)
         issued_file = c.add_attachment(s, w.drafter, notice_id=with_file.id,
-                                       stored=store.save(io.BytesIO(b"notice"), "名单.xlsx"))
+                                       stored=store.save(io.BytesIO(b"notice"), "名单.txt",
+                                                             session=s))
         c.submit(s, w.drafter, notice_id=with_file.id, now=at(0.1))
         c.pass_review(s, w.reviewer, notice_id=with_file.id, now=at(0.2))
         c.sign(s, w.signatory, notice_id=with_file.id, opinion="同意", now=at(0.3))
@@ -182,7 +184,8 @@ def objects(app, tmp_path):
         c.acknowledge(s, w.receiver1, receipt_id=receipt.id, now=at(1.2))
         report = next(r for r in reports_of(w, issued) if r.unit_id == w.districts[0].id)
         c.submit_report(s, w.receiver1, report_id=report.id, text="报告正文", now=at(1.5),
-                        attachments=[store.save(io.BytesIO(b"report"), "报告附件.txt")])
+                        attachments=[store.save(io.BytesIO(b"report"), "报告附件.txt",
+                                                           session=s)])
         ids = {
             "draft": draft.id, "draft_attachment": draft_file.id,
             "in_review": notice_in(w, NoticeState.IN_REVIEW).id,

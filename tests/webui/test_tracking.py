@@ -51,7 +51,8 @@ def _submitted(app, world, i: int = 1, *, text: str = "第1区调研情况良好
     with app.app_context():
         receiver = _user(f"receiver{i}")
         c.acknowledge(db.session, receiver, receipt_id=receipt.id, now=at(1.5))
-        stored = [attachment_store().save(io.BytesIO(data), name) for name, data in files]
+        stored = [attachment_store().save(io.BytesIO(data), name, session=db.session)
+                  for name, data in files]
         c.submit_report(db.session, receiver, report_id=report.id, text=text,
                         attachments=stored, now=at(2))
         db.session.commit()

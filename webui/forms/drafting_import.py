@@ -1,31 +1,32 @@
-"""Forms of 从文本导入: the text of a notice, pasted or uploaded (.txt in UTF-8 or GB18030, .docx
-read with python-docx), and the draft form pre-filled from what was found in it.
+"""Forms of 从文本导入: the text of a notice, pasted or uploaded (.txt in UTF-8 or GB18030, or
+.docx), and the draft form pre-filled from what was found in it.
 
-Owns: turning the upload into plain text, with a Chinese message for what cannot be read, and
-the found fields into the initial data of `DraftForm`. Must not: judge the fields (the drafter
-corrects them; the engine checks them when the draft is saved) or touch the database.
+Owns: taking the text from the paste or the upload — the engine reads a file
+(`workflow.notice_files`, which also owns the length limit both share) and its refusals are shown
+on the form — and the found fields as the initial data of `DraftForm`. Must not: judge the fields
+(the drafter corrects them; the engine checks them when the draft is saved) or touch the
+database.
 """
 
 from __future__ import annotations
 
-import io
-
-import docx
 from flask_wtf import FlaskForm
 from wtforms import FileField, TextAreaField
 from wtforms.validators import Length
 
 from webui.forms.drafting import BLANK_REQUEST_ROWS, KINDS, DraftForm
+from workflow.errors import InvalidInput
+from workflow.notice_files import MAX_TEXT, notice_file_text
 from workflow.queries.drafting_import import ImportedDraft
 
-MAX_TEXT = 200_000
 MAX_FILE = 20 * 1024 * 1024
 
 
 class ImportTextForm(FlaskForm):
     """The text of a notice: pasted, or a .txt / .docx file (the file wins when both are given)."""
 
-    text = TextAreaField("粘贴公文全文", [Length(max=MAX_TEXT, message="粘贴的文本最多20万字")])
+    text = TextAreaField("粘贴公文全文", [Length(
+        max=MAX_TEXT, message=f"粘贴的文本最多{MAX_TEXT // 10_000}万字")])
     file = FileField("或上传文件（.txt 或 .docx）")
 
     notice_text: str = ""
@@ -35,48 +36,25 @@ class ImportTextForm(FlaskForm):
             return False
         try:
             self.notice_text = self._read()
-        except ValueError as error:
-            self.form_errors.append(str(error))
+        except InvalidInput as error:
+            self.form_errors.append(error.message)
             return False
         return True
 
     def _read(self) -> str:
         upload = self.file.data
         if upload is not None and getattr(upload, "filename", ""):
-            text = read_upload(upload.filename, upload.read(MAX_FILE + 1))
+            data = upload.read(MAX_FILE + 1)
+            if len(data) > MAX_FILE:
+                raise InvalidInput(f"文件不能超过 {MAX_FILE // 2**20} MB")
+            text = notice_file_text(upload.filename, data)
             if not text.strip():
-                raise ValueError("文件中没有可读取的文字")
+                raise InvalidInput("文件中没有可读取的文字")
             return text
         text = self.text.data or ""
         if not text.strip():
-            raise ValueError("请粘贴公文全文，或上传 .txt / .docx 文件")
+            raise InvalidInput("请粘贴公文全文，或上传 .txt / .docx 文件")
         return text
-
-
-def read_upload(filename: str, data: bytes) -> str:
-    """The plain text of an uploaded .txt or .docx; ValueError (in Chinese) when it cannot be."""
-    if len(data) > MAX_FILE:
-        raise ValueError("文件不能超过 20 MB")
-    name = filename.lower()
-    if name.endswith(".txt"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-        raise ValueError("无法识别该文本文件的编码，请另存为 UTF-8 或 GB18030 编码后重试")
-    if name.endswith(".docx"):
-        return _docx_text(data)
-    raise ValueError("只能导入 .txt 或 .docx 文件；.doc、PDF 等请先另存为 .docx，或复制文字粘贴")
-
-
-def _docx_text(data: bytes) -> str:
-    """The paragraphs of a .docx joined by newlines (tables are left out)."""
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as error:  # a broken package fails in many ways: zip, XML, missing parts
-        raise ValueError("无法读取该 Word 文件，文件可能已损坏或不是 .docx 格式") from error
-    return "\n".join(p.text for p in document.paragraphs)
 
 
 def imported_form(imported: ImportedDraft) -> DraftForm:

@@ -3,7 +3,8 @@
 Owns: `/drafting/` and its forms. Each view parses a form, calls the engine, commits and redirects
 (PRG); the engine decides who may edit what (another drafter's draft is refused, another unit's is
 not found) and which buttons the desk shows (`available_actions`). Saving a draft with files
-stores the files first and records each with `add_attachment` in the save's transaction.
+stores the files first and records each with `add_attachment` in the save's transaction (a save
+that does not commit takes its files with it: `workflow.attachments`).
 Must not: compare states or carry a business rule.
 """
 
@@ -42,7 +43,7 @@ def _attach_uploads(form, notice_id: int) -> int:
     """Store the uploaded files and record them on the draft; returns how many."""
     uploads = form.uploads()
     for upload in uploads:
-        stored = attachment_store().save(upload.stream, upload.filename)
+        stored = attachment_store().save(upload.stream, upload.filename, session=db.session)
         commands.add_attachment(db.session, current_user.account, notice_id=notice_id,
                                 stored=stored, now=clock.now())
     return len(uploads)

@@ -6,7 +6,8 @@ download of a report's files for its own unit. What a user may see comes from
 `workflow.queries.receiving` (another unit's report or file is a 404); what they may do is decided
 by the engine's commands. Every view first asks the query that filters by the user's units, so
 another unit's receipt, report or file is a 404 whatever the method (the engine answers a repeated
-签收 without asking who). Must not: run SQL or decide anything.
+签收 without asking who). A report's files are judged and stored before `submit_report` runs and
+are kept only if the submission commits. Must not: run SQL or decide anything.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ def report(report_id: int):
     form = ReportForm()
     if form.validate_on_submit():
         store = attachment_store()
-        files = [store.save(upload.stream, upload.filename) for upload in form.uploads()]
+        files = [store.save(upload.stream, upload.filename, session=db.session)
+                 for upload in form.uploads()]
         submitted = commands.submit_report(
             db.session, actor, report_id=report_id, text=form.text.data or "",
             attachments=files, expected_version=form.expected_version.data, now=clock.now())
