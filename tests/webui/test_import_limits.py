@@ -30,12 +30,13 @@ TIME_BOUND_S = 2.0
 WORKER = r"""
 import io, json, resource, sys, time
 from webui import create_app
+from tests.factories import AUDIT_KEY
 from tests.webui.conftest import csrf_token, post_login
 
 url, instance, path = sys.argv[1:4]
 data = open(path, "rb").read()
 app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test",
-                  "WTF_CSRF_ENABLED": True}, instance_path=instance)
+                  "AUDIT_KEY": AUDIT_KEY, "WTF_CSRF_ENABLED": True}, instance_path=instance)
 client = app.test_client()
 assert post_login(client, "drafter").status_code == 303
 token = csrf_token(client, "/drafting/import")

@@ -19,7 +19,7 @@ from flask.cli import AppGroup
 from webui.cli._common import fail
 from webui.extensions import attachment_store, db
 from workflow import attachments
-from workflow.db import read_only
+from workflow.db import read_only, utcnow
 
 attachments_cli = AppGroup("attachments", help="附件存储：清理无引用的文件。")
 
@@ -36,8 +36,9 @@ def sweep(hours: str) -> None:
     if age < 1:
         fail(f"--hours 应为不小于 1 的整数（小时），而不是“{hours}”：刚写入的文件可能正由请求登记")
     store = attachment_store()
+    # A file's age is the file system's: measured against the real time, not the app's clock.
     removed = attachments.sweep(read_only(db.session()), store,
-                                older_than=dt.timedelta(hours=age))
+                                older_than=dt.timedelta(hours=age), now=utcnow())
     db.session.rollback()  # only read
     for orphan in removed:
         click.echo(f"已删除 {orphan.path.relative_to(store.root)}（{orphan.size} 字节，"
