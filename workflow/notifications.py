@@ -31,6 +31,7 @@ KINDS = {
     "reminder": "催办",
     "revoked": "撤销",
     "abolished": "废止",
+    "account": "账号安全",
 }
 
 SUBJECT_PREFIX = "【公文流转】"

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from workflow import throttle
 from workflow.db import as_utc
 from workflow.deadlines import LOCAL_TZ
 from workflow.errors import NotFound
 from workflow.models import AuditEntry, Notice, NumberSeries, Unit, UnitGroup, User
 from workflow.queries._paging import PageLinks, page_bounds
-from workflow.states import Role
+from workflow.states import ADMIN_ROLES, Role
 
 PER_PAGE = 50
 
@@ -140,12 +141,18 @@ class UserRow:
     unit_name: str
     email: str | None
     active: bool
-    locked_until: dt.datetime | None  # set only while the lock lasts
+    delayed_until: dt.datetime | None  # while failed logins under the name delay new attempts
     has_password: bool
     grants: list[GrantRow] = field(default_factory=list)
-    # What the actor may do to the account now: "deactivate" or "reactivate" (系统管理员, and
-    # never to their own account).
+    # What the actor may do to the account now: "deactivate" or "reactivate" (系统管理员, never
+    # to their own account nor an administrator's: those are done on the server).
     actions: tuple[str, ...] = ()
+    administrator: bool = False  # holds one of the three administrator roles
+    must_change_password: bool = False
+    second_factor: bool = False  # enrolled and confirmed
+    # May an administrator change this account through the web at all? Not their own, not an
+    # administrator's (workflow.commands.admin.refuse_web_change_to_administrator).
+    on_the_web: bool = False
 
 
 def users(session: Session, actor: User | None = None, *,
@@ -156,21 +163,27 @@ def users(session: Session, actor: User | None = None, *,
     names = dict(session.execute(select(Unit.id, Unit.name)).all())
     accounts = session.scalars(
         select(User).options(selectinload(User.grants)).order_by(User.unit_id, User.username))
+    accounts = list(accounts)
     administers = actor is not None and actor.holds(Role.ADMIN)
     grants_roles = actor is not None and actor.holds(Role.SECURITY_OFFICER)
+    delayed = throttle.delayed_until(session, [u.username for u in accounts], now)
     order = list(Role)
     rows = []
     for u in accounts:
-        own = actor is not None and u.id == actor.id
+        # The web leaves alone one's own account and the administrators' (the server's work).
+        on_the_web = not (u.roles & ADMIN_ROLES) and not (actor is not None and u.id == actor.id)
         actions = ()
-        if administers and not own:
+        if administers and on_the_web:
             actions = ("deactivate",) if u.active else ("reactivate",)
-        grants = [GrantRow(g.role, g.unit_id, names.get(g.unit_id, ""), grants_roles and not own)
+        grants = [GrantRow(g.role, g.unit_id, names.get(g.unit_id, ""),
+                           grants_roles and on_the_web and g.role not in ADMIN_ROLES)
                   for g in sorted(u.grants, key=lambda g: (order.index(g.role), g.unit_id))]
-        locked = u.locked_until if u.locked_until is not None and u.locked_until > now else None
         rows.append(UserRow(u.id, u.username, u.display_name, u.unit_id, names.get(u.unit_id, ""),
-                            u.email, bool(u.active), locked, bool(u.password_hash), grants,
-                            actions))
+                            u.email, bool(u.active), delayed.get(u.username),
+                            bool(u.password_hash), grants, actions,
+                            administrator=bool(u.roles & ADMIN_ROLES),
+                            must_change_password=bool(u.must_change_password),
+                            second_factor=u.has_second_factor, on_the_web=on_the_web))
     return rows
 
 
