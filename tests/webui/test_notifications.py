@@ -9,9 +9,8 @@ import re
 from sqlalchemy import func, select
 
 from tests.factories import build_world, full_story
-from tests.webui.conftest import PASSWORD, csrf_token
+from tests.webui.conftest import PASSWORD, csrf_token, give_password
 from webui.extensions import db
-from workflow import commands as c
 from workflow.db import utcnow
 from workflow.models import Notification, User
 from workflow.notifications import notify
@@ -84,7 +83,7 @@ def test_the_administrator_duties_have_no_bell_and_no_list(client, world, app):
     admins = [_user_id(app, username) for username in ("admin", "security", "auditor")]
     with app.app_context():
         for user_id in admins:
-            c.set_password(db.session, None, user_id=user_id, password=PASSWORD)
+            give_password(db.session, user_id)
         db.session.commit()
     for username in ("admin", "security", "auditor"):
         person = app.test_client()

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.factories import at, build_world, notice_in, receipts_of, reports_of, table_rows
-from tests.webui.conftest import PASSWORD, csrf_token, post_login
+from tests.webui.conftest import csrf_token, give_password, post_login
 from webui.extensions import db
 from workflow import commands as c
 from workflow.attachments import AttachmentStore
@@ -194,7 +194,7 @@ def objects(app, tmp_path):
             "unit": w.districts[1].id, "group": w.group.id, "user": w.receiver2.id,
         }
         for user in people.values():
-            c.set_password(s, None, user_id=user.id, password=PASSWORD)
+            give_password(s, user.id)
         s.commit()
         app.extensions["gongwen_attachments"] = store
         return ids

@@ -127,10 +127,11 @@ def _complete(session: Session, account: User, address: str | None,
               now: dt.datetime, **details) -> None:
     """Every step passed: remember where it logged in from, forget the failures made there."""
     throttle.forget_at_usual_address(session, account.username, address)
-    account.last_login_address = throttle.client_key(address)
+    client = throttle.client_key(address)
+    if client != throttle.UNKNOWN_ADDRESS:
+        account.last_login_address = client
     session.flush()
-    _log(session, account, "user.LOGIN", account, now, address=account.last_login_address,
-         **details)
+    _log(session, account, "user.LOGIN", account, now, address=client, **details)
 
 
 def _pending(session: Session, user_id: int, address: str | None, now: dt.datetime,

@@ -299,10 +299,14 @@ def _named(session: Session, entries: list[AuditEntry]) -> list[AuditRow]:
 _FIELD_LABELS = {
     "name": "名称", "short_name": "简称", "parent": "上级单位", "doc_code": "机关代字",
     "org_code": "机构代码", "review_required": "核稿", "max_failures": "失败次数",
-    "lock_minutes": "锁定分钟", "idle_minutes": "闲置分钟",
+    "lock_minutes": "最长等待分钟", "idle_minutes": "闲置分钟",
+    "second_factor_roles": "须两步验证的角色",
 }
 _REASONS = {"unknown_user": "用户名不存在", "wrong_password": "密码错误",
-            "locked": "账号锁定中", "inactive": "账号已停用"}
+            "locked": "账号锁定中", "inactive": "账号已停用", "delayed": "延时中，未核对",
+            "wrong_code": "验证码错误", "reused_code": "验证码已用过"}
+_SCOPES = {"name": "按用户名", "address": "按地址", "pair": "按用户名与常用地址"}
+_FACTORS = {"password": "密码", "totp": "密码＋验证码", "recovery_code": "密码＋恢复码"}
 
 
 def _summary(entry: AuditEntry, units: dict[int, str]) -> str:
@@ -317,6 +321,14 @@ def _summary(entry: AuditEntry, units: dict[int, str]) -> str:
         parts.append(f"用户名 {d['username']}")
     if d.get("reason") in _REASONS:
         parts.append(_REASONS[d["reason"]])
+    if d.get("factor") in _FACTORS:
+        parts.append(_FACTORS[d["factor"]])
+    if isinstance(d.get("address"), str):
+        parts.append(f"地址 {d['address']}")
+    if d.get("scope") in _SCOPES and isinstance(d.get("minutes"), int):
+        parts.append(f"{_SCOPES[d['scope']]}延时{d['minutes']}分钟")
+    if d.get("where") == "server":
+        parts.append("在服务器上")
     if isinstance(d.get("changes"), dict):
         parts.extend(f"{_FIELD_LABELS.get(k, k)}：{_plain(v[0])} → {_plain(v[1])}"
                      for k, v in d["changes"].items() if isinstance(v, list) and len(v) == 2)
@@ -336,4 +348,6 @@ def _plain(value) -> str:
         return "是"
     if value is False:
         return "否"
+    if isinstance(value, list):  # role names, e.g. the roles that need a second factor
+        return "、".join(Role[v].label if v in Role.__members__ else str(v) for v in value) or "无"
     return str(value)
