@@ -1,7 +1,9 @@
 """A real browser against a real server: Playwright driving Debian's Chromium.
 
 The server is the application itself (werkzeug's threaded server in this process) on a free
-loopback port, over a SQLite file holding the demo's units and people with known passwords.
+loopback port, over a SQLite file holding the demo's units and people with known passwords. Those
+who need a second factor were enrolled by the demo with a secret it returns; `SECRETS` keeps them,
+and a test computes the code of the moment with pyotp, as the person's phone would.
 Without /usr/bin/chromium the browser tests are skipped with the reason — and fail in CI, where
 `.ci/run` installs it.
 """
@@ -24,6 +26,7 @@ from workflow.models import User
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "browser-test-9"
+SECRETS: dict[str, str] = {}  # username → the second-factor secret the demo enrolled
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -66,7 +69,9 @@ def live_server(tmp_path):
                       "SECRET_KEY": "browser-tests"}, instance_path=str(tmp_path / "instance"))
     with app.app_context():
         create_all(db.engine)
-        demo.build(db.session, with_notices=False)
+        logins = demo.build(db.session, with_notices=False)
+        SECRETS.clear()
+        SECRETS.update({row[0]: row[4] for row in logins if row[4]})
         for user in db.session.query(User).all():
             c.set_password(db.session, None, user_id=user.id, password=PASSWORD)
         db.session.commit()

@@ -9,7 +9,7 @@ import re
 from sqlalchemy import func, select
 
 from tests.factories import build_world, full_story
-from tests.webui.conftest import PASSWORD, csrf_token, give_password
+from tests.webui.conftest import csrf_token, give_password, post_login
 from webui.extensions import db
 from workflow.db import utcnow
 from workflow.models import Notification, User
@@ -87,9 +87,7 @@ def test_the_administrator_duties_have_no_bell_and_no_list(client, world, app):
         db.session.commit()
     for username in ("admin", "security", "auditor"):
         person = app.test_client()
-        token = csrf_token(person)
-        person.post("/login", data={"username": username, "password": PASSWORD,
-                                    "csrf_token": token})
+        assert post_login(person, username).status_code == 303
         assert BELL.search(_text(person.get("/admin/"))) is None
         assert person.get("/notifications/").status_code == 403
 

@@ -65,6 +65,8 @@ def login():
 
 @bp.route("/login/code", methods=["GET", "POST"])
 def second_factor():
+    if current_user.is_authenticated:
+        return redirect(auth.home_url(current_user.account))
     pending = auth.pending_login()
     if pending is None or pending[1] != CODE:
         return _start_again()
@@ -90,6 +92,8 @@ def second_factor():
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
 def enrol():
+    if current_user.is_authenticated:
+        return redirect(auth.home_url(current_user.account))
     pending = auth.pending_login()
     if pending is None or pending[1] != ENROL or pending[0].totp_secret is None:
         return _start_again()
