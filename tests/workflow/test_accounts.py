@@ -370,3 +370,28 @@ def test_the_login_entries_keep_the_audit_chain_whole(people, session):
 def test_a_generated_password_is_long_and_different_each_time():
     first, second = c.generate_password(), c.generate_password()
     assert len(first) >= 12 and first != second
+
+
+def test_failures_made_at_the_same_moment_by_several_workers_all_count(people, session_factory):
+    """Ten workers fail at once under one name: the counter says ten (the row is locked while it
+    is counted), not fewer (which would let a crowd of workers guess for free)."""
+    import threading
+
+    start = threading.Barrier(10)
+    lenient = Policy(max_failures=20, lock_minutes=15, idle_minutes=30)  # no delay starts here
+
+    def fail_once(i: int) -> None:
+        with session_factory() as mine:
+            start.wait()
+            try:
+                _log_in(mine, "wrong", address=f"10.8.0.{i + 1}", defaults=lenient)
+            except Forbidden:
+                mine.commit()
+
+    workers = [threading.Thread(target=fail_once, args=(i,)) for i in range(10)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    with session_factory() as fresh:
+        assert fresh.get(LoginThrottle, "name:drafter").failures == 10
