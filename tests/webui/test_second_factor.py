@@ -59,8 +59,8 @@ def _enrolment_page(client) -> tuple[str, str]:
     assert response.status_code == 303 and response.location == "/login/enrol"
     page = client.get("/login/enrol")
     html = text(page)
-    key = re.search(r'class="enrol-secret mono">([A-Z2-7 ]+)<', html).group(1)
-    return html, key.replace(" ", "")
+    shown = re.search(r'class="enrol-secret mono"[^>]*>(.*?)</p>', html, re.S).group(1)
+    return html, "".join(re.findall(r"<span>([A-Z2-7]{4})</span>", shown))
 
 
 # ---- enrolment ------------------------------------------------------------------------------------
