@@ -146,7 +146,8 @@ def install(unit_name, short_name, doc_code, org_code, admin_name, security_name
             auditor_name) -> None:
     """Start an empty installation: the top unit and the three administrators (三员分立).
 
-    Prints each account's generated password once; the holder changes it after the first login.
+    Prints each account's generated password once; the holder sets up the second factor and
+    must change the password at the first login.
     """
     from workflow import commands
     from workflow.states import Role
@@ -162,7 +163,8 @@ def install(unit_name, short_name, doc_code, org_code, admin_name, security_name
         db.session.rollback()
         fail(f"未能安装：{error}")
     db.session.commit()
-    click.echo(f"已建立“{unit_name}”及三员账号（密码只显示这一次，请交给本人，首次登录后修改）：")
+    click.echo(f"已建立“{unit_name}”及三员账号（密码只显示这一次，请交给本人；首次登录时须先设置"
+               "两步验证，再把密码改为只有本人知道的新密码）：")
     click.echo(table(["用户名", "姓名", "职责", "密码"], [
         [u.username, u.display_name, role.label, passwords[role]]
         for u, role in zip(users, names, strict=True)]))
