@@ -217,7 +217,7 @@ def build_org() -> Org:
 
     def user(username, display, unit_id, role) -> int:
         uid = next(next_user)
-        org.users.append((uid, username, display, unit_id, None, None, True, 1, 0, None, created))
+        org.users.append((uid, username, display, unit_id, None, None, True, 1, False, created))
         org.grants.append((len(org.grants) + 1, uid, role, unit_id))
         return uid
 
@@ -639,8 +639,7 @@ COLUMNS = {
     "unit_group": ("id", "owner_unit_id", "name"),
     "unit_group_member": ("group_id", "unit_id"),
     "user_account": ("id", "username", "display_name", "unit_id", "email", "password_hash",
-                     "active", "session_generation", "failed_logins", "locked_until",
-                     "created_at"),
+                     "active", "session_generation", "must_change_password", "created_at"),
     "role_grant": ("id", "user_id", "role", "unit_id"),
     "notice": NOTICE_COLUMNS,
     "addressee": ("id", "notice_id", "kind", "unit_id", "group_id"),

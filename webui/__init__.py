@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from flask import Flask, current_app, request
 from werkzeug.exceptions import NotFound as HTTPNotFound
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from webui.config import Defaults
@@ -77,6 +78,10 @@ def create_app(test_config: Mapping | None = None, *, instance_path: str | None 
         # Before any connection exists: the SQLite pragmas and BEGIN IMMEDIATE for writers.
         for engine in db.engines.values():
             configure_engine(engine)
+
+    if int(app.config["PROXY_FIX_X_FOR"]):
+        # The client's address from the trusted proxies' X-Forwarded-For (the login throttle's).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]))
 
     # Registered before every other before_request function, so that nothing has queried yet.
     app.before_request(_begin_reads_deferred)

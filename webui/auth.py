@@ -1,11 +1,15 @@
-"""Who is logged in: the Flask-Login user loader, the idle timeout, and where a user's home is.
+"""Who is logged in: the Flask-Login user loader, the idle timeout, the login half-way through
+its second factor, the forced password change, and where a user's home is.
 
 Owns: the session identity (user id and session generation, so that bumping the generation in the
 database ends every session at once, on every worker — sessions are signed cookies and keep no
-state on the server), the last-seen time in the session (the idle timeout), starting a fresh
-session for a user, and the login policy's defaults from the configuration. The checks of a login
-(password, failures, lock) and their audit entries are the engine's: `workflow.commands.accounts`.
-Must not: decide what a user may do (workflow.permissions does) or render anything.
+state on the server), the last-seen time in the session (the idle timeout), the pending login
+between the password and the second factor (who, which step, where to go after, until when),
+starting a fresh session for a user, sending one whose password must be changed to the password
+page from everywhere else, the client's address, and the login policy's defaults from the
+configuration. The checks of a login (password, codes, the throttle) and their audit entries are
+the engine's: `workflow.commands.accounts`. Must not: decide what a user may do
+(workflow.permissions does) or render anything.
 
 The engine's User stays free of Flask-Login: `Identity` wraps it, and views hand the engine
 `current_user.account`, the User itself.
@@ -29,6 +33,11 @@ from workflow.states import ADMIN_ROLES, BUSINESS_ROLES
 # so it cannot be moved forward; a replayed old cookie carries its old time and is idle.
 LAST_SEEN = "seen"
 IDLE_MESSAGE = "您已超过{minutes}分钟未操作，为保护账号安全已自动退出，请重新登录"
+# The session key of a login whose password was right and whose second factor is still to come.
+PENDING = "pending_login"
+PENDING_SECONDS = 5 * 60  # time to take out the phone, not to walk away from the screen
+# What a person who must change their password may still reach.
+_WHILE_CHANGING = frozenset({"auth.password", "auth.logout", "static"})
 
 
 class Identity:
@@ -56,6 +65,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     # Registered after create_app's read discipline, so a GET's first query is already a reader.
     app.before_request(end_idle_session)
+    app.before_request(require_password_change)
 
 
 # Run on every request, so built once: one statement, the unit and the role grants joined (the
@@ -99,6 +109,46 @@ def start_session(account: User) -> None:
 def end_session() -> None:
     logout_user()
     session.clear()
+
+
+def client_address() -> str | None:
+    """The address the request came from (the proxy's X-Forwarded-For when PROXY_FIX_X_FOR
+    says how many proxies to trust; see webui/__init__.py)."""
+    return request.remote_addr
+
+
+def await_second_factor(account: User, step: str, target: str | None) -> None:
+    """The password was right; the person is not logged in until `step` ("code" or "enrol")
+    is done. Nothing from before carries over, as in start_session."""
+    session.clear()
+    session[PENDING] = {"user": account.id, "generation": account.session_generation,
+                        "step": step, "next": target, "until": int(time.time()) + PENDING_SECONDS}
+
+
+def pending_login() -> tuple[User, str, str | None] | None:
+    """(account, step, target) of the login half-way through, or None: none started, its five
+    minutes are over, or its account has since been stopped or had its sessions ended."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or pending.get("until", 0) < time.time():
+        return None
+    account = db.session.get(User, pending.get("user"))
+    if (account is None or not account.active
+            or account.session_generation != pending.get("generation")):
+        return None
+    return account, pending.get("step"), pending.get("next")
+
+
+def forget_pending_login() -> None:
+    session.pop(PENDING, None)
+
+
+def require_password_change():
+    """Someone whose password another person set sees nothing but the password page until they
+    have changed it (every other page redirects there)."""
+    if (request.endpoint in _WHILE_CHANGING or not current_user.is_authenticated
+            or not current_user.account.must_change_password):
+        return None
+    return redirect(url_for("auth.password"), 303 if request.method == "POST" else 302)
 
 
 def end_idle_session():

@@ -24,11 +24,16 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
     # The login policy until the security officer stores one (管理 › 登录策略; then the database
-    # wins, on every worker): after this many failed logins in a row the account is locked for a
-    # while, and a session idle for longer than LOGIN_IDLE_MINUTES is logged out.
+    # wins, on every worker): after this many failed logins further attempts are delayed, for at
+    # most LOGIN_LOCK_MINUTES, and a session idle for longer than LOGIN_IDLE_MINUTES is logged out.
     LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCK_MINUTES = 15
+    LOGIN_LOCK_MINUTES = 15  # the longest delay after repeated failures (docs/security.md)
     LOGIN_IDLE_MINUTES = 30
+
+    # How many proxies in front of the app add X-Forwarded-For (nginx: 1). The login throttle
+    # counts failures by client address: behind a proxy, without this, every client would be
+    # the proxy. 0 trusts no such header (a client could forge it).
+    PROXY_FIX_X_FOR = 0
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

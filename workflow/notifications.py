@@ -32,6 +32,7 @@ KINDS = {
     "revoked": "撤销",
     "abolished": "废止",
     "anchor": "审计锚点",
+    "account": "账号安全",
 }
 
 SUBJECT_PREFIX = "【公文流转】"

@@ -1,6 +1,7 @@
 """The policies kept in the database: the login policy and the deadline policy.
 
-The login policy: how many failed logins lock an account, for how long, and the idle timeout.
+The login policy: after how many failed logins attempts are delayed, the longest delay, the idle
+timeout, and which business roles need a second factor besides those that always do.
 
 Owns: the policy's values as one frozen `Policy`, its bounds, and reading it from the database
 (`login_policy()`): the row the security officer saved wins; without one, the caller's defaults
@@ -21,18 +22,29 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.models import DeadlinePolicy, LoginPolicy
-from workflow.states import Urgency
+from workflow.models import DeadlinePolicy, LoginPolicy, User
+from workflow.states import ADMIN_ROLES, Role, Urgency
 
 POLICY_ID = 1
+
+# Who always needs a second factor (等保 三级: two techniques of identification): the three
+# administrators and the signatories. The security officer may name more business roles.
+ALWAYS_SECOND_FACTOR = ADMIN_ROLES | {Role.SIGNATORY}
+OPTIONAL_SECOND_FACTOR = tuple(r for r in Role if r not in ALWAYS_SECOND_FACTOR)
 
 
 @dataclass(frozen=True)
 class Policy:
-    max_failures: int  # failed logins in a row before the account is locked
-    lock_minutes: int  # how long a lock lasts
+    max_failures: int  # failed logins in a row before further attempts are delayed
+    lock_minutes: int  # the longest delay (workflow.throttle doubles it up to this)
     idle_minutes: int  # a session idle longer than this is logged out on its next request
     version: int = 0  # of the stored row; 0 while the defaults apply
+    # Business roles that need a second factor besides ALWAYS_SECOND_FACTOR.
+    second_factor_roles: frozenset[Role] = frozenset()
+
+    def needs_second_factor(self, user: User) -> bool:
+        """Must `user` give a TOTP code (enrolling first, if they have none) after the password?"""
+        return bool(user.roles & (ALWAYS_SECOND_FACTOR | self.second_factor_roles))
 
 
 DEFAULTS = Policy(max_failures=5, lock_minutes=15, idle_minutes=30)
@@ -40,7 +52,7 @@ DEFAULTS = Policy(max_failures=5, lock_minutes=15, idle_minutes=30)
 # What the security officer may set: (lowest, highest) for each value, with its Chinese name.
 BOUNDS = {
     "max_failures": (3, 20, "连续登录失败次数"),
-    "lock_minutes": (1, 24 * 60, "锁定时长（分钟）"),
+    "lock_minutes": (1, 24 * 60, "最长等待时间（分钟）"),
     "idle_minutes": (5, 8 * 60, "无操作自动退出时间（分钟）"),
 }
 
@@ -50,7 +62,9 @@ def login_policy(session: Session, defaults: Policy | None = None) -> Policy:
     row = session.scalar(select(LoginPolicy).where(LoginPolicy.id == POLICY_ID))
     if row is None:
         return defaults or DEFAULTS
-    return Policy(row.max_failures, row.lock_minutes, row.idle_minutes, row.version)
+    roles = frozenset(Role[name] for name in row.second_factor_roles or () if name in Role.__members__)
+    return Policy(row.max_failures, row.lock_minutes, row.idle_minutes, row.version,
+                  roles - ALWAYS_SECOND_FACTOR)
 
 
 # ------------------------------------------------------------------------------------------------

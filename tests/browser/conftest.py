@@ -2,7 +2,10 @@
 
 The server is the application itself (werkzeug's threaded server in this process) on a free
 loopback port, over a SQLite file holding the demo's units and people with known passwords, on a
-fixed clock (`NOW`), so that no page depends on the day the tests run.
+fixed clock (`NOW`), so that no page depends on the day the tests run. Those who need a second
+factor were enrolled by the demo with a secret it returns; `SECRETS` keeps them, and a test
+computes the code of the moment with pyotp, as the person's phone would (the second factor
+follows the real time, whatever the app's clock says).
 Without /usr/bin/chromium the browser tests are skipped with the reason — and fail in CI, where
 `.ci/run` installs it.
 """
@@ -29,6 +32,8 @@ CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "browser-test-9"
 # The server's today: 2016-03-07 10:00 in Asia/Shanghai, the day seed 000 was drafted.
 NOW = dt.datetime(2016, 3, 7, 2, 0)
+
+SECRETS: dict[str, str] = {}  # username → the second-factor secret the demo enrolled
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -73,7 +78,9 @@ def live_server(tmp_path):
                      instance_path=str(tmp_path / "instance"))
     with app.app_context():
         create_all(db.engine)
-        demo.build(db.session, with_notices=False)
+        logins = demo.build(db.session, with_notices=False)
+        SECRETS.clear()
+        SECRETS.update({row[0]: row[4] for row in logins if row[4]})
         for user in db.session.query(User).all():
             c.set_password(db.session, None, user_id=user.id, password=PASSWORD)
         db.session.commit()

@@ -14,7 +14,9 @@ import datetime as dt
 import re
 from importlib import resources
 
-from tests.browser.conftest import NOW, PASSWORD
+import pyotp
+
+from tests.browser.conftest import NOW, PASSWORD, SECRETS
 from workflow.deadlines import local_date
 
 TITLE = "关于认真学习宣传贯彻落实市委党的群团工作会议精神的通知"
@@ -34,6 +36,10 @@ class Person:
         self.page.get_by_label("密码").fill(PASSWORD)
         self.page.get_by_role("button", name=re.compile("登")).click()
         self.page.wait_for_load_state()
+        if self.page.url.endswith("/login/code"):  # the second factor: what the phone shows now
+            self.page.get_by_label("验证码").fill(pyotp.TOTP(SECRETS[username]).now())
+            self.page.get_by_role("button", name="验证").click()
+            self.page.wait_for_load_state()
         assert "/login" not in self.page.url, f"{username} could not log in"
 
     def go(self, path: str):

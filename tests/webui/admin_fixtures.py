@@ -7,9 +7,8 @@ import re
 
 from sqlalchemy import func, select
 
-from tests.webui.conftest import PASSWORD, csrf_token
+from tests.webui.conftest import PASSWORD, csrf_token, give_password
 from webui.extensions import db
-from workflow import commands as c
 from workflow.models import AuditEntry, User
 
 BASE = "http://localhost"
@@ -19,7 +18,7 @@ def give_passwords(app, *usernames: str, password: str = PASSWORD) -> None:
     with app.app_context():
         for username in usernames:
             user = db.session.scalar(select(User).where(User.username == username))
-            c.set_password(db.session, None, user_id=user.id, password=password)
+            give_password(db.session, user.id, password)
         db.session.commit()
 
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import at, build_world, notice_in
-from tests.webui.conftest import PASSWORD
+from tests.webui.conftest import give_password
 from webui.extensions import db
 from workflow import commands as c
 from workflow.models import AuditEntry, Notice, User
@@ -133,7 +133,7 @@ def desks(app) -> Desks:
                                    main_group_ids=[w.group.id], now=at(0))
         other_in_review, other_signed = _other_federation(s)
         for user in s.scalars(select(User)):
-            c.set_password(s, None, user_id=user.id, password=PASSWORD)
+            give_password(s, user.id)
         s.commit()
         return Desks(draft.id, returned.id, in_review.id, awaiting.id, signed.id, issued.id,
                      closed.id, colleague.id, other_in_review.id, other_signed.id, w.issuer.id,

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import World
-from tests.webui.conftest import PASSWORD, csrf_token
+from tests.webui.conftest import PASSWORD, csrf_token, give_password
 from webui.extensions import db
 from workflow import commands as c
 from workflow.models import AuditEntry, Receipt, Report, Unit, UnitGroup, User
@@ -40,7 +40,7 @@ def people(app, world):
         session = db.session
         for username in MORE_PEOPLE:
             user = session.scalar(select(User).where(User.username == username))
-            c.set_password(session, None, user_id=user.id, password=PASSWORD)
+            give_password(session, user.id)
         unit = c.create_unit(session, None, name="另一市妇女联合会", doc_code="另妇发")
         outsider = c.create_user(session, None, username="outsider", display_name="外单位督办",
                                  unit_id=unit.id, password=PASSWORD)

@@ -1,15 +1,18 @@
-"""Logging in and out: passwords, lockout, sessions that end, CSRF."""
+"""Logging in and out: passwords, the throttle, where a login leads, sessions that end, CSRF."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
 
+from tests.webui.admin_fixtures import last_actions, text
 from tests.webui.conftest import PASSWORD, csrf_token, post_login
 from webui.extensions import db
 from workflow.db import utcnow
-from workflow.models import User
+from workflow.models import LoginThrottle, User
 
 
 def _user(app, username: str) -> User:
@@ -72,49 +75,102 @@ def test_a_login_starts_a_new_session(client, world):
         assert "planted" not in session
 
 
-def test_five_failed_logins_lock_the_account_even_for_the_right_password(client, app, world):
-    for _ in range(4):
-        assert "用户名或密码错误" in post_login(client, "drafter", "wrong").get_data(as_text=True)
-    fifth = post_login(client, "drafter", "wrong").get_data(as_text=True)
-    assert "账号已锁定，请15分钟后再试" in fifth
-
-    right = post_login(client, "drafter", PASSWORD)
-    assert right.status_code == 200
-    assert "账号已锁定" in right.get_data(as_text=True)
-    assert client.get("/notices/").status_code == 302
-    locked_until = _user(app, "drafter").locked_until
-    assert dt.timedelta(minutes=14) < locked_until - utcnow() <= dt.timedelta(minutes=15)
+STRANGER = "203.0.113.9"
+REFUSED = "用户名或密码错误，或尝试过于频繁，请稍后再试"
 
 
-def test_the_lockout_follows_the_configured_number_of_failures(database_url, tmp_path, world):
+def _from(app, address: str):
+    """A browser at `address` (its own cookies)."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def _error(response) -> str:
+    match = re.search(r'class="flash flash-error" role="alert">([^<]*)<', text(response))
+    return match.group(1) if match else ""
+
+
+def test_after_five_failures_even_the_right_password_waits_with_the_same_answer(app, world):
+    stranger = _from(app, STRANGER)
+    answers = {_error(post_login(stranger, "drafter", "wrong")) for _ in range(5)}
+    right = post_login(stranger, "drafter", PASSWORD)
+    assert right.status_code == 200 and answers == {_error(right)} == {REFUSED}
+    assert stranger.get("/notices/").status_code == 302
+    assert "user.LOGIN_DELAYED" in last_actions(app, 3)
+
+
+def test_a_wrong_password_an_unknown_name_and_a_delayed_attempt_read_the_same(app, world):
+    stranger = _from(app, STRANGER)
+    for _ in range(5):
+        post_login(stranger, "drafter", "wrong")
+    pages = [post_login(_from(app, "198.51.100.7"), "receiver1", "wrong"),
+             post_login(_from(app, "198.51.100.8"), "no-such-person", PASSWORD),
+             post_login(_from(app, "198.51.100.9"), "drafter", PASSWORD)]
+    assert [p.status_code for p in pages] == [200, 200, 200]
+    assert {_error(p) for p in pages} == {REFUSED}
+    assert "账号已锁定" not in "".join(text(p) for p in pages)
+
+
+def test_the_delay_follows_the_configured_number_of_failures(database_url, tmp_path, world):
     from tests.webui.conftest import make_app
 
-    strict = make_app(database_url, tmp_path / "strict", LOGIN_MAX_FAILURES=2,
-                      LOGIN_LOCK_MINUTES=30)
-    client = strict.test_client()
-    post_login(client, "drafter", "wrong")
-    assert "账号已锁定，请30分钟后再试" in post_login(client, "drafter", "wrong").get_data(
-        as_text=True)
+    strict = make_app(database_url, tmp_path / "strict", LOGIN_MAX_FAILURES=3)
+    post_login(_from(strict, STRANGER), "drafter", "wrong")
+    post_login(_from(strict, STRANGER), "drafter", "wrong")
+    assert post_login(_from(strict, "198.51.100.7"), "drafter").status_code == 303
+    post_login(_from(strict, STRANGER), "drafter", "wrong")
+    assert post_login(_from(strict, "198.51.100.8"), "drafter").status_code == 200
 
 
-def test_a_lock_runs_out_and_the_right_password_works_again(client, app, world):
-    _update_user(app, "drafter", failed_logins=5,
-                 locked_until=utcnow() - dt.timedelta(minutes=1))
-    assert post_login(client, "drafter").status_code == 303
-    assert _user(app, "drafter").failed_logins == 0
+def test_a_strangers_failures_do_not_keep_the_owner_out_at_their_own_desk(app, world):
+    desk = app.test_client()  # 127.0.0.1, where the drafter logs in every day
+    assert post_login(desk, "drafter").status_code == 303
+    desk.post("/logout", data={"csrf_token": csrf_token(desk, "/notices/")})
+    stranger = _from(app, STRANGER)
+    for _ in range(12):
+        post_login(stranger, "drafter", "wrong")
+    assert post_login(desk, "drafter").status_code == 303
+    assert post_login(_from(app, "198.51.100.7"), "drafter").status_code == 200
 
 
-def test_a_successful_login_forgets_earlier_failures(client, app, world):
-    post_login(client, "drafter", "wrong")
-    post_login(client, "drafter", "wrong")
-    post_login(client, "drafter")
-    assert _user(app, "drafter").failed_logins == 0
+def test_a_delay_runs_out_and_the_right_password_works_again(app, world):
+    for _ in range(5):
+        post_login(_from(app, STRANGER), "drafter", "wrong")
+    with app.app_context():  # a minute has passed
+        db.session.execute(update(LoginThrottle).values(
+            blocked_until=utcnow() - dt.timedelta(seconds=1)))
+        db.session.commit()
+    assert post_login(_from(app, "198.51.100.7"), "drafter").status_code == 303
 
 
 def test_showing_the_login_page_changes_nothing(client, app, world):
     client.get("/login?username=drafter&password=wrong")
-    user = _user(app, "drafter")
-    assert user.failed_logins == 0 and user.locked_until is None
+    with app.app_context():
+        assert db.session.scalars(select(LoginThrottle)).all() == []
+    assert last_actions(app) != ["user.LOGIN_FAILED"]
+
+
+# ---- where a login leads (finding 13: a hostile `next` answered 500 after logging in) ----------
+
+
+@pytest.mark.parametrize("target", [
+    "%0D%0ASet-Cookie:%20planted=1", "/%0D%0ALocation:%20https://evil.example/",
+    "/notices/%00", "/%09/evil.example", "//evil.example/", "https://evil.example/",
+    "/\\evil.example", "%5C%5Cevil.example", "javascript:alert(1)", "/%E2%80%A8x",
+    "notices/1", "/" + "a" * 2100,
+])
+def test_a_hostile_or_foreign_next_target_is_ignored_for_the_home_page(client, world, target):
+    response = post_login(client, "drafter", next_url=target)
+    assert response.status_code == 303
+    assert response.location == "/inbox/"  # the drafter's home
+    assert "planted" not in response.headers.get("Set-Cookie", "")
+
+
+def test_a_next_target_with_chinese_in_it_is_kept_percent_encoded(client, world):
+    response = post_login(client, "drafter", next_url="/notices/%3Fq%3D%E9%80%9A%E7%9F%A5")
+    assert response.status_code == 303
+    assert response.location == "/notices/?q=%E9%80%9A%E7%9F%A5"
 
 
 def test_logout_ends_the_session_and_replaying_the_old_cookie_leads_to_login(app, client, log_in,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import time
 
 import pytest
 from sqlalchemy import text
@@ -83,6 +84,23 @@ def test_demo_loads_once_and_keeps_the_logins_for_the_owner_only(bare_app):
 
     printed = runner.invoke(args=["demo", "--print-logins"])
     assert printed.exit_code == 0 and printed.output.strip() == saved.strip()
+
+
+def test_demo_prints_the_second_factor_secret_of_those_who_need_one_and_their_code(bare_app):
+    pytest.importorskip("workflow.demo")
+    import pyotp
+
+    runner = bare_app.test_cli_runner()
+    output = runner.invoke(args=["demo"]).output
+    rows = {line.split()[0]: line.split() for line in output.splitlines() if line.strip()}
+    for username in ("admin", "security", "auditor", "cc_signatory", "hrb_signatory"):
+        assert len(rows[username][-1]) == 32, username  # the secret ends the row
+    assert len(rows["cc_drafter"][-1]) == 12  # the password: a drafter needs no second factor
+    code = runner.invoke(args=["demo", "--code", "cc_signatory"]).output.strip()
+    secret = rows["cc_signatory"][-1]
+    assert code in {pyotp.TOTP(secret).now(), pyotp.TOTP(secret).at(time.time() - 30)}
+    refused = runner.invoke(args=["demo", "--code", "cc_drafter"])
+    assert refused.exit_code == 1 and "没有需要两步验证" in refused.stderr
 
 
 def test_demo_print_logins_without_a_demo_exits_1(bare_app):

@@ -26,8 +26,10 @@ ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "webui"
 
 # Files whose engine calls still take the real time: they are being changed elsewhere, and each
-# leaves this list once it hands the engine `now=clock.now()` (a test below insists).
-NOT_YET = {"webui/views/auth.py", "webui/views/admin.py"}
+# leaves this list once it hands the engine `now=clock.now()` (a test below insists). Logging in
+# (webui/views/auth.py) is given the real time on purpose, as `now=utcnow()`: a phone's code and
+# the throttle's delays follow the real clock, whatever day the app's business runs on.
+NOT_YET: set[str] = set()
 
 
 def shanghai(year, month, day, hour, minute=0) -> dt.datetime:

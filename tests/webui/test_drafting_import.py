@@ -13,9 +13,8 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from tests.webui.conftest import PASSWORD, csrf_token
+from tests.webui.conftest import csrf_token, give_password
 from webui.extensions import db
-from workflow import commands as c
 from workflow import demo
 from workflow.models import Notice, Unit, UnitGroup, User
 from workflow.states import RecipientKind
@@ -35,7 +34,7 @@ def harbin(app):
         demo.build(session, with_notices=False)
         for username in ("hrb_drafter", "daoli"):
             user = session.scalar(select(User).where(User.username == username))
-            c.set_password(session, None, user_id=user.id, password=PASSWORD)
+            give_password(session, user.id)
         session.commit()
         groups = {g.name: g.id for g in session.scalars(select(UnitGroup))}
         hrb = session.scalar(select(Unit).where(Unit.name == "哈尔滨市妇女联合会"))

@@ -9,9 +9,8 @@ import re
 from sqlalchemy import func, select
 
 from tests.factories import build_world, full_story
-from tests.webui.conftest import NOW, PASSWORD, csrf_token
+from tests.webui.conftest import NOW, csrf_token, give_password, post_login
 from webui.extensions import db
-from workflow import commands as c
 from workflow.models import Notification, User
 from workflow.notifications import notify
 
@@ -83,13 +82,11 @@ def test_the_administrator_duties_have_no_bell_and_no_list(client, world, app):
     admins = [_user_id(app, username) for username in ("admin", "security", "auditor")]
     with app.app_context():
         for user_id in admins:
-            c.set_password(db.session, None, user_id=user_id, password=PASSWORD)
+            give_password(db.session, user_id)
         db.session.commit()
     for username in ("admin", "security", "auditor"):
         person = app.test_client()
-        token = csrf_token(person)
-        person.post("/login", data={"username": username, "password": PASSWORD,
-                                    "csrf_token": token})
+        assert post_login(person, username).status_code == 303
         assert BELL.search(_text(person.get("/admin/"))) is None
         assert person.get("/notifications/").status_code == 403
 

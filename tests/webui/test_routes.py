@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.factories import at, build_world, notice_in, receipts_of, reports_of, table_rows
-from tests.webui.conftest import PASSWORD, csrf_token, post_login
+from tests.webui.conftest import csrf_token, give_password, post_login
 from webui.extensions import db
 from workflow import commands as c
 from workflow.attachments import AttachmentStore
@@ -54,6 +54,9 @@ TABLE = {
     "auth.login": R("GET", "/login", {ANONYMOUS}),  # the logged-in are sent home (302)
     "auth.logout": R("POST", "/logout", LOGGED_IN),
     "auth.password": R("GET", "/password", LOGGED_IN),
+    # The steps after the password: without a password step just passed, back to the login.
+    "auth.second_factor": R("GET", "/login/code", {ANONYMOUS}, expect=303),
+    "auth.enrol": R("GET", "/login/enrol", {ANONYMOUS}, expect=303),
     "notices.root": R("GET", "/", LOGGED_IN, expect=302),  # to the person's first desk
     "notices.index": R("GET", "/notices/", LOGGED_IN),
     "notices.show": R("GET", "/notices/{issued}", BUSINESS, True),
@@ -197,7 +200,7 @@ def objects(app, tmp_path):
             "unit": w.districts[1].id, "group": w.group.id, "user": w.receiver2.id,
         }
         for user in people.values():
-            c.set_password(s, None, user_id=user.id, password=PASSWORD)
+            give_password(s, user.id)
         s.commit()
         app.extensions["gongwen_attachments"] = store
         return ids
@@ -251,7 +254,7 @@ def test_each_person_reaches_exactly_the_pages_their_roles_allow(app, objects, p
             ok = status in (302, 303) and "/login" in response.location
         elif person in route.allowed:
             ok = status == route.expect
-        elif endpoint == "auth.login":
+        elif endpoint in ("auth.login", "auth.second_factor", "auth.enrol"):
             ok = status == 302  # already logged in: sent home
         elif person.startswith("other_") and route.object_page:
             ok = status in (403, 404)

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import at
-from tests.webui.conftest import NOW, PASSWORD
+from tests.webui.conftest import NOW, give_password
 from tests.webui.receiving_fixtures import (
     district,
     people,  # noqa: F401  (a fixture)
@@ -42,7 +42,7 @@ def signatory(app, world):
     """The issuing unit's 签发人 gets a password (a leader who reads the statistics)."""
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == "signatory"))
-        c.set_password(db.session, None, user_id=user.id, password=PASSWORD)
+        give_password(db.session, user.id)
         db.session.commit()
 
 

@@ -175,7 +175,7 @@ def test_an_account_already_stopped_cannot_be_stopped_again(world, session, sess
 
 def test_the_admin_cannot_stop_their_own_account(world, session, session_factory):
     refused(session, session_factory, lambda: c.deactivate_user(
-        session, world.admin, user_id=world.admin.id), InvalidInput, containing="自己")
+        session, world.admin, user_id=world.admin.id), Forbidden, containing="自己")
 
 
 @pytest.mark.parametrize("who", ["security", "auditor", "supervisor"])
@@ -198,12 +198,16 @@ def test_the_users_list_says_what_the_admin_may_do_to_each_account(world, sessio
     assert security_view["clerk"].actions == ()
 
 
-def test_the_users_list_shows_a_lock_only_while_it_lasts(world, session):
-    world.drafter.locked_until = at(1)
+def test_the_users_list_shows_a_login_delay_only_while_it_lasts(world, session):
+    for _ in range(5):
+        with pytest.raises(Forbidden):
+            c.log_in(session, username="drafter", password="wrong", address="203.0.113.9",
+                     now=at(0.5))
     rows = {r.username: r for r in admin_queries.users(session, now=at(0.5))}
-    assert rows["drafter"].locked_until == at(1)
+    assert rows["drafter"].delayed_until == at(0.5) + dt.timedelta(minutes=1)
+    assert rows["clerk"].delayed_until is None
     rows = {r.username: r for r in admin_queries.users(session, now=at(2))}
-    assert rows["drafter"].locked_until is None
+    assert rows["drafter"].delayed_until is None
 
 
 # ---- roles --------------------------------------------------------------------------------------
@@ -229,7 +233,7 @@ def test_a_role_not_held_cannot_be_revoked(world, session, session_factory):
 def test_the_security_officer_cannot_revoke_their_own_role(world, session, session_factory):
     refused(session, session_factory, lambda: c.revoke_role(
         session, world.security, user_id=world.security.id, role=Role.SECURITY_OFFICER,
-        unit_id=world.issuer.id), InvalidInput, containing="自己")
+        unit_id=world.issuer.id), Forbidden, containing="自己")
 
 
 @pytest.mark.parametrize("who", ["admin", "auditor", "clerk"])
@@ -241,7 +245,10 @@ def test_only_the_security_officer_revokes_roles(world, session, session_factory
 
 def test_granting_keeps_the_three_duties_apart_from_business(world, session, session_factory):
     refused(session, session_factory, lambda: c.grant_role(
-        session, world.security, user_id=world.admin.id, role=Role.DRAFTER,
+        session, None, user_id=world.admin.id, role=Role.DRAFTER,
+        unit_id=world.issuer.id), InvalidInput, containing="三员分立")
+    refused(session, session_factory, lambda: c.grant_role(
+        session, None, user_id=world.drafter.id, role=Role.AUDITOR,
         unit_id=world.issuer.id), InvalidInput, containing="三员分立")
 
 
@@ -273,7 +280,7 @@ def test_a_policy_saved_from_a_stale_page_is_already_handled(world, session, ses
 
 @pytest.mark.parametrize("values, message", [
     ({"max_failures": 1}, "连续登录失败次数应在 3 到 20 之间"),
-    ({"lock_minutes": 0}, "锁定时长（分钟）应在 1 到 1440 之间"),
+    ({"lock_minutes": 0}, "最长等待时间（分钟）应在 1 到 1440 之间"),
     ({"idle_minutes": 100000}, "无操作自动退出时间（分钟）应在 5 到 480 之间"),
 ])
 def test_a_policy_outside_its_bounds_is_refused(world, session, session_factory, values,

@@ -10,9 +10,11 @@ newest migration — when, and only when, its tables agree with the models.
 from __future__ import annotations
 
 import os
+import re
 
 import click
 import flask_migrate
+import pyotp
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -63,12 +65,17 @@ def _upgrade() -> str:
 
 @click.command("demo")
 @click.option("--print-logins", is_flag=True, help="只显示已保存的演示账号，不改动数据库。")
+@click.option("--code", "code_for", metavar="USERNAME",
+              help="显示演示账号此刻的两步验证码（代替手机验证器），不改动数据库。")
 @with_appcontext
-def demo(print_logins: bool) -> None:
+def demo(print_logins: bool, code_for: str | None) -> None:
     """Load the demo (the two seed notices, their units and users) into an empty database."""
     path = os.path.join(current_app.instance_path, DEMO_LOGINS_FILE)
     if print_logins:
         _print_logins_file(path)
+        return
+    if code_for:
+        _print_code(path, code_for)
         return
     try:
         from workflow import demo as demo_data
@@ -89,11 +96,35 @@ def demo(print_logins: bool) -> None:
         db.session.rollback()
         fail(f"演示数据未能载入：{error}")
     db.session.commit()
-    logins_table = table(["用户名", "姓名", "单位 · 角色", "密码"], [list(row) for row in logins])
-    _write_private(path, logins_table + "\n")
+    logins_table = table(["用户名", "姓名", "单位 · 角色", "密码", "两步验证密钥"],
+                         [list(row) for row in logins])
+    _write_private(path, logins_table + "\n\n" + SECOND_FACTOR_HINT + "\n")
     click.echo("演示数据已载入。演示账号：")
     click.echo(logins_table)
-    click.echo(f"\n账号和密码已保存到 {path}（仅本机用户可读）。")
+    click.echo("\n" + SECOND_FACTOR_HINT)
+    click.echo(f"\n账号、密码和密钥已保存到 {path}（仅本机用户可读）。")
+
+
+SECOND_FACTOR_HINT = (
+    "管理员和签发人登录时还须输入两步验证码：把上表的密钥添加到手机验证器（Microsoft "
+    "Authenticator、Google 身份验证器等，选“手动输入密钥”），\n或运行 "
+    "flask --app wsgi demo --code 用户名 显示此刻的验证码。")
+# A row of the saved table ends with the person's second-factor secret (32 base32 letters).
+_SECRET_AT_END = re.compile(r"^(?P<username>\S+)\s.*\s(?P<secret>[A-Z2-7]{32})$")
+
+
+def _print_code(path: str, username: str) -> None:
+    """The current code of a demo person's secret, read from the saved logins (only the demo's:
+    the server never prints anyone's code from the database)."""
+    if not os.path.exists(path):
+        fail(f"找不到 {path}：演示数据尚未由本实例载入（运行 flask --app wsgi demo）")
+    with open(path, encoding="utf-8") as file:
+        for line in file:
+            found = _SECRET_AT_END.match(line.strip())
+            if found and found["username"] == username:
+                click.echo(pyotp.TOTP(found["secret"]).now())
+                return
+    fail(f"演示账号中没有需要两步验证的“{username}”")
 
 
 def _print_logins_file(path: str) -> None:
@@ -123,7 +154,8 @@ def install(unit_name, short_name, doc_code, org_code, admin_name, security_name
             auditor_name) -> None:
     """Start an empty installation: the top unit and the three administrators (三员分立).
 
-    Prints each account's generated password once; the holder changes it after the first login.
+    Prints each account's generated password once; the holder sets up the second factor and
+    must change the password at the first login.
     """
     from workflow import commands
     from workflow.states import Role
@@ -139,7 +171,8 @@ def install(unit_name, short_name, doc_code, org_code, admin_name, security_name
         db.session.rollback()
         fail(f"未能安装：{error}")
     db.session.commit()
-    click.echo(f"已建立“{unit_name}”及三员账号（密码只显示这一次，请交给本人，首次登录后修改）：")
+    click.echo(f"已建立“{unit_name}”及三员账号（密码只显示这一次，请交给本人；首次登录时须先设置"
+               "两步验证，再把密码改为只有本人知道的新密码）：")
     click.echo(table(["用户名", "姓名", "职责", "密码"], [
         [u.username, u.display_name, role.label, passwords[role]]
         for u, role in zip(users, names, strict=True)]))

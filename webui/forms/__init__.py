@@ -25,3 +25,10 @@ class PasswordChangeForm(FlaskForm):
         DataRequired("请输入新密码"), Length(max=200, message="密码过长")])
     confirm = PasswordField("再次输入新密码", validators=[
         DataRequired("请再次输入新密码"), EqualTo("new_password", message="两次输入的新密码不一致")])
+
+
+class CodeForm(FlaskForm):
+    """The second factor: the six digits the app shows, or a recovery code (the engine tells)."""
+
+    code = StringField("验证码", validators=[
+        DataRequired("请输入验证码"), Length(max=40, message="验证码过长")])

@@ -1,5 +1,6 @@
 """The administration desk's forms, by the three duties: units, groups and users (系统管理员); role
-grants, password resets and the login policy (安全管理员); the audit trail's filter (审计管理员).
+grants, password resets and the login policy with its second-factor roles (安全管理员); the audit
+trail's filter (审计管理员).
 
 Owns: the shape of each form (present, not too long, a whole number, a date) with Chinese
 messages. The choices of the select fields are set by the view from the engine's queries. Must
@@ -18,11 +19,20 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    StopValidation,
+)
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from webui.forms.fields import WholeNumberField, version_field, whole_number
-from workflow.states import Role
+from workflow.settings import OPTIONAL_SECOND_FACTOR
+from workflow.states import BUSINESS_ROLES, Role
 
 
 def optional_id(value) -> int | None:
@@ -140,10 +150,11 @@ ROLE_NAMES = [role.name for role in Role]
 
 
 class RoleGrantForm(FlaskForm):
-    """Grant (or, from hidden fields, revoke) one role within one unit."""
+    """Grant one business role within one unit (the administrator roles are the server's)."""
 
     user_id = ChoiceField("用户", validators=[DataRequired("请选择用户")])
-    role = SelectField("角色", choices=[SelectChoice(r.name, r.label) for r in Role],
+    role = SelectField("角色", choices=[SelectChoice(r.name, r.label) for r in Role
+                                        if r in BUSINESS_ROLES],
                        validate_choice=False,
                        validators=[AnyOf(ROLE_NAMES, message="角色无效")])
     unit_id = ChoiceField("单位", validators=[DataRequired("请选择单位")])
@@ -171,14 +182,31 @@ class PasswordResetForm(FlaskForm):
         description="留空则由系统生成，仅显示一次")
 
 
+def _known_roles(_form, field) -> None:
+    if any(name not in OPTIONAL_ROLE_NAMES for name in field.data or ()):
+        raise StopValidation("角色无效")
+
+
+OPTIONAL_ROLE_NAMES = {r.name for r in OPTIONAL_SECOND_FACTOR}
+
+
 class PolicyForm(FlaskForm):
-    max_failures = WholeNumberField("连续登录失败几次后锁定", validators=[
+    max_failures = WholeNumberField("登录失败几次后开始延时", validators=[
         InputRequired("请填写失败次数")], invalid_message=INTEGER)
-    lock_minutes = WholeNumberField("锁定时长（分钟）", validators=[
-        InputRequired("请填写锁定时长")], invalid_message=INTEGER)
+    lock_minutes = WholeNumberField("最长等待时间（分钟）", validators=[
+        InputRequired("请填写最长等待时间")], invalid_message=INTEGER)
     idle_minutes = WholeNumberField("无操作多少分钟后自动退出", validators=[
         InputRequired("请填写自动退出时间")], invalid_message=INTEGER)
+    second_factor_roles = SelectMultipleField(
+        "以下角色也须两步验证", choices=[SelectChoice(r.name, r.label)
+                                         for r in OPTIONAL_SECOND_FACTOR],
+        validate_choice=False, validators=[Optional(), _known_roles],
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     version = version_field(Optional())
+
+    @property
+    def chosen_roles(self) -> list[Role]:
+        return [Role[name] for name in self.second_factor_roles.data or ()]
 
 
 # ---- 审计管理员 ---------------------------------------------------------------------------------

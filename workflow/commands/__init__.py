@@ -5,21 +5,26 @@ never commits (the caller owns the transaction), runs in a SAVEPOINT so that a r
 session as it was, and changes a state only through `_advance` (DESIGN.md conventions 1 and 2).
 """
 
-from workflow.commands.accounts import change_password, generate_password, log_in, log_out
+from workflow.commands.accounts import (
+    change_password,
+    confirm_enrolment,
+    generate_password,
+    log_in,
+    log_out,
+    pass_second_factor,
+)
 from workflow.commands.admin import (
-    create_group,
-    create_unit,
     create_user,
     deactivate_user,
     grant_role,
     install,
     reactivate_user,
+    reset_password,
+    reset_second_factor,
     revoke_role,
     set_email,
     set_login_policy,
     set_password,
-    update_group_members,
-    update_unit,
 )
 from workflow.commands.archive import abolish, archive, revoke
 from workflow.commands.calendar import remove_calendar_day, set_calendar_day, set_deadline_policy
@@ -45,11 +50,13 @@ from workflow.commands.tracking import (
     return_report,
     set_remind_interval,
 )
+from workflow.commands.units import create_group, create_unit, update_group_members, update_unit
 
 __all__ = [
     "create_unit", "create_group", "create_user", "grant_role", "set_password",
     "update_unit", "update_group_members", "deactivate_user", "reactivate_user", "revoke_role",
     "set_login_policy", "set_email", "install", "log_in", "log_out", "change_password", "generate_password",
+    "pass_second_factor", "confirm_enrolment", "reset_password", "reset_second_factor",
     "create_draft", "update_draft", "submit", "withdraw", "cancel",
     "add_attachment", "remove_attachment",
     "pass_review", "return_for_revision", "sign", "amend",

@@ -1,32 +1,43 @@
-"""Administration commands, split by the three separated duties (三员分立).
+"""Account administration, split by the three separated duties (三员分立).
 
-系统管理员 (admin): units, unit groups, users (create, deactivate, reactivate). 安全管理员
-(security officer): role grants, passwords, the login policy. 审计管理员 reads the trail and
-changes nothing. Every change writes an audit entry; a change to what a user may do or to whether
-they may log in (role grant or revoke, password, deactivation) bumps their session generation, so
-every session they hold ends. `actor=None` is the installer (the CLI
-that builds a fresh database or the demo). Must not: commit.
+系统管理员 (admin): users (create, e-mail, deactivate, reactivate); units and groups are
+workflow.commands.units. 安全管理员 (security officer): role grants, password resets, the login
+policy. 审计管理员 reads the trail and changes nothing. Every change writes an audit entry; a
+change to what a user may do or to whether they may log in (role grant or revoke, password,
+second factor, deactivation) bumps their session generation, so every session they hold ends.
+
+`actor=None` is the server: the installer, the demo, and the operator's `flask --app wsgi user`
+commands. Through the web no administrator acts on an administrator's account or on their own
+(`refuse_web_change_to_administrator`), nor grants or revokes an administrator role
+(`refuse_administrator_role_on_the_web`); some things are done on the server only
+(`require_server`). A password someone else chose must be changed at the next login, and its
+holder is told of a reset (a notification and its mail). Must not: commit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import audit
+from workflow import audit, throttle
 from workflow.commands.savepoint import command
+from workflow.commands.units import create_unit
 from workflow.db import as_utc
+from workflow.deadlines import local_time
 from workflow.errors import Conflict, Forbidden, InvalidInput, InvalidState
 from workflow.inputs import clean_text
 from workflow.loading import get_actor, get_or_404
-from workflow.models import LoginPolicy, RoleGrant, Unit, UnitGroup, User
+from workflow.models import LoginPolicy, RecoveryCode, RoleGrant, Unit, User
+from workflow.notifications import notify
 from workflow.passwords import MIN_LENGTH, hash_password
-from workflow.queries.admin import edit_version
-from workflow.settings import BOUNDS, POLICY_ID, Policy, login_policy
+from workflow.settings import BOUNDS, OPTIONAL_SECOND_FACTOR, POLICY_ID, Policy, login_policy
 from workflow.states import ADMIN_ROLES, Role
+
+SERVER_COMMAND = "flask --app wsgi user"
 
 
 def _require(actor: User | None, role: Role) -> None:
@@ -39,59 +50,51 @@ def _log(session, actor, action, object_type, object_id, now, **details) -> None
                  object_id=object_id, at=now, details=details)
 
 
-@command
-def create_unit(session: Session, actor: User | None, *, name: str, short_name: str | None = None,
-                parent_id: int | None = None, doc_code: str | None = None,
-                org_code: str | None = None, review_required: bool = True,
-                now: dt.datetime | None = None) -> Unit:
-    """Add a unit to the tree."""
-    now, actor = as_utc(now), get_actor(session, actor)
-    _require(actor, Role.ADMIN)
-    name = clean_text(name)
-    if not name:
-        raise InvalidInput("单位名称不能为空")
-    if session.scalar(select(Unit.id).where(Unit.name == name)) is not None:
-        raise InvalidInput(f"单位“{name}”已经存在")
-    if parent_id is not None:
-        get_or_404(session, Unit, parent_id, label="上级单位")
-    unit = Unit(name=name, short_name=clean_text(short_name) or None, parent_id=parent_id,
-                doc_code=clean_text(doc_code) or None, org_code=clean_text(org_code) or None,
-                review_required=review_required)
-    session.add(unit)
-    session.flush()
-    _log(session, actor, "unit.CREATE", "unit", unit.id, now, name=name)
-    return unit
+# ---- the rules of who may touch which account ---------------------------------------------------
 
 
-@command
-def create_group(session: Session, actor: User | None, *, owner_unit_id: int, name: str,
-                 member_ids: list[int], now: dt.datetime | None = None) -> UnitGroup:
-    """Add a unit group (a collective name such as 各县（市）区妇联) with its member units."""
-    now, actor = as_utc(now), get_actor(session, actor)
-    _require(actor, Role.ADMIN)
-    name = clean_text(name)
-    if not name:
-        raise InvalidInput("单位组名称不能为空")
-    get_or_404(session, Unit, owner_unit_id, label="单位")
-    members = list(session.scalars(select(Unit).where(Unit.id.in_(member_ids))))
-    if len(members) != len(set(member_ids)):
-        raise InvalidInput("单位组中有不存在的单位")
-    if session.scalar(select(UnitGroup.id).where(UnitGroup.owner_unit_id == owner_unit_id,
-                                                 UnitGroup.name == name)) is not None:
-        raise InvalidInput(f"单位组“{name}”已经存在")
-    group = UnitGroup(owner_unit_id=owner_unit_id, name=name, members=members)
-    session.add(group)
-    session.flush()
-    _log(session, actor, "group.CREATE", "group", group.id, now, name=name,
-         members=[u.name for u in members])
-    return group
+def refuse_web_change_to_administrator(actor: User | None, user: User, doing: str) -> None:
+    """Through the web, no one changes their own account this way, nor an administrator's: the
+    three administrators are looked after on the server (`flask --app wsgi user …`), so that none
+    of them can take over, stop or lock out another."""
+    if actor is None:
+        return
+    if actor.id == user.id:
+        raise Forbidden(f"不能在网页上{doing}自己的账号")
+    if user.roles & ADMIN_ROLES:
+        raise Forbidden(f"管理员账号不能在网页上{doing}，请在服务器上用 {SERVER_COMMAND} 命令办理")
+
+
+def refuse_administrator_role_on_the_web(actor: User | None, role: Role) -> None:
+    """The three administrator roles are granted and revoked on the server only."""
+    if actor is not None and role in ADMIN_ROLES:
+        raise Forbidden(f"管理员角色只能在服务器上授予或撤销（{SERVER_COMMAND} grant / revoke）")
+
+
+def require_server(actor: User | None, doing: str) -> None:
+    """What only the operator on the server does (actor None), never a person through the web."""
+    if actor is not None:
+        raise Forbidden(f"{doing}只能在服务器上办理（{SERVER_COMMAND}）")
+
+
+def _tell(session: Session, actor: User | None, user: User, message: str, now: dt.datetime,
+          link: str | None = None) -> None:
+    """Tell the account's holder what was done to it (a notification and its mail), never the
+    actor themself."""
+    notify(session, [user.id], actor=actor, notice_id=None, kind="account", message=message,
+           now=now, link=link)
 
 
 @command
 def create_user(session: Session, actor: User | None, *, username: str, display_name: str,
                 unit_id: int, password: str | None = None, email: str | None = None,
+                must_change_password: bool | None = None,
                 now: dt.datetime | None = None) -> User:
-    """Add a user account in a unit (roles are granted separately, by the security officer)."""
+    """Add a user account in a unit (roles are granted separately, by the security officer).
+
+    A password the system administrator gives (typed or generated) must be changed at the first
+    login; `must_change_password` decides for the server (default: not).
+    """
     now, actor = as_utc(now), get_actor(session, actor)
     _require(actor, Role.ADMIN)
     username, display_name = clean_text(username), clean_text(display_name)
@@ -105,6 +108,8 @@ def create_user(session: Session, actor: User | None, *, username: str, display_
     if password is not None:
         _check_password_strength(password)
         user.password_hash = hash_password(password)
+        user.must_change_password = (actor is not None if must_change_password is None
+                                     else must_change_password)
     session.add(user)
     session.flush()
     _log(session, actor, "user.CREATE", "user", user.id, now, username=username)
@@ -129,6 +134,7 @@ def set_email(session: Session, actor: User | None, *, user_id: int, email: str 
     now, actor = as_utc(now), get_actor(session, actor)
     _require(actor, Role.ADMIN)
     user = get_or_404(session, User, user_id, label="用户")
+    refuse_web_change_to_administrator(actor, user, "修改电子邮箱")
     email = _clean_email(email)
     if email == user.email:
         raise InvalidInput(f"{user.display_name}的电子邮箱没有变化")
@@ -151,6 +157,8 @@ def grant_role(session: Session, actor: User | None, *, user_id: int, role: Role
     now, actor = as_utc(now), get_actor(session, actor)
     _require(actor, Role.SECURITY_OFFICER)
     user = get_or_404(session, User, user_id, label="用户")
+    refuse_web_change_to_administrator(actor, user, "授予角色")
+    refuse_administrator_role_on_the_web(actor, role)
     get_or_404(session, Unit, unit_id, label="单位")
     held = user.roles
     if role in ADMIN_ROLES and (held - {role}):
@@ -170,109 +178,73 @@ def grant_role(session: Session, actor: User | None, *, user_id: int, role: Role
 @command
 def set_password(session: Session, actor: User | None, *, user_id: int, password: str,
                  now: dt.datetime | None = None) -> User:
-    """Set a user's password (the user themself, or the security officer)."""
+    """Set a password as the installer does (the demo, a test's world): server only, nobody is
+    told and nothing must be changed. A person changes their own with `change_password`; the
+    security officer and the operator reset one with `reset_password`."""
     now, actor = as_utc(now), get_actor(session, actor)
-    if actor is not None and actor.id != user_id:
-        _require(actor, Role.SECURITY_OFFICER)
+    require_server(actor, "直接设定密码")
     user = get_or_404(session, User, user_id, label="用户")
     _check_password_strength(password)
     user.password_hash = hash_password(password)
     user.session_generation += 1  # a password change ends every existing session
-    user.failed_logins, user.locked_until = 0, None
     session.flush()
     _log(session, actor, "user.SET_PASSWORD", "user", user.id, now)
     return user
 
 
-def _check_version(obj, expected_version: int | None) -> None:
-    if expected_version is not None and edit_version(obj) != expected_version:
-        raise Conflict()
-
-
-def _is_below(session: Session, unit_id: int, ancestor_id: int) -> bool:
-    """Is `unit_id` the unit `ancestor_id` or somewhere below it in the tree?"""
-    parents = dict(session.execute(select(Unit.id, Unit.parent_id)).all())
-    seen: set[int] = set()
-    current: int | None = unit_id
-    while current is not None and current not in seen:
-        if current == ancestor_id:
-            return True
-        seen.add(current)
-        current = parents.get(current)
-    return False
+@command
+def reset_password(session: Session, actor: User | None, *, user_id: int, password: str,
+                   now: dt.datetime | None = None) -> User:
+    """Reset someone's password: the security officer for a business user through the web, the
+    operator for anyone on the server. The holder must change it at the next login, every
+    session they hold ends, their login delays are lifted, and they are told."""
+    now, actor = as_utc(now), get_actor(session, actor)
+    _require(actor, Role.SECURITY_OFFICER)
+    user = get_or_404(session, User, user_id, label="用户")
+    refuse_web_change_to_administrator(actor, user, "重置密码")
+    _check_password_strength(password)
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.session_generation = User.session_generation + 1
+    throttle.forget_name(session, user.username)
+    session.flush()
+    where = "server" if actor is None else "web"
+    _log(session, actor, "user.RESET_PASSWORD", "user", user.id, now, username=user.username,
+         where=where)
+    who = "安全管理员" if actor is not None else "运维人员在服务器上"
+    _tell(session, actor, user, f"您的登录密码已于{local_time(now):%Y-%m-%d %H:%M}由{who}重置，"
+          "下次登录时须先设置新密码。如非您本人申请，请立即联系安全管理员。", now,
+          link="/password")
+    return user
 
 
 @command
-def update_unit(session: Session, actor: User | None, *, unit_id: int, name: str,
-                short_name: str | None = None, parent_id: int | None = None,
-                doc_code: str | None = None, org_code: str | None = None,
-                review_required: bool = True, expected_version: int | None = None,
-                now: dt.datetime | None = None) -> Unit:
-    """Change a unit's name, place in the tree, 机关代字, 机构代码 and route (核稿 or not)."""
+def reset_second_factor(session: Session, actor: User | None, *, user_id: int,
+                        now: dt.datetime | None = None) -> User:
+    """Forget a person's second factor (a lost or replaced phone): server only. Their recovery
+    codes go too, every session ends, and the next login sets up a new one; they are told."""
     now, actor = as_utc(now), get_actor(session, actor)
-    _require(actor, Role.ADMIN)
-    unit = get_or_404(session, Unit, unit_id, label="单位")
-    _check_version(unit, expected_version)
-    name = clean_text(name)
-    if not name:
-        raise InvalidInput("单位名称不能为空")
-    if session.scalar(select(Unit.id).where(Unit.name == name, Unit.id != unit.id)) is not None:
-        raise InvalidInput(f"单位“{name}”已经存在")
-    parent = None
-    if parent_id is not None:
-        parent = get_or_404(session, Unit, parent_id, label="上级单位")
-        if _is_below(session, parent_id, unit.id):
-            raise InvalidInput("上级单位不能是本单位或其下级单位")
-    before = {"name": unit.name, "short_name": unit.short_name,
-              "parent": unit.parent.name if unit.parent else None, "doc_code": unit.doc_code,
-              "org_code": unit.org_code, "review_required": bool(unit.review_required)}
-    unit.name, unit.short_name, unit.parent = name, clean_text(short_name) or None, parent
-    unit.doc_code, unit.org_code = clean_text(doc_code) or None, clean_text(org_code) or None
-    unit.review_required = bool(review_required)
-    after = {"name": unit.name, "short_name": unit.short_name,
-             "parent": parent.name if parent else None, "doc_code": unit.doc_code,
-             "org_code": unit.org_code, "review_required": unit.review_required}
-    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
-    if not changes:
-        raise InvalidInput("没有需要保存的修改")
+    require_server(actor, "重置两步验证")
+    user = get_or_404(session, User, user_id, label="用户")
+    if user.totp_secret is None:
+        raise InvalidState(f"{user.display_name}尚未设置两步验证")
+    user.totp_secret = user.totp_confirmed_at = user.totp_last_step = None
+    for row in session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
+        session.delete(row)
+    user.session_generation = User.session_generation + 1
     session.flush()
-    _log(session, actor, "unit.UPDATE", "unit", unit.id, now, name=name, changes=changes)
-    return unit
-
-
-@command
-def update_group_members(session: Session, actor: User | None, *, group_id: int,
-                         member_ids: list[int], expected_version: int | None = None,
-                         now: dt.datetime | None = None) -> UnitGroup:
-    """Set the member units of a unit group (drafts name the group; issue expands it then)."""
-    now, actor = as_utc(now), get_actor(session, actor)
-    _require(actor, Role.ADMIN)
-    group = get_or_404(session, UnitGroup, group_id, label="单位组")
-    _check_version(group, expected_version)
-    wanted = set(member_ids)
-    members = list(session.scalars(select(Unit).where(Unit.id.in_(wanted)).order_by(Unit.id)))
-    if len(members) != len(wanted):
-        raise InvalidInput("单位组中有不存在的单位")
-    if not members:
-        raise InvalidInput("单位组至少要有一个成员单位")
-    before = {u.id: u.name for u in group.members}
-    added = [u.name for u in members if u.id not in before]
-    removed = [name for uid, name in before.items() if uid not in wanted]
-    if not added and not removed:
-        raise InvalidInput("成员没有变化")
-    group.members = members
-    session.flush()
-    _log(session, actor, "group.UPDATE_MEMBERS", "group", group.id, now, name=group.name,
-         added=added, removed=removed)
-    return group
+    _log(session, actor, "user.RESET_SECOND_FACTOR", "user", user.id, now,
+         username=user.username)
+    _tell(session, actor, user, f"您的两步验证已于{local_time(now):%Y-%m-%d %H:%M}在服务器上重置，"
+          "下次登录时须重新设置。如非您本人申请，请立即联系安全管理员。", now)
+    return user
 
 
 def _set_active(session: Session, actor: User | None, user_id: int, active: bool,
                 now: dt.datetime) -> User:
     _require(actor, Role.ADMIN)
     user = get_or_404(session, User, user_id, label="用户")
-    if actor is not None and actor.id == user.id:
-        raise InvalidInput("不能停用或启用自己的账号")
+    refuse_web_change_to_administrator(actor, user, "启用" if active else "停用")
     if bool(user.active) == active:
         raise InvalidState(f"{user.display_name}的账号已经{'启用' if active else '停用'}")
     user.active = active
@@ -306,8 +278,8 @@ def revoke_role(session: Session, actor: User | None, *, user_id: int, role: Rol
     now, actor = as_utc(now), get_actor(session, actor)
     _require(actor, Role.SECURITY_OFFICER)
     user = get_or_404(session, User, user_id, label="用户")
-    if actor is not None and actor.id == user.id:
-        raise InvalidInput("不能撤销自己的角色")
+    refuse_web_change_to_administrator(actor, user, "撤销角色")
+    refuse_administrator_role_on_the_web(actor, role)
     grant = next((g for g in user.grants if g.role == role and g.unit_id == unit_id), None)
     if grant is None:
         raise InvalidState(f"{user.display_name}在该单位没有“{role.label}”角色")
@@ -321,9 +293,13 @@ def revoke_role(session: Session, actor: User | None, *, user_id: int, role: Rol
 
 @command
 def set_login_policy(session: Session, actor: User | None, *, max_failures: int,
-                     lock_minutes: int, idle_minutes: int, expected_version: int | None = None,
-                     defaults: Policy | None = None, now: dt.datetime | None = None) -> Policy:
-    """Set the login policy: failed logins before a lock, the lock's minutes, the idle timeout."""
+                     lock_minutes: int, idle_minutes: int,
+                     second_factor_roles: Iterable[Role] | None = None,
+                     expected_version: int | None = None, defaults: Policy | None = None,
+                     now: dt.datetime | None = None) -> Policy:
+    """Set the login policy: failed logins before attempts are delayed, the longest delay, the
+    idle timeout, and the business roles that need a second factor besides the administrators
+    and signatories (None keeps those named now)."""
     now, actor = as_utc(now), get_actor(session, actor)
     _require(actor, Role.SECURITY_OFFICER)
     values = {"max_failures": max_failures, "lock_minutes": lock_minutes,
@@ -335,7 +311,14 @@ def set_login_policy(session: Session, actor: User | None, *, max_failures: int,
     current = login_policy(session, defaults)
     if expected_version is not None and current.version != expected_version:
         raise Conflict()
+    roles = current.second_factor_roles if second_factor_roles is None \
+        else frozenset(second_factor_roles)
+    if roles - set(OPTIONAL_SECOND_FACTOR):
+        raise InvalidInput("管理员和签发人总须两步验证，其余只能选择业务角色")
     changes = {k: [getattr(current, k), v] for k, v in values.items() if getattr(current, k) != v}
+    if roles != current.second_factor_roles:
+        changes["second_factor_roles"] = [_role_names(current.second_factor_roles),
+                                          _role_names(roles)]
     if not changes and current.version:
         raise InvalidInput("登录策略没有变化")
     row = session.get(LoginPolicy, POLICY_ID)
@@ -344,10 +327,15 @@ def set_login_policy(session: Session, actor: User | None, *, max_failures: int,
         session.add(row)
     for key, value in values.items():
         setattr(row, key, value)
+    row.second_factor_roles = _role_names(roles)
     row.updated_at, row.updated_by_id = now, actor.id if actor is not None else None
     session.flush()
     _log(session, actor, "policy.UPDATE", "policy", POLICY_ID, now, changes=changes)
     return login_policy(session)
+
+
+def _role_names(roles) -> list[str]:
+    return [r.name for r in Role if r in roles]
 
 
 # The three administrator duties (三员分立) an installation starts with: username, role.
@@ -363,7 +351,8 @@ def install(session: Session, *, unit_name: str, short_name: str | None = None,
     """Start an empty installation: its top unit and the three administrators, one duty each.
 
     Done by the installer (the engine itself, actor None), once: refused when any unit exists.
-    Every step is audited as the commands it uses are.
+    Every step is audited as the commands it uses are. The passwords are the installer's: each
+    must be changed at the first login, after the second factor is set up.
     """
     now = as_utc(now)
     if session.scalar(select(Unit.id).limit(1)) is not None:
@@ -376,7 +365,8 @@ def install(session: Session, *, unit_name: str, short_name: str | None = None,
     users = []
     for username, role in FIRST_ACCOUNTS:
         user = create_user(session, None, username=username, display_name=names[role],
-                           unit_id=unit.id, password=passwords[role], now=now)
+                           unit_id=unit.id, password=passwords[role],
+                           must_change_password=True, now=now)
         grant_role(session, None, user_id=user.id, role=role, unit_id=unit.id, now=now)
         users.append(user)
     return users

@@ -4,6 +4,11 @@ role, and both seed notices carried through the real engine.
 Owns: demo data only. Every change goes through workflow.commands, with `now` set to the days the
 seeds were really made, so the audit trail reads like the real history. Passwords are generated
 here, at build time, and returned to the caller to print: none is written in the repository.
+
+Those who need a second factor (the three administrators and the signatories) are enrolled here
+as a person would be — a login, then the first code — with a secret generated at build time and
+returned with the password, so that whoever runs the demo can add it to an authenticator app (or
+ask `flask --app wsgi demo --code USERNAME` for the current code).
 """
 
 from __future__ import annotations
@@ -15,8 +20,11 @@ from importlib import resources
 from sqlalchemy.orm import Session
 
 from workflow import commands as c
+from workflow import second_factor
+from workflow.commands.accounts import ENROL
 from workflow.deadlines import LOCAL_TZ
 from workflow.models import Unit, User
+from workflow.settings import login_policy
 from workflow.states import Role
 
 CHANGCHUN_COUNTIES = ["南关区", "宽城区", "朝阳区", "二道区", "绿园区", "双阳区", "九台区",
@@ -46,10 +54,16 @@ def body(name: str) -> str:
     return resources.files("workflow.demo").joinpath(name).read_text(encoding="utf-8").strip()
 
 
+def enrolled_on() -> dt.datetime:
+    """When the demo's people set up their second factor: the demo's first day (any code shown
+    today is later, so none is taken for one already used)."""
+    return local(2015, 1, 5)
+
+
 class _Builder:
     def __init__(self, session: Session):
         self.s = session
-        self.logins: list[tuple[str, str, str, str]] = []
+        self.logins: list[tuple[str, str, str, str, str]] = []
         self.units: dict[str, Unit] = {}
 
     def unit(self, name, **kw) -> Unit:
@@ -75,12 +89,26 @@ class _Builder:
         for role in roles:
             c.grant_role(self.s, None, user_id=user.id, role=role, unit_id=unit.id)
         self.logins.append((username, name, f"{unit.name} · {'、'.join(r.label for r in roles)}",
-                            password))
+                            password, self._enrol(user, password)))
         return user
 
+    def _enrol(self, user: User, password: str) -> str:
+        """The secret of the person's authenticator app, or "" for one who needs none."""
+        if not login_policy(self.s).needs_second_factor(user):
+            return ""
+        moment = enrolled_on()
+        login = c.log_in(self.s, username=user.username, password=password, now=moment)
+        assert login.then == ENROL, "a demo person who needs a second factor has none yet"
+        secret = login.user.totp_secret
+        c.confirm_enrolment(self.s, user_id=user.id, now=moment,
+                            code=second_factor.code_at(secret, second_factor.time_step(moment)))
+        return secret
 
-def build(session: Session, *, with_notices: bool = True) -> list[tuple[str, str, str, str]]:
-    """Build the demo in `session` (not committed). Returns (username, name, roles, password).
+
+def build(session: Session, *, with_notices: bool = True
+          ) -> list[tuple[str, str, str, str, str]]:
+    """Build the demo in `session` (not committed). Returns, for each person, (username, name,
+    roles, password, second-factor secret or "").
 
     `with_notices=False` builds only the units, groups and people (a world in which a test can
     draft the seed notices itself).

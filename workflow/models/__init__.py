@@ -26,6 +26,8 @@ from workflow.models.documents import (  # noqa: F401
 from workflow.models.mail import MailMessage, MailStatus  # noqa: F401
 from workflow.models.organisation import (  # noqa: F401
     LoginPolicy,
+    LoginThrottle,
+    RecoveryCode,
     RoleGrant,
     Unit,
     UnitGroup,
@@ -47,6 +49,8 @@ __all__ = [
     "User",
     "RoleGrant",
     "LoginPolicy",
+    "LoginThrottle",
+    "RecoveryCode",
     "unit_group_member",
     "Notice",
     "Addressee",

@@ -1,4 +1,5 @@
-"""The organisation: units, unit groups, people, their roles, the login policy.
+"""The organisation: units, unit groups, people, their roles, the login policy; and what a login
+needs beyond the password — the throttle's counters and the one-time recovery codes.
 """
 
 from __future__ import annotations
@@ -6,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     DateTime,
@@ -83,8 +85,18 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped on logout, password change and role change: every older session is refused.
     session_generation: Mapped[int] = mapped_column(Integer, default=1)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Set when someone else chose the password (a reset, a new account): the holder must change
+    # it before doing anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The second factor (TOTP, RFC 6238): the shared secret (base32), set when enrolment begins;
+    # it counts only once confirmed with a code. The last time step a code was accepted for, so
+    # that no code is accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # The client address (IPv4, or an IPv6 /64) of the last complete login: the "usual" address,
+    # from which others' failed attempts do not hold the person back (workflow.throttle).
+    last_login_address: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     unit: Mapped[Unit] = relationship()
@@ -99,6 +111,11 @@ class User(Base):
     @property
     def roles(self) -> set[Role]:
         return {g.role for g in self.grants}
+
+    @property
+    def has_second_factor(self) -> bool:
+        """Enrolled and confirmed: a code is asked for after the password."""
+        return self.totp_secret is not None and self.totp_confirmed_at is not None
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
@@ -132,6 +149,9 @@ class LoginPolicy(Base):
     max_failures: Mapped[int] = mapped_column(Integer)
     lock_minutes: Mapped[int] = mapped_column(Integer)
     idle_minutes: Mapped[int] = mapped_column(Integer)
+    # Business roles whose holders need a second factor too (names of Role members); the three
+    # administrators and signatories always do.
+    second_factor_roles: Mapped[list | None] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -139,3 +159,32 @@ class LoginPolicy(Base):
     updated_by: Mapped[User | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class RecoveryCode(Base):
+    """One of a person's one-time recovery codes (used when the phone is not at hand), hashed as
+    passwords are; `used_at` is set when it is spent."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         index=True)
+    code_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class LoginThrottle(Base):
+    """Failed logins counted under one key — a typed username, a client address, or the pair of
+    a username and its usual address — and until when attempts under it are held back.
+
+    In the database so that every worker and host counts the same failures (workflow.throttle).
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)

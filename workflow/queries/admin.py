@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from workflow import throttle
 from workflow.db import MAX_ID, as_utc
 from workflow.deadlines import LOCAL_TZ
 from workflow.errors import NotFound
 from workflow.models import AuditEntry, Notice, NumberSeries, Unit, UnitGroup, User
 from workflow.queries._paging import PageLinks, page_bounds
-from workflow.states import Role
+from workflow.states import ADMIN_ROLES, Role
 
 PER_PAGE = 50
 
@@ -140,12 +141,18 @@ class UserRow:
     unit_name: str
     email: str | None
     active: bool
-    locked_until: dt.datetime | None  # set only while the lock lasts
+    delayed_until: dt.datetime | None  # while failed logins under the name delay new attempts
     has_password: bool
     grants: list[GrantRow] = field(default_factory=list)
-    # What the actor may do to the account now: "deactivate" or "reactivate" (系统管理员, and
-    # never to their own account).
+    # What the actor may do to the account now: "deactivate" or "reactivate" (系统管理员, never
+    # to their own account nor an administrator's: those are done on the server).
     actions: tuple[str, ...] = ()
+    administrator: bool = False  # holds one of the three administrator roles
+    must_change_password: bool = False
+    second_factor: bool = False  # enrolled and confirmed
+    # May an administrator change this account through the web at all? Not their own, not an
+    # administrator's (workflow.commands.admin.refuse_web_change_to_administrator).
+    on_the_web: bool = False
 
 
 def users(session: Session, actor: User | None = None, *,
@@ -156,21 +163,27 @@ def users(session: Session, actor: User | None = None, *,
     names = dict(session.execute(select(Unit.id, Unit.name)).all())
     accounts = session.scalars(
         select(User).options(selectinload(User.grants)).order_by(User.unit_id, User.username))
+    accounts = list(accounts)
     administers = actor is not None and actor.holds(Role.ADMIN)
     grants_roles = actor is not None and actor.holds(Role.SECURITY_OFFICER)
+    delayed = throttle.delayed_until(session, [u.username for u in accounts], now)
     order = list(Role)
     rows = []
     for u in accounts:
-        own = actor is not None and u.id == actor.id
+        # The web leaves alone one's own account and the administrators' (the server's work).
+        on_the_web = not (u.roles & ADMIN_ROLES) and not (actor is not None and u.id == actor.id)
         actions = ()
-        if administers and not own:
+        if administers and on_the_web:
             actions = ("deactivate",) if u.active else ("reactivate",)
-        grants = [GrantRow(g.role, g.unit_id, names.get(g.unit_id, ""), grants_roles and not own)
+        grants = [GrantRow(g.role, g.unit_id, names.get(g.unit_id, ""),
+                           grants_roles and on_the_web and g.role not in ADMIN_ROLES)
                   for g in sorted(u.grants, key=lambda g: (order.index(g.role), g.unit_id))]
-        locked = u.locked_until if u.locked_until is not None and u.locked_until > now else None
         rows.append(UserRow(u.id, u.username, u.display_name, u.unit_id, names.get(u.unit_id, ""),
-                            u.email, bool(u.active), locked, bool(u.password_hash), grants,
-                            actions))
+                            u.email, bool(u.active), delayed.get(u.username),
+                            bool(u.password_hash), grants, actions,
+                            administrator=bool(u.roles & ADMIN_ROLES),
+                            must_change_password=bool(u.must_change_password),
+                            second_factor=u.has_second_factor, on_the_web=on_the_web))
     return rows
 
 
@@ -286,10 +299,14 @@ def _named(session: Session, entries: list[AuditEntry]) -> list[AuditRow]:
 _FIELD_LABELS = {
     "name": "名称", "short_name": "简称", "parent": "上级单位", "doc_code": "机关代字",
     "org_code": "机构代码", "review_required": "核稿", "max_failures": "失败次数",
-    "lock_minutes": "锁定分钟", "idle_minutes": "闲置分钟",
+    "lock_minutes": "最长等待分钟", "idle_minutes": "闲置分钟",
+    "second_factor_roles": "须两步验证的角色",
 }
 _REASONS = {"unknown_user": "用户名不存在", "wrong_password": "密码错误",
-            "locked": "账号锁定中", "inactive": "账号已停用"}
+            "locked": "账号锁定中", "inactive": "账号已停用", "delayed": "延时中，未核对",
+            "wrong_code": "验证码错误", "reused_code": "验证码已用过"}
+_SCOPES = {"name": "按用户名", "address": "按地址", "pair": "按用户名与常用地址"}
+_FACTORS = {"password": "密码", "totp": "密码＋验证码", "recovery_code": "密码＋恢复码"}
 
 
 def _summary(entry: AuditEntry, units: dict[int, str]) -> str:
@@ -304,6 +321,14 @@ def _summary(entry: AuditEntry, units: dict[int, str]) -> str:
         parts.append(f"用户名 {d['username']}")
     if d.get("reason") in _REASONS:
         parts.append(_REASONS[d["reason"]])
+    if d.get("factor") in _FACTORS:
+        parts.append(_FACTORS[d["factor"]])
+    if isinstance(d.get("address"), str):
+        parts.append(f"地址 {d['address']}")
+    if d.get("scope") in _SCOPES and isinstance(d.get("minutes"), int):
+        parts.append(f"{_SCOPES[d['scope']]}延时{d['minutes']}分钟")
+    if d.get("where") == "server":
+        parts.append("在服务器上")
     if isinstance(d.get("changes"), dict):
         parts.extend(f"{_FIELD_LABELS.get(k, k)}：{_plain(v[0])} → {_plain(v[1])}"
                      for k, v in d["changes"].items() if isinstance(v, list) and len(v) == 2)
@@ -323,4 +348,6 @@ def _plain(value) -> str:
         return "是"
     if value is False:
         return "否"
+    if isinstance(value, list):  # role names, e.g. the roles that need a second factor
+        return "、".join(Role[v].label if v in Role.__members__ else str(v) for v in value) or "无"
     return str(value)
