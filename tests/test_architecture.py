@@ -303,3 +303,41 @@ def test_the_commit_check_would_see_a_commit():
     module = ast.parse("with Session(engine) as session:\n    session.commit()\n"
                        "db.session.commit()\nconnection.commit()\ncommitted = record.commit\n")
     assert sorted(commits(module)) == [2, 3, 4]
+
+
+# ------------------------------------------------------------------------------------------------
+# Every right is named in permissions.py: nothing else decides that someone may not.
+
+# Logging in is not a right but proof of who one is: its refusals (a wrong password, a wrong code)
+# come from the login commands.
+AUTHENTICATION = ENGINE / "commands" / "accounts.py"
+PERMISSIONS = ENGINE / "permissions.py"
+
+
+def forbidden_raised(tree: ast.AST) -> list[int]:
+    """The lines that build a Forbidden refusal."""
+    return [node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id == "Forbidden"]
+
+
+def test_only_the_permissions_module_refuses_a_right():
+    found = [f"{path.relative_to(ROOT)}:{line}"
+             for path in engine_files() if path not in (PERMISSIONS, AUTHENTICATION)
+             for line in forbidden_raised(parsed(path))]
+    assert found == []
+
+
+def test_the_refusal_check_would_see_one():
+    tree = ast.parse("if not ok:\n    raise Forbidden('只有督办可以催办')\n")
+    assert forbidden_raised(tree) == [2]
+
+
+def test_no_command_asks_a_role_itself():
+    """`actor.holds(Role.X)` in a command is a right decided outside the table."""
+    commands_dir = ENGINE / "commands"
+    found = [where(path, node) for path in sorted(commands_dir.glob("*.py"))
+             for node in ast.walk(parsed(path))
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+             and node.func.attr == "holds"]
+    assert found == []

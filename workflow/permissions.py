@@ -67,6 +67,8 @@ class Right(enum.Enum):
     READ_AUDIT_TRAIL = "查阅审计记录"
     READ_OWN_NOTIFICATIONS = "阅读本人的通知"
     CLOSE_BY_HAND = "提前办结"
+    SET_PASSWORD = "直接设定密码"
+    RESET_SECOND_FACTOR = "重置两步验证"
 
     @property
     def label(self) -> str:
@@ -81,6 +83,7 @@ class Scope(enum.Enum):
     CONCERNED = "the issuing unit or any recipient unit of the notice"
     ANYWHERE = "anywhere: an administrator duty, held once for the whole system"
     SELF = "the actor's own things: any account, whatever its roles"
+    SERVER = "only a server command (no person through the web)"
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,13 @@ class RightRule:
     scope: Scope
     own_only: bool = False  # only on the actor's own object (their draft)
     installer: bool = False  # the installer and server commands (actor None) hold it too
+    # A right over people's accounts: through the web it never reaches one's own account, an
+    # administrator's, or an administrator role — those are the server's (`flask --app wsgi
+    # user …`), so that none of the three administrators can take over, stop or lock out another.
+    on_accounts: bool = False
+
+
+SERVER_COMMAND = "flask --app wsgi user"
 
 
 D, C, V = Role.DRAFTER, Role.CLERK, Role.SUPERVISOR
@@ -100,12 +110,13 @@ RIGHTS: dict[Right, RightRule] = {
     Right.REMIND: RightRule(frozenset({V}), Scope.ISSUER, installer=True),
     Right.SET_REMIND_INTERVAL: RightRule(frozenset({V}), Scope.ISSUER),
     Right.MANAGE_UNITS: RightRule(frozenset({Role.ADMIN}), Scope.ANYWHERE, installer=True),
-    Right.MANAGE_USERS: RightRule(frozenset({Role.ADMIN}), Scope.ANYWHERE, installer=True),
+    Right.MANAGE_USERS: RightRule(frozenset({Role.ADMIN}), Scope.ANYWHERE, installer=True,
+                                  on_accounts=True),
     Right.MANAGE_CALENDAR: RightRule(frozenset({Role.ADMIN}), Scope.ANYWHERE, installer=True),
     Right.GRANT_ROLES: RightRule(frozenset({Role.SECURITY_OFFICER}), Scope.ANYWHERE,
-                                 installer=True),
+                                 installer=True, on_accounts=True),
     Right.RESET_PASSWORDS: RightRule(frozenset({Role.SECURITY_OFFICER}), Scope.ANYWHERE,
-                                     installer=True),
+                                     installer=True, on_accounts=True),
     Right.SET_LOGIN_POLICY: RightRule(frozenset({Role.SECURITY_OFFICER}), Scope.ANYWHERE,
                                       installer=True),
     Right.SET_SEAL: RightRule(frozenset({Role.ADMIN}), Scope.ANYWHERE, installer=True),
@@ -114,6 +125,10 @@ RIGHTS: dict[Right, RightRule] = {
     # Closing before every unit is done waives what they owe: a supervisor's decision with a
     # reason, never the engine's (the engine closes only a complete notice, by the table's row).
     Right.CLOSE_BY_HAND: RightRule(frozenset({V}), Scope.ISSUER),
+    # Choosing someone's password outright, and taking away a lost second factor: the operator
+    # on the server only, audited there.
+    Right.SET_PASSWORD: RightRule(frozenset(), Scope.SERVER, installer=True),
+    Right.RESET_SECOND_FACTOR: RightRule(frozenset(), Scope.SERVER, installer=True),
 }
 
 
@@ -126,16 +141,22 @@ def business_unit_ids(actor: User) -> set[int]:
 
 
 def may(actor: User | None, right: Right, *, notice: Notice | None = None,
-        unit_id: int | None = None, recipient_unit_ids: set[int] | None = None) -> Decision:
+        unit_id: int | None = None, recipient_unit_ids: set[int] | None = None,
+        account: User | None = None, role: Role | None = None,
+        doing: str | None = None) -> Decision:
     """May `actor` (None: the installer or a server command) exercise `right`?
 
     `notice` is the object for ISSUER / CONCERNED rights; `unit_id` the unit acted for under a
     UNIT right; `recipient_unit_ids` the notice's recipients for VIEW_NOTICE (read from the
-    database when not given).
+    database when not given); `account` and `role` what a right over accounts touches, and
+    `doing` how a refusal names the act (停用, 重置密码 …).
     """
     rule = RIGHTS[right]
+    doing = doing or right.label
     if actor is None:
         return ALLOWED if rule.installer else Decision(False, f"{right.label}须由具体人员办理")
+    if rule.scope == Scope.SERVER:
+        return Decision(False, f"{doing}只能在服务器上办理（{SERVER_COMMAND}）")
     if not actor.active:
         return Decision(False, "该账号已停用")
     if rule.scope == Scope.SELF:
@@ -146,6 +167,8 @@ def may(actor: User | None, right: Right, *, notice: Notice | None = None,
         if not actor.roles & rule.roles:
             roles = "或".join(sorted(r.label for r in rule.roles))
             return Decision(False, f"只有{roles}可以{right.label}")
+        if rule.on_accounts:
+            return account_decision(actor, account, role, doing)
         return ALLOWED
     if rule.scope == Scope.UNIT:
         units = {unit_id} if unit_id is not None else set()
@@ -160,6 +183,20 @@ def may(actor: User | None, right: Right, *, notice: Notice | None = None,
         return Decision(False, _missing_right_message(right, rule))
     if rule.own_only and notice is not None and notice.drafter_id != actor.id:
         return Decision(False, f"只有拟稿人本人可以{right.label}")
+    return ALLOWED
+
+
+def account_decision(actor: User, account: User | None, role: Role | None,
+                     doing: str) -> Decision:
+    """Through the web nobody changes their own account, nor an administrator's, nor grants or
+    revokes an administrator role."""
+    if account is not None and account.id == actor.id:
+        return Decision(False, f"不能在网页上{doing}自己的账号")
+    if account is not None and account.roles & ADMIN_ROLES:
+        return Decision(False,
+                        f"管理员账号不能在网页上{doing}，请在服务器上用 {SERVER_COMMAND} 命令办理")
+    if role is not None and role in ADMIN_ROLES:
+        return Decision(False, f"管理员角色只能在服务器上授予或撤销（{SERVER_COMMAND} grant / revoke）")
     return ALLOWED
 
 

@@ -590,3 +590,16 @@ def test_the_recipient_chooser_offers_only_the_issuers_own_federation(world, ses
     offered = {u.id for section in ours.sections for u in section.units}
     assert root.id not in offered and district.id not in offered
     assert world.cc_unit.id in offered  # the city may copy its province
+
+
+def test_a_group_may_not_gather_units_of_another_federation(world, session, session_factory):
+    root, district, people = another_federation(session)
+    factories.refused(session, session_factory, lambda: c.create_group(
+        session, world.admin, owner_unit_id=root.id, name="混合组",
+        member_ids=[district.id, world.districts[0].id]), kind=InvalidInput,
+        containing="不属于本系统")
+    group = c.create_group(session, world.admin, owner_unit_id=root.id, name="各区妇联",
+                           member_ids=[district.id])
+    factories.refused(session, session_factory, lambda: c.update_group_members(
+        session, world.admin, group_id=group.id, member_ids=[district.id, world.districts[0].id]),
+        kind=InvalidInput, containing="不属于本系统")

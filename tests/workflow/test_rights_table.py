@@ -91,32 +91,36 @@ def test_only_signing_for_is_idempotent():
     assert idempotent == {("receipt", "ACKNOWLEDGE")}
 
 
-# (roles, where they must be held, only on one's own object, server commands hold it too)
+# (roles, where they must be held, only on one's own object, server commands hold it too, a right
+# over people's accounts: never one's own, an administrator's or an administrator role on the web)
+BUSINESS = frozenset({"DRAFTER", "REVIEWER", "SIGNATORY", "CLERK", "RECEIVER", "SUPERVISOR"})
 RIGHT_FACTS = {
-    "VIEW_NOTICE": (frozenset({"DRAFTER", "REVIEWER", "SIGNATORY", "CLERK", "RECEIVER",
-                               "SUPERVISOR"}), "CONCERNED", False, True),
-    "START_DRAFT": (frozenset({"DRAFTER"}), "UNIT", False, False),
-    "EDIT_DRAFT": (frozenset({"DRAFTER"}), "ISSUER", True, False),
-    "MANAGE_SERIES": (frozenset({"CLERK"}), "UNIT", False, False),
-    "REMIND": (frozenset({"SUPERVISOR"}), "ISSUER", False, True),
-    "SET_REMIND_INTERVAL": (frozenset({"SUPERVISOR"}), "ISSUER", False, False),
-    "MANAGE_UNITS": (frozenset({"ADMIN"}), "ANYWHERE", False, True),
-    "MANAGE_USERS": (frozenset({"ADMIN"}), "ANYWHERE", False, True),
-    "MANAGE_CALENDAR": (frozenset({"ADMIN"}), "ANYWHERE", False, True),
-    "GRANT_ROLES": (frozenset({"SECURITY_OFFICER"}), "ANYWHERE", False, True),
-    "RESET_PASSWORDS": (frozenset({"SECURITY_OFFICER"}), "ANYWHERE", False, True),
-    "SET_LOGIN_POLICY": (frozenset({"SECURITY_OFFICER"}), "ANYWHERE", False, True),
-    "SET_SEAL": (frozenset({"ADMIN"}), "ANYWHERE", False, True),
-    "READ_AUDIT_TRAIL": (frozenset({"AUDITOR"}), "ANYWHERE", False, True),
+    "VIEW_NOTICE": (BUSINESS, "CONCERNED", False, True, False),
+    "START_DRAFT": (frozenset({"DRAFTER"}), "UNIT", False, False, False),
+    "EDIT_DRAFT": (frozenset({"DRAFTER"}), "ISSUER", True, False, False),
+    "MANAGE_SERIES": (frozenset({"CLERK"}), "UNIT", False, False, False),
+    "REMIND": (frozenset({"SUPERVISOR"}), "ISSUER", False, True, False),
+    "SET_REMIND_INTERVAL": (frozenset({"SUPERVISOR"}), "ISSUER", False, False, False),
+    "CLOSE_BY_HAND": (frozenset({"SUPERVISOR"}), "ISSUER", False, False, False),
+    "MANAGE_UNITS": (frozenset({"ADMIN"}), "ANYWHERE", False, True, False),
+    "MANAGE_USERS": (frozenset({"ADMIN"}), "ANYWHERE", False, True, True),
+    "MANAGE_CALENDAR": (frozenset({"ADMIN"}), "ANYWHERE", False, True, False),
+    "SET_SEAL": (frozenset({"ADMIN"}), "ANYWHERE", False, True, False),
+    "GRANT_ROLES": (frozenset({"SECURITY_OFFICER"}), "ANYWHERE", False, True, True),
+    "RESET_PASSWORDS": (frozenset({"SECURITY_OFFICER"}), "ANYWHERE", False, True, True),
+    "SET_LOGIN_POLICY": (frozenset({"SECURITY_OFFICER"}), "ANYWHERE", False, True, False),
+    "READ_AUDIT_TRAIL": (frozenset({"AUDITOR"}), "ANYWHERE", False, True, False),
     # Any account reads its own notifications (the query asks for the owner).
-    "READ_OWN_NOTIFICATIONS": (frozenset(), "SELF", False, False),
-    "CLOSE_BY_HAND": (frozenset({"SUPERVISOR"}), "ISSUER", False, False),
+    "READ_OWN_NOTIFICATIONS": (frozenset(), "SELF", False, False, False),
+    # Only the operator on the server: nobody through the web.
+    "SET_PASSWORD": (frozenset(), "SERVER", False, True, False),
+    "RESET_SECOND_FACTOR": (frozenset(), "SERVER", False, True, False),
 }
 
 
 def test_every_right_beyond_the_machines_is_named_with_the_roles_written_by_hand():
     table = {right.name: (frozenset(r.name for r in rule.roles), rule.scope.name, rule.own_only,
-                          rule.installer)
+                          rule.installer, rule.on_accounts)
              for right, rule in RIGHTS.items()}
     assert table == RIGHT_FACTS
     assert set(RIGHTS) == set(Right)
@@ -124,11 +128,12 @@ def test_every_right_beyond_the_machines_is_named_with_the_roles_written_by_hand
 
 def test_no_business_right_is_held_by_an_administrator_duty_and_no_duty_right_by_business():
     administrators = {"ADMIN", "SECURITY_OFFICER", "AUDITOR"}
-    for name, (roles, scope, _, _) in RIGHT_FACTS.items():
-        if scope == "SELF":
+    for name, (roles, scope, *_) in RIGHT_FACTS.items():
+        if scope in ("SELF", "SERVER"):
             assert roles == frozenset(), name
         elif scope == "ANYWHERE":
             assert roles <= administrators, name
         else:
             assert not roles & administrators, name
-    assert {s.name for s in Scope} == {"ISSUER", "UNIT", "CONCERNED", "ANYWHERE", "SELF"}
+    assert {s.name for s in Scope} == {"ISSUER", "UNIT", "CONCERNED", "ANYWHERE", "SELF",
+                                       "SERVER"}

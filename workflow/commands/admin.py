@@ -7,11 +7,12 @@ change to what a user may do or to whether they may log in (role grant or revoke
 second factor, deactivation) bumps their session generation, so every session they hold ends.
 
 `actor=None` is the server: the installer, the demo, and the operator's `flask --app wsgi user`
-commands. Through the web no administrator acts on an administrator's account or on their own
-(`refuse_web_change_to_administrator`), nor grants or revokes an administrator role
-(`refuse_administrator_role_on_the_web`); some things are done on the server only
-(`require_server`). A password someone else chose must be changed at the next login, and its
-holder is told of a reset (a notification and its mail). Must not: commit.
+commands. Who may do which is the rights table's (`permissions.RIGHTS`): through the web no
+administrator acts on an administrator's account or on their own, nor grants or revokes an
+administrator role (the rights over accounts), and some things are done on the server only
+(`Right.SET_PASSWORD`, `Right.RESET_SECOND_FACTOR`). A password someone else chose must be
+changed at the next login, and its holder is told of a reset (a notification and its mail).
+Must not: commit.
 """
 
 from __future__ import annotations
@@ -28,53 +29,20 @@ from workflow.commands.savepoint import command
 from workflow.commands.units import create_unit
 from workflow.db import as_utc
 from workflow.deadlines import local_time
-from workflow.errors import Conflict, Forbidden, InvalidInput, InvalidState
+from workflow.errors import Conflict, InvalidInput, InvalidState
 from workflow.inputs import clean_text
 from workflow.loading import get_actor, get_or_404
 from workflow.models import LoginPolicy, RecoveryCode, RoleGrant, Unit, User
 from workflow.notifications import notify
 from workflow.passwords import MIN_LENGTH, hash_password
+from workflow.permissions import Right, demand
 from workflow.settings import BOUNDS, OPTIONAL_SECOND_FACTOR, POLICY_ID, Policy, login_policy
 from workflow.states import ADMIN_ROLES, Role
-
-SERVER_COMMAND = "flask --app wsgi user"
-
-
-def _require(actor: User | None, role: Role) -> None:
-    if actor is not None and not actor.holds(role):
-        raise Forbidden(f"只有{role.label}可以办理此项")
 
 
 def _log(session, actor, action, object_type, object_id, now, **details) -> None:
     audit.append(session, actor=actor, action=action, object_type=object_type,
                  object_id=object_id, at=now, details=details)
-
-
-# ---- the rules of who may touch which account ---------------------------------------------------
-
-
-def refuse_web_change_to_administrator(actor: User | None, user: User, doing: str) -> None:
-    """Through the web, no one changes their own account this way, nor an administrator's: the
-    three administrators are looked after on the server (`flask --app wsgi user …`), so that none
-    of them can take over, stop or lock out another."""
-    if actor is None:
-        return
-    if actor.id == user.id:
-        raise Forbidden(f"不能在网页上{doing}自己的账号")
-    if user.roles & ADMIN_ROLES:
-        raise Forbidden(f"管理员账号不能在网页上{doing}，请在服务器上用 {SERVER_COMMAND} 命令办理")
-
-
-def refuse_administrator_role_on_the_web(actor: User | None, role: Role) -> None:
-    """The three administrator roles are granted and revoked on the server only."""
-    if actor is not None and role in ADMIN_ROLES:
-        raise Forbidden(f"管理员角色只能在服务器上授予或撤销（{SERVER_COMMAND} grant / revoke）")
-
-
-def require_server(actor: User | None, doing: str) -> None:
-    """What only the operator on the server does (actor None), never a person through the web."""
-    if actor is not None:
-        raise Forbidden(f"{doing}只能在服务器上办理（{SERVER_COMMAND}）")
 
 
 def _tell(session: Session, actor: User | None, user: User, message: str, now: dt.datetime,
@@ -96,7 +64,7 @@ def create_user(session: Session, actor: User | None, *, username: str, display_
     login; `must_change_password` decides for the server (default: not).
     """
     now, actor = as_utc(now), get_actor(session, actor)
-    _require(actor, Role.ADMIN)
+    demand(actor, Right.MANAGE_USERS)
     username, display_name = clean_text(username), clean_text(display_name)
     if not username or not display_name:
         raise InvalidInput("用户名和姓名不能为空")
@@ -132,9 +100,9 @@ def set_email(session: Session, actor: User | None, *, user_id: int, email: str 
               now: dt.datetime | None = None) -> User:
     """Set or clear a user's email address (where the mail notifications go)."""
     now, actor = as_utc(now), get_actor(session, actor)
-    _require(actor, Role.ADMIN)
+    demand(actor, Right.MANAGE_USERS)
     user = get_or_404(session, User, user_id, label="用户")
-    refuse_web_change_to_administrator(actor, user, "修改电子邮箱")
+    demand(actor, Right.MANAGE_USERS, account=user, doing="修改电子邮箱")
     email = _clean_email(email)
     if email == user.email:
         raise InvalidInput(f"{user.display_name}的电子邮箱没有变化")
@@ -155,17 +123,16 @@ def grant_role(session: Session, actor: User | None, *, user_id: int, role: Role
                now: dt.datetime | None = None) -> RoleGrant:
     """Grant a role within a unit, keeping the three administrator duties apart from business."""
     now, actor = as_utc(now), get_actor(session, actor)
-    _require(actor, Role.SECURITY_OFFICER)
+    demand(actor, Right.GRANT_ROLES)
     user = get_or_404(session, User, user_id, label="用户")
-    refuse_web_change_to_administrator(actor, user, "授予角色")
-    refuse_administrator_role_on_the_web(actor, role)
+    demand(actor, Right.GRANT_ROLES, account=user, role=role, doing="授予角色")
     get_or_404(session, Unit, unit_id, label="单位")
     held = user.roles
     if role in ADMIN_ROLES and (held - {role}):
         raise InvalidInput("三员分立：管理员角色不能与其他角色兼任")
     if role not in ADMIN_ROLES and held & ADMIN_ROLES:
         raise InvalidInput("三员分立：管理员不能兼任业务角色")
-    if user.holds(role, unit_id):
+    if any(g.role == role and g.unit_id == unit_id for g in user.grants):
         raise InvalidInput(f"{user.display_name}已经拥有该角色")
     grant = RoleGrant(user_id=user.id, role=role, unit_id=unit_id)
     user.grants.append(grant)
@@ -182,7 +149,7 @@ def set_password(session: Session, actor: User | None, *, user_id: int, password
     told and nothing must be changed. A person changes their own with `change_password`; the
     security officer and the operator reset one with `reset_password`."""
     now, actor = as_utc(now), get_actor(session, actor)
-    require_server(actor, "直接设定密码")
+    demand(actor, Right.SET_PASSWORD)
     user = get_or_404(session, User, user_id, label="用户")
     _check_password_strength(password)
     user.password_hash = hash_password(password)
@@ -199,9 +166,9 @@ def reset_password(session: Session, actor: User | None, *, user_id: int, passwo
     operator for anyone on the server. The holder must change it at the next login, every
     session they hold ends, their login delays are lifted, and they are told."""
     now, actor = as_utc(now), get_actor(session, actor)
-    _require(actor, Role.SECURITY_OFFICER)
+    demand(actor, Right.RESET_PASSWORDS)
     user = get_or_404(session, User, user_id, label="用户")
-    refuse_web_change_to_administrator(actor, user, "重置密码")
+    demand(actor, Right.RESET_PASSWORDS, account=user, doing="重置密码")
     _check_password_strength(password)
     user.password_hash = hash_password(password)
     user.must_change_password = True
@@ -224,7 +191,7 @@ def reset_second_factor(session: Session, actor: User | None, *, user_id: int,
     """Forget a person's second factor (a lost or replaced phone): server only. Their recovery
     codes go too, every session ends, and the next login sets up a new one; they are told."""
     now, actor = as_utc(now), get_actor(session, actor)
-    require_server(actor, "重置两步验证")
+    demand(actor, Right.RESET_SECOND_FACTOR)
     user = get_or_404(session, User, user_id, label="用户")
     if user.totp_secret is None:
         raise InvalidState(f"{user.display_name}尚未设置两步验证")
@@ -242,9 +209,9 @@ def reset_second_factor(session: Session, actor: User | None, *, user_id: int,
 
 def _set_active(session: Session, actor: User | None, user_id: int, active: bool,
                 now: dt.datetime) -> User:
-    _require(actor, Role.ADMIN)
+    demand(actor, Right.MANAGE_USERS)
     user = get_or_404(session, User, user_id, label="用户")
-    refuse_web_change_to_administrator(actor, user, "启用" if active else "停用")
+    demand(actor, Right.MANAGE_USERS, account=user, doing="启用" if active else "停用")
     if bool(user.active) == active:
         raise InvalidState(f"{user.display_name}的账号已经{'启用' if active else '停用'}")
     user.active = active
@@ -276,10 +243,9 @@ def revoke_role(session: Session, actor: User | None, *, user_id: int, role: Rol
                 now: dt.datetime | None = None) -> User:
     """Take a role within a unit away from a user; every session they hold ends."""
     now, actor = as_utc(now), get_actor(session, actor)
-    _require(actor, Role.SECURITY_OFFICER)
+    demand(actor, Right.GRANT_ROLES)
     user = get_or_404(session, User, user_id, label="用户")
-    refuse_web_change_to_administrator(actor, user, "撤销角色")
-    refuse_administrator_role_on_the_web(actor, role)
+    demand(actor, Right.GRANT_ROLES, account=user, role=role, doing="撤销角色")
     grant = next((g for g in user.grants if g.role == role and g.unit_id == unit_id), None)
     if grant is None:
         raise InvalidState(f"{user.display_name}在该单位没有“{role.label}”角色")
@@ -301,7 +267,7 @@ def set_login_policy(session: Session, actor: User | None, *, max_failures: int,
     idle timeout, and the business roles that need a second factor besides the administrators
     and signatories (None keeps those named now)."""
     now, actor = as_utc(now), get_actor(session, actor)
-    _require(actor, Role.SECURITY_OFFICER)
+    demand(actor, Right.SET_LOGIN_POLICY)
     values = {"max_failures": max_failures, "lock_minutes": lock_minutes,
               "idle_minutes": idle_minutes}
     for key, value in values.items():

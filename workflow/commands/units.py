@@ -13,20 +13,15 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import audit
+from workflow import audit, federation
 from workflow.commands.savepoint import command
 from workflow.db import as_utc
-from workflow.errors import Conflict, Forbidden, InvalidInput
+from workflow.errors import Conflict, InvalidInput
 from workflow.inputs import clean_text
 from workflow.loading import get_actor, get_or_404
 from workflow.models import Unit, UnitGroup, User
+from workflow.permissions import Right, demand
 from workflow.queries.admin import edit_version
-from workflow.states import Role
-
-
-def _require(actor: User | None, role: Role) -> None:
-    if actor is not None and not actor.holds(role):
-        raise Forbidden(f"只有{role.label}可以办理此项")
 
 
 def _log(session, actor, action, object_type, object_id, now, **details) -> None:
@@ -41,7 +36,7 @@ def create_unit(session: Session, actor: User | None, *, name: str, short_name: 
                 now: dt.datetime | None = None) -> Unit:
     """Add a unit to the tree."""
     now, actor = as_utc(now), get_actor(session, actor)
-    _require(actor, Role.ADMIN)
+    demand(actor, Right.MANAGE_UNITS)
     name = clean_text(name)
     if not name:
         raise InvalidInput("单位名称不能为空")
@@ -63,7 +58,7 @@ def create_group(session: Session, actor: User | None, *, owner_unit_id: int, na
                  member_ids: list[int], now: dt.datetime | None = None) -> UnitGroup:
     """Add a unit group (a collective name such as 各县（市）区妇联) with its member units."""
     now, actor = as_utc(now), get_actor(session, actor)
-    _require(actor, Role.ADMIN)
+    demand(actor, Right.MANAGE_UNITS)
     name = clean_text(name)
     if not name:
         raise InvalidInput("单位组名称不能为空")
@@ -71,6 +66,7 @@ def create_group(session: Session, actor: User | None, *, owner_unit_id: int, na
     members = list(session.scalars(select(Unit).where(Unit.id.in_(member_ids))))
     if len(members) != len(set(member_ids)):
         raise InvalidInput("单位组中有不存在的单位")
+    federation.require_within(session, owner_unit_id, [u.id for u in members])
     if session.scalar(select(UnitGroup.id).where(UnitGroup.owner_unit_id == owner_unit_id,
                                                  UnitGroup.name == name)) is not None:
         raise InvalidInput(f"单位组“{name}”已经存在")
@@ -108,7 +104,7 @@ def update_unit(session: Session, actor: User | None, *, unit_id: int, name: str
                 now: dt.datetime | None = None) -> Unit:
     """Change a unit's name, place in the tree, 机关代字, 机构代码 and route (核稿 or not)."""
     now, actor = as_utc(now), get_actor(session, actor)
-    _require(actor, Role.ADMIN)
+    demand(actor, Right.MANAGE_UNITS)
     unit = get_or_404(session, Unit, unit_id, label="单位")
     _check_version(unit, expected_version)
     name = clean_text(name)
@@ -144,7 +140,7 @@ def update_group_members(session: Session, actor: User | None, *, group_id: int,
                          now: dt.datetime | None = None) -> UnitGroup:
     """Set the member units of a unit group (drafts name the group; issue expands it then)."""
     now, actor = as_utc(now), get_actor(session, actor)
-    _require(actor, Role.ADMIN)
+    demand(actor, Right.MANAGE_UNITS)
     group = get_or_404(session, UnitGroup, group_id, label="单位组")
     _check_version(group, expected_version)
     wanted = set(member_ids)
@@ -153,6 +149,7 @@ def update_group_members(session: Session, actor: User | None, *, group_id: int,
         raise InvalidInput("单位组中有不存在的单位")
     if not members:
         raise InvalidInput("单位组至少要有一个成员单位")
+    federation.require_within(session, group.owner_unit_id, [u.id for u in members])
     before = {u.id: u.name for u in group.members}
     added = [u.name for u in members if u.id not in before]
     removed = [name for uid, name in before.items() if uid not in wanted]

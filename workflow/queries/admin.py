@@ -23,6 +23,7 @@ from workflow.db import MAX_ID, as_utc
 from workflow.deadlines import LOCAL_TZ
 from workflow.errors import NotFound
 from workflow.models import AuditEntry, Notice, NumberSeries, Unit, UnitGroup, User
+from workflow.permissions import account_decision
 from workflow.queries._paging import PageLinks, page_bounds
 from workflow.states import ADMIN_ROLES, Role
 
@@ -151,7 +152,7 @@ class UserRow:
     must_change_password: bool = False
     second_factor: bool = False  # enrolled and confirmed
     # May an administrator change this account through the web at all? Not their own, not an
-    # administrator's (workflow.commands.admin.refuse_web_change_to_administrator).
+    # administrator's (the rights over accounts in workflow.permissions).
     on_the_web: bool = False
 
 
@@ -171,7 +172,7 @@ def users(session: Session, actor: User | None = None, *,
     rows = []
     for u in accounts:
         # The web leaves alone one's own account and the administrators' (the server's work).
-        on_the_web = not (u.roles & ADMIN_ROLES) and not (actor is not None and u.id == actor.id)
+        on_the_web = actor is None or bool(account_decision(actor, u, None, "修改"))
         actions = ()
         if administers and on_the_web:
             actions = ("deactivate",) if u.active else ("reactivate",)
