@@ -46,16 +46,20 @@ SCOPES = {
     permissions.Scope.CONCERNED: "发文单位或任一受文单位",
     permissions.Scope.ANYWHERE: "全系统（管理员职责）",
     permissions.Scope.SELF: "本人的（任何账号）",
+    permissions.Scope.SERVER: "只在服务器上（命令行）",
 }
 
 
 def rights() -> str:
-    rows = ["| 权限 right | 谁 who | 在哪个单位 where | 仅限本人的 own only | 服务器命令亦可 server commands |",
-            "|---|---|---|---|---|"]
+    rows = ["| 权限 right | 谁 who | 在哪个单位 where | 仅限本人的 own only | 服务器命令亦可 server commands "
+            "| 网页上不及本人、管理员账号和管理员角色 accounts |",
+            "|---|---|---|---|---|---|"]
     for right, rule in permissions.RIGHTS.items():
-        who = "、".join(sorted(r.label for r in rule.roles)) or "任何账号"
+        who = "、".join(sorted(r.label for r in rule.roles)) or (
+            "运维人员" if rule.scope == permissions.Scope.SERVER else "任何账号")
         rows.append(f"| {right.label} `{right.name}` | {who} | {SCOPES[rule.scope]} "
-                    f"| {'是' if rule.own_only else ''} | {'是' if rule.installer else ''} |")
+                    f"| {'是' if rule.own_only else ''} | {'是' if rule.installer else ''} "
+                    f"| {'是' if rule.on_accounts else ''} |")
     return "\n".join(rows)
 
 
