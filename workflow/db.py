@@ -1,9 +1,10 @@
 """Database plumbing: the declarative base, UTC time, engine set-up and dialect differences.
 
 Owns: the naming convention for constraints, `utcnow()`, the SQLite pragmas (WAL, foreign keys,
-busy timeout) and the BEGIN IMMEDIATE discipline, and every statement that differs between SQLite
-and PostgreSQL (`insert_ignore`, `lock_for_update`, `read_only`, `read_snapshot`). Must not:
-know any domain rule.
+busy timeout) and the BEGIN IMMEDIATE discipline (each writer queued first on the lock file of
+workflow/writelock.py), and every statement that differs between SQLite and PostgreSQL
+(`insert_ignore`, `lock_for_update`, `read_only`, `read_snapshot`). Must not: know any domain
+rule.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import datetime as dt
 from sqlalchemy import MetaData, any_, bindparam, create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from workflow import writelock
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -71,8 +74,14 @@ def configure_engine(engine: Engine) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
+        # A writer first queues on the lock file (workflow/writelock.py), so that it meets
+        # SQLite's write lock free instead of sleeping in the busy handler; a reader never waits.
+        # Should BEGIN fail, SQLAlchemy rolls back, and the rollback event frees the lock file.
+        if mode != "DEFERRED":
+            writelock.acquire(connection.connection)
         connection.exec_driver_sql(f"BEGIN {mode}")
 
+    writelock.install(engine)
     return engine
 
 
