@@ -203,6 +203,23 @@ def test_a_report_due_before_the_issue_date_stops_the_issue_and_consumes_no_numb
     assert (fine.doc_serial, fine.doc_number) == (1, "示妇发〔2016〕1号")
 
 
+def test_a_report_due_on_the_issue_day_itself_is_issued_and_due_that_day(world, session):
+    # at(1) is 2016-03-08 09:00 in Asia/Shanghai: the issue day, by local date.
+    same_day = notice_in(world, NS.SIGNED, requests=[
+        {"what": "当日报送", "due_date": dt.date(2016, 3, 8)}])
+    c.issue(session, world.clerk, notice_id=same_day.id, now=at(1))
+    assert same_day.state == NS.ISSUED
+    assert {r.request.due_date for r in reports_of(world, same_day)} == {dt.date(2016, 3, 8)}
+
+
+def test_a_report_due_the_day_before_the_issue_day_is_refused(world, session, session_factory):
+    day_before = notice_in(world, NS.SIGNED, requests=[
+        {"what": "前一日报送", "due_date": dt.date(2016, 3, 7)}])
+    refused(session, session_factory,
+            lambda: c.issue(session, world.clerk, notice_id=day_before.id, now=at(1)),
+            kind=InvalidInput, containing="2016年3月7日早于印发日期2016年3月8日")
+
+
 @pytest.mark.parametrize("secrecy", ["秘密", "机密", "绝密", "秘密★1年"])
 def test_a_classified_document_is_refused(world, session, session_factory, secrecy):
     refused(session, session_factory,

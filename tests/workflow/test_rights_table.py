@@ -137,3 +137,20 @@ def test_no_business_right_is_held_by_an_administrator_duty_and_no_duty_right_by
             assert not roles & administrators, name
     assert {s.name for s in Scope} == {"ISSUER", "UNIT", "CONCERNED", "ANYWHERE", "SELF",
                                        "SERVER"}
+
+
+def test_the_machines_judge_only_a_routes_branch_and_leave_the_guards_to_the_choke_point():
+    """A guard is judged once per transition, by `_advance` (which names the one that failed);
+    the machine's only condition is the branch that picks between two rows of one action."""
+    conditions = {}
+    for lc in lifecycle.LIFECYCLES.values():
+        for name, event in lc.machine.events.items():
+            for source, transitions in event.transitions.items():
+                for t in transitions:
+                    names = tuple(c.func.__name__ for c in t.conditions)
+                    if names:
+                        conditions[(lc.name, name, source, t.dest)] = names
+    assert conditions == {
+        ("notice", "SUBMIT", "DRAFT", "IN_REVIEW"): ("route_has_review",),
+        ("notice", "SUBMIT", "DRAFT", "AWAITING_SIGNOFF"): ("route_skips_review",),
+    }
