@@ -54,10 +54,6 @@ def write_in_turn(worker) -> dict:
         if statement.startswith("BEGIN"):
             moments["begin"] = time.monotonic()
 
-    @event.listens_for(engine, "commit", insert=True)  # before the commit itself is made
-    def _commit(_connection):
-        moments["commit"] = time.monotonic()
-
     with worker.sessions() as s:
         if worker.index == 0:
             s.execute(text("INSERT INTO tally VALUES ('first')"))
@@ -66,6 +62,10 @@ def write_in_turn(worker) -> dict:
         else:
             worker.together()
             s.execute(text("INSERT INTO tally VALUES ('second')"))
+        # Taken just before committing: the lock is let go inside commit(), so nobody queued on
+        # it can have begun earlier (a listener on the commit event might run after the lock's
+        # own, which already let go).
+        moments["commit"] = time.monotonic()
         s.commit()
     return moments
 
