@@ -6,15 +6,13 @@ keep the next writer out (the kernel lets go of a dead process's flock).
 
 from __future__ import annotations
 
-import fcntl
-import os
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import event, text
 
 from tests.concurrency.processes import Killable, run_together
+from tests.writelocks import is_locked, lock_file
 
 pytestmark = pytest.mark.sqlite_only  # PostgreSQL queues its writers itself
 
@@ -26,21 +24,6 @@ def tally(engine):
     with engine.begin() as connection:
         connection.exec_driver_sql("CREATE TABLE tally (who TEXT)")
     engine.dispose()  # the parent holds no connection while the workers write
-
-
-def lock_file(database_url: str) -> Path:
-    return Path(database_url.removeprefix("sqlite:///") + ".writelock")
-
-
-def is_locked(path: Path) -> bool:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-    return False
 
 
 def write_in_turn(worker) -> dict:

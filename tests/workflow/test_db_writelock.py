@@ -4,36 +4,18 @@ while it holds the lock: tests/concurrency/test_write_queue.py.)"""
 
 from __future__ import annotations
 
-import fcntl
-import os
 import sqlite3
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
+from tests.writelocks import is_locked, lock_file
 from workflow.db import create_all, make_engine, make_session_factory, read_only
 
 pytestmark = pytest.mark.sqlite_only  # PostgreSQL queues its writers itself
-
-
-def lock_file(database_url: str) -> Path:
-    return Path(database_url.removeprefix("sqlite:///") + ".writelock")
-
-
-def is_locked(path: Path) -> bool:
-    """Whether some open file description holds a flock on `path` (tried without waiting)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-    return False
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from workflow.db import as_utc
 from workflow.deadlines import days_left, local_date
@@ -245,7 +245,10 @@ def _due(session: Session, actor: User, units: list[int],
         .outerjoin(Receipt, and_(Receipt.notice_id == Report.notice_id,
                                  Receipt.unit_id == Report.unit_id))
         .where(Report.unit_id.in_(units), Report.state == ReportState.DUE,
-               Notice.state == NoticeState.ISSUED)).all()
+               Notice.state == NoticeState.ISSUED)
+        # The report table's guard asks each report for its unit's receipt: one statement for
+        # them all, not one per row.
+        .options(selectinload(Report.receipt))).all()
     items = []
     for p, n, receipt_state in rows:
         signed_for = receipt_state == ReceiptState.ACKNOWLEDGED
