@@ -591,6 +591,13 @@ def profile(db: Database, *, seconds: float = 10, show_all: bool = False) -> dic
 
 def main() -> int:
     if "--profile" in sys.argv[1:]:
+        import importlib.util
+
+        # A tool for finding where the time goes, not a dependency of the project or its tests.
+        if importlib.util.find_spec("pyinstrument") is None:
+            print("--profile needs pyinstrument in the project's environment: "
+                  ".venv/bin/pip install pyinstrument", file=sys.stderr)
+            return 2
         with sqlite_database() as db:
             for key, text in profile(db, show_all="--all" in sys.argv[1:]).items():
                 print(f"==== {key}\n{text}")

@@ -20,7 +20,7 @@ from webui.config import Defaults
 from webui.extensions import csrf, db, migrate
 from webui.instance_keys import instance_secret_key, load_audit_key
 from workflow.attachments import AttachmentStore
-from workflow.db import MAX_ID, configure_engine, read_only
+from workflow.db import MAX_ID, configure_engine, read_only, write_late
 
 # The migrations live beside the packages, not in the instance folder: they are code.
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -84,7 +84,7 @@ def create_app(test_config: Mapping | None = None, *, instance_path: str | None 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]))
 
     # Registered before every other before_request function, so that nothing has queried yet.
-    app.before_request(_begin_reads_deferred)
+    app.before_request(_begin_transaction)
     app.after_request(_add_security_headers)
     csrf.init_app(app)
 
@@ -136,10 +136,16 @@ def _sqlalchemy_url(url: str) -> str:
     return url
 
 
-def _begin_reads_deferred() -> None:
-    """GET and HEAD change nothing, so their transaction begins as a reader (SQLite: DEFERRED)."""
-    if request.method in ("GET", "HEAD") and request.endpoint != "static":
+def _begin_transaction() -> None:
+    """GET and HEAD change nothing, so their transaction begins as a reader (SQLite: DEFERRED).
+    Any other method begins as a late writer: on SQLite the write lock is taken at its command
+    (or first write), not while the user is loaded and the form checked (bench/HISTORY.md, B4)."""
+    if request.endpoint == "static":
+        return
+    if request.method in ("GET", "HEAD"):
         read_only(db.session())
+    else:
+        write_late(db.session())
 
 
 def _add_security_headers(response):

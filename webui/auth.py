@@ -63,7 +63,8 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
     login_manager.login_message_category = "info"
-    # Registered after create_app's read discipline, so a GET's first query is already a reader.
+    # Registered after create_app's transaction discipline, so that the first query of a GET is
+    # already a reader's and that of any other method a late writer's.
     app.before_request(end_idle_session)
     app.before_request(require_password_change)
 

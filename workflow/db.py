@@ -2,9 +2,10 @@
 
 Owns: the naming convention for constraints, `utcnow()`, the SQLite pragmas (WAL, foreign keys,
 busy timeout) and the BEGIN IMMEDIATE discipline (each writer queued first on the lock file of
-workflow/writelock.py), and every statement that differs between SQLite and PostgreSQL
-(`insert_ignore`, `lock_for_update`, `read_only`, `read_snapshot`). Must not: know any domain
-rule.
+workflow/writelock.py; a late writer, `write_late`, takes them at its first write, and every
+command at its start, `write_from_here`), and every statement that differs between SQLite and
+PostgreSQL (`insert_ignore`, `lock_for_update`, `read_only`, `read_snapshot`). Must not: know
+any domain rule.
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ NAMING_CONVENTION = {
 # that reads and then writes cannot wait for a busy lock and fails with "database is locked".
 # Read-only work (a GET request, a report) opts out with read_only(session).
 SQLITE_BEGIN_OPTION = "gongwen_sqlite_begin"
+# A late writer (write_late): its reads run on their own, each seeing the latest commit, and its
+# write transaction (the lock file, then BEGIN IMMEDIATE) begins at its first write, or where a
+# command starts (write_from_here). The pooled connection's info says whether it is still to come.
+LATE = "LATE"
+_WRITE_TO_COME = "gongwen_write_to_come"
+# A SELECT that locks what it reads (lock_for_update): on SQLite it must run inside the write
+# transaction, so for a late writer it begins one.
+_LOCKING = "gongwen_locking"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # The largest id a row can have: ids are 32-bit integers on PostgreSQL (SERIAL). An id beyond it
 # (from a URL or a form) names no row; asked for as such, it would make the driver fail instead.
@@ -74,6 +83,10 @@ def configure_engine(engine: Engine) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
+        if mode == LATE:  # no BEGIN yet: pysqlite runs each read on its own until the first write
+            connection.info[_WRITE_TO_COME] = True
+            return
+        connection.info[_WRITE_TO_COME] = False
         # A writer first queues on the lock file (workflow/writelock.py), so that it meets
         # SQLite's write lock free instead of sleeping in the busy handler; a reader never waits.
         # Should BEGIN fail, SQLAlchemy rolls back, and the rollback event frees the lock file.
@@ -81,8 +94,35 @@ def configure_engine(engine: Engine) -> Engine:
             writelock.acquire(connection.connection)
         connection.exec_driver_sql(f"BEGIN {mode}")
 
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(connection, _cursor, statement, _parameters, context, _executemany):
+        if connection.info.get(_WRITE_TO_COME) and _writes(statement, context):
+            _begin_writing(connection)
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection):
+        connection.info[_WRITE_TO_COME] = False
+
     writelock.install(engine)
     return engine
+
+
+def _writes(statement: str, context) -> bool:
+    """Whether a statement must run inside the write transaction: all but plain reads."""
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete
+                                or context.execution_options.get(_LOCKING)):
+        return True
+    return not statement.lstrip()[:6].upper().startswith(("SELECT", "WITH"))
+
+
+def _begin_writing(connection) -> None:
+    # The flag goes first: the BEGIN passes through the statement event above, which must not
+    # take it for a write still to come. Should BEGIN fail, the error makes SQLAlchemy roll back,
+    # which frees the lock file.
+    connection.info[_WRITE_TO_COME] = False
+    writelock.acquire(connection.connection)
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -98,6 +138,27 @@ def read_only(session: Session) -> Session:
     """Begin `session`'s transaction as a reader (SQLite: BEGIN DEFERRED). Call before any query."""
     if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
         session.connection(execution_options={SQLITE_BEGIN_OPTION: "DEFERRED"})
+    return session
+
+
+def write_late(session: Session) -> Session:
+    """Begin `session`'s transaction as a late writer: on SQLite its reads take no lock and see
+    the latest commit each, and the write lock is taken only at its first write or command (so a
+    web request holds it for its command, not while it loads the user and checks the form).
+    Call before any query. On PostgreSQL, where writers lock rows and not the database, a no-op."""
+    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+        session.connection(execution_options={SQLITE_BEGIN_OPTION: LATE})
+    return session
+
+
+def write_from_here(session: Session) -> Session:
+    """Hold the write lock from here to the end of `session`'s transaction (SQLite): what a
+    command reads, it reads under the lock it writes under. Taken already, or on PostgreSQL, a
+    no-op."""
+    if session.get_bind().dialect.name == "sqlite":
+        connection = session.connection()
+        if connection.info.get(_WRITE_TO_COME):
+            _begin_writing(connection)
     return session
 
 
@@ -157,14 +218,15 @@ def lock_for_update(statement):
     """
     entity = statement.column_descriptions[0].get("entity")
     of = {"of": entity} if entity is not None else {}
-    return statement.with_for_update(**of).execution_options(populate_existing=True)
+    return statement.with_for_update(**of).execution_options(populate_existing=True,
+                                                             **{_LOCKING: True})
 
 
 def lock_skip_locked(statement):
     """Lock the rows a SELECT finds, passing over rows another transaction has locked (FOR UPDATE
     SKIP LOCKED on PostgreSQL, so that workers running at once each take different rows; on SQLite
     a no-op: BEGIN IMMEDIATE lets one writer in at a time)."""
-    return statement.with_for_update(skip_locked=True)
+    return statement.with_for_update(skip_locked=True).execution_options(**{_LOCKING: True})
 
 
 def create_all(engine: Engine) -> None:

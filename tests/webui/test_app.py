@@ -140,7 +140,8 @@ def test_html_pages_are_not_kept_in_the_browser_cache(client):
 
 @pytest.mark.sqlite_only
 def test_a_get_request_reads_without_taking_the_write_lock(app, client, log_in, world):
-    """SQLite: GET begins DEFERRED (readers never wait for a writer); POST begins IMMEDIATE."""
+    """SQLite: GET begins DEFERRED (readers never wait for a writer); POST begins IMMEDIATE at
+    its first write (loading the user before it took no lock)."""
     from sqlalchemy import event
 
     from tests.webui.conftest import csrf_token

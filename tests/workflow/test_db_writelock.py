@@ -9,11 +9,20 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import OperationalError
 
 from tests.writelocks import is_locked, lock_file
-from workflow.db import create_all, make_engine, make_session_factory, read_only
+from workflow.db import (
+    create_all,
+    lock_for_update,
+    make_engine,
+    make_session_factory,
+    read_only,
+    write_from_here,
+    write_late,
+)
+from workflow.models import Unit
 
 pytestmark = pytest.mark.sqlite_only  # PostgreSQL queues its writers itself
 
@@ -217,3 +226,94 @@ def test_a_writer_queued_behind_a_writer_outside_the_queue_gets_in_once_that_one
     with session_factory() as s:
         assert sorted(s.scalars(text("SELECT who FROM tally"))) == ["outsider", "queued"]
         s.rollback()
+
+
+# ------------------------------------------------------------------------------------------------
+# A late writer (a web request that changes something): the lock from its first write or command.
+
+
+def test_a_late_writer_reads_without_the_lock_and_takes_it_at_its_first_write(
+        database_url, session_factory, tally):
+    with session_factory() as s:
+        write_late(s)
+        assert s.scalars(text("SELECT who FROM tally")).all() == []
+        assert not is_locked(lock_file(database_url))
+        s.execute(text("INSERT INTO tally VALUES ('a')"))
+        assert is_locked(lock_file(database_url))
+        s.commit()
+        assert not is_locked(lock_file(database_url))
+    with session_factory() as s:
+        assert s.scalars(text("SELECT who FROM tally")).all() == ["a"]
+        s.rollback()
+
+
+def test_a_late_writer_reads_while_another_writer_holds_the_lock(
+        database_url, session_factory, tally):
+    read = []
+
+    def read_meanwhile():
+        with session_factory() as late:
+            write_late(late)
+            read.append(late.scalars(text("SELECT who FROM tally")).all())
+            late.commit()
+
+    with session_factory() as writer:
+        writer.execute(text("INSERT INTO tally VALUES ('a')"))
+        other = threading.Thread(target=read_meanwhile, daemon=True)
+        other.start()
+        other.join(20)
+        assert read == [[]]
+        writer.commit()
+
+
+def test_each_read_of_a_late_writer_sees_the_latest_commit(database_url, session_factory, tally):
+    """Before its first write a late writer is not one snapshot (as PostgreSQL's READ COMMITTED):
+    what it relies on, its command reads again under the lock."""
+    with session_factory() as late:
+        write_late(late)
+        assert late.scalars(text("SELECT who FROM tally")).all() == []
+        with session_factory() as other:
+            other.execute(text("INSERT INTO tally VALUES ('b')"))
+            other.commit()
+        assert late.scalars(text("SELECT who FROM tally")).all() == ["b"]
+        late.rollback()
+
+
+def test_a_command_takes_the_lock_where_it_starts_before_it_reads(
+        database_url, session_factory, tally):
+    with session_factory() as s:
+        write_late(s)
+        s.scalars(text("SELECT who FROM tally")).all()
+        write_from_here(s)
+        assert is_locked(lock_file(database_url))
+        write_from_here(s)  # taken already: nothing more
+        s.execute(text("INSERT INTO tally VALUES ('a')"))
+        s.rollback()
+        assert not is_locked(lock_file(database_url))
+    with session_factory() as s:
+        assert s.scalars(text("SELECT who FROM tally")).all() == []
+        s.rollback()
+
+
+def test_a_locking_read_of_a_late_writer_takes_the_lock(database_url, session_factory, world):
+    with session_factory() as s:
+        write_late(s)
+        s.scalars(select(Unit.id)).all()
+        assert not is_locked(lock_file(database_url))
+        s.scalar(lock_for_update(select(Unit).where(Unit.id == world.issuer.id)))
+        assert is_locked(lock_file(database_url))
+        s.rollback()
+        assert not is_locked(lock_file(database_url))
+
+
+def test_a_late_writer_that_only_reads_ends_without_ever_taking_the_lock(
+        database_url, session_factory, tally):
+    with session_factory() as s:
+        write_late(s)
+        s.scalars(text("SELECT who FROM tally")).all()
+        s.commit()
+        assert not is_locked(lock_file(database_url))
+        # The next transaction of the same session is an ordinary writer again.
+        s.execute(text("INSERT INTO tally VALUES ('a')"))
+        assert is_locked(lock_file(database_url))
+        s.commit()

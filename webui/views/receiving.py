@@ -43,33 +43,33 @@ def index():
 @bp.post("/receipts/<int:receipt_id>/acknowledge")
 @desk_required("receiving")
 def acknowledge(receipt_id: int):
-    receiving_queries.receipt_for_unit(db.session, current_user.account, receipt_id)
+    title = receiving_queries.receipt_for_unit(db.session, current_user.account,
+                                               receipt_id).notice.title
     form = AcknowledgeForm()
     if not form.validate_on_submit():
         flash_errors(form)
         return redirect(url_for("receiving.index"), 303)
-    receipt = commands.acknowledge(db.session, current_user.account, receipt_id=receipt_id,
-                                   expected_version=form.expected_version.data, now=clock.now())
-    message = f"已签收：{receipt.notice.title}"
+    commands.acknowledge(db.session, current_user.account, receipt_id=receipt_id,
+                         expected_version=form.expected_version.data, now=clock.now())
     db.session.commit()
-    flash(message, "success")
+    flash(f"已签收：{title}", "success")
     return redirect(url_for("receiving.index"), 303)
 
 
 @bp.post("/receipts/<int:receipt_id>/reject")
 @desk_required("receiving")
 def reject(receipt_id: int):
-    receiving_queries.receipt_for_unit(db.session, current_user.account, receipt_id)
+    title = receiving_queries.receipt_for_unit(db.session, current_user.account,
+                                               receipt_id).notice.title
     form = RejectForm()
     if not form.validate_on_submit():
         flash_errors(form)
         return redirect(url_for("receiving.index"), 303)
-    receipt = commands.reject(db.session, current_user.account, receipt_id=receipt_id,
-                              reason=form.reason.data,
-                              expected_version=form.expected_version.data, now=clock.now())
-    message = f"已退回发文单位：{receipt.notice.title}"
+    commands.reject(db.session, current_user.account, receipt_id=receipt_id,
+                    reason=form.reason.data,
+                    expected_version=form.expected_version.data, now=clock.now())
     db.session.commit()
-    flash(message, "success")
+    flash(f"已退回发文单位：{title}", "success")
     return redirect(url_for("receiving.index"), 303)
 
 

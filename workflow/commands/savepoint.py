@@ -1,7 +1,8 @@
-"""How every command runs: inside a SAVEPOINT of the caller's transaction.
+"""How every command runs: inside a SAVEPOINT of the caller's transaction, under the write lock.
 
 Owns: `command`, the decorator that makes a refused command leave the session exactly as it was,
-and turns a lost update (StaleDataError) or a unique-constraint race (IntegrityError) into the
+holds SQLite's write lock from the command's first read (a late writer's, see
+workflow.db.write_late, is taken here), and turns a lost update (StaleDataError) or a unique-constraint race (IntegrityError) into the
 user's Conflict. Must not: commit (the caller owns the transaction) or know any domain rule.
 """
 
@@ -14,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from workflow.db import write_from_here
 from workflow.errors import Conflict
 
 
@@ -25,6 +27,7 @@ def command(fn: Callable) -> Callable:
 
     @functools.wraps(fn)
     def wrapper(session: Session, *args, **kwargs):
+        write_from_here(session)  # its reads are the ones its writes rely on
         try:
             with session.begin_nested():
                 result = fn(session, *args, **kwargs)

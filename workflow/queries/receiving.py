@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from workflow.db import as_utc
 from workflow.deadlines import days_left, local_date
@@ -292,9 +292,12 @@ def receipt_for_unit(session: Session, actor: User, receipt_id: int) -> Receipt:
 
     Asked before acting on it: the engine answers a repeated 签收 without looking at who asks
     (acknowledging is idempotent), so the page must not be the one to tell a stranger it worked.
+    The notice's title comes along, for the page's message (read here, before the command takes
+    the write lock, rather than after it, under the lock).
     """
     receipt = session.scalar(select(Receipt).where(
-        Receipt.id == receipt_id, Receipt.unit_id.in_(receiver_units(actor))))
+        Receipt.id == receipt_id, Receipt.unit_id.in_(receiver_units(actor)))
+        .options(joinedload(Receipt.notice).load_only(Notice.title, Notice.state)))
     if receipt is None:
         raise NotFound(f"找不到编号为 {receipt_id} 的收文，或您无权办理")
     return receipt
