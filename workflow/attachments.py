@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 from workflow import filetypes
 from workflow.db import utcnow
 from workflow.errors import InvalidInput, NotFound
-from workflow.models import Attachment
+from workflow.models import Attachment, Incoming
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 _KEY = re.compile(r"^[0-9a-f]{32}$")
@@ -151,6 +151,9 @@ def unreferenced(session: Session, store: AttachmentStore, *, older_than: dt.tim
     cutoff = (now or utcnow()) - older_than
     referenced = set(session.scalars(select(Attachment.storage_key)
                                      .where(Attachment.storage_key.is_not(None))))
+    # An external 收文's own file and the 答复 sent for it are kept on the 收文 itself.
+    for column in (Incoming.source_file_key, Incoming.reply_file_key):
+        referenced.update(session.scalars(select(column).where(column.is_not(None))))
     found = []
     for path in store.files():
         if path.name in referenced:

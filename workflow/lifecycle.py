@@ -1,7 +1,8 @@
 """The lifecycles as data, and the one place that drives the `transitions` library.
 
-Owns: the transition tables of the three machines (notice, receipt, report): for every action the
-source state, the target state, who may fire it, whether a reason is required, the guards (named
+Owns: the transition tables of the five machines (notice, receipt, report; a 收文 inside the unit
+that received it, and one reader's copy of it in circulation): for every action the source state,
+the target state, who may fire it (roles, or the person the row names), whether a reason is required, the guards (named
 pure functions of the row, each with the message shown when it fails), the branch conditions of a
 route, and the cascades an action carries to child rows. Builds one `transitions.Machine` per
 table, once, with `model=None`, and fires events statelessly on a loaded row.
@@ -22,6 +23,23 @@ from transitions import Machine, MachineError
 from workflow import checks
 from workflow.errors import InvalidState
 from workflow.states import (
+    CirculationAction as CA,
+)
+from workflow.states import (
+    CirculationState as CS,
+)
+from workflow.states import (
+    IncomingAction as IA,
+)
+from workflow.states import (
+    IncomingKind,
+    RecipientKind,
+    Role,
+)
+from workflow.states import (
+    IncomingState as IS,
+)
+from workflow.states import (
     NoticeAction as NA,
 )
 from workflow.states import (
@@ -32,10 +50,6 @@ from workflow.states import (
 )
 from workflow.states import (
     ReceiptState as RS,
-)
-from workflow.states import (
-    RecipientKind,
-    Role,
 )
 from workflow.states import (
     ReportAction as PA,
@@ -84,6 +98,9 @@ class Rule:
     when: Guard | None = None  # a route's branch: this row applies only when it holds
     cascades: tuple[Cascade, ...] = ()
     idempotent: bool = False  # firing it again in the target state is a no-op, not an error
+    # Instead of a role: the person the row names in this field acts ("reader_id": the reader
+    # marks their own copy read; "sent_by_id": whoever sent it recalls or waives it).
+    party: str | None = None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -158,6 +175,86 @@ UNIT_HAS_SIGNED_FOR = Guard(
     "本单位已签收该公文"
 )
 
+# The 收文 machine's guards. An Incoming row carries its unit, kind, assignments, circulations
+# and (through Gongwen) its unit's reports on the notice.
+
+def _reading_skips_instruction(incoming) -> bool:
+    return incoming.kind == IncomingKind.TO_READ and not incoming.unit.reading_needs_instruction
+
+
+def _goes_to_instruction(incoming) -> bool:
+    return not _reading_skips_instruction(incoming)
+
+
+def _is_to_handle(incoming) -> bool:
+    return incoming.kind == IncomingKind.TO_HANDLE
+
+
+def _is_to_read(incoming) -> bool:
+    return incoming.kind == IncomingKind.TO_READ
+
+
+def _has_kind(incoming) -> bool:
+    return incoming.kind is not None
+
+
+def _handler_named(incoming) -> bool:
+    return incoming.kind != IncomingKind.TO_HANDLE or incoming.lead_unit_id is not None
+
+
+def _deadline_within_source(incoming) -> bool:
+    # The unit's own deadline leaves time to answer the source's earliest report deadline.
+    dues = [r.request.due_date for r in incoming.reports if r.request.due_date is not None]
+    return incoming.deadline is None or not dues or incoming.deadline <= min(dues)
+
+
+def _readers_done(incoming) -> bool:
+    return not any(c.required and c.state == CS.PENDING for c in incoming.circulations)
+
+
+def _reply_in(incoming) -> bool:
+    # 答复: every report the source asks of this unit has gone up (or no longer is owed).
+    return not any(r.state == PS.DUE for r in incoming.reports)
+
+
+def _result_recorded(incoming) -> bool:
+    return bool((incoming.result or "").strip())
+
+
+def _incoming_open(circulation) -> bool:
+    return circulation.incoming.state in (IS.REGISTERED, IS.PROPOSED, IS.IN_HAND)
+
+
+def _incoming_not_archived(circulation) -> bool:
+    return circulation.incoming.state != IS.ARCHIVED
+
+
+READING_SKIPS_INSTRUCTION = Guard(
+    "reading_skips_instruction", _reading_skips_instruction, "本单位的阅件不经批办",
+    "阅件且本单位的阅件不经批办")
+GOES_TO_INSTRUCTION = Guard(
+    "goes_to_instruction", _goes_to_instruction, "本单位的收文须经领导批办",
+    "办件，或本单位的阅件须经批办")
+IS_TO_HANDLE = Guard("is_to_handle", _is_to_handle, "该收文不是办件", "办件")
+IS_TO_READ = Guard("is_to_read", _is_to_read, "该收文不是阅件", "阅件")
+HAS_KIND = Guard("has_kind", _has_kind, "请选择办件或阅件", "已定为办件或阅件")
+HANDLER_NAMED = Guard(
+    "handler_named", _handler_named, "办件必须指定主办部门", "办件已指定主办部门")
+DEADLINE_WITHIN_SOURCE = Guard(
+    "deadline_within_source", _deadline_within_source,
+    "办理时限不能晚于来文要求的上报时限", "办理时限不晚于来文的上报时限")
+READERS_DONE = Guard(
+    "readers_done", _readers_done, "还有必须阅知的人员未阅，请催阅或由传阅人免阅后再办结",
+    "必阅人员均已阅或已免阅")
+REPLY_IN = Guard(
+    "reply_in", _reply_in, "来文要求上报的报告尚未上报，请先上报再办结", "来文要求的报告已上报")
+RESULT_RECORDED = Guard(
+    "result_recorded", _result_recorded, "办结前请填写办理结果", "已填写办理结果")
+INCOMING_OPEN = Guard(
+    "incoming_open", _incoming_open, "该收文已办结，传阅不能再更改", "收文尚未办结")
+INCOMING_NOT_ARCHIVED = Guard(
+    "incoming_not_archived", _incoming_not_archived, "该收文已归档", "收文尚未归档")
+
 # ----------------------------------------------------------------------------------------------
 # The tables.
 
@@ -228,6 +325,33 @@ REPORT_RULES: tuple[Rule, ...] = (
     Rule(PA.WAIVE, PS.SUBMITTED, PS.WAIVED, system=True),
     Rule(PA.VOID, PS.DUE, PS.VOIDED, system=True),
     Rule(PA.VOID, PS.SUBMITTED, PS.VOIDED, system=True),
+)
+
+
+PROPOSER, INSTRUCTOR, HANDLER = Role.PROPOSER, Role.INSTRUCTOR, Role.HANDLER
+_PROPOSAL_GUARDS = (HAS_KIND, HANDLER_NAMED, DEADLINE_WITHIN_SOURCE)
+
+INCOMING_RULES: tuple[Rule, ...] = (
+    Rule(IA.PROPOSE, IS.REGISTERED, IS.PROPOSED, frozenset({PROPOSER}),
+         guards=_PROPOSAL_GUARDS, when=GOES_TO_INSTRUCTION),
+    Rule(IA.PROPOSE, IS.REGISTERED, IS.IN_HAND, frozenset({PROPOSER}),
+         guards=_PROPOSAL_GUARDS, when=READING_SKIPS_INSTRUCTION),
+    Rule(IA.INSTRUCT, IS.PROPOSED, IS.IN_HAND, frozenset({INSTRUCTOR}),
+         guards=(HANDLER_NAMED, DEADLINE_WITHIN_SOURCE)),
+    Rule(IA.RETURN, IS.PROPOSED, IS.REGISTERED, frozenset({INSTRUCTOR}), reason_required=True),
+    Rule(IA.FINISH, IS.IN_HAND, IS.DONE, frozenset({HANDLER}), when=IS_TO_HANDLE,
+         guards=(RESULT_RECORDED, READERS_DONE, REPLY_IN)),
+    Rule(IA.FINISH, IS.IN_HAND, IS.DONE, frozenset({PROPOSER}), when=IS_TO_READ,
+         guards=(READERS_DONE,)),
+    Rule(IA.ARCHIVE, IS.DONE, IS.ARCHIVED, frozenset({Role.RECEIVER, C})),
+)
+
+CIRCULATION_RULES: tuple[Rule, ...] = (
+    Rule(CA.READ, CS.PENDING, CS.READ, party="reader_id", guards=(INCOMING_NOT_ARCHIVED,),
+         idempotent=True),
+    Rule(CA.RECALL, CS.PENDING, CS.RECALLED, party="sent_by_id", guards=(INCOMING_OPEN,)),
+    Rule(CA.WAIVE, CS.PENDING, CS.WAIVED, party="sent_by_id", reason_required=True,
+         guards=(INCOMING_OPEN,)),
 )
 
 
@@ -312,7 +436,9 @@ def _condition(guard: Guard) -> Callable:
 NOTICE = Lifecycle("notice", "公文", NS, NA, NS.DRAFT, NOTICE_RULES)
 RECEIPT = Lifecycle("receipt", "收文", RS, RA, RS.PENDING, RECEIPT_RULES)
 REPORT = Lifecycle("report", "报告", PS, PA, PS.DUE, REPORT_RULES)
-LIFECYCLES = {lc.name: lc for lc in (NOTICE, RECEIPT, REPORT)}
+INCOMING = Lifecycle("incoming", "收文", IS, IA, IS.REGISTERED, INCOMING_RULES)
+CIRCULATION = Lifecycle("circulation", "传阅件", CS, CA, CS.PENDING, CIRCULATION_RULES)
+LIFECYCLES = {lc.name: lc for lc in (NOTICE, RECEIPT, REPORT, INCOMING, CIRCULATION)}
 
 
 def to_mermaid(lifecycle: Lifecycle) -> str:

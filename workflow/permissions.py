@@ -25,8 +25,15 @@ from sqlalchemy.orm import object_session
 
 from workflow import lifecycle
 from workflow.errors import Forbidden
-from workflow.models import Notice, Receipt, Report, User
-from workflow.states import ADMIN_ROLES, BUSINESS_ROLES, NoticeAction, ReportAction, Role
+from workflow.models import Circulation, Incoming, Notice, Receipt, Report, Unit, User
+from workflow.states import (
+    ADMIN_ROLES,
+    BUSINESS_ROLES,
+    CirculationState,
+    NoticeAction,
+    ReportAction,
+    Role,
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,10 @@ class Right(enum.Enum):
     CLOSE_BY_HAND = "提前办结"
     SET_PASSWORD = "直接设定密码"
     RESET_SECOND_FACTOR = "重置两步验证"
+    REGISTER_INCOMING = "登记外来公文"
+    VIEW_REGISTER = "查阅收文登记簿"
+    VIEW_INCOMING = "查看收文"
+    CIRCULATE = "传阅"
 
     @property
     def label(self) -> str:
@@ -84,6 +95,7 @@ class Scope(enum.Enum):
     ANYWHERE = "anywhere: an administrator duty, held once for the whole system"
     SELF = "the actor's own things: any account, whatever its roles"
     SERVER = "only a server command (no person through the web)"
+    RECEIVING = "the 收文's unit or one of its internal departments (given by the caller)"
 
 
 @dataclass(frozen=True)
@@ -129,6 +141,16 @@ RIGHTS: dict[Right, RightRule] = {
     # on the server only, audited there.
     Right.SET_PASSWORD: RightRule(frozenset(), Scope.SERVER, installer=True),
     Right.RESET_SECOND_FACTOR: RightRule(frozenset(), Scope.SERVER, installer=True),
+    # 收文办理, inside the unit that received the document. Its people are invisible to every
+    # other unit, the issuer included (who sees 签收, 已读 and reports, never a 批示).
+    Right.REGISTER_INCOMING: RightRule(frozenset({Role.RECEIVER}), Scope.UNIT),
+    Right.VIEW_REGISTER: RightRule(frozenset({Role.RECEIVER, Role.PROPOSER, Role.INSTRUCTOR,
+                                              C}), Scope.UNIT),
+    # Everyone with a business role in the unit or its departments; a person it was sent to
+    # for reading (传阅) sees it too, whatever their roles (`may` adds them).
+    Right.VIEW_INCOMING: RightRule(BUSINESS_ROLES, Scope.RECEIVING, installer=True),
+    Right.CIRCULATE: RightRule(frozenset({Role.PROPOSER, Role.INSTRUCTOR, Role.HANDLER}),
+                               Scope.RECEIVING),
 }
 
 
@@ -143,13 +165,14 @@ def business_unit_ids(actor: User) -> set[int]:
 def may(actor: User | None, right: Right, *, notice: Notice | None = None,
         unit_id: int | None = None, recipient_unit_ids: set[int] | None = None,
         account: User | None = None, role: Role | None = None,
-        doing: str | None = None) -> Decision:
+        doing: str | None = None, incoming: Incoming | None = None) -> Decision:
     """May `actor` (None: the installer or a server command) exercise `right`?
 
     `notice` is the object for ISSUER / CONCERNED rights; `unit_id` the unit acted for under a
     UNIT right; `recipient_unit_ids` the notice's recipients for VIEW_NOTICE (read from the
     database when not given); `account` and `role` what a right over accounts touches, and
-    `doing` how a refusal names the act (停用, 重置密码 …).
+    `doing` how a refusal names the act (停用, 重置密码 …); `incoming` the 收文 of a RECEIVING
+    right.
     """
     rule = RIGHTS[right]
     doing = doing or right.label
@@ -172,6 +195,10 @@ def may(actor: User | None, right: Right, *, notice: Notice | None = None,
         return ALLOWED
     if rule.scope == Scope.UNIT:
         units = {unit_id} if unit_id is not None else set()
+    elif rule.scope == Scope.RECEIVING:
+        units = receiving_unit_ids(incoming)
+        if right == Right.VIEW_INCOMING and _is_reader(actor, incoming):
+            return ALLOWED
     elif rule.scope == Scope.ISSUER:
         units = {notice.issuer_unit_id}
     else:
@@ -200,6 +227,19 @@ def account_decision(actor: User, account: User | None, role: Role | None,
     return ALLOWED
 
 
+def receiving_unit_ids(incoming: Incoming) -> set[int]:
+    """The units that act on a 收文: the unit that received it and its internal departments."""
+    session = object_session(incoming)
+    departments = set() if session is None else set(session.scalars(
+        select(Unit.id).where(Unit.parent_id == incoming.unit_id, Unit.internal.is_(True))))
+    return {incoming.unit_id} | departments
+
+
+def _is_reader(actor: User, incoming: Incoming) -> bool:
+    return any(c.reader_id == actor.id and c.state != CirculationState.RECALLED
+               for c in incoming.circulations)
+
+
 def _recipient_unit_ids(notice: Notice) -> set[int]:
     session = object_session(notice)
     if session is None or notice.id is None:
@@ -215,6 +255,8 @@ def _missing_right_message(right: Right, rule: RightRule) -> str:
         return "您不是该单位的拟稿人，不能以该单位名义拟稿"
     if right == Right.MANAGE_SERIES:
         return "只有发文单位的文书可以管理发文字号"
+    if right == Right.VIEW_INCOMING:
+        return "您无权查看该收文：只有收文单位及其内设部门的人员和传阅对象可以查看"
     if rule.scope == Scope.ISSUER:
         return f"只有发文单位的{roles}可以{right.label}"
     return f"只有本单位的{roles}可以{right.label}"
@@ -257,6 +299,10 @@ def lifecycle_of(obj) -> lifecycle.Lifecycle:
         return lifecycle.RECEIPT
     if isinstance(obj, Report):
         return lifecycle.REPORT
+    if isinstance(obj, Incoming):
+        return lifecycle.INCOMING
+    if isinstance(obj, Circulation):
+        return lifecycle.CIRCULATION
     raise TypeError(f"no lifecycle for {type(obj).__name__}")
 
 
@@ -264,6 +310,8 @@ def scope_unit_id(obj, role: Role) -> int:
     """The unit in which `role` must be held to act on `obj`."""
     if isinstance(obj, Notice):
         return obj.issuer_unit_id
+    if isinstance(obj, Incoming):  # the handler acts in the 主办 department; the rest in the unit
+        return obj.lead_unit_id if role == Role.HANDLER else obj.unit_id
     if role == Role.RECEIVER:  # receivers act for the unit the receipt or report belongs to
         return obj.unit_id
     return obj.notice.issuer_unit_id
@@ -282,6 +330,10 @@ def can(actor: User | None, obj, action, rule: lifecycle.Rule | None = None) -> 
         return Decision(False, "该账号已停用")
     if actor.roles & ADMIN_ROLES:
         return Decision(False, THREE_DUTIES)
+    if rule.party is not None:
+        if getattr(obj, rule.party) == actor.id:
+            return ALLOWED
+        return Decision(False, _PARTY_MESSAGES[rule.party].format(action=rule.action.label))
     held = [role for role in rule.roles if actor.holds(role, scope_unit_id(obj, role))]
     if not held:
         return Decision(False, _missing_role_message(obj, rule))
@@ -311,10 +363,20 @@ def _report_rules(actor: User, report: Report, action) -> Decision:
     return ALLOWED
 
 
+_PARTY_MESSAGES = {
+    "reader_id": "只有传阅对象本人可以标记{action}",
+    "sent_by_id": "只有送阅人本人可以{action}",
+}
+
+
 def _missing_role_message(obj, rule: lifecycle.Rule) -> str:
     roles = "或".join(sorted(r.label for r in rule.roles)) or "系统"
     if isinstance(obj, Notice):
         return f"只有发文单位的{roles}可以{rule.action.label}"
+    if isinstance(obj, Incoming):
+        if rule.roles == {Role.HANDLER}:
+            return f"只有主办部门的承办人可以{rule.action.label}"
+        return f"只有{obj.unit.name}的{roles}可以{rule.action.label}"
     if Role.RECEIVER in rule.roles:
         return f"只能由{obj.unit.name}的{roles}{rule.action.label}"
     return f"只有发文单位的{roles}可以{rule.action.label}"
@@ -334,7 +396,7 @@ def available_actions(actor: User | None, obj) -> list:
     for rule in lc.rules_from(obj.state):
         if rule.action in actions or (rule.when is not None and not rule.when.check(obj)):
             continue
-        if not rule.roles:  # system-only rows are never offered to people
+        if not rule.roles and rule.party is None:  # system-only rows are never offered to people
             continue
         if lc.failed_guard(rule, obj) is None and can(actor, obj, rule.action, rule):
             actions.append(rule.action)

@@ -90,6 +90,9 @@ class Role(Labelled):
     CLERK = "文书"
     RECEIVER = "收文员"
     SUPERVISOR = "督办"
+    PROPOSER = "拟办人"
+    INSTRUCTOR = "批办领导"
+    HANDLER = "承办人"
     ADMIN = "系统管理员"
     SECURITY_OFFICER = "安全管理员"
     AUDITOR = "审计管理员"
@@ -97,6 +100,55 @@ class Role(Labelled):
 
 ADMIN_ROLES = frozenset({Role.ADMIN, Role.SECURITY_OFFICER, Role.AUDITOR})
 BUSINESS_ROLES = frozenset(Role) - ADMIN_ROLES
+
+
+class IncomingState(Labelled):
+    """A 收文 in the unit that received it (条例 Art. 24: 登记 → 拟办 → 批办 → 承办 → 办结)."""
+
+    REGISTERED = "待拟办"
+    PROPOSED = "待批办"
+    IN_HAND = "办理中"
+    DONE = "已办结"
+    ARCHIVED = "已归档"
+
+
+class IncomingAction(Labelled):
+    PROPOSE = "拟办"
+    INSTRUCT = "批办"
+    RETURN = "退回拟办"
+    FINISH = "办结"
+    ARCHIVE = "归档"
+
+
+class IncomingKind(Labelled):
+    """办件 must be handled (承办, 办理结果); 阅件 only read by those who need to (传阅)."""
+
+    TO_HANDLE = "办件"
+    TO_READ = "阅件"
+
+
+class CirculationState(Labelled):
+    """One reader's copy of a 收文 in circulation (传阅)."""
+
+    PENDING = "待阅"
+    READ = "已阅"
+    RECALLED = "已收回"
+    WAIVED = "已免阅"
+
+
+class CirculationAction(Labelled):
+    READ = "已阅"
+    RECALL = "收回"
+    WAIVE = "免阅"
+
+
+class Secrecy(Labelled):
+    """密级 (保守国家秘密法): most notices carry none."""
+
+    NONE = "非密"
+    SECRET = "秘密"
+    CONFIDENTIAL = "机密"
+    TOP_SECRET = "绝密"
 
 
 class Urgency(Labelled):

@@ -28,6 +28,7 @@ from workflow.commands.admin import (
 )
 from workflow.commands.archive import abolish, archive, revoke
 from workflow.commands.calendar import remove_calendar_day, set_calendar_day, set_deadline_policy
+from workflow.commands.circulation import circulate, mark_read_copy, recall, waive
 from workflow.commands.dispatch import expand_recipients, issue, open_series, void_number
 from workflow.commands.drafting import (
     add_attachment,
@@ -37,6 +38,14 @@ from workflow.commands.drafting import (
     submit,
     update_draft,
     withdraw,
+)
+from workflow.commands.incoming import (
+    archive_incoming,
+    finish,
+    instruct,
+    propose,
+    register_external,
+    return_to_proposer,
 )
 from workflow.commands.notifications import mark_all_read, mark_read
 from workflow.commands.receiving import StoredFile, acknowledge, reject, submit_report
@@ -67,4 +76,6 @@ __all__ = [
     "archive", "revoke", "abolish",
     "set_calendar_day", "remove_calendar_day", "set_deadline_policy",
     "mark_read", "mark_all_read",
+    "register_external", "propose", "instruct", "return_to_proposer", "finish",
+    "archive_incoming", "circulate", "mark_read_copy", "recall", "waive",
 ]

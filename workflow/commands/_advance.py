@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session
 from workflow import audit, lifecycle
 from workflow.errors import Conflict, InvalidInput, InvalidState
 from workflow.inputs import clean_text
-from workflow.models import Notice, Receipt, Report, User
+from workflow.models import Circulation, Incoming, Notice, Receipt, Report, User
 from workflow.permissions import lifecycle_of, require
 from workflow.states import RecipientKind
 
 _CHILD_MODELS = {"receipt": Receipt, "report": Report}
-_OBJECT_TYPES = {Notice: "notice", Receipt: "receipt", Report: "report"}
+_OBJECT_TYPES = {Notice: "notice", Receipt: "receipt", Report: "report", Incoming: "incoming",
+                 Circulation: "circulation"}
 
 
 def _advance(
@@ -83,7 +84,12 @@ def _advance(
     entry_details = dict(details or {})
     if cascaded := [c for c in cascaded if c["count"]]:
         entry_details["cascades"] = cascaded
-    notice_id = row.id if isinstance(row, Notice) else row.notice_id
+    if isinstance(row, Notice):
+        notice_id = row.id
+    elif isinstance(row, Circulation):
+        notice_id = row.incoming.notice_id
+    else:
+        notice_id = row.notice_id
     audit.append(
         session,
         actor=actor,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from workflow.attachments import MAX_ATTACHMENT_BYTES, StoredFile
 from workflow.commands._advance import _advance
+from workflow.commands.incoming import register_receipt
 from workflow.commands.savepoint import command
 from workflow.commands.tracking import close_if_complete
 from workflow.db import as_utc
@@ -31,7 +32,8 @@ _WITH_NOTICE = (joinedload(Receipt.notice).load_only(Notice.state),)
 @command
 def acknowledge(session: Session, actor: User, *, receipt_id: int,
                 expected_version: int | None = None, now: dt.datetime | None = None) -> Receipt:
-    """Sign for receipt (签收), recording who and when. Doing it twice changes nothing."""
+    """Sign for receipt (签收), recording who and when, and register the notice in the unit's
+    收文登记簿 (登记) under its next 收文编号. Doing it twice changes nothing."""
     now, actor = as_utc(now), get_actor(session, actor)
     receipt = get_or_404(session, Receipt, receipt_id, lock=True, label="收文",
                          options=_WITH_NOTICE)
@@ -42,6 +44,7 @@ def acknowledge(session: Session, actor: User, *, receipt_id: int,
     changed = _advance(session, actor, receipt, ReceiptAction.ACKNOWLEDGE, now=now, apply=record,
                        expected_version=expected_version, on_behalf_of=receipt.unit.name)
     if changed:
+        register_receipt(session, actor, receipt, now=now)
         close_if_complete(session, receipt.notice_id, now=now)
     return receipt
 

@@ -33,8 +33,9 @@ def _log(session, actor, action, object_type, object_id, now, **details) -> None
 def create_unit(session: Session, actor: User | None, *, name: str, short_name: str | None = None,
                 parent_id: int | None = None, doc_code: str | None = None,
                 org_code: str | None = None, review_required: bool = True,
+                internal: bool = False, reading_needs_instruction: bool = True,
                 now: dt.datetime | None = None) -> Unit:
-    """Add a unit to the tree."""
+    """Add a unit to the tree (`internal`: a department of its parent, which must be given)."""
     now, actor = as_utc(now), get_actor(session, actor)
     demand(actor, Right.MANAGE_UNITS)
     name = clean_text(name)
@@ -44,9 +45,12 @@ def create_unit(session: Session, actor: User | None, *, name: str, short_name: 
         raise InvalidInput(f"单位“{name}”已经存在")
     if parent_id is not None:
         get_or_404(session, Unit, parent_id, label="上级单位")
+    elif internal:
+        raise InvalidInput("内设部门必须有所属单位")
     unit = Unit(name=name, short_name=clean_text(short_name) or None, parent_id=parent_id,
                 doc_code=clean_text(doc_code) or None, org_code=clean_text(org_code) or None,
-                review_required=review_required)
+                review_required=review_required, internal=bool(internal),
+                reading_needs_instruction=bool(reading_needs_instruction))
     session.add(unit)
     session.flush()
     _log(session, actor, "unit.CREATE", "unit", unit.id, now, name=name)

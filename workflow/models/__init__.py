@@ -23,6 +23,12 @@ from workflow.models.documents import (  # noqa: F401
     ReportRequest,
     ReportRequestParty,
 )
+from workflow.models.incoming import (  # noqa: F401
+    Assignment,
+    Circulation,
+    Incoming,
+    IncomingCounter,
+)
 from workflow.models.mail import MailMessage, MailStatus  # noqa: F401
 from workflow.models.organisation import (  # noqa: F401
     LoginPolicy,
@@ -66,4 +72,8 @@ __all__ = [
     "ArchiveCounter",
     "AuditEntry",
     "AuditHead",
+    "Incoming",
+    "IncomingCounter",
+    "Assignment",
+    "Circulation",
 ]

@@ -49,6 +49,11 @@ class Unit(Base):
     org_code: Mapped[str | None] = mapped_column(String(20))
     # The route: does a draft of this unit pass the office's review (核稿) before sign-off?
     review_required: Mapped[bool] = mapped_column(Boolean, default=True)
+    # An internal department (办公室, 宣传部 …) of its parent: it handles and reads its parent's
+    # 收文 but receives and issues nothing itself.
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The 收文 route: does a 阅件 go to the leader for 批办, or straight to its readers?
+    reading_needs_instruction: Mapped[bool] = mapped_column(Boolean, default=True)
     # The seal image (PNG), printed only when configured; deferred: units load everywhere.
     seal_png: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
