@@ -141,8 +141,9 @@ def _pdf_pages_text(reader: PdfReader) -> str:
     if reader.is_encrypted:
         raise InvalidInput(ENCRYPTED_PDF)
     # The declared count first: a huge tree is refused before pypdf walks it.
-    declared = reader.trailer["/Root"]["/Pages"].get("/Count", 0)
-    if not isinstance(declared, int) or declared > MAX_PDF_PAGES \
+    tree = reader.trailer["/Root"]["/Pages"]
+    declared = tree["/Count"] if "/Count" in tree else None  # [] resolves an indirect value
+    if (isinstance(declared, int) and declared > MAX_PDF_PAGES) \
             or len(reader.pages) > MAX_PDF_PAGES:
         raise InvalidInput(TOO_MANY_PAGES)
     texts: list[str] = []

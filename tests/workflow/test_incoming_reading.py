@@ -273,6 +273,13 @@ def test_a_pdfs_text_is_read_and_a_stray_control_character_dropped():
                          ) == "Hello world"
 
 
+def test_a_pdf_whose_page_count_is_an_indirect_object_is_read():
+    writer = PdfWriter(clone_from=io.BytesIO(text_pdf(b"BT /F1 12 Tf 72 700 Td (Hello) Tj ET")))
+    tree = writer._root_object["/Pages"].get_object()
+    tree[NameObject("/Count")] = writer._add_object(NumberObject(1))
+    assert document_text("来文.pdf", pdf_bytes(writer)) == "Hello"
+
+
 def test_a_pdf_whose_pages_carry_no_text_is_refused_as_a_scan():
     assert refusal("扫描件.pdf", blank_pdf(3)) == "该PDF没有可提取的文字（可能是扫描件），请手工录入"
 
