@@ -121,6 +121,12 @@ def judge(file: BinaryIO, filename: str) -> str:
     return content_type or CONTENT_TYPES[ext]
 
 
+def content_kind(file: BinaryIO, filename: str) -> Kind | None:
+    """What a file (seekable, at its start) is by its bytes alone, whatever its name says; None
+    when it is none of the accepted kinds. Plain text with control characters is None."""
+    return _kind(file, file.read(HEAD_BYTES), filename)[0]
+
+
 def _kind(file: BinaryIO, head: bytes, filename: str) -> tuple[Kind | None, str | None]:
     if archives.is_zip(head):
         file.seek(0)

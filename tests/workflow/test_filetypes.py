@@ -157,3 +157,13 @@ def test_a_broken_zip_is_refused_in_chinese():
 ])
 def test_a_stored_type_is_served_only_if_it_is_one_of_the_safe_ones(stored, served):
     assert filetypes.safe_content_type(stored) == served
+
+
+@pytest.mark.parametrize(("name", "data", "kind"), [
+    ("来文.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", filetypes.PDF),
+    ("来文.pdf", "关于开会的通知".encode("gb18030"), filetypes.TEXT),
+    ("来文.pdf", "关于开会的通知\x07".encode(), None),  # a control character: not text
+    ("来文.pdf", b"<html><script>alert(1)</script>", None),
+])
+def test_the_content_kind_is_told_by_the_bytes_whatever_the_name(name, data, kind):
+    assert filetypes.content_kind(io.BytesIO(data), name) is kind

@@ -12,13 +12,16 @@ the 正文. Split by concern:
 - `dates`: dates in Arabic or Chinese numerals, deadlines and their year;
 - `body`: the 正文 joined back into paragraphs;
 - `requests`: the report requests in the 正文;
-- `parse`: the whole, `ParsedNotice` and its JSON form.
+- `parse`: the whole, `ParsedNotice` and its JSON form;
+- `incoming`: a 来文's registration fields (`read_incoming`), 紧急程度 and 密级 included.
 
 Must not: touch the database, import the web layer, or guess — a field the text does not give is
 None (or empty). Pure functions of their arguments; standard library and `workflow` only.
 """
 
+from workflow.notice_text.incoming import IncomingFields, read_incoming
 from workflow.notice_text.parse import JSON_KEYS, ParsedNotice, PrintedNumber, parse_notice
 from workflow.notice_text.requests import ReportRequest
 
-__all__ = ["JSON_KEYS", "ParsedNotice", "PrintedNumber", "ReportRequest", "parse_notice"]
+__all__ = ["JSON_KEYS", "IncomingFields", "ParsedNotice", "PrintedNumber", "ReportRequest",
+           "parse_notice", "read_incoming"]
