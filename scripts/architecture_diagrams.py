@@ -19,6 +19,9 @@ from workflow import lifecycle, permissions  # noqa: E402
 DOC = ROOT / "docs" / "architecture.md"
 
 
+PARTIES = {"reader_id": "传阅对象本人", "sent_by_id": "送阅人本人"}
+
+
 def table(lc: lifecycle.Lifecycle) -> str:
     rows = ["| 动作 action | 从 from | 到 to | 谁 who | 理由 reason | 条件 guards |",
             "|---|---|---|---|---|---|"]
@@ -26,6 +29,8 @@ def table(lc: lifecycle.Lifecycle) -> str:
         who = "、".join(sorted(role.label for role in r.roles))
         if r.system:
             who = f"{who}、系统" if who else "系统（级联）"
+        if r.party is not None:
+            who = PARTIES[r.party]
         guards = [g.holds for g in r.guards]
         if r.when is not None:
             guards.insert(0, f"路线：{r.when.holds}")
@@ -47,6 +52,7 @@ SCOPES = {
     permissions.Scope.ANYWHERE: "全系统（管理员职责）",
     permissions.Scope.SELF: "本人的（任何账号）",
     permissions.Scope.SERVER: "只在服务器上（命令行）",
+    permissions.Scope.RECEIVING: "收文单位或其内设部门（传阅对象也可查看）",
 }
 
 

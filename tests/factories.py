@@ -16,6 +16,8 @@ from workflow import commands as c
 from workflow.db import Base, read_only
 from workflow.errors import WorkflowError
 from workflow.models import (
+    Circulation,
+    Incoming,
     Notice,
     NumberSeries,
     Receipt,
@@ -174,7 +176,7 @@ def full_story(world, session) -> None:
 
 
 def table_rows(session_factory) -> dict:
-    """The number of rows in every table, and every notice/receipt/report's state and version."""
+    """The number of rows in every table, and the state and version of every row of a machine."""
     with session_factory() as s:
         read_only(s)
         counts = {t.name: s.scalar(select(func.count()).select_from(t))
@@ -182,7 +184,7 @@ def table_rows(session_factory) -> dict:
         states = {
             model.__tablename__: s.execute(
                 select(model.id, model.state, model.version).order_by(model.id)).all()
-            for model in (Notice, Receipt, Report)
+            for model in (Notice, Receipt, Report, Incoming, Circulation)
         }
         series = s.execute(select(NumberSeries.code, NumberSeries.year, NumberSeries.next_serial)
                            .order_by(NumberSeries.id)).all()

@@ -180,7 +180,7 @@ def test_after_a_full_story_no_machine_has_a_row_attached(world, session):
 
     assert notice.state == NS.ARCHIVED
     assert {name: lc.machine.models for name, lc in lifecycle.LIFECYCLES.items()} == {
-        "notice": [], "receipt": [], "report": []}
+        "notice": [], "receipt": [], "report": [], "incoming": [], "circulation": []}
 
 
 # ------------------------------------------------------------------------------------------------

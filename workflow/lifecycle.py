@@ -67,6 +67,9 @@ class Guard:
     check: Callable[[object], bool]
     message: str
     holds: str = ""  # what must be true, for the documentation
+    # Judged on what the action itself supplies (the kind chosen at 拟办, the 办理结果 written at
+    # 办结): the button is offered without it, and the action is refused until it is given.
+    supplied: bool = False
 
 
 @dataclass(frozen=True)
@@ -237,19 +240,19 @@ GOES_TO_INSTRUCTION = Guard(
     "办件，或本单位的阅件须经批办")
 IS_TO_HANDLE = Guard("is_to_handle", _is_to_handle, "该收文不是办件", "办件")
 IS_TO_READ = Guard("is_to_read", _is_to_read, "该收文不是阅件", "阅件")
-HAS_KIND = Guard("has_kind", _has_kind, "请选择办件或阅件", "已定为办件或阅件")
+HAS_KIND = Guard("has_kind", _has_kind, "请选择办件或阅件", "已定为办件或阅件", supplied=True)
 HANDLER_NAMED = Guard(
-    "handler_named", _handler_named, "办件必须指定主办部门", "办件已指定主办部门")
+    "handler_named", _handler_named, "办件必须指定主办部门", "办件已指定主办部门", supplied=True)
 DEADLINE_WITHIN_SOURCE = Guard(
     "deadline_within_source", _deadline_within_source,
-    "办理时限不能晚于来文要求的上报时限", "办理时限不晚于来文的上报时限")
+    "办理时限不能晚于来文要求的上报时限", "办理时限不晚于来文的上报时限", supplied=True)
 READERS_DONE = Guard(
     "readers_done", _readers_done, "还有必须阅知的人员未阅，请催阅或由传阅人免阅后再办结",
     "必阅人员均已阅或已免阅")
 REPLY_IN = Guard(
     "reply_in", _reply_in, "来文要求上报的报告尚未上报，请先上报再办结", "来文要求的报告已上报")
 RESULT_RECORDED = Guard(
-    "result_recorded", _result_recorded, "办结前请填写办理结果", "已填写办理结果")
+    "result_recorded", _result_recorded, "办结前请填写办理结果", "已填写办理结果", supplied=True)
 INCOMING_OPEN = Guard(
     "incoming_open", _incoming_open, "该收文已办结，传阅不能再更改", "收文尚未办结")
 INCOMING_NOT_ARCHIVED = Guard(
@@ -410,9 +413,11 @@ class Lifecycle:
             state=row.state.name, action=action.name,
         )
 
-    def failed_guard(self, rule: Rule, row) -> Guard | None:
-        """The first guard of `rule` that does not hold for `row`, if any."""
-        return next((g for g in rule.guards if not g.check(row)), None)
+    def failed_guard(self, rule: Rule, row, *, offering: bool = False) -> Guard | None:
+        """The first guard of `rule` that does not hold for `row`, if any. When `offering` the
+        action (a button), the guards on what the action itself supplies are not judged yet."""
+        return next((g for g in rule.guards
+                     if not (offering and g.supplied) and not g.check(row)), None)
 
     def fire(self, row, action) -> None:
         """Move `row` by `action` through the machine, whose guards the caller has judged
@@ -446,16 +451,16 @@ def to_mermaid(lifecycle: Lifecycle) -> str:
     lines = ["stateDiagram-v2", f"    [*] --> {lifecycle.initial.name}"]
     for state in lifecycle.states:
         lines.append(f"    {state.name} : {state.name} {state.label}")
-    seen = set()
+    labels: dict[tuple, list[str]] = {}
     for rule in lifecycle.rules:
         key = (rule.source, rule.dest, rule.action)
-        if key in seen:
-            continue
-        seen.add(key)
-        label = rule.action.label
         if rule.when is not None:
-            label += f"（{rule.when.holds}）"
-        lines.append(f"    {rule.source.name} --> {rule.dest.name} : {label}")
+            labels.setdefault(key, []).append(rule.when.holds)
+        else:
+            labels.setdefault(key, [])
+    for (source, dest, action), branches in labels.items():
+        label = action.label + (f"（{'；或'.join(branches)}）" if branches else "")
+        lines.append(f"    {source.name} --> {dest.name} : {label}")
     return "\n".join(lines)
 
 

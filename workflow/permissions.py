@@ -398,6 +398,7 @@ def available_actions(actor: User | None, obj) -> list:
             continue
         if not rule.roles and rule.party is None:  # system-only rows are never offered to people
             continue
-        if lc.failed_guard(rule, obj) is None and can(actor, obj, rule.action, rule):
+        if lc.failed_guard(rule, obj, offering=True) is None and can(actor, obj, rule.action,
+                                                                     rule):
             actions.append(rule.action)
     return actions

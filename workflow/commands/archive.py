@@ -25,7 +25,7 @@ from workflow.notifications import tell_role
 from workflow.states import NoticeAction, Retention, Role
 
 
-def _next_item(session: Session, unit_id: int, year: int, retention: Retention) -> int:
+def next_archive_item(session: Session, unit_id: int, year: int, retention: Retention) -> int:
     """Take the next 件号 of (unit, year, retention) from its counter row, locked."""
     key = {"unit_id": unit_id, "year": year, "retention": retention}
     insert_ignore(session, ArchiveCounter.__table__, [{**key, "next_item": 1}],
@@ -57,7 +57,7 @@ def archive(session: Session, actor: User, *, notice_id: int, retention: Retenti
         org = n.issuer.org_code or f"U{n.issuer_unit_id}"
         n.retention, n.archived_at = retention, now
         n.archive_code = archive_code(year, retention, org,
-                                      _next_item(session, n.issuer_unit_id, year, retention))
+                                      next_archive_item(session, n.issuer_unit_id, year, retention))
 
     _advance(session, actor, notice, NoticeAction.ARCHIVE, now=now, apply=file,
              expected_version=expected_version, on_behalf_of=notice.issuer.name)

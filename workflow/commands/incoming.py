@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from workflow import audit
 from workflow.attachments import StoredFile
 from workflow.commands._advance import _advance
-from workflow.commands.archive import _next_item, archive_code
+from workflow.commands.archive import archive_code, next_archive_item
 from workflow.commands.drafting import enum_value
 from workflow.commands.savepoint import command
 from workflow.db import as_utc, insert_ignore, lock_for_update
@@ -51,8 +51,11 @@ def incoming_link(incoming_id: int) -> str:
     return f"/incoming/{incoming_id}"
 
 
-def _next_serial(session: Session, unit_id: int, year: int) -> int:
-    """Take the next 收文编号 of (unit, year) from its counter row, locked until commit."""
+def next_incoming_serial(session: Session, unit_id: int, year: int) -> int:
+    """Take the next 收文编号 of (unit, year) from its counter row, locked until commit.
+
+    Taken before the action's audit entry: every command locks the audit chain's head last, so
+    that two commands never wait for each other's locks (a 签收 and a 登记 at once would)."""
     key = {"unit_id": unit_id, "year": year}
     insert_ignore(session, IncomingCounter.__table__, [{**key, "next_serial": 1}],
                   conflict_columns=["unit_id", "year"])
@@ -63,12 +66,11 @@ def _next_serial(session: Session, unit_id: int, year: int) -> int:
 
 
 def _register(session: Session, actor: User | None, incoming: Incoming, *,
-              now: dt.datetime) -> Incoming:
+              now: dt.datetime, serial: int | None = None) -> Incoming:
     incoming.year = incoming.received_on.year
-    incoming.serial = _next_serial(session, incoming.unit_id, incoming.year)
+    incoming.serial = serial or next_incoming_serial(session, incoming.unit_id, incoming.year)
     incoming.registered_by_id = actor.id if actor is not None else None
     incoming.registered_at = now
-    incoming.state = IncomingState.REGISTERED
     session.add(incoming)
     session.flush()
     audit.append(session, actor=actor, action="incoming.REGISTER", object_type="incoming",
@@ -84,16 +86,17 @@ def _register(session: Session, actor: User | None, incoming: Incoming, *,
 
 
 def register_receipt(session: Session, actor: User | None, receipt: Receipt, *,
-                     now: dt.datetime) -> Incoming:
-    """Register a notice just signed for in its unit's 收文登记簿 (part of 签收, not a command of
-    its own: the caller's command has checked the receiver and locked the receipt)."""
+                     now: dt.datetime, serial: int) -> Incoming:
+    """Register a notice just signed for in its unit's 收文登记簿 under `serial`, taken with
+    `next_incoming_serial` before the 签收 was recorded (part of 签收, not a command of its own:
+    the caller's command has checked the receiver and locked the receipt)."""
     notice = receipt.notice
     incoming = Incoming(unit_id=receipt.unit_id, receipt_id=receipt.id, notice_id=notice.id,
                         source_organ=notice.issuer.name, source_number=notice.doc_number,
                         title=notice.title, urgency=notice.urgency, secrecy=Secrecy.NONE,
                         received_on=local_date(now))
     incoming.unit = receipt.unit
-    return _register(session, actor, incoming, now=now)
+    return _register(session, actor, incoming, now=now, serial=serial)
 
 
 def _text(value, label: str, *, required: bool = False, limit: int | None = None) -> str | None:
@@ -302,7 +305,7 @@ def archive_incoming(session: Session, actor: User, *, incoming_id: int,
         org = i.unit.org_code or f"U{i.unit_id}"
         i.retention, i.archived_at = retention, now
         i.archive_code = archive_code(i.year, retention, org,
-                                      _next_item(session, i.unit_id, i.year, retention))
+                                      next_archive_item(session, i.unit_id, i.year, retention))
 
     _advance(session, actor, incoming, IncomingAction.ARCHIVE, now=now, apply=file,
              expected_version=expected_version, on_behalf_of=incoming.unit.name)

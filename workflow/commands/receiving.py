@@ -12,17 +12,18 @@ from sqlalchemy.orm import Session, joinedload
 
 from workflow.attachments import MAX_ATTACHMENT_BYTES, StoredFile
 from workflow.commands._advance import _advance
-from workflow.commands.incoming import register_receipt
+from workflow.commands.incoming import next_incoming_serial, register_receipt
 from workflow.commands.savepoint import command
 from workflow.commands.tracking import close_if_complete
 from workflow.db import as_utc
+from workflow.deadlines import local_date
 from workflow.digests import report_digest
 from workflow.errors import InvalidInput
 from workflow.inputs import clean_text
 from workflow.loading import get_actor, get_or_404
 from workflow.models import Attachment, Notice, Receipt, Report, User
 from workflow.notifications import report_check_link, tell_role
-from workflow.states import ReceiptAction, ReportAction, Role
+from workflow.states import ReceiptAction, ReceiptState, ReportAction, Role
 
 # The notice's state comes in the same statement as the receipt: the guard reads whether the
 # notice is still open (and nothing else of it: its body may run to pages).
@@ -41,10 +42,14 @@ def acknowledge(session: Session, actor: User, *, receipt_id: int,
     def record(r: Receipt) -> None:
         r.acted_at, r.acted_by_id = now, actor.id
 
+    # The 收文编号 is taken before the audit entry locks the chain's head (see
+    # next_incoming_serial); a refusal below gives it back with the command's SAVEPOINT.
+    serial = (next_incoming_serial(session, receipt.unit_id, local_date(now).year)
+              if receipt.state == ReceiptState.PENDING else None)
     changed = _advance(session, actor, receipt, ReceiptAction.ACKNOWLEDGE, now=now, apply=record,
                        expected_version=expected_version, on_behalf_of=receipt.unit.name)
     if changed:
-        register_receipt(session, actor, receipt, now=now)
+        register_receipt(session, actor, receipt, now=now, serial=serial)
         close_if_complete(session, receipt.notice_id, now=now)
     return receipt
 
