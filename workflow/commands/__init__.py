@@ -39,6 +39,7 @@ from workflow.commands.drafting import (
     withdraw,
 )
 from workflow.commands.notifications import mark_all_read, mark_read
+from workflow.commands.reading import record_reading
 from workflow.commands.receiving import StoredFile, acknowledge, reject, submit_report
 from workflow.commands.signoff import amend, pass_review, return_for_revision, sign
 from workflow.commands.tracking import (
@@ -67,4 +68,5 @@ __all__ = [
     "archive", "revoke", "abolish",
     "set_calendar_day", "remove_calendar_day", "set_deadline_policy",
     "mark_read", "mark_all_read",
+    "record_reading",
 ]
