@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from tests.concurrency import assert_everything_holds
 from tests.concurrency.processes import run_together
 from tests.factories import at, build_world, notice_in, receipts_of, refused
 from workflow import commands as c
@@ -190,6 +191,7 @@ def test_four_processes_opening_at_once_write_one_row_and_one_entry(database_url
     with session_factory() as s:
         assert len(_readings(s, notice_id)) == 1
         assert len(_reading_entries(s, notice_id)) == 1
+    assert_everything_holds(session_factory)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -284,3 +286,14 @@ def test_a_unit_that_returned_the_notice_after_opening_it_reads_as_read(world, s
     m = tracking_queries.matrix(session, world.supervisor, issued.id, now=at(2))
     row = next(r for r in m.rows if r.unit_id == d2.id)
     assert (row.receipt.state_label, row.reading) == ("已退回", ("READ", "已阅"))
+
+
+def test_openings_leave_the_trail_and_every_invariant_whole(world, session, session_factory,
+                                                            issued):
+    d1 = world.districts[0]
+    c.record_reading(session, world.receiver1, notice_id=issued.id, now=at(1.2))
+    c.acknowledge(session, world.receiver1, receipt_id=_receipt_of(world, issued, d1).id,
+                  now=at(1.3))
+    c.record_reading(session, world.cc_receiver, notice_id=issued.id, now=at(1.4))
+    session.commit()
+    assert_everything_holds(session_factory)

@@ -51,8 +51,9 @@ def record_reading(session: Session, actor: User, *, notice_id: int,
     if inserted.rowcount != 1:
         return None
     unit_name = session.scalar(select(Unit.name).where(Unit.id == receipt.unit_id))
+    # No state on the entry: opening changes no receipt, and the trail's replay counts every
+    # entry with a state as one change of the receipt's version.
     audit.append(session, actor=actor, action="receipt.READ", object_type="receipt",
-                 object_id=receipt.id, notice_id=notice.id, state_before=receipt.state.name,
-                 state_after=receipt.state.name, on_behalf_of=unit_name, at=now)
+                 object_id=receipt.id, notice_id=notice.id, on_behalf_of=unit_name, at=now)
     return session.scalar(select(NoticeReading).where(NoticeReading.notice_id == notice.id,
                                                       NoticeReading.user_id == actor.id))
