@@ -130,7 +130,7 @@ def test_the_matrix_shows_each_units_reading_with_the_first_reader(client, log_i
     assert _matrix_row(html, unit_id(app, district(1))).startswith(
         "示范市第1区妇联 主送 已签收 已签收")
     assert _matrix_row(html, unit_id(app, district(2))).startswith(
-        f"示范市第2区妇联 主送 已阅未签收 receiver2 首阅于 {OPENED} 待签收")
+        f"示范市第2区妇联 主送 已阅未签收 receiver2 首阅 {OPENED} 待签收")
     assert _matrix_row(html, unit_id(app, district(3))).startswith(
         "示范市第3区妇联 主送 未阅 待签收")
 
