@@ -77,9 +77,10 @@ def _stamp(moment: dt.datetime) -> str:
 
 def matrix_table(m, *, now: dt.datetime | None = None) -> Table:
     """A notice's matrix (`workflow.queries.tracking.NoticeMatrix`): one row per recipient unit;
-    签收 and, for each report request, its state, when it was submitted and days overdue."""
+    签收, 已读 (who of the unit opened it first, and when) and, for each report request, its
+    state, when it was submitted and days overdue."""
     columns = [Column("单位"), Column("类别"), Column("签收"), Column("签收时间", "datetime"),
-               Column("签收备注")]
+               Column("签收备注"), Column("已读"), Column("首阅人"), Column("首阅时间", "datetime")]
     for c in m.columns:
         due = f"截止{chinese_date(c.deadline.due_date)}" if c.deadline.due_date else "及时报送"
         columns += [Column(f"{c.what}（{due}）"), Column(f"{c.what}·上报时间", "datetime"),
@@ -87,8 +88,10 @@ def matrix_table(m, *, now: dt.datetime | None = None) -> Table:
     columns += [Column("催办次数", "number"), Column("最近催办", "datetime")]
     rows = []
     for row in m.rows:
+        first = row.first_reading
         cells = [row.unit_name, row.kind_label, row.receipt.state_label,
-                 local(row.receipt.acted_at), row.receipt.reason or ""]
+                 local(row.receipt.acted_at), row.receipt.reason or "", row.reading[1],
+                 first.reader if first else None, local(first.at) if first else None]
         for cell in row.reports:
             if cell is None:
                 cells += ["无需上报", None, None]

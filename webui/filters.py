@@ -29,6 +29,7 @@ _OTHER_ACTIONS = {
     "notice.ADD_ATTACHMENT": "添加附件",
     "notice.REMOVE_ATTACHMENT": "删除附件",
     "notice.REMIND": "催办",
+    "receipt.READ": "首次阅读",
     "series.OPEN": "开设文号系列",
     "series.VOID_NUMBER": "作废文号",
     "unit.CREATE": "新建单位",

@@ -32,7 +32,8 @@ pytestmark = pytest.mark.usefixtures("people")
 
 YEAR = "from=2016-01-01&to=2016-12-31"
 CC = "示范省妇女联合会"
-MATRIX_HEADERS = ["单位", "类别", "签收", "签收时间", "签收备注", "调研报告（截止2016年4月30日）",
+MATRIX_HEADERS = ["单位", "类别", "签收", "签收时间", "签收备注", "已读", "首阅人", "首阅时间",
+                  "调研报告（截止2016年4月30日）",
                   "调研报告·上报时间", "调研报告·逾期天数", "催办次数", "最近催办"]
 UNIT_HEADERS = ["单位", "收文", "按时签收", "按时上报", "逾期办理", "逾期未办", "未到期", "按时率"]
 
@@ -251,8 +252,9 @@ def test_the_matrix_in_excel_holds_every_unit_with_real_times(client, log_in, wo
     signed = local_time(at(1, hours=2)).replace(tzinfo=None)  # 2016-03-08 11:00 in Beijing
     assert first[1:4] == ["主送", "已签收", signed]
     assert isinstance(sheet["D3"].value, dt.datetime) and "yy" in sheet["D3"].number_format
-    assert first[5] == "待上报" and first[7] > 0  # days past 2016-04-30
-    assert rows[3][1:3] == ["抄送", "待签收"] and rows[3][5] == "无需上报"
+    assert first[5:8] == ["已签收", None, None]  # signed on the desk, never opened the page
+    assert first[8] == "待上报" and first[10] > 0  # days past 2016-04-30
+    assert rows[3][1:3] == ["抄送", "待签收"] and rows[3][5:9] == ["未阅", None, None, "无需上报"]
     # Wide enough for Chinese: a unit name of n characters needs about 2n.
     assert sheet.column_dimensions["A"].width >= 2 * len(district(1))
 

@@ -3,7 +3,8 @@
 Owns: `/`, `/notices/`, `/notices/<id>`, and the notice printed by GB/T 9704: the print view
 (`/notices/<id>/print`, a page to print from the browser) and its PDF and DOCX downloads. What a
 user may see is the engine's answer (`queries.notice_summaries`, `queries.get_notice`,
-`printing.printed_notice`): another unit's notice is a 404.
+`printing.printed_notice`): another unit's notice is a 404. Opening a notice is the one GET that may
+write: a recipient unit's person opening it for the first time is recorded (已读).
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
-from webui import pictures
+from webui import clock, pictures
 from webui.desks import desks_for
 from webui.downloads import send_attachment, send_document
 from webui.extensions import db
-from workflow import lifecycle, permissions, printing, queries
+from workflow import commands, lifecycle, permissions, printing, queries
+from workflow.db import read_only
 from workflow.printing.docx import render_docx
 from workflow.printing.html import render_html, style_hash
 from workflow.printing.pdf import render_pdf
@@ -84,8 +86,17 @@ def lifecycle_picture(name: str):
 def show(notice_id: int):
     actor = current_user.account
     notice = queries.get_notice(db.session, notice_id, actor)
+    if queries.notices.reading_due(db.session, actor, notice.id):
+        # A first open: the reader's transaction ends, the write is a short transaction of its
+        # own (SQLite takes the write lock only now), and the page is read in a reader again.
+        # Every later open only asks the question above.
+        db.session.commit()
+        commands.record_reading(db.session, actor, notice_id=notice.id, now=clock.now())
+        db.session.commit()
+        read_only(db.session())
     return render_template(
         "notices/show.html", notice=notice, picture=pictures.dot_available(),
+        readers=queries.notices.own_unit_readers(db.session, actor, notice.id),
         actions=action_links(permissions.available_actions(actor, notice), notice.id),
         progress=queries.progress(db.session, [notice.id])[notice.id],
         receipts=queries.receipts(db.session, notice.id, actor),

@@ -48,6 +48,7 @@ from workflow.commands.incoming import (
     return_to_proposer,
 )
 from workflow.commands.notifications import mark_all_read, mark_read
+from workflow.commands.reading import record_reading
 from workflow.commands.receiving import StoredFile, acknowledge, reject, submit_report
 from workflow.commands.signoff import amend, pass_review, return_for_revision, sign
 from workflow.commands.tracking import (
@@ -78,4 +79,5 @@ __all__ = [
     "mark_read", "mark_all_read",
     "register_external", "propose", "instruct", "return_to_proposer", "finish",
     "archive_incoming", "circulate", "mark_read_copy", "recall", "waive",
+    "record_reading",
 ]

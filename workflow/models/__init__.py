@@ -11,6 +11,7 @@ import workflow.inputs  # noqa: F401  (registers the before_flush check on every
 from workflow.models._columns import enum_column
 from workflow.models.calendar import CalendarDay, DeadlinePolicy  # noqa: F401
 from workflow.models.distribution import (  # noqa: F401
+    NoticeReading,
     Notification,
     Receipt,
     Reminder,
@@ -67,6 +68,7 @@ __all__ = [
     "Report",
     "Reminder",
     "Notification",
+    "NoticeReading",
     "NumberSeries",
     "VoidedNumber",
     "ArchiveCounter",

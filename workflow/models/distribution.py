@@ -1,4 +1,5 @@
-"""What an issued notice creates per unit: receipts and reports; reminders and notifications.
+"""What an issued notice creates per unit: receipts and reports; reminders and notifications; who
+of a recipient unit has opened it (已读).
 """
 
 from __future__ import annotations
@@ -111,6 +112,28 @@ class Reminder(Base):
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     by_user: Mapped[User | None] = relationship()
+
+
+class NoticeReading(Base):
+    """The first time one person of a recipient unit opened an issued notice (已读).
+
+    One row per person and notice, whatever the number of opens or of recipient units the person
+    belongs to: `unit_id` is the recipient unit through which they see it.
+    """
+
+    __tablename__ = "notice_reading"
+    __table_args__ = (
+        UniqueConstraint("notice_id", "user_id"),
+        Index("ix_notice_reading_notice_unit", "notice_id", "unit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    first_read_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship()
 
 
 class Notification(Base):

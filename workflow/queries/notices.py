@@ -1,4 +1,5 @@
-"""Queries shared by every desk: notice lists with progress, a notice's full picture, its trail.
+"""Queries shared by every desk: notice lists with progress, a notice's full picture, its trail,
+and who of the viewer's own unit has read it (已读).
 
 Owns: queries shaped for the desks, the CLI and the API — each a handful of statements whatever
 the number of units (grouped counts, never a query per row). Must not: change anything.
@@ -9,13 +10,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from workflow.db import among_ids
 from workflow.deadlines import days_left, local_date, local_time
 from workflow.errors import NotFound
-from workflow.models import Attachment, AuditEntry, Notice, Receipt, Report, User
+from workflow.models import (
+    Attachment,
+    AuditEntry,
+    Notice,
+    NoticeReading,
+    Receipt,
+    Report,
+    Unit,
+    User,
+)
 from workflow.permissions import business_unit_ids, notice_visibility, sees_whole_notice
 from workflow.states import ReceiptState, RecipientKind, ReportState
 
@@ -136,12 +146,20 @@ def reports(session: Session, notice_id: int, actor: User | None = None) -> list
 # What a recipient unit may read of a notice's trail besides its own receipt and reports.
 PUBLIC_NOTICE_ACTIONS = ("notice.ISSUE", "notice.CLOSE", "notice.REVOKE", "notice.ABOLISH",
                          "notice.ARCHIVE")
+# A recipient unit's people opening the notice: their own unit's business. The issuing unit learns
+# who opened it first from the tracking matrix, not every name from the trail.
+READING_ACTION = "receipt.READ"
 
 
 def audit_trail(session: Session, notice_id: int, actor: User | None = None) -> list[AuditEntry]:
-    """The notice's audit entries in order; a recipient sees the public steps and its own."""
+    """The notice's audit entries in order; a recipient sees the public steps and its own, the
+    issuing unit everything but the recipients' openings."""
     statement = select(AuditEntry).where(AuditEntry.notice_id == notice_id).order_by(AuditEntry.seq)
-    if actor is not None and not sees_whole_notice(actor, session.get(Notice, notice_id)):
+    if actor is None:
+        return list(session.scalars(statement))
+    if sees_whole_notice(actor, session.get(Notice, notice_id)):
+        statement = statement.where(AuditEntry.action != READING_ACTION)
+    else:
         units = business_unit_ids(actor)
         own_receipts = select(Receipt.id).where(Receipt.notice_id == notice_id,
                                                 Receipt.unit_id.in_(units))
@@ -153,6 +171,47 @@ def audit_trail(session: Session, notice_id: int, actor: User | None = None) -> 
             (AuditEntry.object_type == "report") & AuditEntry.object_id.in_(own_reports),
         ))
     return list(session.scalars(statement))
+
+
+def reading_due(session: Session, actor: User, notice_id: int) -> bool:
+    """Whether opening the notice now is `actor`'s first open to record: they hold a business role
+    in a recipient unit of it and have no reading row yet. One indexed statement, asked on every
+    view of the notice page so that the page writes only on a first open."""
+    units = business_unit_ids(actor) if actor.active else set()
+    if not units:
+        return False
+    return bool(session.scalar(select(
+        exists().where(Receipt.notice_id == notice_id, Receipt.unit_id.in_(units))
+        & ~exists().where(NoticeReading.notice_id == notice_id,
+                          NoticeReading.user_id == actor.id))))
+
+
+@dataclass(frozen=True)
+class UnitReaders:
+    """Who of one recipient unit has opened the notice, first reader first."""
+
+    unit_id: int
+    unit_name: str
+    readers: list[tuple[str, dt.datetime]]  # (display name, first opened at, naive UTC)
+
+
+def own_unit_readers(session: Session, actor: User, notice_id: int) -> list[UnitReaders]:
+    """For each recipient unit in which `actor` holds a business role, its people who have opened
+    the notice and when. Never another unit's people; the issuing unit has its matrix instead."""
+    units = business_unit_ids(actor) if actor.active else set()
+    if not units:
+        return []
+    rows = session.execute(
+        select(NoticeReading.unit_id, Unit.name, User.display_name, NoticeReading.first_read_at)
+        .join(Unit, Unit.id == NoticeReading.unit_id)
+        .join(User, User.id == NoticeReading.user_id)
+        .where(NoticeReading.notice_id == notice_id, NoticeReading.unit_id.in_(units))
+        .order_by(NoticeReading.unit_id, NoticeReading.first_read_at, NoticeReading.id))
+    found: dict[int, UnitReaders] = {}
+    for unit_id, unit_name, name, read_at in rows:
+        found.setdefault(unit_id, UnitReaders(unit_id, unit_name, [])).readers.append(
+            (name, read_at))
+    return list(found.values())
 
 
 def _iso(value) -> str | None:

@@ -1,7 +1,7 @@
-"""One issued notice's matrix on the 督办 desk: its units × (签收, each report request).
+"""One issued notice's matrix on the 督办 desk: its units × (已读, 签收, each report request).
 
-Owns: `matrix()` and its rows and cells — each recipient unit's receipt and reports, what it still
-owes, how often it was reminded, what is overdue — narrowed to all, outstanding or overdue units,
+Owns: `matrix()` and its rows and cells — each recipient unit's receipt, who of it opened the
+notice first and when (未阅 / 已阅未签收 / 已签收), its reports, what it still owes, how often it was reminded, what is overdue — narrowed to all, outstanding or overdue units,
 with what the supervisor may do now (remind, set the interval, close); `notice_for_supervisor()`,
 the notice of one of the actor's supervised units or NotFound. A fixed handful of grouped
 statements whatever the number of units (a notice may go to 1,000). Also the labels every list
@@ -22,6 +22,7 @@ from workflow.errors import NotFound
 from workflow.models import (
     DeadlinePolicy,
     Notice,
+    NoticeReading,
     Receipt,
     Reminder,
     Report,
@@ -117,6 +118,20 @@ class ReportCell:
         return self.state == ReportState.DUE.name and self.return_reason is not None
 
 
+# How far a recipient unit has got with the notice before its reports: opened, signed for.
+# (name, label): the name is for the page's styles, the label what it reads.
+UNREAD, READ = ("UNREAD", "未阅"), ("READ", "已阅")
+READ_NOT_SIGNED, SIGNED = ("READ_NOT_SIGNED", "已阅未签收"), ("ACKNOWLEDGED", "已签收")
+
+
+@dataclass(frozen=True)
+class FirstReading:
+    """Who of a recipient unit opened the notice first, and when (naive UTC)."""
+
+    reader: str
+    at: dt.datetime
+
+
 @dataclass(frozen=True)
 class UnitRow:
     unit_id: int
@@ -128,6 +143,17 @@ class UnitRow:
     outstanding: bool  # a 主送 unit that still owes something (may be reminded, would be waived)
     reminders: int
     last_reminded_at: dt.datetime | None
+    first_reading: FirstReading | None = None  # None: nobody of the unit has opened it
+
+    @property
+    def reading(self) -> tuple[str, str]:
+        """(name, label): 未阅 / 已阅未签收 / 已签收. A unit that signed without opening the page
+        has signed; one that returned the notice or was waived reads 已阅 once opened."""
+        if self.receipt.state == ReceiptState.ACKNOWLEDGED.name:
+            return SIGNED
+        if self.first_reading is None:
+            return UNREAD
+        return READ_NOT_SIGNED if self.receipt.state == ReceiptState.PENDING.name else READ
 
     @property
     def overdue(self) -> bool:
@@ -204,6 +230,21 @@ def _supervised(session: Session, actor: User, notice_id: int) -> tuple[Notice, 
     return notice, every or DEADLINE_DEFAULTS.remind_every_days
 
 
+def _first_readings(session: Session, notice_id: int) -> dict[int, FirstReading]:
+    """Each recipient unit's first reader of the notice, in one statement (a window over the
+    (notice, unit) index), whatever the number of units and readers."""
+    ranked = (
+        select(NoticeReading.unit_id, User.display_name, NoticeReading.first_read_at,
+               func.row_number().over(
+                   partition_by=NoticeReading.unit_id,
+                   order_by=(NoticeReading.first_read_at, NoticeReading.id)).label("rank"))
+        .join(User, User.id == NoticeReading.user_id)
+        .where(NoticeReading.notice_id == notice_id).subquery())
+    return {unit_id: FirstReading(name, at) for unit_id, name, at in session.execute(
+        select(ranked.c.unit_id, ranked.c.display_name, ranked.c.first_read_at)
+        .where(ranked.c.rank == 1))}
+
+
 def matrix(session: Session, actor: User, notice_id: int, *, now: dt.datetime | None = None,
            show: str = "all") -> NoticeMatrix:
     """The matrix of one issued notice of the actor's units, in a fixed number of statements.
@@ -233,6 +274,7 @@ def matrix(session: Session, actor: User, notice_id: int, *, now: dt.datetime | 
             .where(Reminder.notice_id == notice.id).group_by(Reminder.unit_id))
     }
     owing = set(outstanding_units(session, notice.id)) if is_open else set()
+    first_readings = _first_readings(session, notice.id)
 
     cells: dict[int, list[ReportCell | None]] = {}
     tally = {r.id: [0, 0, 0] for r in requests}  # required, reported, accepted
@@ -255,7 +297,8 @@ def matrix(session: Session, actor: User, notice_id: int, *, now: dt.datetime | 
         rows.append(UnitRow(
             unit_id, name, *SHOWN[kind],
             ReceiptCell(receipt_id, *SHOWN[state], acted_at, reason, due),
-            tuple(cells.get(unit_id, [None] * len(requests))), unit_id in owing, count, last))
+            tuple(cells.get(unit_id, [None] * len(requests))), unit_id in owing, count, last,
+            first_readings.get(unit_id)))
     overdue_units = sum(1 for row in rows if row.overdue)
     if show == "outstanding":
         shown = [row for row in rows if row.outstanding]
