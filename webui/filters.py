@@ -30,6 +30,8 @@ _OTHER_ACTIONS = {
     "notice.REMOVE_ATTACHMENT": "删除附件",
     "notice.REMIND": "催办",
     "receipt.READ": "首次阅读",
+    "incoming.REGISTER": "收文登记",
+    "circulation.SEND": "传阅",
     "series.OPEN": "开设文号系列",
     "series.VOID_NUMBER": "作废文号",
     "unit.CREATE": "新建单位",
