@@ -136,6 +136,10 @@ def test_incoming_show_without_json_reads_as_the_收文处理笺(app, register):
     (["show", "0"], "找不到该收文"),
     (["show", str(10**30)], "找不到该收文"),
     (["list", "--unit", "999999"], "找不到编号为 999999 的单位"),
+    (["list", "--unit", "南关"], "单位编号应为正整数"),
+    (["show", "-1"], "收文编号应为正整数"),
+    (["show", "1\x07"], "收文编号应为正整数"),
+    (["show", "１"], "收文编号应为正整数"),  # a full-width digit is not taken for 1
 ])
 def test_an_unknown_id_exits_1_with_a_chinese_message(app, register, args, message):
     result = run(app, *args)

@@ -20,17 +20,27 @@ from workflow.queries.incoming_records import incoming_record, incoming_rows
 incoming_cli = AppGroup("incoming", help="收文：登记簿、收文处理笺。")
 
 
+def _number(value: str | None, label: str) -> int | None:
+    """An id typed on the command line; refused here in Chinese (click's int type says it in
+    English)."""
+    if value is None:
+        return None
+    if not value.isascii() or not value.isdigit():
+        fail(f"{label}编号应为正整数：{value[:20]!r}")
+    return int(value)
+
+
 def _readers(row: dict) -> str:
     return "、".join(f"{r['name']}（{r['state_label']}）" for r in row["readers"])
 
 
 @incoming_cli.command("list")
-@click.option("--unit", "unit_id", type=int, default=None, help="只列出该单位（编号）的收文。")
+@click.option("--unit", "unit_id", default=None, help="只列出该单位（编号）的收文。")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
-def incoming_list(unit_id: int | None, as_json: bool) -> None:
+def incoming_list(unit_id: str | None, as_json: bool) -> None:
     """Every 收文: unit, 收文编号, source, state, 办件/阅件, handler, deadline, readers."""
     try:
-        rows = incoming_rows(read_only(db.session()), unit_id)
+        rows = incoming_rows(read_only(db.session()), _number(unit_id, "单位"))
     except WorkflowError as error:
         fail(str(error))
     if as_json:
@@ -46,13 +56,14 @@ def incoming_list(unit_id: int | None, as_json: bool) -> None:
           _readers(r) or "—"] for r in rows]))
 
 
-@incoming_cli.command("show")
-@click.argument("incoming_id", type=int)
+# A negative id ("-1") is taken as the id, refused in Chinese, not as an unknown option.
+@incoming_cli.command("show", context_settings={"ignore_unknown_options": True})
+@click.argument("incoming_id")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
-def incoming_show(incoming_id: int, as_json: bool) -> None:
+def incoming_show(incoming_id: str, as_json: bool) -> None:
     """One 收文 with its 拟办意见, 批示, 办理结果, 答复 and readers."""
     try:
-        record = incoming_record(read_only(db.session()), incoming_id)
+        record = incoming_record(read_only(db.session()), _number(incoming_id, "收文"))
     except WorkflowError as error:
         fail(str(error))
     if as_json:
