@@ -52,7 +52,8 @@ def _late(stats: st.NoticeStatistics) -> dict[str, list[tuple]]:
 #   R1 学习贯彻落实会议精神情况 due 2016-03-31, R2 调研报告 due 2016-04-30.
 #   Signed for: 南关区 03-10 10:00, 宽城区 03-11 10:00, 朝阳区 03-12 10:00, 长春经济技术开发区
 #   03-13 10:00 — 1, 25, 49 and 73 hours after issue: median (25 + 49) / 2 = 37 hours.
-#   Reports: 南关区 R1 submitted 03-25 (accepted 03-28), 宽城区 R1 submitted 03-30; nothing else.
+#   Reports: 南关区 R1 submitted 03-25 (accepted 03-28) and R2 04-06 (its 收文 is then 办结),
+#   宽城区 R1 submitted 03-30; nothing else.
 # 哈妇发〔2015〕9号, issued 2015-08-11 15:00 by 哈尔滨市妇联: 主送 18 区县（市）, 3 市直妇委会,
 #   3 团体会员 = 24 units; 抄送 黑龙江省妇联. One request 学习贯彻情况 without a due date
 #   (及时报送), from the 18 区县（市）.
@@ -103,7 +104,7 @@ def test_the_demo_without_receipt_deadlines_matches_the_hand_count(demo_world, s
     changchun = st.unit_statistics(session, people["cc_supervisor"], now=NOW, **YEAR_2016)
     # A receipt without a deadline is never late: signed is on time, pending is open.
     expected = {
-        "长春市南关区妇联": (1, 1, 1, 0, 0, 1, 100),  # R1 on 03-25, R2 still ahead
+        "长春市南关区妇联": (1, 1, 2, 0, 0, 0, 100),  # R1 on 03-25, R2 on 04-06
         "长春市宽城区妇联": (1, 1, 1, 0, 0, 1, 100),  # R1 on 03-30, the day before its due day
         "长春市朝阳区妇联": (1, 1, 0, 0, 1, 1, 50),  # R1 missing, R2 ahead
         "长春经济技术开发区妇联": (1, 1, 0, 0, 1, 1, 50),
@@ -112,10 +113,10 @@ def test_the_demo_without_receipt_deadlines_matches_the_hand_count(demo_world, s
     }
     assert _figures(changchun) == expected
     total = changchun.total
-    # 22 received; 4 + 2 on time; 12 R1 missing; open: 4 × R2 + 10 × (receipt, R2) + 8 receipts.
+    # 22 received; 4 + 3 on time; 12 R1 missing; open: 3 × R2 + 10 × (receipt, R2) + 8 receipts.
     assert (total.received, total.on_time, total.late, total.missing, total.open) == \
-        (22, 6, 0, 12, 32)
-    assert total.rate_percent == 33  # 6 of 18
+        (22, 7, 0, 12, 31)
+    assert total.rate_percent == 37  # 7 of 19
     assert changchun.issuers == ["长春市妇女联合会"] and len(changchun.notices) == 1
 
     harbin = st.unit_statistics(session, people["hrb_signatory"], now=NOW,
@@ -140,8 +141,8 @@ def test_the_demo_notices_figures_match_the_hand_count(demo_world, session):
     r1, r2 = seed0.requests
     assert (r1.what, _tally(r1.tally), r1.accepted) == ("学习贯彻落实会议精神情况",
                                                        (14, 2, 2, 0, 12, 0), 1)
-    assert (r2.what, _tally(r2.tally), r2.accepted) == ("调研报告", (14, 0, 0, 0, 0, 14), 0)
-    assert _tally(seed0.reports) == (28, 2, 2, 0, 12, 14)  # reported 2/28
+    assert (r2.what, _tally(r2.tally), r2.accepted) == ("调研报告", (14, 1, 1, 0, 0, 13), 0)
+    assert _tally(seed0.reports) == (28, 3, 3, 0, 12, 13)  # reported 3/28
     late = _late(seed0)
     owing_r1 = ["长春市朝阳区妇联", "长春经济技术开发区妇联", *CC_OTHER_COUNTIES]
     assert sorted(late) == sorted(owing_r1)
@@ -162,7 +163,7 @@ def test_the_demo_with_receipt_deadlines_matches_the_hand_count(demo_world, sess
 
     changchun = st.unit_statistics(session, people["cc_signatory"], now=NOW, **YEAR_2016)
     assert _figures(changchun) == {
-        "长春市南关区妇联": (1, 1, 1, 0, 0, 1, 100),  # signed 03-10
+        "长春市南关区妇联": (1, 1, 2, 0, 0, 0, 100),  # signed 03-10; R1 and R2 on time
         "长春市宽城区妇联": (1, 1, 1, 0, 0, 1, 100),  # signed 03-11 10:00, on the due day
         "长春市朝阳区妇联": (1, 0, 0, 1, 1, 1, 0),  # signed 03-12: late; R1 missing
         "长春经济技术开发区妇联": (1, 0, 0, 1, 1, 1, 0),  # signed 03-13: late
@@ -170,8 +171,8 @@ def test_the_demo_with_receipt_deadlines_matches_the_hand_count(demo_world, sess
         **{name: (1, 0, 0, 0, 1, 0, 0) for name in CC_ONLY_SIGN},  # receipt missing
     }
     total = changchun.total
-    assert (total.on_time, total.late, total.missing, total.open) == (4, 2, 30, 14)
-    assert total.rate_percent == 11  # 4 of 36
+    assert (total.on_time, total.late, total.missing, total.open) == (5, 2, 30, 13)
+    assert total.rate_percent == 14  # 5 of 37
 
     seed0 = st.notice_statistics(session, people["cc_supervisor"],
                                  _notice_id(session, "长妇通字〔2016〕4号"), now=NOW)

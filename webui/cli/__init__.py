@@ -9,9 +9,21 @@ from __future__ import annotations
 
 from flask import Flask
 
-from webui.cli import attachments, audit, backup, check, mail, notice, setup, tick, unit, user
+from webui.cli import (
+    attachments,
+    audit,
+    backup,
+    check,
+    incoming,
+    mail,
+    notice,
+    setup,
+    tick,
+    unit,
+    user,
+)
 
-MODULES = [setup, audit, notice, mail, unit, user, tick, check, backup, attachments]
+MODULES = [setup, audit, notice, incoming, mail, unit, user, tick, check, backup, attachments]
 
 
 def init_app(app: Flask) -> None:

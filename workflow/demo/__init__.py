@@ -23,6 +23,7 @@ from workflow import commands as c
 from workflow import second_factor
 from workflow.commands.accounts import ENROL
 from workflow.deadlines import LOCAL_TZ
+from workflow.demo import offices as o
 from workflow.models import Unit, User
 from workflow.settings import login_policy
 from workflow.states import Role
@@ -82,14 +83,15 @@ class _Builder:
         return c.create_group(self.s, None, owner_unit_id=owner.id, name=name,
                               member_ids=[u.id for u in members])
 
-    def user(self, username: str, name: str, unit: Unit, *roles: Role) -> User:
+    def user(self, username: str, name: str, unit: Unit, *roles: Role, title: str = "") -> User:
         password = secrets.token_urlsafe(9)
         user = c.create_user(self.s, None, username=username, display_name=name, unit_id=unit.id,
                              password=password, email=f"{username}@example.org")
         for role in roles:
             c.grant_role(self.s, None, user_id=user.id, role=role, unit_id=unit.id)
-        self.logins.append((username, name, f"{unit.name} · {'、'.join(r.label for r in roles)}",
-                            password, self._enrol(user, password)))
+        # Unit · post (where one is given) · roles: a vice chair who only reads has no role.
+        where = " · ".join(p for p in (unit.name, title, "、".join(r.label for r in roles)) if p)
+        self.logins.append((username, name, where, password, self._enrol(user, password)))
         return user
 
     def _enrol(self, user: User, password: str) -> str:
@@ -170,6 +172,7 @@ def build(session: Session, *, with_notices: bool = True
         b.user("daowai", "罗敏", hrb_counties[2], Role.RECEIVER),
         b.user("nvqiye", "谢芳", hrb_members[0], Role.RECEIVER),
     ]
+    offices = o.staff(b, b.units)
     s.flush()
     if not with_notices:
         return b.logins
@@ -211,6 +214,14 @@ def build(session: Session, *, with_notices: bool = True
                     now=local(2016, 3, 30, 16))
     c.remind(s, cc_supervisor, notice_id=n0.id, channel="phone",
              message="请于3月31日前上报学习贯彻落实会议精神情况", now=local(2016, 3, 29, 9))
+    # Inside the recipients (收文办理): 南关 to 办结, 宽城 half-way, 朝阳 only registered.
+    nanguan = cc_counties[0]
+    o.seed_000_at_nanguan(s, offices["nanguan"], receipt_id=receipts0[nanguan.id],
+                          research_report_id=reports0[(nanguan.id, 1)],
+                          receiver=cc_receivers[0], local=local)
+    o.seed_000_at_kuancheng(s, offices["kuancheng"], receipt_id=receipts0[cc_counties[1].id],
+                            local=local)
+    o.external_at_nanguan(s, cc_receivers[0], nanguan, local=local)
 
     # ---- seed 001: 哈妇发〔2015〕9号, signed by 杨杰 on 2015-08-11 ---------------------------
     c.open_series(s, hrb_clerk, issuer_unit_id=hrb.id, code="哈妇发", year=2015, start_serial=9,
@@ -240,6 +251,8 @@ def build(session: Session, *, with_notices: bool = True
                     text="道里区妇联通过专题学习、专题研讨等方式学习贯彻会议精神，情况如下……",
                     now=local(2015, 8, 20, 10))
     c.accept_report(s, hrb_supervisor, report_id=daoli, now=local(2015, 8, 21, 9))
+    o.seed_001_at_daoli(s, offices["daoli"], receipt_id=receipts1[hrb_counties[0].id],
+                        local=local)
 
     # ---- work in progress, so that every desk has something to show -------------------------
     in_review = c.create_draft(

@@ -1,0 +1,117 @@
+"""The demo's 收文办理: 南关区妇联 carries seed 000 to 办结, 宽城区妇联 stops at 待批办, 道里区妇联
+has seed 001 in hand, and an external notice is registered from its PDF — each desk has work."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from workflow import audit, demo
+from workflow import commands as c
+from workflow.models import Incoming, Report, Unit, User
+from workflow.states import CirculationState, IncomingKind, IncomingState, ReportState, Role
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    """The demo built once for this module, in a file of its own (the build takes seconds)."""
+    from workflow.db import create_all, make_engine, make_session_factory
+
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}")
+    create_all(engine)
+    factory = make_session_factory(engine)
+    with factory() as session:
+        demo.build(session)
+        session.commit()
+    yield factory
+    engine.dispose()
+
+
+@pytest.fixture
+def s(demo_db):
+    with demo_db() as session:
+        yield session
+        session.rollback()
+
+
+def incoming_at(session, unit_name: str, number: str) -> Incoming:
+    return session.scalar(select(Incoming).join(Unit, Unit.id == Incoming.unit_id)
+                          .where(Unit.name == unit_name,
+                                 Incoming.serial == int(number.split("〕")[1][:-1])))
+
+
+def person(session, username: str) -> User:
+    return session.scalar(select(User).where(User.username == username))
+
+
+def test_nanguan_carries_seed_000_to_done_with_the_chairs_instruction_and_both_reports(s):
+    i = incoming_at(s, "长春市南关区妇联", "收〔2016〕1号")
+    assert i.number == "收〔2016〕1号"
+    assert (i.source_number, i.title) == (
+        "长妇通字〔2016〕4号", "关于认真学习宣传贯彻落实市委党的群团工作会议精神的通知")
+    assert i.state == IncomingState.DONE
+    assert i.kind == IncomingKind.TO_HANDLE
+    assert i.received_on == dt.date(2016, 3, 10)
+    assert i.registered_by.username == "nanguan"
+    assert i.proposed_by.username == "nanguan_office"
+    assert i.instruction == "请组织学习，按时上报"
+    assert i.instructed_by.display_name == "陈秀英"
+    assert [(a.unit.name, a.lead) for a in i.assignments] == [("长春市南关区妇联宣传部", True)]
+    assert i.deadline == dt.date(2016, 3, 28)
+    assert i.finished_by.username == "nanguan_xcb"
+    assert "调研报告（4月6日）均已上报市妇联" in i.result
+    assert [(c.reader.username, c.state) for c in i.circulations] == [
+        ("nanguan_vice1", CirculationState.READ), ("nanguan_vice2", CirculationState.READ)]
+    reports = s.scalars(select(Report).where(Report.notice_id == i.notice_id,
+                                             Report.unit_id == i.unit_id).order_by(Report.id))
+    assert [r.state for r in reports] == [ReportState.ACCEPTED, ReportState.SUBMITTED]
+
+
+def test_kuancheng_waits_for_its_chairs_instruction_with_a_copy_unread(s):
+    i = incoming_at(s, "长春市宽城区妇联", "收〔2016〕1号")
+    assert i.state == IncomingState.PROPOSED
+    assert i.instruction is None
+    assert i.lead_unit_id == s.scalar(select(Unit.id).where(Unit.name == "长春市宽城区妇联宣传部"))
+    assert [(c.reader.username, c.state) for c in i.circulations] == [
+        ("kuancheng_vice1", CirculationState.PENDING)]
+
+
+def test_chaoyang_has_registered_seed_000_and_daoli_has_seed_001_in_hand(s):
+    assert incoming_at(s, "长春市朝阳区妇联", "收〔2016〕1号").state == IncomingState.REGISTERED
+    daoli = incoming_at(s, "哈尔滨市道里区妇联", "收〔2015〕1号")
+    assert (daoli.source_number, daoli.state) == ("哈妇发〔2015〕9号", IncomingState.IN_HAND)
+    assert daoli.instruction == "请宣传部抓好落实，及时上报学习贯彻情况"
+
+
+def test_the_external_notice_is_registered_from_its_pdf_with_the_fields_it_prints(s):
+    i = incoming_at(s, "长春市南关区妇联", "收〔2016〕2号")
+    assert i.external and i.state == IncomingState.REGISTERED
+    assert (i.source_organ, i.source_number, i.title) == (
+        "长春市南关区人民政府办公室", "南府办发〔2016〕12号", "关于做好2016年春季农村妇女技能培训工作的通知")
+    assert i.received_on == dt.date(2016, 3, 15)
+    assert "请各单位于4月15日前将培训计划报区政府办公室" in i.body
+
+
+def test_each_office_has_its_staff_with_their_roles_and_the_department_is_internal(s):
+    for prefix, unit_name in (("nanguan", "长春市南关区妇联"), ("kuancheng", "长春市宽城区妇联"),
+                              ("chaoyang", "长春市朝阳区妇联"), ("daoli", "哈尔滨市道里区妇联")):
+        unit = s.scalar(select(Unit).where(Unit.name == unit_name))
+        dept = s.scalar(select(Unit).where(Unit.name == f"{unit_name}宣传部"))
+        assert dept.internal and dept.parent_id == unit.id
+        assert person(s, f"{prefix}_office").roles == {Role.PROPOSER}
+        assert person(s, f"{prefix}_chair").roles == {Role.INSTRUCTOR}
+        assert person(s, f"{prefix}_vice1").roles == set()
+        assert person(s, f"{prefix}_vice2").unit_id == unit.id
+        handler = person(s, f"{prefix}_xcb")
+        assert (handler.roles, handler.unit_id) == ({Role.HANDLER}, dept.id)
+
+
+def test_the_done_收文_archives_under_nanguans_own_code_and_the_trail_verifies(s):
+    i = incoming_at(s, "长春市南关区妇联", "收〔2016〕1号")
+    c.archive_incoming(s, person(s, "nanguan"), incoming_id=i.id, retention="Y10",
+                       now=dt.datetime(2016, 4, 8, 2))
+    assert i.state == IncomingState.ARCHIVED
+    assert i.archive_code.startswith("2016-D10-")
+    assert audit.verify(s).ok

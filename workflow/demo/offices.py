@@ -1,0 +1,142 @@
+"""The demo's 收文办理: the offices of four recipient federations, and what they did with the seeds.
+
+Owns: the internal staff of 长春's 南关区、宽城区、朝阳区妇联 (the county federations that have a
+收文员 in the demo) and 哈尔滨's 道里区妇联 — 办公室主任 (拟办人), 主席 (批办领导), two vice chairs
+(readers), a 宣传部 (internal department) with its 承办人 — and their 收文 stories:
+
+- 南关区妇联 carries seed 000 from 签收 through 拟办, 批办 ("请组织学习，按时上报"), 承办, 传阅 and
+  both reports to 办结, and registers an external notice from a PDF (left 待拟办);
+- 宽城区妇联 stops at 待批办, with a vice chair's copy still 待阅;
+- 朝阳区妇联 has signed for seed 000 and not yet proposed (待拟办);
+- 道里区妇联 has seed 001 in hand (待承办), its report already up.
+
+Every step goes through workflow.commands at the day it would have happened. Must not: invent
+passwords here (the builder makes them) or write anything but through the commands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from importlib import resources
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow import commands as c
+from workflow.models import Incoming, Unit, User
+from workflow.notice_files import document_text
+from workflow.notice_text import read_incoming
+from workflow.states import Role
+
+# username prefix → (the federation's demo name, people: 办公室主任, 主席, two 副主席, 宣传部承办人).
+STAFF = {
+    "nanguan": ("长春市南关区妇联", ["刘佳", "陈秀英", "李娜", "王芳", "赵雪"]),
+    "kuancheng": ("长春市宽城区妇联", ["孟凡", "杜红", "范丽", "姜敏", "白露"]),
+    "chaoyang": ("长春市朝阳区妇联", ["许晴", "邓玉梅", "韦娟", "崔莹", "潘悦"]),
+    "daoli": ("哈尔滨市道里区妇联", ["孙艳", "郭丽", "唐静", "朱红", "宋佳"]),
+}
+EXTERNAL_PDF = "external_000.pdf"  # a 区政府办公室 notice, as it would arrive by mail
+
+
+@dataclass(frozen=True)
+class Office:
+    """One federation's internal staff and its 宣传部."""
+
+    unit: Unit
+    department: Unit
+    office: User  # 办公室主任, 拟办人
+    chair: User  # 主席, 批办领导
+    vice1: User  # 副主席, reads what is sent to her
+    vice2: User
+    handler: User  # 宣传部's 承办人
+
+
+def staff(builder, units: dict[str, Unit]) -> dict[str, Office]:
+    """Create the four offices' departments and people (their logins go to the builder's list)."""
+    offices = {}
+    for prefix, (unit_name, names) in STAFF.items():
+        unit = units[unit_name]
+        department = builder.unit(f"{unit_name}宣传部", parent_id=unit.id, internal=True)
+        office_head, chair, vice1, vice2, handler = names
+        offices[prefix] = Office(
+            unit, department,
+            office=builder.user(f"{prefix}_office", office_head, unit, Role.PROPOSER,
+                                title="办公室主任"),
+            chair=builder.user(f"{prefix}_chair", chair, unit, Role.INSTRUCTOR, title="主席"),
+            vice1=builder.user(f"{prefix}_vice1", vice1, unit, title="副主席"),
+            vice2=builder.user(f"{prefix}_vice2", vice2, unit, title="副主席"),
+            handler=builder.user(f"{prefix}_xcb", handler, department, Role.HANDLER))
+    return offices
+
+
+def incoming_of(session: Session, receipt_id: int) -> Incoming:
+    """The 收文 that signing for `receipt_id` registered."""
+    return session.scalar(select(Incoming).where(Incoming.receipt_id == receipt_id))
+
+
+def seed_000_at_nanguan(session: Session, office: Office, *, receipt_id: int,
+                        research_report_id: int, receiver: User, local) -> Incoming:
+    """南关区妇联's 收文 of seed 000, from 拟办 to 办结 (it was registered by 签收 on March 10; the
+    first report went up on March 25). The 调研报告 goes up here, so that the 答复 is complete."""
+    s = session
+    incoming = incoming_of(s, receipt_id)
+    c.propose(s, office.office, incoming_id=incoming.id, kind="TO_HANDLE",
+              lead_unit_id=office.department.id, deadline=dt.date(2016, 3, 28),
+              proposal="拟请宣传部牵头办理：组织全区妇联干部学习会议精神，按时上报学习贯彻情况"
+                       "和调研报告。呈主席阅示。",
+              now=local(2016, 3, 10, 15))
+    c.instruct(s, office.chair, incoming_id=incoming.id, instruction="请组织学习，按时上报",
+               now=local(2016, 3, 11, 9, 30))
+    first, second = c.circulate(s, office.chair, incoming_id=incoming.id,
+                                reader_ids=[office.vice1.id, office.vice2.id],
+                                now=local(2016, 3, 11, 10))
+    c.mark_read_copy(s, office.vice1, circulation_id=first.id, opinion="已阅，同意主席意见",
+                     now=local(2016, 3, 11, 15))
+    c.mark_read_copy(s, office.vice2, circulation_id=second.id, now=local(2016, 3, 14, 9))
+    c.submit_report(s, receiver, report_id=research_report_id,
+                    text="南关区妇联关于基层妇联组织服务群众情况的调研报告：全区各街道妇联……",
+                    now=local(2016, 4, 6, 10))
+    c.finish(s, office.handler, incoming_id=incoming.id,
+             result="已于3月15日组织全区妇联干部集中学习会议精神；学习贯彻情况（3月25日）"
+                    "和调研报告（4月6日）均已上报市妇联。",
+             now=local(2016, 4, 7, 16))
+    return incoming
+
+
+def seed_000_at_kuancheng(session: Session, office: Office, *, receipt_id: int,
+                          local) -> Incoming:
+    """宽城区妇联's 收文 of seed 000: proposed, waiting for the chair's 批示, one copy unread."""
+    s = session
+    incoming = incoming_of(s, receipt_id)
+    c.propose(s, office.office, incoming_id=incoming.id, kind="TO_HANDLE",
+              lead_unit_id=office.department.id, deadline=dt.date(2016, 3, 29),
+              proposal="拟请宣传部办理，按时上报。呈主席阅示。", now=local(2016, 3, 11, 16))
+    c.circulate(s, office.office, incoming_id=incoming.id, reader_ids=[office.vice1.id],
+                now=local(2016, 3, 11, 16, 10))
+    return incoming
+
+
+def seed_001_at_daoli(session: Session, office: Office, *, receipt_id: int, local) -> Incoming:
+    """道里区妇联's 收文 of seed 001: instructed, in the 宣传部's hands (its report is already up)."""
+    s = session
+    incoming = incoming_of(s, receipt_id)
+    c.propose(s, office.office, incoming_id=incoming.id, kind="TO_HANDLE",
+              lead_unit_id=office.department.id,
+              proposal="拟请宣传部办理，及时上报学习贯彻情况。呈主席阅示。",
+              now=local(2015, 8, 12, 15))
+    c.instruct(s, office.chair, incoming_id=incoming.id,
+               instruction="请宣传部抓好落实，及时上报学习贯彻情况", now=local(2015, 8, 13, 9))
+    return incoming
+
+
+def external_at_nanguan(session: Session, receiver: User, unit: Unit, *, local) -> Incoming:
+    """A notice of the 区政府办公室 that came by mail, registered from its PDF: the fields are
+    those the reader finds in the file's text (as the clerk would accept them)."""
+    data = resources.files("workflow.demo").joinpath(EXTERNAL_PDF).read_bytes()
+    text = document_text(EXTERNAL_PDF, data)
+    found = read_incoming(text)
+    return c.register_external(
+        session, receiver, unit_id=unit.id, source_organ=found.issuer,
+        source_number=found.doc_number, title=found.title, received_on=dt.date(2016, 3, 15),
+        body=text, now=local(2016, 3, 15, 9, 30))
