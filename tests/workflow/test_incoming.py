@@ -256,3 +256,20 @@ def test_only_the_reader_marks_read_and_only_the_sender_recalls_or_waives(
     assert other.state == CirculationState.WAIVED
     refused(session, session_factory, lambda: c.mark_read_copy(
         session, w.vice_chair, circulation_id=copy.id, now=at(4)), InvalidState)
+
+
+def test_a_proposal_from_the_page_carries_its_version_and_a_stale_one_is_a_conflict(
+        office, session, session_factory):
+    from workflow.errors import Conflict
+
+    w = office
+    incoming = signed_for(w, session)
+    seen = incoming.version
+    refused(session, session_factory, lambda: c.propose(
+        session, w.office_head, incoming_id=incoming.id, kind="TO_READ",
+        expected_version=seen - 1, now=at(2)), Conflict)
+    c.propose(session, w.office_head, incoming_id=incoming.id, kind="TO_HANDLE",
+              lead_unit_id=w.dept.id, expected_version=seen, now=at(2))
+    c.instruct(session, w.chair, incoming_id=incoming.id, instruction="同意",
+               expected_version=incoming.version, now=at(3))
+    assert incoming.state == IncomingState.IN_HAND
