@@ -20,13 +20,22 @@ from workflow.commands.circulation import people_of
 from workflow.db import utcnow
 from workflow.deadlines import local_date
 from workflow.errors import NotFound
+from workflow.lifecycle import INCOMING
 from workflow.models import Assignment, Circulation, Incoming, Unit, User
 from workflow.notice_files import document_text
 from workflow.notice_text.incoming import read_incoming
-from workflow.permissions import RIGHTS, Right, available_actions, may, receiving_unit_ids
+from workflow.permissions import (
+    RIGHTS,
+    Right,
+    available_actions,
+    can,
+    may,
+    receiving_unit_ids,
+)
 from workflow.queries._paging import PageLinks, page_bounds
 from workflow.states import (
     CirculationState,
+    IncomingAction,
     IncomingKind,
     IncomingState,
     Role,
@@ -154,10 +163,25 @@ def incoming_for(session: Session, actor: User, incoming_id: int) -> Incoming:
     return incoming
 
 
+# Actions whose guards read what their own form supplies (拟办 needs the kind and the 主办 it
+# names; 办结 the 办理结果 it records): `available_actions` judges the guards on the row as it is,
+# so it never offers them. The form is offered on state and role; the engine judges the rest.
+_FORM_FILLS_GUARDS = (IncomingAction.PROPOSE, IncomingAction.FINISH)
+
+
+def offered_actions(actor: User, incoming: Incoming) -> frozenset[str]:
+    """The IncomingAction names whose form the actor is shown now."""
+    names = {a.name for a in available_actions(actor, incoming)}
+    for rule in INCOMING.rules_from(incoming.state):
+        if rule.action in _FORM_FILLS_GUARDS and can(actor, incoming, rule.action, rule):
+            names.add(rule.action.name)
+    return frozenset(names)
+
+
 def incoming_page(session: Session, actor: User, incoming_id: int, *,
                   now: dt.datetime | None = None) -> IncomingPage:
     incoming = incoming_for(session, actor, incoming_id)
-    actions = frozenset(a.name for a in available_actions(actor, incoming))
+    actions = offered_actions(actor, incoming)
     may_circulate = bool(may(actor, Right.CIRCULATE, incoming=incoming)) and incoming.state in (
         IncomingState.REGISTERED, IncomingState.PROPOSED, IncomingState.IN_HAND)
     copies = list(incoming.circulations)
