@@ -25,7 +25,7 @@ from workflow.commands.drafting import enum_value
 from workflow.commands.savepoint import command
 from workflow.db import as_utc, insert_ignore, lock_for_update
 from workflow.deadlines import local_date
-from workflow.errors import InvalidInput
+from workflow.errors import Conflict, InvalidInput
 from workflow.inputs import clean_text
 from workflow.loading import get_actor, get_or_404
 from workflow.models import Assignment, Incoming, IncomingCounter, Receipt, Unit, User
@@ -168,6 +168,13 @@ def _load(session: Session, incoming_id: int) -> Incoming:
     return get_or_404(session, Incoming, incoming_id, lock=True, label="收文")
 
 
+def _fresh(incoming: Incoming, expected_version: int | None) -> None:
+    """The page's version, judged before anything changes: naming the kind and the departments
+    flushes the row (a new version) before `_advance` would compare it."""
+    if expected_version is not None and incoming.version != expected_version:
+        raise Conflict()
+
+
 @command
 def propose(session: Session, actor: User, *, incoming_id: int, kind: IncomingKind | str,
             proposal: str | None = None, lead_unit_id: int | None = None,
@@ -178,6 +185,7 @@ def propose(session: Session, actor: User, *, incoming_id: int, kind: IncomingKi
     now, actor = as_utc(now), get_actor(session, actor)
     incoming = _load(session, incoming_id)
     require(actor, incoming, IncomingAction.PROPOSE)  # who first, before any field is judged
+    _fresh(incoming, expected_version)
     kind = enum_value(IncomingKind, kind, "办理类型")
     if kind is None:
         raise InvalidInput("请选择办件或阅件")
@@ -193,7 +201,7 @@ def propose(session: Session, actor: User, *, incoming_id: int, kind: IncomingKi
         i.proposed_by_id, i.proposed_at = actor.id, now
 
     _advance(session, actor, incoming, IncomingAction.PROPOSE, now=now, apply=record,
-             expected_version=expected_version, on_behalf_of=incoming.unit.name)
+             on_behalf_of=incoming.unit.name)
     if incoming.state == IncomingState.PROPOSED:
         tell_role(session, Role.INSTRUCTOR, [incoming.unit_id], actor=actor,
                   notice_id=incoming.notice_id, kind="task", now=now,
@@ -212,6 +220,7 @@ def instruct(session: Session, actor: User, *, incoming_id: int, instruction: st
     now, actor = as_utc(now), get_actor(session, actor)
     incoming = _load(session, incoming_id)
     require(actor, incoming, IncomingAction.INSTRUCT)
+    _fresh(incoming, expected_version)
     text = _text(instruction, "批示", required=True)
     if change_handlers:
         _assign(session, incoming, lead_unit_id, assist_unit_ids)
@@ -225,7 +234,7 @@ def instruct(session: Session, actor: User, *, incoming_id: int, instruction: st
         i.instructed_by_id, i.instructed_at = actor.id, now
 
     _advance(session, actor, incoming, IncomingAction.INSTRUCT, now=now, apply=record,
-             expected_version=expected_version, on_behalf_of=incoming.unit.name)
+             on_behalf_of=incoming.unit.name)
     _tell_handlers(session, actor, incoming, now=now)
     return incoming
 
