@@ -338,3 +338,22 @@ def _report_of(app, incoming_id: int) -> int:
         return s.scalar(select(Report.id).where(Report.notice_id == incoming.notice_id,
                                                 Report.unit_id == incoming.unit_id))
 
+
+
+def test_the_processing_sheet_prints_as_a_pdf_page_with_the_instruction(app, office):
+    from pypdf import PdfReader
+
+    _through_instruction(app, office)
+    response = logged_in(app, "chair").get(f"/incoming/{office['incoming']}/print.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    printed = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.get_data())).pages)
+    assert "收文处理笺" in printed.replace(" ", "") and "请组织学习" in printed.replace(" ", "")
+
+
+def test_a_copy_to_read_waits_in_my_inbox_with_a_link_to_the_sheet(app, office):
+    _through_instruction(app, office)
+    _circulate(app, office, ["propaganda"])
+    page = text(logged_in(app, "propaganda").get("/inbox/"))
+    assert "待阅" in page and f'href="/incoming/{office["incoming"]}"' in page
+    # Nobody else is asked to read it.
+    assert "待阅" not in text(logged_in(app, "office_head").get("/inbox/"))

@@ -21,7 +21,6 @@ from workflow.models import Notice, Receipt, Report, ReportRequest, Unit, User
 from workflow.queries import incoming as incoming_queries
 from workflow.queries.receiving import Deadline
 from workflow.states import (
-    BUSINESS_ROLES,
     URGENCY_RANK,
     NoticeAction,
     NoticeState,
@@ -51,7 +50,9 @@ KIND_ROLES = {
     "issue": {Role.CLERK}, "acknowledge": {Role.RECEIVER}, "report": {Role.RECEIVER},
     "check": {Role.SUPERVISOR}, "overdue": {Role.RECEIVER, Role.SUPERVISOR},
     "propose": {Role.PROPOSER}, "instruct": {Role.INSTRUCTOR}, "handle": {Role.HANDLER},
-    "read": BUSINESS_ROLES,  # anybody of the unit may be sent a 收文 to read
+    # Anybody of the unit may be sent a 收文 to read, whatever their roles: counted only when
+    # something waits to be read.
+    "read": frozenset(),
 }
 _OPEN = (NoticeState.ISSUED,)
 
@@ -163,7 +164,7 @@ def inbox(session: Session, actor: User, *, now: dt.datetime | None = None) -> I
     ))
     counts = {kind: 0 for kind in KINDS if KIND_ROLES[kind] & actor.roles}
     for task in tasks:
-        counts[task.kind] += 1
+        counts[task.kind] = counts.get(task.kind, 0) + 1
         if task.overdue and task.kind in ("report", "acknowledge"):
             counts["overdue"] += 1
     return Inbox(tasks, counts)
