@@ -269,6 +269,11 @@ def test_an_external_document_is_registered_from_its_text_file(app, office):
     page = text(client.get(response.location))
     assert "示教发〔2017〕3号" in page and "关于做好春季开学工作的通知" in page
     assert "收〔2017〕1号" in page
+    # The file itself is kept with it, for the unit only.
+    download = client.get(f"{response.location}/files/source")
+    assert download.status_code == 200 and download.get_data() == document
+    assert logged_in(app, "receiver2").get(f"{response.location}/files/source").status_code == 404
+    assert client.get(f"{response.location}/files/reply").status_code == 404
 
 
 @pytest.mark.parametrize("data, message", [

@@ -128,6 +128,10 @@ TABLE = {
     "incoming.register": R("GET", "/incoming/register", {"receiver1", "cc_receiver"}),
     "incoming.show": R("GET", "/incoming/{incoming}", {"receiver1"}, True),
     "incoming.print_pdf": R("GET", "/incoming/{incoming}/print.pdf", {"receiver1"}, True),
+    # The 来文's file: the world's 收文 came through Gongwen and has none (an allowed person's
+    # 404 is tested in test_incoming_pages).
+    "incoming.file": R("GET", "/incoming/{incoming}/files/source", {"receiver1"}, True,
+                       expect=404),
     "incoming.propose": R("POST", "/incoming/{incoming}/propose", {"receiver1"}, True),
     "incoming.instruct": R("POST", "/incoming/{incoming}/instruct", {"receiver1"}, True),
     "incoming.return_": R("POST", "/incoming/{incoming}/return", {"receiver1"}, True),

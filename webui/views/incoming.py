@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 
 from webui import clock
 from webui.desks import desk_required
-from webui.downloads import send_document
+from webui.downloads import send_attachment, send_document
 from webui.exports import Column, Table, local, send_table
 from webui.extensions import attachment_store, db
 from webui.forms.fields import id_argument
@@ -140,6 +140,14 @@ def print_pdf(incoming_id: int):
     html = render_template("incoming/print.html", page=page, i=page.incoming)
     return send_document(HTML(string=html).write_pdf(), mimetype="application/pdf",
                          filename=f"收文处理笺_{page.incoming.number}.pdf")
+
+
+@bp.get("/<int:incoming_id>/files/<any(source, reply):which>")
+@login_required
+def file(incoming_id: int, which: str):
+    """The 来文's own file, or the 答复 sent outside, to whoever may see the 收文."""
+    return send_attachment(queries.incoming_file(db.session, current_user.account, incoming_id,
+                                                 which))
 
 
 def _back(incoming_id: int):

@@ -282,3 +282,22 @@ def own_incomings(session: Session, actor: User, notice_id: int) -> list[Incomin
     rows = session.scalars(select(Incoming).where(Incoming.notice_id == notice_id)
                            .order_by(Incoming.unit_id))
     return [i for i in rows if may(actor, Right.VIEW_INCOMING, incoming=i)]
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file kept with a 收文: the 来文 itself, or the 答复 sent outside (served as a download)."""
+
+    storage_key: str
+    filename: str
+    content_type: str | None = None  # not stored for these: served as a plain download
+
+
+def incoming_file(session: Session, actor: User, incoming_id: int, which: str) -> IncomingFile:
+    """The `which` ("source" or "reply") file of a 收文 `actor` may see, or NotFound."""
+    incoming = incoming_for(session, actor, incoming_id)
+    key, name = ((incoming.source_file_key, incoming.source_filename) if which == "source"
+                 else (incoming.reply_file_key, incoming.reply_filename))
+    if key is None:
+        raise NotFound("该收文没有这个文件")
+    return IncomingFile(key, name or "文件")
