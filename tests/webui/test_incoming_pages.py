@@ -4,6 +4,7 @@ account without a role): a 404 or a 403, and never a word of a 批示."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -362,3 +363,29 @@ def test_a_copy_to_read_waits_in_my_inbox_with_a_link_to_the_sheet(app, office):
     assert "待阅" in page and f'href="/incoming/{office["incoming"]}"' in page
     # Nobody else is asked to read it.
     assert "待阅" not in text(logged_in(app, "office_head").get("/inbox/"))
+
+
+def test_the_register_pages_fifty_at_a_time_newest_first(app, office):
+    with app.app_context():
+        s = db.session
+        receiver = s.scalar(select(User).where(User.username == "receiver1"))
+        for n in range(1, 52):
+            c.register_external(s, receiver, unit_id=office["d1"], source_organ="示范市教育局",
+                                title=f"第{n}号来文", received_on=dt.date(2017, 2, 28),
+                                now=at(400))
+        s.commit()
+    client = logged_in(app, "receiver1")
+    first = text(client.get("/incoming/?year=2017"))
+    assert "第 1 / 2 页" in first and "收〔2017〕51号" in first and "收〔2017〕1号<" not in first
+    second = text(client.get("/incoming/?year=2017&page=2"))
+    assert "收〔2017〕1号<" in second and "收〔2017〕51号" not in second
+    # A page past the last shows the last.
+    assert "第 2 / 2 页" in text(client.get("/incoming/?year=2017&page=99999999999999999999"))
+
+
+def test_the_leader_has_the_desk_with_the_task_waiting(app, office):
+    _propose(app, office)
+    client = logged_in(app, "chair")
+    assert "收文办理" in text(client.get("/inbox/"))  # in the navigation
+    page = text(client.get("/incoming/"))
+    assert "待批办" in page and f'href="/incoming/{office["incoming"]}"' in page
