@@ -33,6 +33,10 @@ DESKS = (
     Desk("signoff", "核稿签发", frozenset({Role.REVIEWER, Role.SIGNATORY})),
     Desk("dispatch", "登记印发", frozenset({Role.CLERK})),
     Desk("receiving", "收文", frozenset({Role.RECEIVER})),
+    # 收文办理 inside the unit: the 收文员 registers, the office proposes, the leader instructs,
+    # the departments handle; the 文书 archives.
+    Desk("incoming", "收文办理", frozenset({Role.RECEIVER, Role.PROPOSER, Role.INSTRUCTOR,
+                                         Role.HANDLER, Role.CLERK})),
     Desk("tracking", "督办", frozenset({Role.SUPERVISOR})),
     Desk("statistics", "统计", frozenset({Role.SUPERVISOR, Role.SIGNATORY})),  # who chases, leads
     Desk("admin", "管理", ADMIN_ROLES),

@@ -16,6 +16,7 @@ import io
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import at, build_world, notice_in, receipts_of, reports_of, table_rows
@@ -23,7 +24,7 @@ from tests.webui.conftest import csrf_token, give_password, post_login
 from webui.extensions import db
 from workflow import commands as c
 from workflow.attachments import AttachmentStore
-from workflow.models import User
+from workflow.models import Incoming, User
 from workflow.states import NoticeState, Role
 
 ANONYMOUS = "anonymous"
@@ -121,6 +122,31 @@ TABLE = {
     "receiving.report": R("GET", "/receiving/reports/{report}", {"receiver1"}, True),
     "receiving.attachment": R("GET", "/receiving/attachments/{report_attachment}",
                               {"receiver1"}, True),
+    # 收文办理: the register is read by the 收文员 (and the 文书, who archives) of their own unit;
+    # a 收文 and every action on it by the people of its unit (the engine then judges the
+    # action: receiver1 holds no 拟办 or 批办 role, and is refused in Chinese) — never by the
+    # issuer's staff nor another unit's.
+    "incoming.index": R("GET", "/incoming/", {"receiver1", "cc_receiver", "clerk"}),
+    "incoming.export": R("GET", "/incoming/export.xlsx", {"receiver1", "cc_receiver", "clerk"}),
+    "incoming.register": R("GET", "/incoming/register", {"receiver1", "cc_receiver"}),
+    "incoming.show": R("GET", "/incoming/{incoming}", {"receiver1"}, True),
+    "incoming.print_pdf": R("GET", "/incoming/{incoming}/print.pdf", {"receiver1"}, True),
+    # The 来文's file: the world's 收文 came through Gongwen and has none (an allowed person's
+    # 404 is tested in test_incoming_pages).
+    "incoming.file": R("GET", "/incoming/{incoming}/files/source", {"receiver1"}, True,
+                       expect=404),
+    "incoming.propose": R("POST", "/incoming/{incoming}/propose", {"receiver1"}, True),
+    "incoming.instruct": R("POST", "/incoming/{incoming}/instruct", {"receiver1"}, True),
+    "incoming.return_": R("POST", "/incoming/{incoming}/return", {"receiver1"}, True),
+    "incoming.circulate": R("POST", "/incoming/{incoming}/circulate", {"receiver1"}, True),
+    "incoming.finish": R("POST", "/incoming/{incoming}/finish", {"receiver1"}, True),
+    "incoming.archive": R("POST", "/incoming/{incoming}/archive", {"receiver1"}, True),
+    "incoming.read_copy": R("POST", "/incoming/{incoming}/copies/{circulation}/read",
+                            {"receiver1"}, True),
+    "incoming.recall_copy": R("POST", "/incoming/{incoming}/copies/{circulation}/recall",
+                              {"receiver1"}, True),
+    "incoming.waive_copy": R("POST", "/incoming/{incoming}/copies/{circulation}/waive",
+                             {"receiver1"}, True),
     "tracking.index": R("GET", "/tracking/", {"supervisor"}),
     "tracking.overdue": R("GET", "/tracking/overdue", {"supervisor"}),
     "tracking.matrix": R("GET", "/tracking/{issued}", {"supervisor"}, True),
@@ -192,7 +218,17 @@ def objects(app, tmp_path):
         c.submit_report(s, w.receiver1, report_id=report.id, text="报告正文", now=at(1.5),
                         attachments=[store.save(io.BytesIO(b"report"), "报告附件.txt",
                                                            session=s)])
+        # Signing for it registered the notice in district 1's 收文登记簿; its 办公室主任 sends
+        # it to receiver1 to read.
+        incoming = s.scalar(select(Incoming).where(Incoming.receipt_id == receipt.id))
+        office_head = c.create_user(s, None, username="office_head", display_name="办公室主任",
+                                    unit_id=w.districts[0].id)
+        c.grant_role(s, None, user_id=office_head.id, role=Role.PROPOSER,
+                     unit_id=w.districts[0].id)
+        copy = c.circulate(s, office_head, incoming_id=incoming.id, reader_ids=[w.receiver1.id],
+                           now=at(1.3))[0]
         ids = {
+            "incoming": incoming.id, "circulation": copy.id,
             "draft": draft.id, "draft_attachment": draft_file.id,
             "in_review": notice_in(w, NoticeState.IN_REVIEW).id,
             "awaiting": notice_in(w, NoticeState.AWAITING_SIGNOFF).id,
@@ -305,5 +341,5 @@ def test_no_person_of_another_federation_sees_a_word_of_our_notices(app, objects
             body = client.get(route.path.format(**objects)).get_data(as_text=True)
             assert title not in body, f"{person} saw our notice on {endpoint}"
         for page in ("/notices/", "/inbox/", "/signoff/", "/dispatch/", "/tracking/",
-                     "/receiving/", "/drafting/", "/tracking/overdue"):
+                     "/receiving/", "/incoming/", "/drafting/", "/tracking/overdue"):
             assert title not in client.get(page).get_data(as_text=True), f"{person} on {page}"

@@ -11,6 +11,7 @@ from webui.views import (  # noqa: E402  (the modules need this package to exist
     dispatch,
     drafting,
     inbox,
+    incoming,
     notices,
     notifications,
     receiving,
@@ -20,5 +21,5 @@ from webui.views import (  # noqa: E402  (the modules need this package to exist
 )
 
 BLUEPRINTS = [auth.bp, notices.bp, inbox.bp, drafting.bp, signoff.bp, dispatch.bp, receiving.bp,
-              tracking.bp, admin.bp, notifications.bp, statistics.bp, calendar.bp]
+              tracking.bp, incoming.bp, admin.bp, notifications.bp, statistics.bp, calendar.bp]
 from webui.views import drafting_import  # noqa: E402, F401  (adds routes to drafting.bp)

@@ -27,6 +27,10 @@ TASK_PAGES = {
     "report": ("receiving.report", "report_id"),
     "check": ("tracking.report", "report_id"),
     "overdue": ("tracking.matrix", "notice_id"),
+    "propose": ("incoming.show", "incoming_id"),
+    "instruct": ("incoming.show", "incoming_id"),
+    "handle": ("incoming.show", "incoming_id"),
+    "read": ("incoming.show", "incoming_id"),
 }
 
 

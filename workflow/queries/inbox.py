@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from workflow.db import utcnow
 from workflow.deadlines import days_left, local_date
 from workflow.models import Notice, Receipt, Report, ReportRequest, Unit, User
+from workflow.queries import incoming as incoming_queries
 from workflow.queries.receiving import Deadline
 from workflow.states import (
     URGENCY_RANK,
@@ -40,12 +41,18 @@ KINDS = {
     "report": "待上报",
     "check": "待审核报告",
     "overdue": "已逾期",
+    # 收文办理 inside the unit (workflow.queries.incoming): 待登记 is "acknowledge" above.
+    **incoming_queries.TASK_KINDS,
 }
 # Who handles each kind: the inbox counts only the kinds of the person's roles.
 KIND_ROLES = {
     "returned": {Role.DRAFTER}, "review": {Role.REVIEWER}, "sign": {Role.SIGNATORY},
     "issue": {Role.CLERK}, "acknowledge": {Role.RECEIVER}, "report": {Role.RECEIVER},
     "check": {Role.SUPERVISOR}, "overdue": {Role.RECEIVER, Role.SUPERVISOR},
+    "propose": {Role.PROPOSER}, "instruct": {Role.INSTRUCTOR}, "handle": {Role.HANDLER},
+    # Anybody of the unit may be sent a 收文 to read, whatever their roles: counted only when
+    # something waits to be read.
+    "read": frozenset(),
 }
 _OPEN = (NoticeState.ISSUED,)
 
@@ -53,7 +60,7 @@ _OPEN = (NoticeState.ISSUED,)
 @dataclass(frozen=True)
 class Task:
     kind: str
-    notice_id: int
+    notice_id: int | None  # None: a 收文 registered from outside Gongwen
     title: str
     doc_number: str | None
     urgency: Urgency
@@ -145,6 +152,10 @@ def inbox(session: Session, actor: User, *, now: dt.datetime | None = None) -> I
             Receipt.kind == RecipientKind.MAIN, Receipt.state == ReceiptState.PENDING,
             Notice.receipt_due_on < today))
 
+    tasks += [Task(t.kind, t.notice_id, t.title, t.number, t.urgency, t.since, t.incoming_id,
+                   unit=t.unit, due_date=t.deadline, days_left=days_left(t.deadline, today))
+              for t in incoming_queries.tasks(session, actor)]
+
     tasks.sort(key=lambda t: (
         URGENCY_RANK[t.urgency],
         not t.overdue,
@@ -153,7 +164,7 @@ def inbox(session: Session, actor: User, *, now: dt.datetime | None = None) -> I
     ))
     counts = {kind: 0 for kind in KINDS if KIND_ROLES[kind] & actor.roles}
     for task in tasks:
-        counts[task.kind] += 1
+        counts[task.kind] = counts.get(task.kind, 0) + 1
         if task.overdue and task.kind in ("report", "acknowledge"):
             counts["overdue"] += 1
     return Inbox(tasks, counts)

@@ -1,0 +1,303 @@
+"""The 收文 desk's read side: a unit's 收文登记簿, one 收文's 处理笺, and each person's 收文 tasks.
+
+Owns: the register of the units in which the actor may read it (VIEW_REGISTER), filtered by
+state, year, 来文机关 and overdue (the deadline passed and the 收文 neither 办结 nor 归档), paged;
+the page of one 收文 (VIEW_INCOMING: another unit's 收文 is NotFound, like a receipt) with the
+actions the actor may take now; the tasks of 拟办人, 批办领导, 承办人 and readers; the fields a
+来文 file suggests for its registration. Overdue is computed from the deadline and today, never
+stored. Must not: change anything, or show a unit's handling (批示, 办理结果) outside the unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workflow.commands.circulation import people_of
+from workflow.db import utcnow
+from workflow.deadlines import local_date
+from workflow.errors import NotFound
+from workflow.lifecycle import INCOMING
+from workflow.models import Assignment, Circulation, Incoming, Unit, User
+from workflow.notice_files import document_text
+from workflow.notice_text.incoming import read_incoming
+from workflow.permissions import (
+    RIGHTS,
+    Right,
+    available_actions,
+    can,
+    may,
+    receiving_unit_ids,
+)
+from workflow.queries._paging import PageLinks, page_bounds
+from workflow.states import (
+    CirculationState,
+    IncomingAction,
+    IncomingKind,
+    IncomingState,
+    Role,
+    Secrecy,
+    Urgency,
+)
+
+PER_PAGE = 50
+_CLOSED = (IncomingState.DONE, IncomingState.ARCHIVED)
+
+
+def register_units(session: Session, actor: User) -> list[Unit]:
+    """The units whose 收文登记簿 `actor` may read, by name."""
+    roles = RIGHTS[Right.VIEW_REGISTER].roles
+    ids = {g.unit_id for g in actor.grants if g.role in roles}
+    ids = {u for u in ids if may(actor, Right.VIEW_REGISTER, unit_id=u)}
+    if not ids:
+        return []
+    return list(session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.id)))
+
+
+@dataclass(frozen=True)
+class RegisterFilter:
+    state: IncomingState | None = None
+    year: int | None = None
+    source: str | None = None  # 来文机关 contains
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class Register(PageLinks):
+    unit: Unit | None
+    units: list[Unit]
+    rows: list[Incoming]
+    total: int
+    page: int
+    pages: int
+    filters: RegisterFilter
+    today: dt.date
+    years: list[int] = field(default_factory=list)
+
+    def overdue(self, incoming: Incoming) -> bool:
+        return is_overdue(incoming, self.today)
+
+
+def is_overdue(incoming: Incoming, today: dt.date) -> bool:
+    return (incoming.deadline is not None and incoming.deadline < today
+            and incoming.state not in _CLOSED)
+
+
+def register(session: Session, actor: User, *, unit_id: int | None = None,
+             filters: RegisterFilter = RegisterFilter(), page: int = 1,
+             per_page: int = PER_PAGE, now: dt.datetime | None = None,
+             everything: bool = False) -> Register:
+    """One unit's 收文登记簿, newest first (`everything`: all rows, for the export)."""
+    today = local_date(now or utcnow())
+    units = register_units(session, actor)
+    unit = next((u for u in units if u.id == unit_id), None) if unit_id is not None else (
+        units[0] if units else None)
+    if unit is None:
+        if unit_id is not None:
+            raise NotFound(f"找不到编号为 {unit_id} 的单位的收文登记簿，或您无权查阅")
+        return Register(None, units, [], 0, 1, 1, filters, today)
+    where = [Incoming.unit_id == unit.id]
+    if filters.state is not None:
+        where.append(Incoming.state == filters.state)
+    if filters.year is not None:
+        where.append(Incoming.year == filters.year)
+    if filters.source:
+        where.append(Incoming.source_organ.contains(filters.source, autoescape=True))
+    if filters.overdue:
+        where += [Incoming.deadline < today, Incoming.state.not_in(_CLOSED)]
+    total = session.scalar(select(func.count(Incoming.id)).where(*where))
+    statement = select(Incoming).where(*where).order_by(Incoming.year.desc(),
+                                                        Incoming.serial.desc())
+    if everything:
+        page, pages = 1, 1
+    else:
+        page, pages, offset = page_bounds(total, page, per_page)
+        statement = statement.offset(offset).limit(per_page)
+    rows = list(session.scalars(statement))
+    years = sorted(session.scalars(select(Incoming.year).distinct()
+                                   .where(Incoming.unit_id == unit.id)), reverse=True)
+    return Register(unit, units, rows, total, page, pages, filters, today, years)
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class IncomingPage:
+    """One 收文 as a person of its unit (or a reader) sees it, with what they may do now."""
+
+    incoming: Incoming
+    actions: frozenset[str]  # IncomingAction names
+    may_circulate: bool
+    my_copy: Circulation | None  # the actor's own pending copy (已阅)
+    sent_copies: frozenset[int]  # copies the actor sent and may still recall or waive
+    departments: list[Choice]  # the unit and its internal departments (承办)
+    people: list[Choice]  # who may be asked to read it (传阅)
+    today: dt.date
+    reads_reports: bool  # the actor is the unit's 收文员: the report form is theirs
+
+    @property
+    def overdue(self) -> bool:
+        return is_overdue(self.incoming, self.today)
+
+    @property
+    def lead(self) -> Assignment | None:
+        return next((a for a in self.incoming.assignments if a.lead), None)
+
+    @property
+    def assists(self) -> list[Assignment]:
+        return [a for a in self.incoming.assignments if not a.lead]
+
+
+def incoming_for(session: Session, actor: User, incoming_id: int) -> Incoming:
+    """A 收文 `actor` may see (VIEW_INCOMING), or NotFound: another unit's 收文 is not shown."""
+    incoming = session.get(Incoming, incoming_id) if 1 <= incoming_id <= 2**62 else None
+    if incoming is None or not may(actor, Right.VIEW_INCOMING, incoming=incoming):
+        raise NotFound(f"找不到编号为 {incoming_id} 的收文，或您无权查看")
+    return incoming
+
+
+# Actions whose guards read what their own form supplies (拟办 needs the kind and the 主办 it
+# names; 办结 the 办理结果 it records): `available_actions` judges the guards on the row as it is,
+# so it never offers them. The form is offered on state and role; the engine judges the rest.
+_FORM_FILLS_GUARDS = (IncomingAction.PROPOSE, IncomingAction.FINISH)
+
+
+def offered_actions(actor: User, incoming: Incoming) -> frozenset[str]:
+    """The IncomingAction names whose form the actor is shown now."""
+    names = {a.name for a in available_actions(actor, incoming)}
+    for rule in INCOMING.rules_from(incoming.state):
+        if rule.action in _FORM_FILLS_GUARDS and can(actor, incoming, rule.action, rule):
+            names.add(rule.action.name)
+    return frozenset(names)
+
+
+def incoming_page(session: Session, actor: User, incoming_id: int, *,
+                  now: dt.datetime | None = None) -> IncomingPage:
+    incoming = incoming_for(session, actor, incoming_id)
+    actions = offered_actions(actor, incoming)
+    may_circulate = bool(may(actor, Right.CIRCULATE, incoming=incoming)) and incoming.state in (
+        IncomingState.REGISTERED, IncomingState.PROPOSED, IncomingState.IN_HAND)
+    copies = list(incoming.circulations)
+    mine = next((c for c in copies if c.reader_id == actor.id
+                 and c.state == CirculationState.PENDING), None)
+    sent = frozenset(c.id for c in copies if c.state == CirculationState.PENDING
+                     and available_actions(actor, c))
+    unit_ids = receiving_unit_ids(incoming)
+    departments = [Choice(u.id, u.name) for u in session.scalars(
+        select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.id))]
+    people_ids = people_of(session, incoming) if may_circulate else set()
+    people = [Choice(u.id, u.display_name) for u in session.scalars(
+        select(User).where(User.id.in_(people_ids)).order_by(User.id))] if people_ids else []
+    reads_reports = actor.holds(Role.RECEIVER, incoming.unit_id)
+    return IncomingPage(incoming, actions, may_circulate, mine, sent, departments, people,
+                        local_date(now or utcnow()), reads_reports)
+
+
+# ------------------------------------------------------------------------------------------------
+# Tasks, for 我的待办.
+
+TASK_KINDS = {"propose": "待拟办", "instruct": "待批办", "handle": "待承办", "read": "待阅"}
+
+
+@dataclass(frozen=True)
+class IncomingTask:
+    kind: str
+    incoming_id: int
+    notice_id: int | None
+    number: str
+    title: str
+    urgency: Urgency
+    since: dt.datetime
+    deadline: dt.date | None
+    unit: str
+
+
+def tasks(session: Session, actor: User) -> list[IncomingTask]:
+    """The 收文 waiting for `actor`: to propose, to instruct, to handle, to read."""
+    found: list[IncomingTask] = []
+
+    def held(role: Role) -> list[int]:
+        return [g.unit_id for g in actor.grants if g.role == role]
+
+    def add(kind: str, statement) -> None:
+        for incoming, since in session.execute(statement):
+            found.append(IncomingTask(kind, incoming.id, incoming.notice_id, incoming.number,
+                                      incoming.title, incoming.urgency, since, incoming.deadline,
+                                      incoming.unit.name))
+
+    if units := held(Role.PROPOSER):
+        add("propose", select(Incoming, Incoming.registered_at).where(
+            Incoming.unit_id.in_(units), Incoming.state == IncomingState.REGISTERED))
+    if units := held(Role.INSTRUCTOR):
+        add("instruct", select(Incoming, Incoming.proposed_at).where(
+            Incoming.unit_id.in_(units), Incoming.state == IncomingState.PROPOSED))
+    if units := held(Role.HANDLER):
+        add("handle", select(Incoming, Incoming.instructed_at).distinct().join(
+            Assignment, Assignment.incoming_id == Incoming.id).where(
+            Assignment.unit_id.in_(units), Incoming.state == IncomingState.IN_HAND,
+            Incoming.kind == IncomingKind.TO_HANDLE))
+    add("read", select(Incoming, Circulation.sent_at).join(
+        Circulation, Circulation.incoming_id == Incoming.id).where(
+        Circulation.reader_id == actor.id, Circulation.state == CirculationState.PENDING,
+        Incoming.state != IncomingState.ARCHIVED))
+    return found
+
+
+# ------------------------------------------------------------------------------------------------
+# Registering a 来文 from its file.
+
+
+@dataclass(frozen=True)
+class DocumentFields:
+    """What a 来文 file says, for the fields the clerk left empty."""
+
+    text: str
+    source_organ: str | None
+    source_number: str | None
+    title: str | None
+    urgency: Urgency | None
+    secrecy: Secrecy | None
+
+
+def document_fields(filename: str, data: bytes) -> DocumentFields:
+    """The text of a 来文 file (PDF, .docx, .txt) and the register's fields read from it."""
+    text = document_text(filename, data)
+    found = read_incoming(text)
+    secrecy = next((s for s in Secrecy if s.label == found.secrecy), None)
+    return DocumentFields(text, found.issuer, found.doc_number, found.title, found.urgency,
+                          secrecy)
+
+
+
+def own_incomings(session: Session, actor: User, notice_id: int) -> list[Incoming]:
+    """The 收文 a notice became in the units of `actor` (its number, state, page): a recipient
+    sees only its own unit's, the issuer none of them."""
+    rows = session.scalars(select(Incoming).where(Incoming.notice_id == notice_id)
+                           .order_by(Incoming.unit_id))
+    return [i for i in rows if may(actor, Right.VIEW_INCOMING, incoming=i)]
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file kept with a 收文: the 来文 itself, or the 答复 sent outside (served as a download)."""
+
+    storage_key: str
+    filename: str
+    content_type: str | None = None  # not stored for these: served as a plain download
+
+
+def incoming_file(session: Session, actor: User, incoming_id: int, which: str) -> IncomingFile:
+    """The `which` ("source" or "reply") file of a 收文 `actor` may see, or NotFound."""
+    incoming = incoming_for(session, actor, incoming_id)
+    key, name = ((incoming.source_file_key, incoming.source_filename) if which == "source"
+                 else (incoming.reply_file_key, incoming.reply_filename))
+    if key is None:
+        raise NotFound("该收文没有这个文件")
+    return IncomingFile(key, name or "文件")
