@@ -17,10 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workflow.commands.circulation import people_of
-from workflow.db import utcnow
+from workflow.db import MAX_ID, utcnow
 from workflow.deadlines import local_date
 from workflow.errors import NotFound
-from workflow.lifecycle import INCOMING
 from workflow.models import Assignment, Circulation, Incoming, Unit, User
 from workflow.notice_files import document_text
 from workflow.notice_text.incoming import read_incoming
@@ -28,14 +27,12 @@ from workflow.permissions import (
     RIGHTS,
     Right,
     available_actions,
-    can,
     may,
     receiving_unit_ids,
 )
 from workflow.queries._paging import PageLinks, page_bounds
 from workflow.states import (
     CirculationState,
-    IncomingAction,
     IncomingKind,
     IncomingState,
     Role,
@@ -157,25 +154,16 @@ class IncomingPage:
 
 def incoming_for(session: Session, actor: User, incoming_id: int) -> Incoming:
     """A 收文 `actor` may see (VIEW_INCOMING), or NotFound: another unit's 收文 is not shown."""
-    incoming = session.get(Incoming, incoming_id) if 1 <= incoming_id <= 2**62 else None
+    incoming = session.get(Incoming, incoming_id) if 1 <= incoming_id <= MAX_ID else None
     if incoming is None or not may(actor, Right.VIEW_INCOMING, incoming=incoming):
         raise NotFound(f"找不到编号为 {incoming_id} 的收文，或您无权查看")
     return incoming
 
 
-# Actions whose guards read what their own form supplies (拟办 needs the kind and the 主办 it
-# names; 办结 the 办理结果 it records): `available_actions` judges the guards on the row as it is,
-# so it never offers them. The form is offered on state and role; the engine judges the rest.
-_FORM_FILLS_GUARDS = (IncomingAction.PROPOSE, IncomingAction.FINISH)
-
-
 def offered_actions(actor: User, incoming: Incoming) -> frozenset[str]:
-    """The IncomingAction names whose form the actor is shown now."""
-    names = {a.name for a in available_actions(actor, incoming)}
-    for rule in INCOMING.rules_from(incoming.state):
-        if rule.action in _FORM_FILLS_GUARDS and can(actor, incoming, rule.action, rule):
-            names.add(rule.action.name)
-    return frozenset(names)
+    """The IncomingAction names whose form the actor is shown now (the guards on what a form
+    itself supplies — 拟办's kind and 主办, 办结's 办理结果 — are judged when it is sent)."""
+    return frozenset(a.name for a in available_actions(actor, incoming))
 
 
 def incoming_page(session: Session, actor: User, incoming_id: int, *,
