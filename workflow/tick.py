@@ -15,6 +15,9 @@ reminder naming each with its deadline. Reminders go out through
 On a day off (weekend, public holiday) nothing is sent; the next working day's tick sends what
 fell due.
 
+Inside each unit, the 收文 in hand are reminded to their 承办人 and readers on the same schedule
+(`workflow.tick_incoming`).
+
 Must not: commit (the caller owns the transaction), or send anything out of the process (the
 notifications are outbox rows; mail is delivered after commit by its own sender).
 """
@@ -35,6 +38,7 @@ from workflow.models import Notice, Receipt, Reminder, Report, ReportRequest, Un
 from workflow.queries.receiving import deadline
 from workflow.settings import deadline_policy
 from workflow.states import NoticeState, ReceiptState, RecipientKind, ReportState
+from workflow.tick_incoming import InsideReminder, remind_inside
 
 KEY_PREFIX = "tick"
 CHANNEL = "app"
@@ -70,6 +74,7 @@ class TickReport:
     sent: list[SentReminder] = field(default_factory=list)
     years_without_data: list[int] = field(default_factory=list)
     day_off: bool = False  # today is not a working day: nothing was sent
+    inside: list[InsideReminder] = field(default_factory=list)  # 催办 inside the units
 
     @property
     def reminders(self) -> int:
@@ -115,9 +120,12 @@ def run(session: Session, *, now: dt.datetime | None = None) -> TickReport:
     if not cal.is_workday(today):
         return TickReport(today, [], missing, day_off=True)
     policy = deadline_policy(session)
+    inside = remind_inside(session, now=now, today=today, point_of=lambda due: schedule_point(
+        cal, due, today, before=policy.remind_before, on_due_day=policy.remind_on_due_day,
+        every=policy.remind_every_days))
     owed = _owed(session)
     if not owed:
-        return TickReport(today, [], missing)
+        return TickReport(today, [], missing, inside=inside)
     notice_ids = sorted({notice_id for notice_id, _ in owed})
     notices = {n.id: n for n in session.scalars(select(Notice).where(Notice.id.in_(notice_ids)))}
     last = {
@@ -160,7 +168,7 @@ def run(session: Session, *, now: dt.datetime | None = None) -> TickReport:
             details={"scheduled": point.isoformat()})
         sent += [SentReminder(notice_id, r.unit_id, names.get(r.unit_id, ""), point, r.message)
                  for r in written]
-    return TickReport(today, sent, missing)
+    return TickReport(today, sent, missing, inside=inside)
 
 
 def _owed(session: Session) -> dict[tuple[int, int], list[Owed]]:

@@ -40,6 +40,9 @@ def describe(report: scheduled.TickReport) -> list[str]:
                  f"{report.notices} 件公文。"]
     else:
         lines = ["没有需要发送的催办。"]
+    if report.inside:
+        lines.append(f"单位内部催办（承办、传阅）{len(report.inside)} 条，涉及 "
+                     f"{len({r.incoming_id for r in report.inside})} 件收文。")
     lines += [f"注意：{year}年没有节假日数据，暂按周一至周五计算工作日；"
               f"请系统管理员在“工作日历与期限”中录入该年的放假和调休安排。"
               for year in report.years_without_data]

@@ -29,6 +29,7 @@ from workflow.models.incoming import (  # noqa: F401
     Circulation,
     Incoming,
     IncomingCounter,
+    IncomingReminder,
 )
 from workflow.models.mail import MailMessage, MailStatus  # noqa: F401
 from workflow.models.organisation import (  # noqa: F401
@@ -76,6 +77,7 @@ __all__ = [
     "AuditHead",
     "Incoming",
     "IncomingCounter",
+    "IncomingReminder",
     "Assignment",
     "Circulation",
 ]

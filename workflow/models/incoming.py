@@ -192,3 +192,18 @@ class Circulation(Base):
     sent_by: Mapped[User | None] = relationship(foreign_keys=[sent_by_id])
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class IncomingReminder(Base):
+    """A 催办 inside the unit (by the tick): one person reminded of one 收文 at one point of its
+    schedule. The key makes it once and only once, however many ticks run at once."""
+
+    __tablename__ = "incoming_reminder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incoming_id: Mapped[int] = mapped_column(ForeignKey("incoming.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    point: Mapped[dt.date] = mapped_column(Date)  # the point of the deadline's schedule
+    message: Mapped[str] = mapped_column(Text)
+    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
