@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
 from workflow import audit
@@ -23,7 +23,7 @@ from workflow.commands._advance import _advance
 from workflow.commands.archive import archive_code, next_archive_item
 from workflow.commands.drafting import enum_value
 from workflow.commands.savepoint import command
-from workflow.db import as_utc, insert_ignore, lock_for_update
+from workflow.db import as_utc, insert_ignore
 from workflow.deadlines import local_date
 from workflow.errors import Conflict, InvalidInput
 from workflow.inputs import clean_text
@@ -51,17 +51,28 @@ def incoming_link(incoming_id: int) -> str:
     return f"/incoming/{incoming_id}"
 
 
+_COUNTER = IncomingCounter.__table__
+_TAKE_SERIAL = (update(_COUNTER)
+                .where(_COUNTER.c.unit_id == bindparam("the_unit"),
+                       _COUNTER.c.year == bindparam("the_year"))
+                .values(next_serial=_COUNTER.c.next_serial + 1)
+                .returning(_COUNTER.c.next_serial - 1))
+
+
 def next_incoming_serial(session: Session, unit_id: int, year: int) -> int:
     """Take the next 收文编号 of (unit, year) from its counter row, locked until commit.
 
     Taken before the action's audit entry: every command locks the audit chain's head last, so
     that two commands never wait for each other's locks (a 签收 and a 登记 at once would)."""
-    key = {"unit_id": unit_id, "year": year}
-    insert_ignore(session, IncomingCounter.__table__, [{**key, "next_serial": 1}],
-                  conflict_columns=["unit_id", "year"])
-    counter = session.scalar(lock_for_update(select(IncomingCounter).filter_by(**key)))
-    serial = counter.next_serial
-    counter.next_serial = serial + 1
+    # One statement in the usual case: the UPDATE takes the row's lock (PostgreSQL) or runs under
+    # the write lock (SQLite) and hands back the number it moved past. The first 收文 of a unit's
+    # year finds no row: it is made (insert-or-skip, as two may race to make it) and taken again.
+    serial = session.scalar(_TAKE_SERIAL, {"the_unit": unit_id, "the_year": year})
+    if serial is None:
+        insert_ignore(session, IncomingCounter.__table__,
+                      [{"unit_id": unit_id, "year": year, "next_serial": 1}],
+                      conflict_columns=["unit_id", "year"])
+        serial = session.scalar(_TAKE_SERIAL, {"the_unit": unit_id, "the_year": year})
     return serial
 
 
