@@ -73,8 +73,10 @@ def test_registering_tells_the_office_and_is_audited(office, session):
     told = session.scalars(select(Notification.user_id).where(
         Notification.link == f"/incoming/{incoming.id}")).all()
     assert told == [office.office_head.id]
-    entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "incoming.REGISTER"))
-    assert (entry.object_id, entry.state_after) == (incoming.id, "REGISTERED")
+    # 签收即登记: the 签收's own entry names the 收文 it registered.
+    entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "receipt.ACKNOWLEDGE"))
+    assert (entry.object_id, entry.details["incoming_id"], entry.details["incoming_number"]) == (
+        incoming.receipt_id, incoming.id, "收〔2016〕1号")
 
 
 def test_signing_for_twice_registers_once(office, session):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from workflow import audit
@@ -85,29 +85,43 @@ def _register(session: Session, actor: User | None, incoming: Incoming, *,
     session.add(incoming)
     session.flush()
     audit.append(session, actor=actor, action="incoming.REGISTER", object_type="incoming",
-                 object_id=incoming.id, notice_id=incoming.notice_id, state_after="REGISTERED",
-                 on_behalf_of=incoming.unit.name if incoming.unit else None,
+                 object_id=incoming.id, notice_id=None, state_after="REGISTERED",
+                 on_behalf_of=incoming.unit.name,
                  details={"number": incoming.number, "source_number": incoming.source_number},
                  at=now)
-    tell_role(session, Role.PROPOSER, [incoming.unit_id], actor=actor,
-              notice_id=incoming.notice_id, kind="task", now=now,
-              link=incoming_link(incoming.id),
-              message=f"新收文待拟办：{incoming.number} {incoming.title}")
+    tell_proposers(session, actor, incoming.id, unit_id=incoming.unit_id, notice_id=None,
+                   number=incoming.number, title=incoming.title, now=now)
     return incoming
 
 
+def tell_proposers(session: Session, actor: User | None, incoming_id: int, *, unit_id: int,
+                   notice_id: int | None, number: str, title: str, now: dt.datetime) -> None:
+    """The unit's 拟办人 are told of a 收文 to propose."""
+    tell_role(session, Role.PROPOSER, [unit_id], actor=actor, notice_id=notice_id, kind="task",
+              now=now, link=incoming_link(incoming_id), message=f"新收文待拟办：{number} {title}")
+
+
+_INSERT_INCOMING = insert(Incoming.__table__).returning(Incoming.__table__.c.id)
+
+
 def register_receipt(session: Session, actor: User | None, receipt: Receipt, *,
-                     now: dt.datetime, serial: int) -> Incoming:
-    """Register a notice just signed for in its unit's 收文登记簿 under `serial`, taken with
-    `next_incoming_serial` before the 签收 was recorded (part of 签收, not a command of its own:
-    the caller's command has checked the receiver and locked the receipt)."""
-    notice = receipt.notice
-    incoming = Incoming(unit_id=receipt.unit_id, receipt_id=receipt.id, notice_id=notice.id,
-                        source_organ=notice.issuer.name, source_number=notice.doc_number,
-                        title=notice.title, urgency=notice.urgency, secrecy=Secrecy.NONE,
-                        received_on=local_date(now))
-    incoming.unit = receipt.unit
-    return _register(session, actor, incoming, now=now, serial=serial)
+                     now: dt.datetime, serial: int) -> tuple[int, str]:
+    """Register a notice being signed for in its unit's 收文登记簿 under `serial` (taken with
+    `next_incoming_serial`); returns its id and 收文编号. Part of 签收, not a command of its own:
+    the caller has checked the receiver and locked the receipt, and the 签收's audit entry records
+    the registration (签收即登记: one act, one entry).
+
+    Written as one INSERT, not through the unit of work: it runs in every 签收, under the write
+    lock (bench/HISTORY.md, B4)."""
+    notice, received_on = receipt.notice, local_date(now)
+    values = {"unit_id": receipt.unit_id, "year": received_on.year, "serial": serial,
+              "receipt_id": receipt.id, "notice_id": notice.id,
+              "source_organ": notice.issuer.name, "source_number": notice.doc_number,
+              "title": notice.title, "urgency": notice.urgency, "secrecy": Secrecy.NONE,
+              "received_on": received_on, "registered_at": now,
+              "registered_by_id": actor.id if actor is not None else None,
+              "state": IncomingState.REGISTERED, "version": 1}
+    return session.scalar(_INSERT_INCOMING, values), f"收〔{received_on.year}〕{serial}号"
 
 
 def _text(value, label: str, *, required: bool = False, limit: int | None = None) -> str | None:

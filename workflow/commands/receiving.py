@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from workflow.attachments import MAX_ATTACHMENT_BYTES, StoredFile
 from workflow.commands._advance import _advance
-from workflow.commands.incoming import next_incoming_serial, register_receipt
+from workflow.commands.incoming import next_incoming_serial, register_receipt, tell_proposers
 from workflow.commands.savepoint import command
 from workflow.commands.tracking import close_if_complete
 from workflow.db import as_utc
@@ -21,13 +21,17 @@ from workflow.digests import report_digest
 from workflow.errors import InvalidInput
 from workflow.inputs import clean_text
 from workflow.loading import get_actor, get_or_404
-from workflow.models import Attachment, Notice, Receipt, Report, User
+from workflow.models import Attachment, Notice, Receipt, Report, Unit, User
 from workflow.notifications import report_check_link, tell_role
+from workflow.permissions import require
 from workflow.states import ReceiptAction, ReceiptState, ReportAction, Role
 
 # The notice's state comes in the same statement as the receipt: the guard reads whether the
-# notice is still open (and nothing else of it: its body may run to pages).
-_WITH_NOTICE = (joinedload(Receipt.notice).load_only(Notice.state),)
+# notice is still open; its number, title, urgency and issuer are what the 收文 is registered
+# with (and nothing else of it: its body may run to pages).
+_WITH_NOTICE = (joinedload(Receipt.notice).load_only(
+    Notice.state, Notice.title, Notice.doc_number, Notice.urgency, Notice.issuer_unit_id)
+    .joinedload(Notice.issuer).load_only(Unit.name),)
 
 
 @command
@@ -42,14 +46,22 @@ def acknowledge(session: Session, actor: User, *, receipt_id: int,
     def record(r: Receipt) -> None:
         r.acted_at, r.acted_by_id = now, actor.id
 
-    # The 收文编号 is taken before the audit entry locks the chain's head (see
-    # next_incoming_serial); a refusal below gives it back with the command's SAVEPOINT.
-    serial = (next_incoming_serial(session, receipt.unit_id, local_date(now).year)
-              if receipt.state == ReceiptState.PENDING else None)
+    # 签收即登记: a receipt still to sign for is registered first, under the next 收文编号 (taken
+    # before the audit entry locks the chain's head, see next_incoming_serial), and the 签收's
+    # entry names it. A refusal below undoes both with the command's SAVEPOINT.
+    require(actor, receipt, ReceiptAction.ACKNOWLEDGE)  # who first, before anything is written
+    registered = details = None
+    if receipt.state == ReceiptState.PENDING:
+        serial = next_incoming_serial(session, receipt.unit_id, local_date(now).year)
+        registered = register_receipt(session, actor, receipt, now=now, serial=serial)
+        details = {"incoming_id": registered[0], "incoming_number": registered[1]}
     changed = _advance(session, actor, receipt, ReceiptAction.ACKNOWLEDGE, now=now, apply=record,
-                       expected_version=expected_version, on_behalf_of=receipt.unit.name)
+                       expected_version=expected_version, on_behalf_of=receipt.unit.name,
+                       details=details)
     if changed:
-        register_receipt(session, actor, receipt, now=now, serial=serial)
+        tell_proposers(session, actor, registered[0], unit_id=receipt.unit_id,
+                       notice_id=receipt.notice_id, number=registered[1],
+                       title=receipt.notice.title, now=now)
         close_if_complete(session, receipt.notice_id, now=now)
     return receipt
 
