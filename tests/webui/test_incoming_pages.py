@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -275,6 +276,38 @@ def test_an_external_document_is_registered_from_its_text_file(app, office):
     assert download.status_code == 200 and download.get_data() == document
     assert logged_in(app, "receiver2").get(f"{response.location}/files/source").status_code == 404
     assert client.get(f"{response.location}/files/reply").status_code == 404
+
+
+def test_reading_a_file_fills_the_form_for_the_clerk_to_check_and_registers_nothing(
+        app, office):
+    client = logged_in(app, "receiver1")
+    document = ("示范市教育局文件\n示教发〔2017〕3号\n特急\n关于做好春季开学工作的通知\n各区妇联：\n"
+                "请配合做好开学工作。\n示范市教育局\n2017年2月27日\n").encode()
+    before = audit_count(app)
+    response = client.post("/incoming/register", data={
+        "csrf_token": csrf_token(client, "/incoming/register"), "received_on": "2017-03-01",
+        "urgency": "NORMAL", "secrecy": "NONE", "read": "1",
+        "document": (io.BytesIO(document), "来文.txt")}, content_type="multipart/form-data")
+    page = text(response)
+    assert response.status_code == 200 and "请核对各项后登记" in page
+    assert 'value="示教发〔2017〕3号"' in page
+    assert 'value="关于做好春季开学工作的通知"' in page
+    assert "请配合做好开学工作。" in page  # the text, in the body field
+    assert audit_count(app) == before  # nothing registered until the clerk says so
+    assert "收〔2017〕1号" not in text(client.get("/incoming/"))
+
+
+def test_reading_a_hostile_file_is_refused_in_chinese_and_registers_nothing(app, office):
+    client = logged_in(app, "receiver1")
+    before = audit_count(app)
+    response = client.post("/incoming/register", data={
+        "csrf_token": csrf_token(client, "/incoming/register"), "received_on": "2017-03-01",
+        "urgency": "NORMAL", "secrecy": "NONE", "read": "1",
+        "document": (io.BytesIO(b"%PDF-1.7 truncated"), "来文.pdf")},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert re.search("[\u4e00-\u9fff]", text(response)) and "Traceback" not in text(response)
+    assert response.status_code in (200, 400, 422)
+    assert audit_count(app) == before
 
 
 @pytest.mark.parametrize("data, message", [

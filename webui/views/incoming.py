@@ -92,6 +92,19 @@ def register():
     form = RegisterForm()
     if request.method == "GET":
         form.received_on.data = local_date(clock.now())
+    if request.method == "POST" and request.form.get("read") and form.upload() is not None:
+        # 读取来文: the reader fills the form from the file for the clerk to check; nothing is
+        # registered yet (a bad file is refused in Chinese by the error handler).
+        upload = form.upload()
+        found = queries.document_fields(upload.filename, upload.read())
+        for name in ("source_organ", "source_number", "title"):
+            getattr(form, name).data = getattr(form, name).data or getattr(found, name) or ""
+        for name in ("urgency", "secrecy"):
+            if getattr(found, name) is not None:
+                getattr(form, name).data = getattr(found, name).name
+        form.body.data = form.body.data or found.text
+        flash("已按文件填写，请核对各项后登记（如需保存原件，请在登记前再次选择该文件）", "info")
+        return render_template("incoming/register.html", form=form, units=units, read=True)
     if form.validate_on_submit():
         unit_id = request.form.get("unit_id", type=id_argument) or units[0].id
         values = {"source_organ": form.source_organ.data, "source_number": form.source_number.data,
