@@ -166,6 +166,31 @@ def test_the_admin_edits_a_unit_from_its_prefilled_form(app, client, log_in, sta
         assert (unit.doc_code, unit.review_required) == ("示妇字", False)
 
 
+def test_the_admin_makes_a_unit_an_internal_department_whose_阅件_skip_批办(
+        app, client, log_in, staff):
+    log_in("admin")
+    parent = _unit_id(app, "示范市第1区妇联")
+    response = post_form(client, "/admin/units", {
+        "name": "示范市第1区妇联宣传部", "parent_id": parent, "internal": "y"})
+    assert response.status_code == 303
+    unit_id = _unit_id(app, "示范市第1区妇联宣传部")
+    with app.app_context():
+        unit = db.session.get(Unit, unit_id)
+        assert (unit.internal, unit.reading_needs_instruction) == (True, False)
+    html = text(client.get(f"/admin/units/{parent}"))
+    response = post_form(client, f"/admin/units/{parent}", {
+        "name": "示范市第1区妇联", "parent_id": _unit_id(app, "示范市妇女联合会"),
+        "review_required": "y", "version": hidden(html, "version")})
+    assert response.status_code == 303
+    with app.app_context():
+        unit = db.session.get(Unit, parent)
+        assert (unit.internal, unit.reading_needs_instruction) == (False, False)
+    # A department must belong to a unit.
+    response = post_form(client, "/admin/units", {"name": "无主部门", "parent_id": "",
+                                                  "internal": "y"})
+    assert "内设部门必须有所属单位" in text(client.get(response.location))
+
+
 def test_a_unit_edited_from_a_stale_page_is_already_handled(app, client, log_in, staff):
     log_in("admin")
     unit_id = _unit_id(app, "示范市第1区妇联")

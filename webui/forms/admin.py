@@ -105,6 +105,8 @@ class UnitForm(FlaskForm):
     org_code = StringField("机构代码", validators=[Length(max=20, message="机构代码最多20个字符")],
                            description="档号中的机构代码，如 HEBFL")
     review_required = BooleanField("发文须经办公室核稿", default=True)
+    reading_needs_instruction = BooleanField("阅件须经领导批办", default=True)
+    internal = BooleanField("内设部门（承办和传阅上级单位的收文，不收文、不发文）", default=False)
     version = version_field(Optional())
 
 

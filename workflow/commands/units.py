@@ -104,9 +104,11 @@ def _is_below(session: Session, unit_id: int, ancestor_id: int) -> bool:
 def update_unit(session: Session, actor: User | None, *, unit_id: int, name: str,
                 short_name: str | None = None, parent_id: int | None = None,
                 doc_code: str | None = None, org_code: str | None = None,
-                review_required: bool = True, expected_version: int | None = None,
-                now: dt.datetime | None = None) -> Unit:
-    """Change a unit's name, place in the tree, 机关代字, 机构代码 and route (核稿 or not)."""
+                review_required: bool = True, internal: bool | None = None,
+                reading_needs_instruction: bool | None = None,
+                expected_version: int | None = None, now: dt.datetime | None = None) -> Unit:
+    """Change a unit's name, place in the tree, 机关代字, 机构代码 and routes (核稿 or not; whether
+    its 阅件 go to 批办); whether it is an internal department (None: as it was)."""
     now, actor = as_utc(now), get_actor(session, actor)
     demand(actor, Right.MANAGE_UNITS)
     unit = get_or_404(session, Unit, unit_id, label="单位")
@@ -121,15 +123,25 @@ def update_unit(session: Session, actor: User | None, *, unit_id: int, name: str
         parent = get_or_404(session, Unit, parent_id, label="上级单位")
         if _is_below(session, parent_id, unit.id):
             raise InvalidInput("上级单位不能是本单位或其下级单位")
+    if internal and parent is None:
+        raise InvalidInput("内设部门必须有所属单位")
     before = {"name": unit.name, "short_name": unit.short_name,
               "parent": unit.parent.name if unit.parent else None, "doc_code": unit.doc_code,
-              "org_code": unit.org_code, "review_required": bool(unit.review_required)}
+              "org_code": unit.org_code, "review_required": bool(unit.review_required),
+              "internal": bool(unit.internal),
+              "reading_needs_instruction": bool(unit.reading_needs_instruction)}
     unit.name, unit.short_name, unit.parent = name, clean_text(short_name) or None, parent
     unit.doc_code, unit.org_code = clean_text(doc_code) or None, clean_text(org_code) or None
     unit.review_required = bool(review_required)
+    if internal is not None:
+        unit.internal = bool(internal)
+    if reading_needs_instruction is not None:
+        unit.reading_needs_instruction = bool(reading_needs_instruction)
     after = {"name": unit.name, "short_name": unit.short_name,
              "parent": parent.name if parent else None, "doc_code": unit.doc_code,
-             "org_code": unit.org_code, "review_required": unit.review_required}
+             "org_code": unit.org_code, "review_required": unit.review_required,
+             "internal": unit.internal,
+             "reading_needs_instruction": unit.reading_needs_instruction}
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     if not changes:
         raise InvalidInput("没有需要保存的修改")

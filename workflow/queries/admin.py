@@ -43,7 +43,8 @@ def edit_version(obj: Unit | UnitGroup) -> int:
     """
     if isinstance(obj, Unit):
         fields = [obj.name, obj.short_name, obj.parent_id, obj.doc_code, obj.org_code,
-                  bool(obj.review_required)]
+                  bool(obj.review_required), bool(obj.internal),
+                  bool(obj.reading_needs_instruction)]
     else:
         fields = [obj.name, obj.owner_unit_id, sorted(u.id for u in obj.members)]
     return zlib.crc32(json.dumps(fields, ensure_ascii=False).encode())

@@ -37,7 +37,8 @@ def create_unit():
     unit = commands.create_unit(
         db.session, current_user.account, name=form.name.data, short_name=form.short_name.data,
         parent_id=form.parent_id.data, doc_code=form.doc_code.data, org_code=form.org_code.data,
-        review_required=form.review_required.data, now=clock.now())
+        review_required=form.review_required.data, internal=form.internal.data,
+        reading_needs_instruction=form.reading_needs_instruction.data, now=clock.now())
     return done(f"已新建单位“{unit.name}”", "admin.units")
 
 
@@ -47,7 +48,8 @@ def _unit_page(unit_id: int, form: UnitForm | None = None):
         form = UnitForm(data={
             "name": unit.name, "short_name": unit.short_name, "parent_id": unit.parent_id,
             "doc_code": unit.doc_code, "org_code": unit.org_code,
-            "review_required": unit.review_required,
+            "review_required": unit.review_required, "internal": unit.internal,
+            "reading_needs_instruction": unit.reading_needs_instruction,
             "version": admin_queries.edit_version(unit)})
     form.parent_id.choices = unit_choices(admin_queries.unit_tree(db.session),
                                            blank="（无，顶级单位）", skip=unit.id)
@@ -70,7 +72,9 @@ def update_unit(unit_id: int):
         db.session, current_user.account, unit_id=unit_id, name=form.name.data,
         short_name=form.short_name.data, parent_id=form.parent_id.data,
         doc_code=form.doc_code.data, org_code=form.org_code.data,
-        review_required=form.review_required.data, expected_version=form.version.data, now=clock.now())
+        review_required=form.review_required.data, internal=form.internal.data,
+        reading_needs_instruction=form.reading_needs_instruction.data,
+        expected_version=form.version.data, now=clock.now())
     return done(f"已保存单位“{unit.name}”", "admin.units")
 
 
