@@ -422,3 +422,16 @@ def test_the_leader_has_the_desk_with_the_task_waiting(app, office):
     assert "收文办理" in text(client.get("/inbox/"))  # in the navigation
     page = text(client.get("/incoming/"))
     assert "待批办" in page and f'href="/incoming/{office["incoming"]}"' in page
+
+
+def test_a_reader_without_any_role_finds_the_收文_to_read_in_their_own_我的待办(app, office):
+    reader = logged_in(app, "vice_chair")
+    home = reader.get("/")
+    assert home.status_code == 302 and home.location.endswith("/inbox/")
+    assert "待阅" not in text(reader.get("/inbox/"))
+    _circulate(app, office, ["vice_chair"])
+    page = text(reader.get("/inbox/"))
+    assert "待阅" in page and f'href="/incoming/{office["incoming"]}"' in page
+    # The desks' other pages stay closed to them, and 我的待办 to the administrators.
+    assert reader.get("/incoming/").status_code == 403
+    assert logged_in(app, "admin").get("/inbox/").status_code == 403
