@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import event, select, text
 from sqlalchemy.exc import OperationalError
 
+from tests.concurrency.processes import CONTEXT
 from tests.writelocks import is_locked, lock_file
 from workflow.db import (
     create_all,
@@ -117,10 +118,15 @@ def test_an_in_memory_database_writes_without_any_lock_file(tmp_path, monkeypatc
     assert list(tmp_path.iterdir()) == []
 
 
-def test_two_threads_of_one_process_queue_for_the_lock_before_beginning(
-        database_url, engine, tally):
-    """The second thread sends BEGIN only once the first has committed: it waited for the lock
-    file (each connection opens its own), not inside SQLite's busy handler."""
+def _two_threads_writing(url: str) -> list[tuple[str, str]]:
+    """In a process of its own: two threads writing at once; who said BEGIN and COMMIT when.
+
+    A fresh process, because SQLite keeps its locks per file in a table of the process: a test
+    that ran before in the same process and left a connection to a deleted database open can
+    leave an entry that a new file on the same inode meets, and then two connections of this
+    process no longer exclude each other (the suite saw the second writer commit inside the
+    first's transaction, in one run out of two)."""
+    engine = make_engine(url)
     said, lock = [], threading.Lock()
 
     def note(what):
@@ -161,6 +167,17 @@ def test_two_threads_of_one_process_queue_for_the_lock_before_beginning(
     for thread in threads:
         thread.join(60)
     assert not any(thread.is_alive() for thread in threads)
+    engine.dispose()
+    return said
+
+
+def test_two_threads_of_one_process_queue_for_the_lock_before_beginning(
+        database_url, engine, tally):
+    """The second thread sends BEGIN only once the first has committed: it waited for the lock
+    file (each connection opens its own), not inside SQLite's busy handler."""
+    engine.dispose()
+    with CONTEXT.Pool(1) as pool:
+        said = pool.apply(_two_threads_writing, (database_url,))
     assert said == [("first", "BEGIN IMMEDIATE"), ("first", "COMMIT"),
                     ("second", "BEGIN IMMEDIATE"), ("second", "COMMIT")]
     with engine.connect() as connection:
