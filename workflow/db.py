@@ -205,8 +205,8 @@ def among_ids(session: Session, column, ids: list[int]):
 
 
 def lock_for_update(statement):
-    """Add a row lock to a SELECT (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds
-    the database write lock, so the clause is a no-op there).
+    """Add a row lock to a SELECT (FOR NO KEY UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already
+    holds the database write lock, so the clause is a no-op there).
 
     Only the rows of the statement's first entity are locked (FOR UPDATE OF its table): a model
     loads some relationships with outer joins, and PostgreSQL refuses to lock the nullable side
@@ -218,8 +218,12 @@ def lock_for_update(statement):
     """
     entity = statement.column_descriptions[0].get("entity")
     of = {"of": entity} if entity is not None else {}
-    return statement.with_for_update(**of).execution_options(populate_existing=True,
-                                                             **{_LOCKING: True})
+    # FOR NO KEY UPDATE: the locked rows are changed, never their keys, so a row that merely
+    # refers to them (a new 收文 naming its notice, a notification naming its user: PostgreSQL
+    # takes KEY SHARE on what a foreign key points at) must not wait for the lock, nor make a
+    # holder of the audit chain's head wait for it (eight 签收 at once deadlocked so).
+    return statement.with_for_update(key_share=True, **of).execution_options(
+        populate_existing=True, **{_LOCKING: True})
 
 
 def lock_skip_locked(statement):
