@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import event, select, text
 from sqlalchemy.exc import OperationalError
 
-from tests.concurrency.processes import CONTEXT
 from tests.writelocks import is_locked, lock_file
 from workflow.db import (
     create_all,
@@ -118,15 +117,14 @@ def test_an_in_memory_database_writes_without_any_lock_file(tmp_path, monkeypatc
     assert list(tmp_path.iterdir()) == []
 
 
-def _two_threads_writing(url: str) -> list[tuple[str, str]]:
-    """In a process of its own: two threads writing at once; who said BEGIN and COMMIT when.
+def test_two_threads_of_one_process_queue_for_the_lock_before_beginning(
+        database_url, engine, tally):
+    """The second thread sends BEGIN only once the first has committed: it waited for the lock
+    file (each connection opens its own), not inside SQLite's busy handler.
 
-    A fresh process, because SQLite keeps its locks per file in a table of the process: a test
-    that ran before in the same process and left a connection to a deleted database open can
-    leave an entry that a new file on the same inode meets, and then two connections of this
-    process no longer exclude each other (the suite saw the second writer commit inside the
-    first's transaction, in one run out of two)."""
-    engine = make_engine(url)
+    Each thread says COMMIT just before committing, in its own code: an engine "commit" listener
+    runs after the write queue's own (SQLAlchemy appends engine listeners whatever `insert` says),
+    that is after the lock is let go, and a second thread woken by it could say BEGIN first."""
     said, lock = [], threading.Lock()
 
     def note(what):
@@ -138,10 +136,6 @@ def _two_threads_writing(url: str) -> list[tuple[str, str]]:
         if statement.startswith("BEGIN"):
             note(statement)
 
-    @event.listens_for(engine, "commit", insert=True)  # before the commit itself is made
-    def _commit(_connection):
-        note("COMMIT")
-
     sessions = make_session_factory(engine)
     first_inside, second_started = threading.Event(), threading.Event()
 
@@ -151,6 +145,7 @@ def _two_threads_writing(url: str) -> list[tuple[str, str]]:
             first_inside.set()
             second_started.wait(30)
             time.sleep(0.3)  # time for the second to reach BEGIN, if nothing held it back
+            note("COMMIT")
             s.commit()
 
     def second():
@@ -158,6 +153,7 @@ def _two_threads_writing(url: str) -> list[tuple[str, str]]:
         with sessions() as s:
             second_started.set()
             s.execute(text("INSERT INTO tally VALUES ('second')"))
+            note("COMMIT")
             s.commit()
 
     threads = [threading.Thread(target=first, name="first"),
@@ -167,17 +163,6 @@ def _two_threads_writing(url: str) -> list[tuple[str, str]]:
     for thread in threads:
         thread.join(60)
     assert not any(thread.is_alive() for thread in threads)
-    engine.dispose()
-    return said
-
-
-def test_two_threads_of_one_process_queue_for_the_lock_before_beginning(
-        database_url, engine, tally):
-    """The second thread sends BEGIN only once the first has committed: it waited for the lock
-    file (each connection opens its own), not inside SQLite's busy handler."""
-    engine.dispose()
-    with CONTEXT.Pool(1) as pool:
-        said = pool.apply(_two_threads_writing, (database_url,))
     assert said == [("first", "BEGIN IMMEDIATE"), ("first", "COMMIT"),
                     ("second", "BEGIN IMMEDIATE"), ("second", "COMMIT")]
     with engine.connect() as connection:
