@@ -15,6 +15,7 @@ import re
 from importlib import resources
 
 import pyotp
+from playwright.sync_api import expect
 
 from tests.browser.conftest import NOW, PASSWORD, SECRETS
 from workflow.deadlines import local_date
@@ -91,7 +92,7 @@ def test_seed_000_travels_through_five_desks_in_a_real_browser(browser, live_ser
         for group_id in _group_ids(app, ("各县（市）区妇联", "开发区妇联")):
             page.locator(f'[name="report_requests-{row}-from_group_ids"][value="{group_id}"]').check()
     click(page, "保存草稿")
-    assert TITLE in page.content()
+    expect(page.locator("body")).to_contain_text(TITLE)  # waits for the page the click opened
     drafter.photograph("drafting-edit")
     click(page, "提交")
     drafter.go("/drafting/")
@@ -124,7 +125,7 @@ def test_seed_000_travels_through_five_desks_in_a_real_browser(browser, live_ser
     clerk.photograph("dispatch-index")
     page.get_by_role("link", name="登记印发…").first.click()
     year = today.year
-    assert f"长妇通字〔{year}〕1号" in page.content()
+    expect(page.locator("body")).to_contain_text(f"长妇通字〔{year}〕1号")
     clerk.photograph("dispatch-confirm")
     click(page, "确认印发，分发 23 个单位")
     clerk.go("/dispatch/numbers")
