@@ -341,6 +341,8 @@ def can(actor: User | None, obj, action, rule: lifecycle.Rule | None = None) -> 
         return _notice_rules(actor, obj, action, held)
     if isinstance(obj, Report):
         return _report_rules(actor, obj, action)
+    if isinstance(obj, Incoming) and held == [Role.HANDLER]:
+        return _named_handler_rule(actor, obj, action)
     return ALLOWED
 
 
@@ -360,6 +362,16 @@ def _report_rules(actor: User, report: Report, action) -> Decision:
     # judge the report they submitted.
     if action in (ReportAction.ACCEPT, ReportAction.RETURN) and report.submitted_by_id == actor.id:
         return Decision(False, "不能审核自己上报的报告")
+    return ALLOWED
+
+
+def _named_handler_rule(actor: User, incoming: Incoming, action) -> Decision:
+    # A 承办人 named by name handles the 收文 alone; should they leave (deactivated), the
+    # department's other 承办人 take it over rather than leave it stranded.
+    lead = next((a for a in incoming.assignments if a.lead), None)
+    person = lead.person if lead is not None else None
+    if person is not None and person.active and person.id != actor.id:
+        return Decision(False, f"该收文指定由{person.display_name}承办，只有本人可以{action.label}")
     return ALLOWED
 
 

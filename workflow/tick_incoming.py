@@ -4,7 +4,7 @@ not read it are reminded of its deadline (办理时限) on working days, once pe
 Owns: `remind_inside` — for every 收文 in hand (办理中) with a deadline, the latest point of the
 deadline's schedule reached today (the same schedule as the notices': the deadline policy's days
 before, the day itself, every so many working days after; `tick.schedule_point`), and for each
-person still owing something at that point (the 承办人 of the 主办 and 协办 departments; each reader
+person still owing something at that point (the 承办人 named by name, else those of the 主办 and 协办 departments; each reader
 whose copy is still 待阅) one reminder under the key (收文, person, point): of several ticks racing
 only one writes it, and a tick that missed a week sends one, not five. Each 收文 reminded gets one
 audit entry naming the people.
@@ -59,7 +59,7 @@ def remind_inside(session: Session, *, now: dt.datetime, today: dt.date,
         point = point_of(incoming.deadline)
         if point is None or point <= incoming.received_on:
             continue
-        handlers = users_holding(session, Role.HANDLER, [a.unit_id for a in incoming.assignments])
+        handlers = _handlers(session, incoming)
         readers = list(session.scalars(
             select(Circulation.reader_id).where(Circulation.incoming_id == incoming.id,
                                                 Circulation.state == CirculationState.PENDING)))
@@ -80,6 +80,15 @@ def remind_inside(session: Session, *, now: dt.datetime, today: dt.date,
                          on_behalf_of=incoming.unit.name,
                          details={"users": written, "scheduled": point.isoformat()}, at=now)
     return sent
+
+
+def _handlers(session: Session, incoming: Incoming) -> list[int]:
+    """Who owes the 办理: the 承办人 named by name (while active), else each department's."""
+    named = [a.person_id for a in incoming.assignments
+             if a.person_id is not None and a.person.active]
+    units = [a.unit_id for a in incoming.assignments
+             if a.person_id is None or not a.person.active]
+    return sorted(set(named) | set(users_holding(session, Role.HANDLER, units)))
 
 
 def _insert_once(session: Session, incoming_id: int, user_id: int, point: dt.date, message: str,

@@ -435,3 +435,33 @@ def test_a_reader_without_any_role_finds_the_收文_to_read_in_their_own_我的�
     # The desks' other pages stay closed to them, and 我的待办 to the administrators.
     assert reader.get("/incoming/").status_code == 403
     assert logged_in(app, "admin").get("/inbox/").status_code == 403
+
+
+def test_the_proposal_names_the_handler_offered_on_the_page(app, office):
+    client = logged_in(app, "office_head")
+    path = f"/incoming/{office['incoming']}"
+    page = text(client.get(path))
+    handler = user_id(app, "propaganda")
+    assert f'<option value="{handler}">宣传部长（示范市第1区妇联宣传部）</option>' in page
+    response = post(client, f"{path}/propose", {
+        "expected_version": version(app, office["incoming"]), "kind": "TO_HANDLE",
+        "lead_unit_id": str(office["dept"]), "lead_person_id": str(handler)}, page=path)
+    assert response.status_code == 303
+    assert "示范市第1区妇联宣传部（主办，承办人宣传部长）" in text(client.get(path))
+
+
+def test_naming_someone_who_is_not_a_handler_there_is_refused_and_changes_nothing(app, office):
+    client = logged_in(app, "office_head")
+    path = f"/incoming/{office['incoming']}"
+    before = (version(app, office["incoming"]), audit_count(app))
+    post(client, f"{path}/propose", {
+        "expected_version": version(app, office["incoming"]), "kind": "TO_HANDLE",
+        "lead_unit_id": str(office["dept"]), "lead_person_id": str(user_id(app, "vice_chair"))},
+        page=path)
+    assert "承办人须是主办部门（示范市第1区妇联宣传部）在职的承办人" in text(client.get(path))
+    assert (version(app, office["incoming"]), audit_count(app)) == before
+
+
+def test_the_handlers_are_offered_only_to_whoever_names_them(app, office):
+    page = text(logged_in(app, "receiver1").get(f"/incoming/{office['incoming']}"))
+    assert "宣传部长（示范市第1区妇联宣传部）" not in page

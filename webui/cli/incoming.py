@@ -30,6 +30,14 @@ def _number(value: str | None, label: str) -> int | None:
     return int(value)
 
 
+def _handler(row: dict) -> str:
+    """The 主办 department, with its 承办人 when one was named."""
+    if row["handler"] is None:
+        return "—"
+    person = row["handler_person"]
+    return f"{row['handler']}（{person}）" if person else row["handler"]
+
+
 def _readers(row: dict) -> str:
     return "、".join(f"{r['name']}（{r['state_label']}）" for r in row["readers"])
 
@@ -52,7 +60,7 @@ def incoming_list(unit_id: str | None, as_json: bool) -> None:
     click.echo(table(
         ["编号", "单位", "收文编号", "来文字号", "标题", "状态", "类型", "主办", "时限", "传阅"],
         [[r["id"], r["unit"], r["number"], r["source_number"] or "—", r["title"],
-          r["state_label"], r["kind"] or "—", r["handler"] or "—", r["deadline"] or "—",
+          r["state_label"], r["kind"] or "—", _handler(r), r["deadline"] or "—",
           _readers(r) or "—"] for r in rows]))
 
 
@@ -83,7 +91,7 @@ def _record_text(r: dict) -> str:
         f"标题：{r['title']}",
         f"收文日期：{r['received_on']}　紧急程度：{r['urgency']}　密级：{r['secrecy']}"
         f"　登记人：{r['registered_by'] or '—'}",
-        f"类型：{r['kind'] or '—'}　主办：{r['handler'] or '—'}"
+        f"类型：{r['kind'] or '—'}　主办：{_handler(r)}"
         f"　协办：{'、'.join(r['assisting']) or '—'}　办理时限：{r['deadline'] or '—'}",
         f"拟办意见：{r['proposal'] or '—'}{_by(r['proposed_by'], r['proposed_at'])}",
     ]

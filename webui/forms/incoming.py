@@ -51,6 +51,7 @@ class ProposeForm(VersionedForm):
     kind = RadioField("办理类型", choices=_names(IncomingKind), validate_choice=False,
                       validators=[InputRequired("请选择办件或阅件")])
     lead_unit_id = ChoiceField("主办部门", validators=[Optional()])
+    lead_person_id = ChoiceField("承办人", validators=[Optional()])
     assist_unit_ids = CheckboxListField("协办部门")
     deadline = ChineseDateField("办理时限", validators=[Optional()])
     proposal = TextAreaField("拟办意见", [Length(max=2000, message="拟办意见最多2000字")])
@@ -62,6 +63,7 @@ class InstructForm(VersionedForm):
     instruction = TextAreaField("批示", [Length(max=2000, message="批示最多2000字")])
     change_handlers = BooleanField("改定承办部门")
     lead_unit_id = ChoiceField("主办部门", validators=[Optional()])
+    lead_person_id = ChoiceField("承办人", validators=[Optional()])
     assist_unit_ids = CheckboxListField("协办部门")
     deadline = ChineseDateField("办理时限", validators=[Optional()])
 

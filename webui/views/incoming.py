@@ -188,7 +188,7 @@ def propose(incoming_id: int):
     commands.propose(db.session, current_user.account, incoming_id=incoming_id,
                      kind=form.kind.data, proposal=form.proposal.data,
                      lead_unit_id=form.lead_unit_id.data, assist_unit_ids=form.assist_unit_ids.data,
-                     deadline=form.deadline.data, expected_version=form.expected_version.data,
+                     lead_person_id=form.lead_person_id.data, deadline=form.deadline.data, expected_version=form.expected_version.data,
                      now=clock.now())
     return _done(incoming_id, f"已拟办：{number}")
 
@@ -203,6 +203,7 @@ def instruct(incoming_id: int):
     commands.instruct(db.session, current_user.account, incoming_id=incoming_id,
                       instruction=form.text(), change_handlers=form.change_handlers.data,
                       lead_unit_id=form.lead_unit_id.data,
+                      lead_person_id=form.lead_person_id.data,
                       assist_unit_ids=form.assist_unit_ids.data, deadline=form.deadline.data,
                       expected_version=form.expected_version.data, now=clock.now())
     return _done(incoming_id, f"已批办：{number}")

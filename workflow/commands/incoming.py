@@ -23,7 +23,7 @@ from workflow.commands._advance import _advance
 from workflow.commands.archive import archive_code, next_archive_item
 from workflow.commands.drafting import enum_value
 from workflow.commands.savepoint import command
-from workflow.db import as_utc, insert_ignore
+from workflow.db import MAX_ID, as_utc, insert_ignore
 from workflow.deadlines import local_date
 from workflow.errors import Conflict, InvalidInput
 from workflow.inputs import clean_text
@@ -175,8 +175,9 @@ def register_external(session: Session, actor: User, *, unit_id: int, source_org
 
 
 def _assign(session: Session, incoming: Incoming, lead_unit_id: int | None,
-            assist_unit_ids: Iterable[int] | None) -> None:
-    """Name the 主办 department and the 协办 ones: the unit itself or its internal departments."""
+            assist_unit_ids: Iterable[int] | None, lead_person_id: int | None = None) -> None:
+    """Name the 主办 department and the 协办 ones (the unit itself or its internal departments),
+    and, if given, the 主办's 承办人 by name: an active 承办人 of that department."""
     allowed = receiving_unit_ids(incoming)
     assists = list(dict.fromkeys(assist_unit_ids or ()))
     for unit_id in [lead_unit_id, *assists]:
@@ -184,12 +185,28 @@ def _assign(session: Session, incoming: Incoming, lead_unit_id: int | None,
             raise InvalidInput(f"承办部门只能是{incoming.unit.name}或其内设部门（编号 {unit_id!r}）")
     if lead_unit_id is not None and lead_unit_id in assists:
         raise InvalidInput("主办部门不能同时是协办部门")
+    if lead_person_id is not None:
+        _named_handler(session, lead_unit_id, lead_person_id)
     incoming.assignments.clear()
     session.flush()  # the old rows go before the new ones meet the unique constraint
     if lead_unit_id is not None:
-        incoming.assignments.append(Assignment(unit_id=lead_unit_id, lead=True))
+        incoming.assignments.append(Assignment(unit_id=lead_unit_id, lead=True,
+                                               person_id=lead_person_id))
     for unit_id in assists:
         incoming.assignments.append(Assignment(unit_id=unit_id, lead=False))
+
+
+def _named_handler(session: Session, lead_unit_id: int | None, person_id) -> User:
+    if lead_unit_id is None:
+        raise InvalidInput("指定承办人前请先选择主办部门")
+    person = (session.get(User, person_id)
+              if isinstance(person_id, int) and not isinstance(person_id, bool)
+              and 1 <= person_id <= MAX_ID else None)
+    if person is None or not person.active or not person.holds(Role.HANDLER, lead_unit_id):
+        department = session.get(Unit, lead_unit_id)
+        raise InvalidInput(f"承办人须是主办部门（{department.name}）在职的承办人"
+                           f"（编号 {person_id!r}）")
+    return person
 
 
 def _load(session: Session, incoming_id: int) -> Incoming:
@@ -206,10 +223,12 @@ def _fresh(incoming: Incoming, expected_version: int | None) -> None:
 @command
 def propose(session: Session, actor: User, *, incoming_id: int, kind: IncomingKind | str,
             proposal: str | None = None, lead_unit_id: int | None = None,
-            assist_unit_ids: Iterable[int] | None = None, deadline: dt.date | None = None,
-            expected_version: int | None = None, now: dt.datetime | None = None) -> Incoming:
-    """拟办: 办件 or 阅件, who handles it, by when, and the office's 拟办意见. A 阅件 of a unit whose
-    阅件 skip 批办 goes straight to 办理 (its readers)."""
+            assist_unit_ids: Iterable[int] | None = None, lead_person_id: int | None = None,
+            deadline: dt.date | None = None, expected_version: int | None = None,
+            now: dt.datetime | None = None) -> Incoming:
+    """拟办: 办件 or 阅件, who handles it (departments, and the 主办's 承办人 if named), by when, and
+    the office's 拟办意见. A 阅件 of a unit whose 阅件 skip 批办 goes straight to 办理 (its
+    readers)."""
     now, actor = as_utc(now), get_actor(session, actor)
     incoming = _load(session, incoming_id)
     require(actor, incoming, IncomingAction.PROPOSE)  # who first, before any field is judged
@@ -221,7 +240,7 @@ def propose(session: Session, actor: User, *, incoming_id: int, kind: IncomingKi
         raise InvalidInput("办理时限不能早于今天")
     # The route's branch depends on the kind, so the kind is set before the machine picks it.
     incoming.kind = kind
-    _assign(session, incoming, lead_unit_id, assist_unit_ids)
+    _assign(session, incoming, lead_unit_id, assist_unit_ids, lead_person_id)
 
     def record(i: Incoming) -> None:
         i.proposal = _text(proposal, "拟办意见")
@@ -241,17 +260,18 @@ def propose(session: Session, actor: User, *, incoming_id: int, kind: IncomingKi
 @command
 def instruct(session: Session, actor: User, *, incoming_id: int, instruction: str,
              lead_unit_id: int | None = None, assist_unit_ids: Iterable[int] | None = None,
-             change_handlers: bool = False, deadline: dt.date | None = None,
-             expected_version: int | None = None, now: dt.datetime | None = None) -> Incoming:
+             lead_person_id: int | None = None, change_handlers: bool = False,
+             deadline: dt.date | None = None, expected_version: int | None = None,
+             now: dt.datetime | None = None) -> Incoming:
     """批办: the leader's 批示, confirming the proposal or (change_handlers) naming other
-    departments; the handlers are told."""
+    departments or another 承办人; the handlers are told."""
     now, actor = as_utc(now), get_actor(session, actor)
     incoming = _load(session, incoming_id)
     require(actor, incoming, IncomingAction.INSTRUCT)
     _fresh(incoming, expected_version)
     text = _text(instruction, "批示", required=True)
     if change_handlers:
-        _assign(session, incoming, lead_unit_id, assist_unit_ids)
+        _assign(session, incoming, lead_unit_id, assist_unit_ids, lead_person_id)
     if deadline is not None and deadline < local_date(now):
         raise InvalidInput("办理时限不能早于今天")
 
@@ -268,11 +288,16 @@ def instruct(session: Session, actor: User, *, incoming_id: int, instruction: st
 
 
 def _tell_handlers(session: Session, actor: User, incoming: Incoming, *, now: dt.datetime):
-    units = [a.unit_id for a in incoming.assignments]
+    """The 承办人 named by name, or else every 承办人 of each department, are told."""
+    message = f"收文待承办：{incoming.number} {incoming.title}"
+    named = [a.person_id for a in incoming.assignments if a.person_id is not None]
+    units = [a.unit_id for a in incoming.assignments if a.person_id is None]
+    if named:
+        notify(session, named, actor=actor, notice_id=incoming.notice_id, kind="task", now=now,
+               link=incoming_link(incoming.id), message=message)
     if units:
         tell_role(session, Role.HANDLER, units, actor=actor, notice_id=incoming.notice_id,
-                  kind="task", now=now, link=incoming_link(incoming.id),
-                  message=f"收文待承办：{incoming.number} {incoming.title}")
+                  kind="task", now=now, link=incoming_link(incoming.id), message=message)
 
 
 @command

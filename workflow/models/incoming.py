@@ -141,6 +141,11 @@ class Incoming(Base):
         return next((a.unit_id for a in self.assignments if a.lead), None)
 
     @property
+    def lead_person_id(self) -> int | None:
+        """The 承办人 named by name for the 主办 department, if one was."""
+        return next((a.person_id for a in self.assignments if a.lead), None)
+
+    @property
     def external(self) -> bool:
         return self.receipt_id is None
 
@@ -149,7 +154,9 @@ class Incoming(Base):
 
 
 class Assignment(Base):
-    """A department named to handle a 收文 (承办): one 主办 (lead), any number of 协办."""
+    """A department named to handle a 收文 (承办): one 主办 (lead), any number of 协办. The 主办 may
+    also name its 承办人 (`person_id`): then that person, not any 承办人 of the department, handles
+    it."""
 
     __tablename__ = "incoming_assignment"
     __table_args__ = (UniqueConstraint("incoming_id", "unit_id"),)
@@ -158,9 +165,11 @@ class Assignment(Base):
     incoming_id: Mapped[int] = mapped_column(ForeignKey("incoming.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     incoming: Mapped[Incoming] = relationship(back_populates="assignments")
     unit: Mapped[Unit] = relationship(lazy="joined")
+    person: Mapped[User | None] = relationship(lazy="joined")
 
 
 class Circulation(Base):

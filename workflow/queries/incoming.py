@@ -13,14 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from workflow.commands.circulation import people_of
 from workflow.db import MAX_ID, utcnow
 from workflow.deadlines import local_date
 from workflow.errors import NotFound
-from workflow.models import Assignment, Circulation, Incoming, Unit, User
+from workflow.models import Assignment, Circulation, Incoming, RoleGrant, Unit, User
 from workflow.notice_files import document_text
 from workflow.notice_text.incoming import read_incoming
 from workflow.permissions import (
@@ -135,6 +135,7 @@ class IncomingPage:
     my_copy: Circulation | None  # the actor's own pending copy (已阅)
     sent_copies: frozenset[int]  # copies the actor sent and may still recall or waive
     departments: list[Choice]  # the unit and its internal departments (承办)
+    handlers: list[Choice]  # the 承办人 of those, any of whom 拟办 or 批办 may name by name
     people: list[Choice]  # who may be asked to read it (传阅)
     today: dt.date
     reads_reports: bool  # the actor is the unit's 收文员: the report form is theirs
@@ -166,6 +167,9 @@ def offered_actions(actor: User, incoming: Incoming) -> frozenset[str]:
     return frozenset(a.name for a in available_actions(actor, incoming))
 
 
+_NAMING = frozenset({"PROPOSE", "INSTRUCT"})  # the forms that name who handles a 收文
+
+
 def incoming_page(session: Session, actor: User, incoming_id: int, *,
                   now: dt.datetime | None = None) -> IncomingPage:
     incoming = incoming_for(session, actor, incoming_id)
@@ -180,11 +184,18 @@ def incoming_page(session: Session, actor: User, incoming_id: int, *,
     unit_ids = receiving_unit_ids(incoming)
     departments = [Choice(u.id, u.name) for u in session.scalars(
         select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.id))]
+    handlers = [Choice(user.id, f"{user.display_name}（{unit_name}）")
+                for user, unit_name in session.execute(
+                    select(User, Unit.name).join(RoleGrant, RoleGrant.user_id == User.id)
+                    .join(Unit, Unit.id == RoleGrant.unit_id)
+                    .where(RoleGrant.role == Role.HANDLER, RoleGrant.unit_id.in_(unit_ids),
+                           User.active.is_(True))
+                    .order_by(Unit.id, User.id))] if actions & _NAMING else []
     people_ids = people_of(session, incoming) if may_circulate else set()
     people = [Choice(u.id, u.display_name) for u in session.scalars(
         select(User).where(User.id.in_(people_ids)).order_by(User.id))] if people_ids else []
     reads_reports = actor.holds(Role.RECEIVER, incoming.unit_id)
-    return IncomingPage(incoming, actions, may_circulate, mine, sent, departments, people,
+    return IncomingPage(incoming, actions, may_circulate, mine, sent, departments, handlers, people,
                         local_date(now or utcnow()), reads_reports)
 
 
@@ -230,7 +241,10 @@ def tasks(session: Session, actor: User) -> list[IncomingTask]:
         add("handle", select(Incoming, Incoming.instructed_at).distinct().join(
             Assignment, Assignment.incoming_id == Incoming.id).where(
             Assignment.unit_id.in_(units), Incoming.state == IncomingState.IN_HAND,
-            Incoming.kind == IncomingKind.TO_HANDLE))
+            Incoming.kind == IncomingKind.TO_HANDLE,
+            # a 收文 named to one 承办人 waits for them, not for the department's others
+            or_(Assignment.person_id.is_(None), Assignment.person_id == actor.id,
+                Assignment.person.has(User.active.is_(False)))))
     add("read", select(Incoming, Circulation.sent_at).join(
         Circulation, Circulation.incoming_id == Incoming.id).where(
         Circulation.reader_id == actor.id, Circulation.state == CirculationState.PENDING,

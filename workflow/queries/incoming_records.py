@@ -38,7 +38,7 @@ def _name(user) -> str | None:
 
 
 def _row(i: Incoming) -> dict:
-    lead = next((a.unit.name for a in i.assignments if a.lead), None)
+    lead = next((a for a in i.assignments if a.lead), None)
     return {
         "id": i.id,
         "unit": i.unit.name,
@@ -52,7 +52,8 @@ def _row(i: Incoming) -> dict:
         "state": i.state.name,
         "state_label": i.state.label,
         "kind": i.kind.label if i.kind else None,
-        "handler": lead,
+        "handler": lead.unit.name if lead is not None else None,
+        "handler_person": _name(lead.person) if lead is not None else None,
         "assisting": [a.unit.name for a in i.assignments if not a.lead],
         "deadline": _iso(i.deadline),
         "readers": [
