@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from tests.factories import at
 from tests.webui.conftest import PASSWORD, csrf_token, give_password, post_login
-from webui.extensions import db
+from webui.extensions import attachment_store, db
 from workflow import commands as c
 from workflow.models import AuditEntry, Circulation, Incoming, Report, Unit, User
 from workflow.states import Role
@@ -295,6 +295,91 @@ def test_reading_a_file_fills_the_form_for_the_clerk_to_check_and_registers_noth
     assert "请配合做好开学工作。" in page  # the text, in the body field
     assert audit_count(app) == before  # nothing registered until the clerk says so
     assert "收〔2017〕1号" not in text(client.get("/incoming/"))
+
+
+SCHOOL_NOTICE = ("示范市教育局文件\n示教发〔2017〕3号\n关于做好春季开学工作的通知\n各区妇联：\n"
+                 "请配合做好开学工作。\n示范市教育局\n2017年2月27日\n").encode()
+
+
+def read_on_the_form(client) -> str:
+    """The clerk reads SCHOOL_NOTICE on the form; the page handed back (with its held file)."""
+    response = client.post("/incoming/register", data={
+        "csrf_token": csrf_token(client, "/incoming/register"), "received_on": "2017-03-01",
+        "urgency": "NORMAL", "secrecy": "NONE", "read": "1",
+        "document": (io.BytesIO(SCHOOL_NOTICE), "来文.txt")}, content_type="multipart/form-data")
+    assert response.status_code == 200
+    return text(response)
+
+
+def held_token(page: str) -> str:
+    return re.search(r'name="held_file" value="([^"]+)"', page).group(1)
+
+
+def register_checked(client, token: str):
+    """Register what the form read, without choosing the file again."""
+    return client.post("/incoming/register", data={
+        "csrf_token": csrf_token(client, "/incoming/register"), "received_on": "2017-03-01",
+        "urgency": "NORMAL", "secrecy": "NONE", "source_organ": "示范市教育局",
+        "source_number": "示教发〔2017〕3号", "title": "关于做好春季开学工作的通知",
+        "held_file": token}, follow_redirects=False)
+
+
+def test_the_file_read_on_the_form_is_kept_with_the_registration(app, office):
+    client = logged_in(app, "receiver1")
+    page = read_on_the_form(client)
+    assert "已读取原件：来文.txt" in page
+    response = register_checked(client, held_token(page))
+    assert response.status_code == 303
+    download = client.get(f"{response.location}/files/source")
+    assert download.status_code == 200 and download.get_data() == SCHOOL_NOTICE
+
+
+def test_a_form_refused_after_reading_keeps_the_file_read(app, office):
+    client = logged_in(app, "receiver1")
+    token = held_token(read_on_the_form(client))
+    response = client.post("/incoming/register", data={
+        "csrf_token": csrf_token(client, "/incoming/register"), "received_on": "2017-03-01",
+        "urgency": "NORMAL", "secrecy": "NONE", "title": "关于做好春季开学工作的通知",
+        "source_organ": "示范市教育局", "pages": "十二", "held_file": token})
+    page = text(response)
+    assert response.status_code == 400 and "页数必须是整数" in page
+    assert "已读取原件：来文.txt" in page and held_token(page) == token
+
+
+def test_another_clerks_read_file_cannot_be_attached(app, office):
+    token = held_token(read_on_the_form(logged_in(app, "receiver2")))
+    client = logged_in(app, "receiver1")
+    before = audit_count(app)
+    response = register_checked(client, token)
+    assert response.status_code == 400 and "来文原件无效，请重新选择文件" in text(response)
+    assert audit_count(app) == before
+
+
+@pytest.mark.parametrize("forge", [
+    lambda token: token[:-2] + ("AA" if not token.endswith("AA") else "BB"),  # a changed signature
+    lambda token: "not-a-token",
+    lambda token: "x" * 5000,
+])
+def test_a_forged_held_file_is_refused_in_chinese_and_registers_nothing(app, office, forge):
+    client = logged_in(app, "receiver1")
+    token = held_token(read_on_the_form(client))
+    before = audit_count(app)
+    response = register_checked(client, forge(token))
+    assert response.status_code == 400 and "来文原件无效，请重新选择文件" in text(response)
+    assert audit_count(app) == before
+
+
+def test_a_read_file_swept_from_the_store_meanwhile_is_refused_in_chinese(app, office):
+    client = logged_in(app, "receiver1")
+    token = held_token(read_on_the_form(client))
+    with app.app_context():
+        store = attachment_store()
+        for path in store.files():
+            path.unlink()
+    before = audit_count(app)
+    response = register_checked(client, token)
+    assert response.status_code == 400 and "读取的来文原件已不在，请重新选择文件" in text(response)
+    assert audit_count(app) == before
 
 
 def test_reading_a_hostile_file_is_refused_in_chinese_and_registers_nothing(app, office):

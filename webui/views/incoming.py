@@ -12,8 +12,18 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
+from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
 from webui import clock
 from webui.desks import desk_required
@@ -35,7 +45,9 @@ from webui.forms.incoming import (
 )
 from webui.views.receiving import flash_errors
 from workflow import commands
+from workflow.attachments import StoredFile
 from workflow.deadlines import local_date
+from workflow.errors import InvalidInput, NotFound
 from workflow.queries import incoming as queries
 from workflow.states import IncomingState, Role
 
@@ -84,45 +96,84 @@ def export():
     return send_table(table, "xlsx")
 
 
+# A 来文 read on the form is kept in the store while the clerk checks the fields, and attached
+# when they register it: the form carries a token naming the file, signed for this clerk. It lasts
+# as long as the shortest sweep of unreferenced files (`flask attachments sweep --hours 1`).
+HELD_FOR_SECONDS = 3600
+_HELD_SALT = "gongwen.incoming.held-source-file"
+
+
+def _held_token(stored: StoredFile, user_id: int) -> str:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=_HELD_SALT).dumps(
+        {"key": stored.storage_key, "name": stored.filename, "size": stored.size,
+         "user": user_id})
+
+
+def _held_file(token: str, user_id: int) -> StoredFile:
+    """The 来文 file this clerk read earlier on the form, still in the store, or InvalidInput."""
+    serializer = URLSafeTimedSerializer(current_app.secret_key, salt=_HELD_SALT)
+    try:
+        held = serializer.loads(token, max_age=HELD_FOR_SECONDS)
+    except SignatureExpired:
+        raise InvalidInput("读取的来文原件已超过1小时，请重新选择文件") from None
+    except BadData:
+        raise InvalidInput("来文原件无效，请重新选择文件") from None
+    if not isinstance(held, dict) or held.get("user") != user_id:
+        raise InvalidInput("来文原件无效，请重新选择文件")
+    try:
+        attachment_store().open(held["key"]).close()
+    except NotFound:  # swept from the store meanwhile
+        raise InvalidInput("读取的来文原件已不在，请重新选择文件") from None
+    return StoredFile(filename=held["name"], storage_key=held["key"], size=held["size"])
+
+
+def _fill(values: dict, found: queries.DocumentFields) -> None:
+    """What the clerk typed stands; the file fills only what was left empty (and the default
+    紧急程度 and 密级)."""
+    values["body"] = values.get("body") or found.text
+    for name in ("source_organ", "source_number", "title"):
+        values[name] = values.get(name) or getattr(found, name)
+    for name in ("urgency", "secrecy"):
+        if values.get(name) in ("NORMAL", "NONE", None) and getattr(found, name):
+            values[name] = getattr(found, name).name
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @desk_required("incoming", Role.RECEIVER)
 def register():
     actor = current_user.account
     units = [g.unit for g in actor.grants if g.role == Role.RECEIVER]
     form = RegisterForm()
+    fields = ("source_organ", "source_number", "title", "urgency", "secrecy", "body")
     if request.method == "GET":
         form.received_on.data = local_date(clock.now())
     if request.method == "POST" and request.form.get("read") and form.upload() is not None:
         # 读取来文: the reader fills the form from the file for the clerk to check; nothing is
-        # registered yet (a bad file is refused in Chinese by the error handler).
+        # registered yet (a bad file is refused in Chinese by the error handler). The file is
+        # kept for the registration: the commit records nothing but keeps the stored file.
         upload = form.upload()
-        found = queries.document_fields(upload.filename, upload.read())
-        for name in ("source_organ", "source_number", "title"):
-            getattr(form, name).data = getattr(form, name).data or getattr(found, name) or ""
-        for name in ("urgency", "secrecy"):
-            if getattr(found, name) is not None:
-                getattr(form, name).data = getattr(found, name).name
-        form.body.data = form.body.data or found.text
-        flash("已按文件填写，请核对各项后登记（如需保存原件，请在登记前再次选择该文件）", "info")
-        return render_template("incoming/register.html", form=form, units=units, read=True)
+        data = upload.read()
+        found = queries.document_fields(upload.filename, data)
+        stored = attachment_store().save(io.BytesIO(data), upload.filename, session=db.session)
+        db.session.commit()
+        values = {name: getattr(form, name).data for name in fields}
+        _fill(values, found)
+        for name in fields:
+            getattr(form, name).data = values[name] or ""
+        flash("已按文件填写，请核对各项后登记；原件将随登记一并保存", "info")
+        return render_template("incoming/register.html", form=form, units=units, read=True,
+                               held=_held_token(stored, actor.id), held_name=stored.filename)
+    held = request.form.get("held_file") or None
     if form.validate_on_submit():
         unit_id = request.form.get("unit_id", type=id_argument) or units[0].id
-        values = {"source_organ": form.source_organ.data, "source_number": form.source_number.data,
-                  "title": form.title.data, "urgency": form.urgency.data,
-                  "secrecy": form.secrecy.data, "body": form.body.data}
-        stored = None
-        if (upload := form.upload()) is not None:
+        values = {name: getattr(form, name).data for name in fields}
+        if (upload := form.upload()) is not None:  # a file chosen now replaces one read before
             data = upload.read()
-            found = queries.document_fields(upload.filename, data)
-            # What the clerk typed stands; the file fills only what was left empty.
-            values["body"] = values["body"] or found.text
-            for name in ("source_organ", "source_number", "title"):
-                values[name] = values[name] or getattr(found, name)
-            for name in ("urgency", "secrecy"):
-                if values[name] in ("NORMAL", "NONE", None) and getattr(found, name):
-                    values[name] = getattr(found, name).name
+            _fill(values, queries.document_fields(upload.filename, data))
             stored = attachment_store().save(io.BytesIO(data), upload.filename,
                                              session=db.session)
+        else:
+            stored = _held_file(held, actor.id) if held else None
         made = commands.register_external(
             db.session, actor, unit_id=unit_id, received_on=form.received_on.data,
             pages=form.pages.data, copies=form.copies.data, source_file=stored,
@@ -132,8 +183,10 @@ def register():
         flash(f"已登记：{number}，请核对登记内容", "success")
         return redirect(url_for("incoming.show", incoming_id=made_id), 303)
     flash_errors(form)
-    return render_template("incoming/register.html", form=form, units=units), \
-        400 if form.errors else 200
+    # A refused form keeps the file it read (the name is shown only if the token is still good).
+    held_name = _held_file(held, actor.id).filename if held else None
+    return render_template("incoming/register.html", form=form, units=units, held=held,
+                           held_name=held_name), 400 if form.errors else 200
 
 
 @bp.get("/<int:incoming_id>")
