@@ -115,3 +115,22 @@ def test_the_done_收文_archives_under_nanguans_own_code_and_the_trail_verifies
     assert i.state == IncomingState.ARCHIVED
     assert i.archive_code.startswith("2016-D10-")
     assert audit.verify(s).ok
+
+
+# The ten 县（市）区妇联 under 长春市妇联 and 哈尔滨's 道里区妇联, written out by hand.
+COUNTY_FEDERATIONS = ["长春市南关区妇联", "长春市宽城区妇联", "长春市朝阳区妇联", "长春市二道区妇联",
+                      "长春市绿园区妇联", "长春市双阳区妇联", "长春市九台区妇联", "农安县妇联",
+                      "榆树市妇联", "德惠市妇联", "哈尔滨市道里区妇联"]
+
+
+@pytest.mark.parametrize("federation", COUNTY_FEDERATIONS)
+def test_every_county_federation_has_its_own_office_staff(s, federation):
+    unit = s.scalar(select(Unit).where(Unit.name == federation))
+    people = s.scalars(select(User).where(User.unit_id == unit.id, User.active)).all()
+    roles = sorted(g.role.name for p in people for g in p.grants if g.unit_id == unit.id)
+    assert roles == ["INSTRUCTOR", "PROPOSER", "RECEIVER"]  # 批办领导, 拟办人, 收文员
+    assert len([p for p in people if not p.grants]) == 2  # the two vice chairs, who read
+    department = s.scalar(select(Unit).where(Unit.parent_id == unit.id, Unit.internal))
+    assert department.name == f"{federation}宣传部"
+    handlers = s.scalars(select(User).where(User.unit_id == department.id)).all()
+    assert [g.role.name for h in handlers for g in h.grants] == ["HANDLER"]

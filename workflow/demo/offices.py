@@ -1,8 +1,9 @@
 """The demo's 收文办理: the offices of four recipient federations, and what they did with the seeds.
 
-Owns: the internal staff of 长春's 南关区、宽城区、朝阳区妇联 (the county federations that have a
-收文员 in the demo) and 哈尔滨's 道里区妇联 — 办公室主任 (拟办人), 主席 (批办领导), two vice chairs
-(readers), a 宣传部 (internal department) with its 承办人 — and their 收文 stories:
+Owns: the internal staff of every 长春 county federation (the ten 县（市）区妇联) and of 哈尔滨's
+道里区妇联 — 办公室主任 (拟办人), 主席 (批办领导), two vice chairs (readers), a 宣传部 (internal
+department) with its 承办人, and a 收文员 where the demo's list of receivers has none — and their
+收文 stories:
 
 - 南关区妇联 carries seed 000 from 签收 through 拟办, 批办 ("请组织学习，按时上报"), 承办, 传阅 and
   both reports to 办结, and registers an external notice from a PDF (left 待拟办);
@@ -34,8 +35,18 @@ STAFF = {
     "nanguan": ("长春市南关区妇联", ["刘佳", "陈秀英", "李娜", "王芳", "赵雪"]),
     "kuancheng": ("长春市宽城区妇联", ["孟凡", "杜红", "范丽", "姜敏", "白露"]),
     "chaoyang": ("长春市朝阳区妇联", ["许晴", "邓玉梅", "韦娟", "崔莹", "潘悦"]),
+    "erdao": ("长春市二道区妇联", ["葛婷", "常淑华", "鲁艳", "方琳", "钟慧"]),
+    "lvyuan": ("长春市绿园区妇联", ["田甜", "袁桂兰", "蒋莉", "史晶", "龚倩"]),
+    "shuangyang": ("长春市双阳区妇联", ["汤颖", "尹凤琴", "黎娟", "顾雯", "秦月"]),
+    "jiutai": ("长春市九台区妇联", ["江帆", "武玉霞", "戴露", "夏冰", "邵楠"]),
+    "nongan": ("农安县妇联", ["段薇", "雷淑珍", "侯莹", "龙霞", "万佳"]),
+    "yushu": ("榆树市妇联", ["毛丹", "邱桂芝", "石静", "贺兰", "严媛"]),
+    "dehui": ("德惠市妇联", ["金鑫", "陆秀兰", "郝敏", "孔洁", "白雪"]),
     "daoli": ("哈尔滨市道里区妇联", ["孙艳", "郭丽", "唐静", "朱红", "宋佳"]),
 }
+# The 收文员 of the federations the demo's list of receivers does not already give one.
+RECEIVERS = {"erdao": "邹红", "lvyuan": "彭丽娟", "shuangyang": "曾晓梅", "jiutai": "胡玲",
+             "nongan": "吕娜", "yushu": "苏婷", "dehui": "蔡静"}
 EXTERNAL_PDF = "external_000.pdf"  # a 区政府办公室 notice, as it would arrive by mail
 
 
@@ -53,10 +64,12 @@ class Office:
 
 
 def staff(builder, units: dict[str, Unit]) -> dict[str, Office]:
-    """Create the four offices' departments and people (their logins go to the builder's list)."""
+    """Create the offices' departments and people (their logins go to the builder's list)."""
     offices = {}
     for prefix, (unit_name, names) in STAFF.items():
         unit = units[unit_name]
+        if prefix in RECEIVERS:
+            builder.user(prefix, RECEIVERS[prefix], unit, Role.RECEIVER, title="收文员")
         department = builder.unit(f"{unit_name}宣传部", parent_id=unit.id, internal=True)
         office_head, chair, vice1, vice2, handler = names
         offices[prefix] = Office(
