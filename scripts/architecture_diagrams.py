@@ -52,7 +52,7 @@ SCOPES = {
     permissions.Scope.ANYWHERE: "全系统（管理员职责）",
     permissions.Scope.SELF: "本人的（任何账号）",
     permissions.Scope.SERVER: "只在服务器上（命令行）",
-    permissions.Scope.RECEIVING: "收文单位或其内设部门（传阅对象也可查看）",
+    permissions.Scope.RECEIVING: "收文单位或其内设部门",
 }
 
 
@@ -63,7 +63,9 @@ def rights() -> str:
     for right, rule in permissions.RIGHTS.items():
         who = "、".join(sorted(r.label for r in rule.roles)) or (
             "运维人员" if rule.scope == permissions.Scope.SERVER else "任何账号")
-        rows.append(f"| {right.label} `{right.name}` | {who} | {SCOPES[rule.scope]} "
+        where = SCOPES[rule.scope] + ("（传阅对象也可查看）" if right == permissions.Right.VIEW_INCOMING
+                                      else "")
+        rows.append(f"| {right.label} `{right.name}` | {who} | {where} "
                     f"| {'是' if rule.own_only else ''} | {'是' if rule.installer else ''} "
                     f"| {'是' if rule.on_accounts else ''} |")
     return "\n".join(rows)

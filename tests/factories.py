@@ -218,3 +218,13 @@ def add_units_with_receivers(session, world, prefix: str, n: int) -> list[int]:
     session.execute(insert(RoleGrant), [{"user_id": uid, "unit_id": unit, "role": Role.RECEIVER}
                                         for uid, unit in users])
     return unit_ids
+
+
+def signed_for(w, session, unit_index: int = 0) -> Incoming:
+    """District `unit_index + 1` signs for a freshly issued notice: its 收文, registered."""
+    notice = notice_in(w, NoticeState.ISSUED)
+    receipt = session.scalar(select(Receipt).where(Receipt.notice_id == notice.id,
+                                                   Receipt.unit_id == w.districts[unit_index].id))
+    c.acknowledge(session, w.users[f"receiver{unit_index + 1}"], receipt_id=receipt.id,
+                  now=at(1.5))
+    return session.scalar(select(Incoming).where(Incoming.receipt_id == receipt.id))

@@ -190,6 +190,16 @@ def insert_ignore(session: Session, table, rows: list[dict], *, conflict_columns
     return session.execute(statement, rows)
 
 
+def insert_once(session: Session, table, row: dict, *, key_column: str = "dedupe_key") -> bool:
+    """Insert `row` unless its key exists; True when this transaction wrote it. Of several
+    transactions racing with the same key exactly one gets True."""
+    # Ask the driver to count the rows inserted: psycopg reports no count by default, and the
+    # count is how the loser of a race (ON CONFLICT DO NOTHING) knows it lost. The option stays
+    # on the session's connection for the rest of its transaction, harmlessly.
+    session.connection().execution_options(preserve_rowcount=True)
+    return insert_ignore(session, table, [row], conflict_columns=[key_column]).rowcount == 1
+
+
 def among_ids(session: Session, column, ids: list[int]):
     """`column IN ids`, for a list of ids that may run to hundreds.
 

@@ -80,6 +80,7 @@ class Right(enum.Enum):
     VIEW_REGISTER = "查阅收文登记簿"
     VIEW_INCOMING = "查看收文"
     CIRCULATE = "传阅"
+    REMIND_READERS = "催阅"
 
     @property
     def label(self) -> str:
@@ -151,6 +152,9 @@ RIGHTS: dict[Right, RightRule] = {
     Right.VIEW_INCOMING: RightRule(BUSINESS_ROLES, Scope.RECEIVING, installer=True),
     Right.CIRCULATE: RightRule(frozenset({Role.PROPOSER, Role.INSTRUCTOR, Role.HANDLER}),
                                Scope.RECEIVING),
+    # Whoever may send a 收文 round may chase its readers (the office often does, for a leader).
+    Right.REMIND_READERS: RightRule(frozenset({Role.PROPOSER, Role.INSTRUCTOR, Role.HANDLER}),
+                                    Scope.RECEIVING),
 }
 
 

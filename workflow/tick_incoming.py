@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from workflow import audit
 from workflow.commands.incoming import incoming_link
-from workflow.db import insert_ignore
+from workflow.db import insert_once
 from workflow.deadlines import chinese_date
 from workflow.models import Circulation, Incoming, IncomingReminder
 from workflow.notifications import notify, users_holding
@@ -68,8 +68,10 @@ def remind_inside(session: Session, *, now: dt.datetime, today: dt.date,
                     for user in handlers}
         for user in readers:
             messages.setdefault(user, f"催阅：{incoming.number}《{incoming.title}》请于{due}阅知")
-        written = [user for user in sorted(messages)
-                   if _insert_once(session, incoming.id, user, point, messages[user], now)]
+        written = [user for user in sorted(messages) if insert_once(
+            session, IncomingReminder.__table__,
+            {"incoming_id": incoming.id, "user_id": user, "at": now, "point": point,
+             "message": messages[user], "dedupe_key": key_of(incoming.id, user, point)})]
         for user in written:
             notify(session, [user], actor=None, notice_id=incoming.notice_id, kind="reminder",
                    message=messages[user], now=now, link=incoming_link(incoming.id))
@@ -89,14 +91,3 @@ def _handlers(session: Session, incoming: Incoming) -> list[int]:
     units = [a.unit_id for a in incoming.assignments
              if a.person_id is None or not a.person.active]
     return sorted(set(named) | set(users_holding(session, Role.HANDLER, units)))
-
-
-def _insert_once(session: Session, incoming_id: int, user_id: int, point: dt.date, message: str,
-                 now: dt.datetime) -> bool:
-    # The driver counts the rows inserted: the loser of a race (ON CONFLICT DO NOTHING) wrote 0.
-    session.connection().execution_options(preserve_rowcount=True)
-    row = {"incoming_id": incoming_id, "user_id": user_id, "at": now, "point": point,
-           "message": message, "dedupe_key": key_of(incoming_id, user_id, point)}
-    inserted = insert_ignore(session, IncomingReminder.__table__, [row],
-                             conflict_columns=["dedupe_key"])
-    return inserted.rowcount == 1

@@ -550,3 +550,18 @@ def test_naming_someone_who_is_not_a_handler_there_is_refused_and_changes_nothin
 def test_the_handlers_are_offered_only_to_whoever_names_them(app, office):
     page = text(logged_in(app, "receiver1").get(f"/incoming/{office['incoming']}"))
     assert "宣传部长（示范市第1区妇联宣传部）" not in page
+
+
+def test_the_chair_chases_an_unread_copy_from_the_page_once_a_day(app, office):
+    _through_instruction(app, office)
+    _circulate(app, office, ["vice_chair"])
+    client = logged_in(app, "chair")
+    path = f"/incoming/{office['incoming']}"
+    assert "催阅未阅人员" in text(client.get(path))
+    assert "催阅未阅人员" not in text(logged_in(app, "vice_chair").get(path))
+    post(client, f"{path}/remind-readers", page=path)
+    assert "已催阅1人" in text(client.get(path))
+    before = audit_count(app)
+    post(client, f"{path}/remind-readers", page=path)
+    assert "今天已经催阅过，明天可再次催阅" in text(client.get(path))
+    assert audit_count(app) == before

@@ -139,6 +139,8 @@ TABLE = {
     "incoming.instruct": R("POST", "/incoming/{incoming}/instruct", {"receiver1"}, True),
     "incoming.return_": R("POST", "/incoming/{incoming}/return", {"receiver1"}, True),
     "incoming.circulate": R("POST", "/incoming/{incoming}/circulate", {"receiver1"}, True),
+    "incoming.remind_readers": R("POST", "/incoming/{incoming}/remind-readers", {"receiver1"},
+                                 True),
     "incoming.finish": R("POST", "/incoming/{incoming}/finish", {"receiver1"}, True),
     "incoming.archive": R("POST", "/incoming/{incoming}/archive", {"receiver1"}, True),
     "incoming.read_copy": R("POST", "/incoming/{incoming}/copies/{circulation}/read",

@@ -11,9 +11,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from tests.factories import at, refused, reports_of
-from tests.workflow.test_incoming import office as office  # noqa: F401 (the fixture)
-from tests.workflow.test_incoming import signed_for
+from tests.factories import at, refused, reports_of, signed_for
 from workflow import commands as c
 from workflow import tick
 from workflow.errors import Forbidden, InvalidInput
@@ -23,7 +21,7 @@ from workflow.states import IncomingState, Role
 
 
 @pytest.fixture
-def two_handlers(office, session):  # noqa: F811 (the fixture imported above)
+def two_handlers(office, session):
     """The 宣传部 of district 1 has a second 承办人, 钱敏, beside `propaganda`."""
     second = c.create_user(session, None, username="qianmin", display_name="钱敏",
                            unit_id=office.dept.id)

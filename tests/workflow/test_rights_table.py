@@ -123,6 +123,8 @@ RIGHT_FACTS = {
     "VIEW_INCOMING": (BUSINESS, "RECEIVING", False, True, False),
     "CIRCULATE": (frozenset({"PROPOSER", "INSTRUCTOR", "HANDLER"}), "RECEIVING", False, False,
                   False),
+    "REMIND_READERS": (frozenset({"PROPOSER", "INSTRUCTOR", "HANDLER"}), "RECEIVING", False,
+                       False, False),
 }
 
 

@@ -2,7 +2,7 @@
 
 Owns: `/incoming/…` — the register (filters, paging, Excel export), the external registration
 form, the page of one 收文 with the forms of exactly the actions the engine offers the user now
-(拟办, 批办, 退回拟办, 传阅, 已阅, 收回, 免阅, 办结, 归档), and its print view as PDF. Every view first
+(拟办, 批办, 退回拟办, 传阅, 催阅, 已阅, 收回, 免阅, 办结, 归档), and its print view as PDF. Every view first
 asks `workflow.queries.incoming`, which filters by the user's units: another unit's 收文 is a 404
 whatever the method. The page of a 收文 is open to its readers (传阅) whatever their roles, so it
 needs a login, not a desk. Must not: run SQL or decide anything.
@@ -334,6 +334,15 @@ def read_copy(incoming_id: int, circulation_id: int):
     commands.mark_read_copy(db.session, current_user.account, circulation_id=circulation_id,
                             opinion=form.opinion.data, now=clock.now())
     return _done(incoming_id, f"已阅：{number}")
+
+
+@bp.post("/<int:incoming_id>/remind-readers")
+@login_required
+def remind_readers(incoming_id: int):
+    number = _seen(incoming_id)
+    reminded = commands.remind_readers(db.session, current_user.account,
+                                       incoming_id=incoming_id, now=clock.now())
+    return _done(incoming_id, f"已催阅{len(reminded)}人：{number}")
 
 
 @bp.post("/<int:incoming_id>/copies/<int:circulation_id>/recall")

@@ -28,7 +28,13 @@ from workflow.commands.admin import (
 )
 from workflow.commands.archive import abolish, archive, revoke
 from workflow.commands.calendar import remove_calendar_day, set_calendar_day, set_deadline_policy
-from workflow.commands.circulation import circulate, mark_read_copy, recall, waive
+from workflow.commands.circulation import (
+    circulate,
+    mark_read_copy,
+    recall,
+    remind_readers,
+    waive,
+)
 from workflow.commands.dispatch import expand_recipients, issue, open_series, void_number
 from workflow.commands.drafting import (
     add_attachment,
@@ -78,6 +84,6 @@ __all__ = [
     "set_calendar_day", "remove_calendar_day", "set_deadline_policy",
     "mark_read", "mark_all_read",
     "register_external", "propose", "instruct", "return_to_proposer", "finish",
-    "archive_incoming", "circulate", "mark_read_copy", "recall", "waive",
+    "archive_incoming", "circulate", "mark_read_copy", "recall", "waive", "remind_readers",
     "record_reading",
 ]

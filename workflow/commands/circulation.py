@@ -1,5 +1,6 @@
 """传阅: send a 收文 to people of the unit to read, each with their own copy's state; the reader
-marks it read (with an optional opinion); whoever sent it may recall it or waive a reader.
+marks it read (with an optional opinion); whoever sent it may recall it or waive a reader; the
+unit's office, leader or handler may remind (催阅) those who have not read it, once a day each.
 
 条例 Art. 24: "随时掌握公文去向，不得漏传、误传、延误" — every copy is a row with its state, sender
 and times, and a 收文 is not 办结 while a required reader has not read it (lifecycle READERS_DONE).
@@ -18,14 +19,15 @@ from workflow import audit
 from workflow.commands._advance import _advance
 from workflow.commands.incoming import incoming_link
 from workflow.commands.savepoint import command
-from workflow.db import as_utc
-from workflow.errors import InvalidInput
+from workflow.db import as_utc, insert_once
+from workflow.deadlines import local_date
+from workflow.errors import Conflict, InvalidInput, InvalidState
 from workflow.inputs import clean_text
 from workflow.loading import get_actor, get_or_404
-from workflow.models import Circulation, Incoming, RoleGrant, User
+from workflow.models import Circulation, Incoming, IncomingReminder, RoleGrant, User
 from workflow.notifications import notify
 from workflow.permissions import Right, demand, receiving_unit_ids
-from workflow.states import BUSINESS_ROLES, CirculationAction, IncomingState
+from workflow.states import BUSINESS_ROLES, CirculationAction, CirculationState, IncomingState
 
 MAX_READERS = 500  # more than any unit's staff: a list beyond it is a mistake, not a unit
 
@@ -140,3 +142,34 @@ def waive(session: Session, actor: User, *, circulation_id: int, reason: str,
     _advance(session, actor, copy, CirculationAction.WAIVE, now=now, note=reason, apply=record,
              on_behalf_of=copy.incoming.unit.name)
     return copy
+
+
+@command
+def remind_readers(session: Session, actor: User, *, incoming_id: int,
+                   now: dt.datetime | None = None) -> list[int]:
+    """催阅: every reader whose copy is still 待阅 is told again, once a day each (of two clicks
+    at once, or a click and the tick's own reminder key, one writes). Returns who was reminded."""
+    now, actor = as_utc(now), get_actor(session, actor)
+    incoming = get_or_404(session, Incoming, incoming_id, lock=True, label="收文")
+    demand(actor, Right.REMIND_READERS, incoming=incoming)
+    if incoming.state not in (IncomingState.REGISTERED, IncomingState.PROPOSED,
+                              IncomingState.IN_HAND):
+        raise InvalidState(f"该收文{incoming.state.label}，无需催阅")
+    pending = sorted(c.reader_id for c in incoming.circulations
+                     if c.state == CirculationState.PENDING)
+    if not pending:
+        raise InvalidInput("没有待阅的传阅对象，无需催阅")
+    today = local_date(now)
+    message = f"催阅：{incoming.number}《{incoming.title}》请尽快阅知"
+    written = [reader for reader in pending if insert_once(
+        session, IncomingReminder.__table__,
+        {"incoming_id": incoming.id, "user_id": reader, "at": now, "point": today,
+         "message": message, "dedupe_key": f"read:{incoming.id}:{reader}:{today.isoformat()}"})]
+    if not written:
+        raise Conflict("今天已经催阅过，明天可再次催阅")
+    audit.append(session, actor=actor, action="circulation.REMIND", object_type="incoming",
+                 object_id=incoming.id, notice_id=incoming.notice_id,
+                 on_behalf_of=incoming.unit.name, details={"readers": written}, at=now)
+    notify(session, written, actor=actor, notice_id=incoming.notice_id, kind="reminder",
+           now=now, link=incoming_link(incoming.id), message=message)
+    return written

@@ -29,7 +29,7 @@ from workflow.errors import Conflict, InvalidInput
 from workflow.inputs import clean_text
 from workflow.loading import get_actor, get_or_404
 from workflow.models import Assignment, Incoming, IncomingCounter, Receipt, Unit, User
-from workflow.notifications import notify, tell_role
+from workflow.notifications import notify, tell_role, users_holding
 from workflow.permissions import Right, demand, receiving_unit_ids, require
 from workflow.states import (
     IncomingAction,
@@ -202,7 +202,8 @@ def _named_handler(session: Session, lead_unit_id: int | None, person_id) -> Use
     person = (session.get(User, person_id)
               if isinstance(person_id, int) and not isinstance(person_id, bool)
               and 1 <= person_id <= MAX_ID else None)
-    if person is None or not person.active or not person.holds(Role.HANDLER, lead_unit_id):
+    # Who is named is judged like whom a 收文 may be sent to: the department's active 承办人.
+    if person is None or person.id not in users_holding(session, Role.HANDLER, [lead_unit_id]):
         department = session.get(Unit, lead_unit_id)
         raise InvalidInput(f"承办人须是主办部门（{department.name}）在职的承办人"
                            f"（编号 {person_id!r}）")

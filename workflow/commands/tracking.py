@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from workflow import audit
 from workflow.commands._advance import _advance
 from workflow.commands.savepoint import command
-from workflow.db import as_utc, insert_ignore, lock_for_update
+from workflow.db import as_utc, insert_once, lock_for_update
 from workflow.errors import Conflict, InvalidInput, InvalidState
 from workflow.inputs import clean_text
 from workflow.loading import get_actor, get_or_404
@@ -204,7 +204,7 @@ def send_reminders(session: Session, actor: User | None, notice: Notice,
         session.execute(insert(Reminder), unkeyed)
     written = [row["unit_id"] for row in unkeyed]
     written += [row["unit_id"] for row in rows
-                if row["dedupe_key"] is not None and _insert_once(session, row)]
+                if row["dedupe_key"] is not None and insert_once(session, Reminder.__table__, row)]
     if not written:
         return []
     reminders = list(session.scalars(
@@ -223,16 +223,6 @@ def send_reminders(session: Session, actor: User | None, notice: Notice,
                notice_id=notice.id,
                kind="reminder", message=f"催办：{text}", now=now)
     return reminders
-
-
-def _insert_once(session: Session, row: dict) -> bool:
-    """Insert a keyed reminder unless its key exists; True when this transaction wrote it."""
-    # Ask the driver to count the rows inserted: psycopg reports no count by default, and the
-    # count is how the loser of a race (ON CONFLICT DO NOTHING) knows it lost. The option stays
-    # on the session's connection for the rest of its transaction, harmlessly.
-    session.connection().execution_options(preserve_rowcount=True)
-    inserted = insert_ignore(session, Reminder.__table__, [row], conflict_columns=["dedupe_key"])
-    return inserted.rowcount == 1
 
 
 @command

@@ -132,6 +132,7 @@ class IncomingPage:
     incoming: Incoming
     actions: frozenset[str]  # IncomingAction names
     may_circulate: bool
+    may_remind: bool  # 催阅: the actor may chase readers, and someone has not read it yet
     my_copy: Circulation | None  # the actor's own pending copy (已阅)
     sent_copies: frozenset[int]  # copies the actor sent and may still recall or waive
     departments: list[Choice]  # the unit and its internal departments (承办)
@@ -177,6 +178,8 @@ def incoming_page(session: Session, actor: User, incoming_id: int, *,
     may_circulate = bool(may(actor, Right.CIRCULATE, incoming=incoming)) and incoming.state in (
         IncomingState.REGISTERED, IncomingState.PROPOSED, IncomingState.IN_HAND)
     copies = list(incoming.circulations)
+    may_remind = may_circulate and bool(may(actor, Right.REMIND_READERS, incoming=incoming)) \
+        and any(c.state == CirculationState.PENDING for c in copies)
     mine = next((c for c in copies if c.reader_id == actor.id
                  and c.state == CirculationState.PENDING), None)
     sent = frozenset(c.id for c in copies if c.state == CirculationState.PENDING
@@ -195,7 +198,7 @@ def incoming_page(session: Session, actor: User, incoming_id: int, *,
     people = [Choice(u.id, u.display_name) for u in session.scalars(
         select(User).where(User.id.in_(people_ids)).order_by(User.id))] if people_ids else []
     reads_reports = actor.holds(Role.RECEIVER, incoming.unit_id)
-    return IncomingPage(incoming, actions, may_circulate, mine, sent, departments, handlers, people,
+    return IncomingPage(incoming, actions, may_circulate, may_remind, mine, sent, departments, handlers, people,
                         local_date(now or utcnow()), reads_reports)
 
 
