@@ -73,7 +73,7 @@ def index():
                             now=clock.now())
     return render_template("incoming/index.html", book=book, states=list(IncomingState),
                            tasks=queries.tasks(db.session, actor), kinds=queries.TASK_KINDS,
-                           may_register=actor.holds(Role.RECEIVER))
+                           may_register=bool(queries.registering_units(db.session, actor)))
 
 
 @bp.get("/export.xlsx")
@@ -142,7 +142,7 @@ def _fill(values: dict, found: queries.DocumentFields) -> None:
 @desk_required("incoming", Role.RECEIVER)
 def register():
     actor = current_user.account
-    units = [g.unit for g in actor.grants if g.role == Role.RECEIVER]
+    units = queries.registering_units(db.session, actor)
     form = RegisterForm()
     fields = ("source_organ", "source_number", "title", "urgency", "secrecy", "body")
     if request.method == "GET":

@@ -24,7 +24,6 @@ from workflow.models import Assignment, Circulation, Incoming, RoleGrant, Unit, 
 from workflow.notice_files import document_text
 from workflow.notice_text.incoming import read_incoming
 from workflow.permissions import (
-    RIGHTS,
     Right,
     available_actions,
     may,
@@ -46,9 +45,17 @@ _CLOSED = (IncomingState.DONE, IncomingState.ARCHIVED)
 
 def register_units(session: Session, actor: User) -> list[Unit]:
     """The units whose 收文登记簿 `actor` may read, by name."""
-    roles = RIGHTS[Right.VIEW_REGISTER].roles
-    ids = {g.unit_id for g in actor.grants if g.role in roles}
-    ids = {u for u in ids if may(actor, Right.VIEW_REGISTER, unit_id=u)}
+    return _units_where(session, actor, Right.VIEW_REGISTER)
+
+
+def registering_units(session: Session, actor: User) -> list[Unit]:
+    """The units for which `actor` may register a 来文 from outside, by id."""
+    return _units_where(session, actor, Right.REGISTER_INCOMING)
+
+
+def _units_where(session: Session, actor: User, right: Right) -> list[Unit]:
+    # The units the actor holds any role in are the candidates; the rights table decides.
+    ids = {g.unit_id for g in actor.grants if may(actor, right, unit_id=g.unit_id)}
     if not ids:
         return []
     return list(session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.id)))
