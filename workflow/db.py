@@ -179,14 +179,20 @@ def read_snapshot(session: Session) -> Session:
     return read_only(session)
 
 
-def insert_ignore(session: Session, table, rows: list[dict], *, conflict_columns: list[str]):
-    """INSERT the rows, skipping those whose `conflict_columns` already exist."""
+def insert_ignore(session: Session, table, rows: list[dict], *, conflict_columns: list[str],
+                  returning=None):
+    """INSERT the rows, skipping those whose `conflict_columns` already exist; with `returning`
+    (a column), the result yields that column of the rows written, and of no row skipped."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     statement = insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
+    if returning is not None:
+        # One statement for all the rows (not executemany): RETURNING then reports each row
+        # written, and the skipped ones not at all, on both databases.
+        return session.execute(statement.values(rows).returning(returning))
     return session.execute(statement, rows)
 
 
