@@ -1,6 +1,7 @@
 """Three `flask --app wsgi tick` started at once — cron on three hosts — on notices whose units are
-overdue in signing for receipt: every reminder is sent once, by one of them, and the others write
-nothing for it (no second reminder, audit entry or notification).
+overdue in signing for receipt, and on 收文 whose 办理时限 is today inside a unit: every reminder is
+sent once, by one of them, and the others write nothing for it (no second reminder, audit entry
+or notification).
 
 The command runs at the real time of the machine, so the world is set up around today: the
 notices were issued three weeks ago (their receipt deadline long past), and today is made a
@@ -31,11 +32,19 @@ from workflow import commands as c
 from workflow.commands.calendar import set_calendar_day
 from workflow.db import lock_for_update, utcnow
 from workflow.deadlines import local_date
-from workflow.models import AuditEntry, AuditHead, Notice, Notification, Reminder
+from workflow.models import (
+    AuditEntry,
+    AuditHead,
+    IncomingReminder,
+    Notice,
+    Notification,
+    Reminder,
+)
 from workflow.states import NoticeState as NS
+from workflow.states import Role
 
 ROOT = Path(__file__).resolve().parents[2]
-TICKS, NOTICES, UNITS = 3, 40, 3
+TICKS, NOTICES, UNITS, INCOMING = 3, 40, 3, 10
 
 
 def flask_tick(database_url: str, instance: Path) -> subprocess.Popen:
@@ -77,6 +86,7 @@ def test_three_flask_ticks_started_at_once_send_every_reminder_once(
             c.issue(s, world.clerk, notice_id=notice.id, now=issued_at)
             notice_ids.append(notice.id)
         districts = {u.id for u in world.districts}
+        incoming_ids, owed = in_hand_due_today(s, world, since=issued_at, today=local_date(now))
         s.commit()
     engine.dispose()
 
@@ -111,8 +121,42 @@ def test_three_flask_ticks_started_at_once_send_every_reminder_once(
                                             .where(AuditEntry.action == "notice.REMIND")):
             units_by_entry.update((notice_id, name) for name in details["units"])
         assert sorted(units_by_entry.values()) == [1] * NOTICES * UNITS  # no unit twice
+        inside = s.execute(select(IncomingReminder.incoming_id, IncomingReminder.user_id)).all()
+        assert Counter(inside) == Counter({(i, u): 1 for i in incoming_ids for u in owed})
+        users_by_entry = Counter()
+        for incoming_id, details in s.execute(select(AuditEntry.object_id, AuditEntry.details)
+                                              .where(AuditEntry.action == "incoming.REMIND")):
+            users_by_entry.update((incoming_id, user) for user in details["users"])
+        assert sorted(users_by_entry.values()) == [1] * INCOMING * len(owed)
         assert s.scalar(select(func.count()).select_from(Notification).where(
-            Notification.kind == "reminder")) == NOTICES * UNITS  # one receiver per unit
+            Notification.kind == "reminder")) == NOTICES * UNITS + INCOMING * len(owed)
         assert {n.state for n in s.scalars(select(Notice))} == {NS.ISSUED}
         s.rollback()
     assert_everything_holds(session_factory)
+
+
+def in_hand_due_today(s, world, *, since: dt.datetime, today: dt.date) -> tuple[list[int], list]:
+    """District 1 registered INCOMING 收文 three weeks ago; each is in its 承办人's hands, due
+    today, with a copy unread by a vice chair. Returns their ids and the two people owed a
+    reminder of each (the 承办人 and the reader)."""
+    d1 = world.districts[0]
+    people = {}
+    for username, role in (("office_head", Role.PROPOSER), ("chair", Role.INSTRUCTOR),
+                           ("handler", Role.HANDLER), ("vice_chair", None)):
+        people[username] = c.create_user(s, None, username=username, display_name=username,
+                                         unit_id=d1.id)
+        if role is not None:
+            c.grant_role(s, None, user_id=people[username].id, role=role, unit_id=d1.id)
+    ids = []
+    for i in range(INCOMING):
+        incoming = c.register_external(s, world.receiver1, unit_id=d1.id,
+                                       source_organ="示范市教育局", title=f"关于第{i + 1}项工作的函",
+                                       received_on=local_date(since), now=since)
+        c.propose(s, people["office_head"], incoming_id=incoming.id, kind="TO_HANDLE",
+                  lead_unit_id=d1.id, lead_person_id=people["handler"].id, deadline=today,
+                  now=since)
+        c.instruct(s, people["chair"], incoming_id=incoming.id, instruction="请办理", now=since)
+        c.circulate(s, people["chair"], incoming_id=incoming.id,
+                    reader_ids=[people["vice_chair"].id], now=since)
+        ids.append(incoming.id)
+    return ids, [people["handler"].id, people["vice_chair"].id]
