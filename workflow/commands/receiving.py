@@ -14,7 +14,7 @@ from workflow.attachments import MAX_ATTACHMENT_BYTES, StoredFile
 from workflow.commands._advance import _advance
 from workflow.commands.incoming import next_incoming_serial, register_receipt, tell_proposers
 from workflow.commands.savepoint import command
-from workflow.commands.tracking import close_if_complete
+from workflow.commands.tracking import close_if_complete, hold_notice_of
 from workflow.db import as_utc
 from workflow.deadlines import local_date
 from workflow.digests import report_digest
@@ -40,6 +40,7 @@ def acknowledge(session: Session, actor: User, *, receipt_id: int,
     """Sign for receipt (签收), recording who and when, and register the notice in the unit's
     收文登记簿 (登记) under its next 收文编号. Doing it twice changes nothing."""
     now, actor = as_utc(now), get_actor(session, actor)
+    hold_notice_of(session, Receipt, receipt_id)  # the last 签收 closes the notice
     receipt = get_or_404(session, Receipt, receipt_id, lock=True, label="收文",
                          options=_WITH_NOTICE)
 
@@ -71,6 +72,7 @@ def reject(session: Session, actor: User, *, receipt_id: int, reason: str,
            expected_version: int | None = None, now: dt.datetime | None = None) -> Receipt:
     """Return a misdirected notice to its sender with the reason (初审退回)."""
     now, actor = as_utc(now), get_actor(session, actor)
+    hold_notice_of(session, Receipt, receipt_id)  # the last return may close the notice
     receipt = get_or_404(session, Receipt, receipt_id, lock=True, label="收文")
 
     def record(r: Receipt) -> None:
