@@ -220,6 +220,12 @@ def among_ids(session: Session, column, ids: list[int]):
     return column.in_(ids)
 
 
+def takes_row_locks(session: Session) -> bool:
+    """Whether the database locks rows (PostgreSQL). SQLite has one writer at a time: a
+    transaction that writes holds the whole database, so the order of row locks means nothing."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def lock_for_update(statement):
     """Add a row lock to a SELECT (FOR NO KEY UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already
     holds the database write lock, so the clause is a no-op there).

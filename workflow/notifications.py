@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import and_, insert, literal, select
+from sqlalchemy import and_, bindparam, insert, literal, select
 from sqlalchemy.orm import Session
 
 from workflow.models import MailMessage, MailStatus, Notice, Notification, Receipt, RoleGrant, User
@@ -71,17 +71,21 @@ def report_check_link(report_id: int) -> str:
     return f"/tracking/reports/{report_id}"
 
 
+# Built once: it runs in every 签收 (the unit's 拟办人 are told), under the write lock.
+_HOLDING = (select(RoleGrant.user_id).distinct()
+            .join(User, User.id == RoleGrant.user_id)
+            .where(RoleGrant.role == bindparam("role"),
+                   RoleGrant.unit_id.in_(bindparam("units", expanding=True)),
+                   User.active.is_(True))
+            .order_by(RoleGrant.user_id))
+
+
 def users_holding(session: Session, role: Role, unit_ids: Iterable[int]) -> list[int]:
     """Ids of active users who hold `role` in any of `unit_ids`."""
-    unit_ids = list(set(unit_ids))
+    unit_ids = sorted(set(unit_ids))
     if not unit_ids:
         return []
-    return list(session.scalars(
-        select(RoleGrant.user_id).distinct()
-        .join(User, User.id == RoleGrant.user_id)
-        .where(RoleGrant.role == role, RoleGrant.unit_id.in_(unit_ids), User.active.is_(True))
-        .order_by(RoleGrant.user_id)
-    ))
+    return list(session.scalars(_HOLDING, {"role": role, "units": unit_ids}))
 
 
 def notify(session: Session, user_ids: Iterable[int], *, actor: User | None,
