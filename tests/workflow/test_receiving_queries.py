@@ -171,7 +171,9 @@ def test_a_report_of_another_unit_is_not_found(world, session):
         receiving_queries.report_for_unit(session, world.receiver2, report.id)
     receipt = _receipt(world, notice, world.districts[0])
     with pytest.raises(NotFound, match="无权办理"):
-        receiving_queries.receipt_for_unit(session, world.receiver2, receipt.id)
+        receiving_queries.receipt_title_for_unit(session, world.receiver2, receipt.id)
+    assert receiving_queries.receipt_title_for_unit(session, world.receiver1,
+                                                    receipt.id) == notice.title
 
 
 def test_the_report_page_offers_submitting_only_once_signed_for(world, session):

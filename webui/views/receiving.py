@@ -43,8 +43,8 @@ def index():
 @bp.post("/receipts/<int:receipt_id>/acknowledge")
 @desk_required("receiving")
 def acknowledge(receipt_id: int):
-    title = receiving_queries.receipt_for_unit(db.session, current_user.account,
-                                               receipt_id).notice.title
+    title = receiving_queries.receipt_title_for_unit(db.session, current_user.account,
+                                                     receipt_id)
     form = AcknowledgeForm()
     if not form.validate_on_submit():
         flash_errors(form)
@@ -59,8 +59,8 @@ def acknowledge(receipt_id: int):
 @bp.post("/receipts/<int:receipt_id>/reject")
 @desk_required("receiving")
 def reject(receipt_id: int):
-    title = receiving_queries.receipt_for_unit(db.session, current_user.account,
-                                               receipt_id).notice.title
+    title = receiving_queries.receipt_title_for_unit(db.session, current_user.account,
+                                                     receipt_id)
     form = RejectForm()
     if not form.validate_on_submit():
         flash_errors(form)

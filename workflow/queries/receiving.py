@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy.orm import Session, selectinload
 
-from workflow.db import as_utc
+from workflow.db import MAX_ID, as_utc
 from workflow.deadlines import days_left, local_date
 from workflow.errors import NotFound
 from workflow.models import (
@@ -287,20 +287,28 @@ def _handled(session: Session, units: list[int], recent: int) -> list[tuple[int,
     return items[:recent]
 
 
-def receipt_for_unit(session: Session, actor: User, receipt_id: int) -> Receipt:
-    """A receipt of one of the actor's receiver units, or NotFound (another unit's is not shown).
+# Built once: asked before every 签收 and 退回.
+_TITLE_OF_RECEIPT = (select(Notice.title).join(Receipt, Receipt.notice_id == Notice.id)
+                     .where(Receipt.id == bindparam("receipt_id"),
+                            Receipt.unit_id.in_(bindparam("units", expanding=True))))
+
+
+def receipt_title_for_unit(session: Session, actor: User, receipt_id: int) -> str:
+    """The title of the notice of a receipt of one of the actor's receiver units, or NotFound
+    (another unit's is not shown).
 
     Asked before acting on it: the engine answers a repeated 签收 without looking at who asks
     (acknowledging is idempotent), so the page must not be the one to tell a stranger it worked.
-    The notice's title comes along, for the page's message (read here, before the command takes
-    the write lock, rather than after it, under the lock).
+    The title is for the page's message (read here, before the command takes the write lock,
+    rather than after it, under the lock); only the title is read, no row is loaded — the
+    command loads the receipt itself, under its lock.
     """
-    receipt = session.scalar(select(Receipt).where(
-        Receipt.id == receipt_id, Receipt.unit_id.in_(receiver_units(actor)))
-        .options(joinedload(Receipt.notice).load_only(Notice.title, Notice.state)))
-    if receipt is None:
+    units = receiver_units(actor)
+    title = session.scalar(_TITLE_OF_RECEIPT, {"receipt_id": receipt_id, "units": units}) \
+        if units and 1 <= receipt_id <= MAX_ID else None
+    if title is None:
         raise NotFound(f"找不到编号为 {receipt_id} 的收文，或您无权办理")
-    return receipt
+    return title
 
 
 @dataclass(frozen=True)
