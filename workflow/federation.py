@@ -41,3 +41,28 @@ def require_within(session: Session, issuer_unit_id: int, unit_ids: Iterable[int
                                 .order_by(Unit.id)).all()
         shown = "、".join(names[:5]) + (f"等{len(names)}个单位" if len(names) > 5 else "")
         raise InvalidInput(f"只能向本系统（本级妇联组织）内的单位行文，以下单位不属于本系统：{shown}")
+
+
+def descendants_of(session: Session, unit_id: int) -> set[int]:
+    """Every unit below `unit_id` (not itself), in one recursive statement."""
+    down = select(Unit.id.label("id")).where(Unit.parent_id == unit_id).cte("down", recursive=True)
+    child = aliased(Unit)
+    down = down.union_all(select(child.id).join(down, child.parent_id == down.c.id))
+    return set(session.scalars(select(down.c.id)))
+
+
+def require_below(session: Session, issuer_unit_id: int, unit_ids: Iterable[int]) -> None:
+    """Refuse (InvalidInput, naming them) the units that are not below the issuer: a 转发 goes
+    only down the unit's own subtree (不得越级行文), never up, sideways or to its departments."""
+    unit_ids = list(dict.fromkeys(unit_ids))
+    if not unit_ids:
+        return
+    below = descendants_of(session, issuer_unit_id)
+    internal = set(session.scalars(select(Unit.id).where(Unit.id.in_(unit_ids),
+                                                         Unit.internal.is_(True))))
+    strangers = [u for u in unit_ids if u not in below or u in internal]
+    if strangers:
+        names = session.scalars(select(Unit.name).where(Unit.id.in_(strangers))
+                                .order_by(Unit.id)).all()
+        shown = "、".join(names[:5]) + (f"等{len(names)}个单位" if len(names) > 5 else "")
+        raise InvalidInput(f"转发只能发给本单位的下级单位，以下单位不是：{shown}")

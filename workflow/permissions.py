@@ -81,6 +81,7 @@ class Right(enum.Enum):
     VIEW_INCOMING = "查看收文"
     CIRCULATE = "传阅"
     REMIND_READERS = "催阅"
+    FORWARD = "转发"
 
     @property
     def label(self) -> str:
@@ -155,6 +156,9 @@ RIGHTS: dict[Right, RightRule] = {
     # Whoever may send a 收文 round may chase its readers (the office often does, for a leader).
     Right.REMIND_READERS: RightRule(frozenset({Role.PROPOSER, Role.INSTRUCTOR, Role.HANDLER}),
                                     Scope.RECEIVING),
+    # 转发 drafts a notice of the unit: its 拟稿人 start it (whoever handles the 收文 may hold the
+    # role there too, as a department's drafter does for its federation).
+    Right.FORWARD: RightRule(frozenset({D}), Scope.UNIT),
 }
 
 

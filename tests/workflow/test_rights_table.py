@@ -125,6 +125,7 @@ RIGHT_FACTS = {
                   False),
     "REMIND_READERS": (frozenset({"PROPOSER", "INSTRUCTOR", "HANDLER"}), "RECEIVING", False,
                        False, False),
+    "FORWARD": (frozenset({"DRAFTER"}), "UNIT", False, False, False),
 }
 
 

@@ -45,6 +45,7 @@ from workflow.commands.drafting import (
     update_draft,
     withdraw,
 )
+from workflow.commands.forwarding import forward
 from workflow.commands.incoming import (
     archive_incoming,
     finish,
@@ -84,6 +85,6 @@ __all__ = [
     "set_calendar_day", "remove_calendar_day", "set_deadline_policy",
     "mark_read", "mark_all_read",
     "register_external", "propose", "instruct", "return_to_proposer", "finish",
-    "archive_incoming", "circulate", "mark_read_copy", "recall", "waive", "remind_readers",
+    "archive_incoming", "forward", "circulate", "mark_read_copy", "recall", "waive", "remind_readers",
     "record_reading",
 ]

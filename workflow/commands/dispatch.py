@@ -117,6 +117,8 @@ def issue(session: Session, actor: User, *, notice_id: int, series_code: str | N
         # Groups may have changed since the draft was written: the units they name now must
         # still lie in the issuer's federation.
         federation.require_within(session, n.issuer_unit_id, main + cc)
+        if n.forwards_id is not None:  # and a 转发's 主送 still below the issuer
+            federation.require_below(session, n.issuer_unit_id, main)
         for problem in due_date_problems(n, today):
             raise InvalidInput(problem)
         for request in n.report_requests:

@@ -74,8 +74,12 @@ def _report_requests(values) -> list[dict]:
             raise InvalidInput(f"第{index}项报送要求的截止日期无效：{due!r}")
         to_whom = clean_text(value.get("to_whom"), label=f"第{index}项报送要求的报送对象",
                              multiline=False) or None
+        source = value.get("source_request_id")
+        if source is not None and (isinstance(source, bool) or not isinstance(source, int)):
+            raise InvalidInput(f"第{index}项报送要求的来文要求编号无效：{source!r}")
         requests.append({
             "what": what, "due_date": due, "to_whom": to_whom, "position": index,
+            "source_request_id": source,
             "from_unit_ids": _ids(value.get("from_unit_ids"), "报送单位"),
             "from_group_ids": _ids(value.get("from_group_ids"), "报送单位组"),
         })
@@ -83,7 +87,7 @@ def _report_requests(values) -> list[dict]:
 
 
 def _check_addressees(session: Session, issuer_unit_id: int, unit_ids: list[int],
-                      group_ids: list[int]) -> None:
+                      group_ids: list[int], *, forwarding: bool = False) -> None:
     if unit_ids:
         found = set(session.scalars(select(Unit.id).where(Unit.id.in_(unit_ids))))
         missing = [str(i) for i in unit_ids if i not in found]
@@ -99,6 +103,31 @@ def _check_addressees(session: Session, issuer_unit_id: int, unit_ids: list[int]
         foreign = [g.name for g in groups.values() if g.owner_unit_id != issuer_unit_id]
         if foreign:
             raise InvalidInput(f"单位组不属于发文单位：{'、'.join(foreign)}")
+    if forwarding:  # a 转发 goes down the unit's own subtree only, its groups' members too
+        members = [m.id for g in session.scalars(
+            select(UnitGroup).where(UnitGroup.id.in_(group_ids))) for m in g.members] \
+            if group_ids else []
+        federation.require_below(session, issuer_unit_id, [*unit_ids, *members])
+
+
+def _check_passed_down(session: Session, notice: Notice, requests: list[dict]) -> None:
+    """A request passed down in a 转发 names a request of the forwarded notice, and is due no
+    later than it (the unit must still meet its own deadline upward)."""
+    linked = [r for r in requests if r["source_request_id"] is not None]
+    if not linked:
+        return
+    sources = {} if notice.forwards_id is None else {r.id: r for r in session.scalars(
+        select(ReportRequest).where(ReportRequest.notice_id == notice.forwards_id))}
+    for index, request in enumerate(requests, start=1):
+        if request["source_request_id"] is None:
+            continue
+        source = sources.get(request["source_request_id"])
+        if source is None:
+            raise InvalidInput(f"第{index}项报送要求所承接的要求不属于被转发的公文")
+        if source.due_date is not None and (request["due_date"] is None
+                                            or request["due_date"] > source.due_date):
+            raise InvalidInput(f"第{index}项报送要求的截止日期不能晚于来文要求的"
+                               f"{source.due_date.month}月{source.due_date.day}日")
 
 
 def apply_fields(session: Session, notice: Notice, fields: dict) -> list[str]:
@@ -149,7 +178,10 @@ def apply_fields(session: Session, notice: Notice, fields: dict) -> list[str]:
             current_groups = [a.group_id for a in notice.addressees if a.kind == kind and a.group_id]
             unit_ids = _ids(fields.get(units_key, current_units), "单位")
             group_ids = _ids(fields.get(groups_key, current_groups), "单位组")
-            _check_addressees(session, notice.issuer_unit_id, unit_ids, group_ids)
+            # A 转发's 主送 go down the subtree; a copy (抄送) may go up, to the source's issuer.
+            _check_addressees(session, notice.issuer_unit_id, unit_ids, group_ids,
+                              forwarding=notice.forwards_id is not None
+                              and kind == RecipientKind.MAIN)
             wanted += [(kind, u, None) for u in unit_ids] + [(kind, None, g) for g in group_ids]
         have = [(a.kind, a.unit_id, a.group_id) for a in notice.addressees]
         if have != wanted:
@@ -160,9 +192,11 @@ def apply_fields(session: Session, notice: Notice, fields: dict) -> list[str]:
         wanted = _report_requests(fields["report_requests"])
         for request in wanted:
             _check_addressees(session, notice.issuer_unit_id, request["from_unit_ids"],
-                              request["from_group_ids"])
+                              request["from_group_ids"],
+                              forwarding=notice.forwards_id is not None)
+        _check_passed_down(session, notice, wanted)
         have = [{"what": r.what, "due_date": r.due_date, "to_whom": r.to_whom,
-                 "position": r.position,
+                 "position": r.position, "source_request_id": r.source_request_id,
                  "from_unit_ids": [p.unit_id for p in r.parties if p.unit_id],
                  "from_group_ids": [p.group_id for p in r.parties if p.group_id]}
                 for r in notice.report_requests]
@@ -170,7 +204,7 @@ def apply_fields(session: Session, notice: Notice, fields: dict) -> list[str]:
             notice.report_requests = [
                 ReportRequest(
                     what=r["what"], due_date=r["due_date"], to_whom=r["to_whom"],
-                    position=r["position"],
+                    position=r["position"], source_request_id=r["source_request_id"],
                     parties=[ReportRequestParty(unit_id=u) for u in r["from_unit_ids"]]
                     + [ReportRequestParty(group_id=g) for g in r["from_group_ids"]])
                 for r in wanted

@@ -91,8 +91,12 @@ class Notice(Base):
 
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # 转发: the notice this one forwards down (a notice of a superior its unit received). The
+    # notices so linked make a tree, rooted at a notice that forwards nothing.
+    forwards_id: Mapped[int | None] = mapped_column(ForeignKey("notice.id"), index=True)
 
     issuer: Mapped[Unit] = relationship(foreign_keys=[issuer_unit_id], lazy="joined")
+    forwards: Mapped[Notice | None] = relationship(remote_side=[id], foreign_keys=[forwards_id])
     drafter: Mapped[User] = relationship(foreign_keys=[drafter_id])
     signatory: Mapped[User | None] = relationship(foreign_keys=[signatory_id])
     addressees: Mapped[list[Addressee]] = relationship(
@@ -155,6 +159,9 @@ class ReportRequest(Base):
     what: Mapped[str] = mapped_column(String(200))
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     to_whom: Mapped[str | None] = mapped_column(String(100))
+    # In a 转发: the request of the forwarded notice this one passes down (what the unit itself
+    # owes upward, asked of its own units earlier), which its reports may be summed up into.
+    source_request_id: Mapped[int | None] = mapped_column(ForeignKey("report_request.id"))
 
     notice: Mapped[Notice] = relationship(back_populates="report_requests")
     # Who must report: a subset of the 主送 units (seed 000: only 各县（市）区、开发区妇联 of four
