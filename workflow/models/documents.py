@@ -195,5 +195,8 @@ class Attachment(Base):
     storage_key: Mapped[str | None] = mapped_column(String(80))
     size: Mapped[int] = mapped_column(Integer, default=0)
     content_type: Mapped[str | None] = mapped_column(String(100))
+    # SHA-256 of the stored bytes, taken when they were stored; the digests of 签发, 印发 and 上报
+    # cover it. None on files stored before it was kept.
+    sha256: Mapped[str | None] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
