@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 from workflow import filetypes
 from workflow.db import utcnow
 from workflow.errors import InvalidInput, NotFound
-from workflow.models import Attachment, Incoming
+from workflow.models import Attachment, Incoming, Notice
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 _KEY = re.compile(r"^[0-9a-f]{32}$")
@@ -158,7 +158,8 @@ def unreferenced(session: Session, store: AttachmentStore, *, older_than: dt.tim
     referenced = set(session.scalars(select(Attachment.storage_key)
                                      .where(Attachment.storage_key.is_not(None))))
     # An external 收文's own file and the 答复 sent for it are kept on the 收文 itself.
-    for column in (Incoming.source_file_key, Incoming.reply_file_key):
+    # So is an issued notice's 正式文件 (workflow.official).
+    for column in (Incoming.source_file_key, Incoming.reply_file_key, Notice.official_file_key):
         referenced.update(session.scalars(select(column).where(column.is_not(None))))
     found = []
     for path in store.files():
