@@ -14,6 +14,7 @@ from sqlalchemy import select
 from tests.system_parts import require
 from tests.webui.conftest import csrf_token, give_password
 from webui.extensions import attachment_store, db
+from webui.official_files import verify_url_for
 from workflow import commands as c
 from workflow import official, pki
 from workflow.models import Notice, User
@@ -33,7 +34,8 @@ def signed(app, world) -> tuple[bytes, str]:
     with app.app_context():
         s = db.session
         pki.init_pki(s, None)
-        official.make_official(s, None, notice_id=world.issued_id, store=attachment_store())
+        official.make_official(s, None, notice_id=world.issued_id, store=attachment_store(),
+                               verify_url_for=verify_url_for)
         other = c.create_unit(s, None, name="他省妇女联合会")
         stranger = c.create_user(s, None, username="stranger", display_name="外人",
                                  unit_id=other.id)
@@ -114,3 +116,17 @@ def test_the_notice_page_names_the_unit_whose_key_signed_its_official_file(clien
     log_in("receiver1")
     html = client.get(f"/notices/{world.issued_id}").get_data(as_text=True)
     assert "正式文件由示范市妇女联合会的证书数字签名" in html
+
+
+def test_the_official_files_qr_code_links_to_its_verification_page(signed):
+    """The code in the 版记 is drawn from the page's address, and links to it when clicked; made
+    outside a request (the command line, the demo), the address is PUBLIC_URL's, by default
+    the demo's."""
+    from pypdf import PdfReader
+
+    data, page = signed
+    reader = PdfReader(io.BytesIO(data))
+    links = [annotation.get_object()["/A"]["/URI"]
+             for p in reader.pages for annotation in p.get("/Annots", [])
+             if annotation.get_object().get("/Subtype") == "/Link"]
+    assert set(links) == {f"http://127.0.0.1:5000{page}"}
