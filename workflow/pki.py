@@ -15,6 +15,8 @@ a unit's certificate 20. Must not: write a private key in clear anywhere, or com
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime as dt
 import hashlib
 import io
@@ -340,8 +342,20 @@ def sign_pdf(session: Session, unit_id: int, pdf: bytes, *, now: dt.datetime
         field_name="Gongwen", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
         reason="印发", name=unit.name if unit else None)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    out = signers.sign_pdf(writer, meta, signer=signer)
+    out = off_the_loop(signers.sign_pdf, writer, meta, signer=signer)
     return out.getvalue(), row
+
+
+def off_the_loop(fn, *args, **kwargs):
+    """Call one of pyHanko's synchronous functions, which run their own event loop
+    (asyncio.run): in a thread of its own when this thread already runs one (an async server,
+    a test driving a browser), where asyncio.run would refuse."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
 
 
 def certificate_of(session: Session, certificate_id: int) -> SigningCertificate:

@@ -131,7 +131,7 @@ def _judge(session: Session, verdict: Verdict, signature) -> Verdict:
     context = ValidationContext(trust_roots=roots, allow_fetching=False,
                                 revocation_mode="soft-fail")
     try:
-        status = validate_pdf_signature(signature, context, skip_diff=True)
+        status = pki.off_the_loop(validate_pdf_signature, signature, context, skip_diff=True)
     except Exception:  # noqa: BLE001 — a damaged signature is a doubt, not a crash
         verdict.problem = "签名数据已损坏，无法校验"
         return verdict

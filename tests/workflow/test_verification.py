@@ -195,3 +195,21 @@ def test_anyone_logged_in_may_check_a_file(world, session, signed):
     for actor in (stranger, world.admin, world.auditor, nobody):
         verdict = verify_pdf(session, actor, signed)
         assert verdict.authentic and verdict.notice.doc_number == NUMBER
+
+
+def test_signing_and_checking_work_from_inside_a_running_event_loop(world, session, store):
+    """pyHanko runs an event loop of its own; an async server's thread already runs one."""
+    import asyncio
+
+    pki.init_pki(session, None, now=at(0))
+    session.commit()
+
+    async def inside_a_loop():
+        return issue_and_make(world, session, store)[1]
+
+    data = asyncio.run(inside_a_loop())
+
+    async def check():
+        return verify_pdf(session, None, data)
+
+    assert asyncio.run(check()).authentic
