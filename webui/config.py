@@ -18,8 +18,9 @@ class Defaults:
     # The secret the units' signing keys are encrypted under (at least 32 characters), the same on
     # every host. None means instance/signing_key, which `flask --app wsgi pki init` makes.
     SIGNING_KEY = None
-    # The address people reach Gongwen at, for the QR code of a 正式文件 made outside a request
-    # (the command line, the demo); a request uses its own address. None: http://127.0.0.1:5000.
+    # The address people reach Gongwen at, printed in the QR code of every 正式文件 (None:
+    # MAIL_BASE_URL; without either, the request's own address, or http://127.0.0.1:5000 for
+    # the command line and the demo).
     PUBLIC_URL = None
     # Where `flask --app wsgi audit anchor` appends the chain's head, and where `audit verify` and
     # `check` read it back (None: <instance>/audit-anchors.jsonl). Put it where the database's

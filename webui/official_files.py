@@ -1,7 +1,6 @@
 """The 正式文件 in the web layer: made after 印发, served as stored, made once for older notices.
 
-Owns: the address of a notice's verification page for its QR code (`verify_url_for`: the
-request's own address, or PUBLIC_URL outside a request), `make_after_issue` (the file made right
+Owns: the address of a notice's verification page for its QR code (`verify_url_for`), `make_after_issue` (the file made right
 after the 印发 transaction commits, so that the second or more it takes holds no lock the 印发 needs;
 a failure — no Chinese font, no signing secret — leaves it for the first download, and says why),
 and `stored_file`, what every download of an issued notice serves. Must not: decide who may see a
@@ -25,11 +24,14 @@ DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
 
 
 def verify_url_for(notice_id: int, code: str) -> str:
-    """The absolute address of the notice's verification page (its QR code)."""
+    """The absolute address of the notice's verification page (its QR code): under the configured
+    address (PUBLIC_URL, else MAIL_BASE_URL) — behind a proxy the request's own may be an inner
+    one —, else the request's, else the demo's."""
     values = {"notice_id": notice_id, "code": code}
-    if has_request_context():
+    configured = current_app.config.get("PUBLIC_URL") or current_app.config.get("MAIL_BASE_URL")
+    if not configured and has_request_context():
         return url_for("verify.notice", _external=True, **values)
-    parts = urlsplit(current_app.config.get("PUBLIC_URL") or DEFAULT_PUBLIC_URL)
+    parts = urlsplit(configured or DEFAULT_PUBLIC_URL)
     adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/",
                                        url_scheme=parts.scheme or "http")
     return adapter.build("verify.notice", values, force_external=True)
