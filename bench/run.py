@@ -1,6 +1,6 @@
 """Run every benchmark in bench/ and write bench/RESULTS.md (`make bench`).
 
-B1, B2, B3 and B5 run on a SQLite file and on PostgreSQL (the throwaway server of
+B1, B2, B3, B5 and B8 run on a SQLite file and on PostgreSQL (the throwaway server of
 scripts/test-postgres.sh, or the one GONGWEN_BENCH_POSTGRES_URL names; without one, its rows say
 so); B4 and B6 (HTTP under gunicorn) on SQLite; the parser's scaling figures follow as their own
 section. Must not: be imported by the tests.
@@ -23,6 +23,7 @@ from bench import (  # noqa: E402
     b4_http,
     b5_queries,
     b6_memory,
+    b8_download,
     parse_scaling,
 )
 from bench.harness import (  # noqa: E402
@@ -62,6 +63,11 @@ BENCHMARKS = [
      "(`bench/b5_generate.py`) against the newest 10,000 of the same history. Targets: p95 ≤ "
      "50 ms at 100k, the median ≤ 2× that at 10k, every statement along an index (the plans: "
      "`bench/EXPLAIN.md`)."),
+    (b8_download, "B8 — downloading the 正式文件",
+     "One whole request in the web application (Flask's test client, a logged-in person): the "
+     "PDF of an issued notice, its 正式文件 stored at 印发 and served as stored, against the same "
+     "download of a draft of the same text (seed 000's, three pages), rendered by WeasyPrint on "
+     "every download as every issued notice was before. Target: the stored file ≤ 50 ms."),
 ]
 # Over HTTP, on SQLite only: the issue asks for both databases of the others, and a run of these
 # on PostgreSQL too (`.venv/bin/python bench/b4_http.py --postgres`) takes four minutes more.

@@ -10,7 +10,8 @@ case "$target" in
   # Chinese; Pango is what WeasyPrint lays out text with.
   run)  packages=(graphviz fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0) ;;
   # Chromium runs the browser tests (driven by Playwright, never a downloaded browser);
-  # poppler-utils (pdftotext, pdftoppm, pdfinfo) reads the printed PDFs back; postgresql runs
+  # poppler-utils (pdftotext, pdftoppm, pdfinfo) reads the printed PDFs back, and its pdfsig
+  # checks the signed 正式文件 independently of pyHanko; postgresql runs
   # the second half of the suite (scripts/test-postgres.sh starts a throwaway server).
   test) packages=(graphviz fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium poppler-utils
                   postgresql) ;;

@@ -18,7 +18,7 @@ from werkzeug.routing import IntegerConverter
 
 from webui.config import Defaults
 from webui.extensions import csrf, db, migrate
-from webui.instance_keys import instance_secret_key, load_audit_key
+from webui.instance_keys import instance_secret_key, load_audit_key, load_signing_key
 from workflow.attachments import AttachmentStore
 from workflow.db import MAX_ID, configure_engine, read_only, write_late
 
@@ -68,6 +68,7 @@ def create_app(test_config: Mapping | None = None, *, instance_path: str | None 
     _load_config(app, test_config)
     load_audit_key(app, serving=not app.testing
                    and os.environ.get("FLASK_RUN_FROM_CLI") != "true")
+    load_signing_key(app)
 
     db.init_app(app)
     # render_as_batch: SQLite alters a table by copying it, which Alembic's batch mode does.

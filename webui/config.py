@@ -15,6 +15,13 @@ class Defaults:
     # The key of the audit chain's HMAC, the same on every host. None means instance/audit_key,
     # which `flask --app wsgi init-db` makes; the web server refuses to start without either.
     AUDIT_KEY = None
+    # The secret the units' signing keys are encrypted under (at least 32 characters), the same on
+    # every host. None means instance/signing_key, which `flask --app wsgi pki init` makes.
+    SIGNING_KEY = None
+    # The address people reach Gongwen at, printed in the QR code of every 正式文件 (None:
+    # MAIL_BASE_URL; without either, the request's own address, or http://127.0.0.1:5000 for
+    # the command line and the demo).
+    PUBLIC_URL = None
     # Where `flask --app wsgi audit anchor` appends the chain's head, and where `audit verify` and
     # `check` read it back (None: <instance>/audit-anchors.jsonl). Put it where the database's
     # users cannot write: another host's share, or a file only the operator's account may change.

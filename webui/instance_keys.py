@@ -1,4 +1,5 @@
-"""What a deployment keeps outside its database: the secret key, the audit key, the anchor file.
+"""What a deployment keeps outside its database: the secret key, the audit key, the anchor file,
+the signing secret.
 
 Owns: reading each from the configuration (SECRET_KEY / AUDIT_KEY in instance/config.py, or
 GONGWEN_SECRET_KEY / GONGWEN_AUDIT_KEY in the environment) or else from its file in the instance
@@ -10,7 +11,10 @@ They are made at different moments. The secret key is generated on the first sta
 since a host with a key of its own only logs its users out elsewhere. The audit key is made only
 when a database is set up (`init-db`, `demo`: `create_audit_key`): every host must verify the chain
 that every other host wrote, so a web server that finds no audit key refuses to start rather than
-make one of its own. Must not: print a key, or put one in the database.
+make one of its own. The signing secret (SIGNING_KEY / GONGWEN_SIGNING_KEY, else
+instance/signing_key), under which the units' private keys are encrypted, is made with the keys
+themselves (`pki init`, `demo`); a server without it issues unsigned — or refuses to sign for a
+unit that has a key, saying why. Must not: print a key, or put one in the database.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ import secrets
 
 from flask import Flask
 
-from workflow import audit
+from workflow import audit, pki
 
 SECRET_KEY_FILE = "secret_key"
 AUDIT_KEY_FILE = "audit_key"
+SIGNING_KEY_FILE = "signing_key"
 ANCHOR_FILE = "audit-anchors.jsonl"
 NO_AUDIT_KEY = (
     "未配置审计密钥，拒绝启动：请先运行 flask --app wsgi init-db（在实例目录生成 audit_key），"
@@ -106,3 +111,35 @@ def create_audit_key(app: Flask) -> str | None:
 def anchor_file(app: Flask) -> str:
     """Where the audit chain's anchors are appended and read back."""
     return app.config.get("AUDIT_ANCHOR_FILE") or os.path.join(app.instance_path, ANCHOR_FILE)
+
+
+def signing_key_path(app: Flask) -> str:
+    return os.path.join(app.instance_path, SIGNING_KEY_FILE)
+
+
+def load_signing_key(app: Flask) -> None:
+    """Give the engine the secret the units' private keys are encrypted under, if there is one."""
+    key = app.config.get("SIGNING_KEY")
+    if key is not None and not isinstance(key, (str, bytes)):
+        key = str(key)
+    if not key and os.path.exists(signing_key_path(app)):
+        key = read_key(signing_key_path(app))
+    if key:
+        try:
+            pki.check_secret(key)
+        except ValueError as error:
+            raise RuntimeError(f"{error}（SIGNING_KEY）") from None
+    app.config["SIGNING_KEY"] = key or None
+    pki.use_secret(key or None)
+
+
+def create_signing_key(app: Flask) -> str | None:
+    """Make the instance's signing secret file when none is configured, and use it; returns its
+    path when this call wrote it."""
+    if app.config.get("SIGNING_KEY"):
+        return None
+    path = signing_key_path(app)
+    wrote = write_new_key(path)
+    app.config["SIGNING_KEY"] = read_key(path)
+    pki.use_secret(app.config["SIGNING_KEY"])
+    return path if wrote else None

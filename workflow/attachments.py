@@ -2,7 +2,7 @@
 
 Owns: writing an upload to `<root>/<aa>/<key>` (the key is random, never the user's file name)
 once it is judged acceptable — not empty, not oversized, of a kind `workflow.filetypes` accepts
-by its content —, reading a stored file back by key, and the rule that a file is kept only if the
+by its content —, reading a stored file back by key, the SHA-256 of each file as it is written, and the rule that a file is kept only if the
 transaction that records it commits: `save` ties the file to a session, and a session's
 transaction that ends without committing (a refusal, any exception, a rollback, a request that
 never commits) deletes the files saved for it. The database holds only the metadata
@@ -14,6 +14,7 @@ enough that no request can still be recording them. Must not: decide who may rea
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import secrets
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 from workflow import filetypes
 from workflow.db import utcnow
 from workflow.errors import InvalidInput, NotFound
-from workflow.models import Attachment, Incoming
+from workflow.models import Attachment, Incoming, Notice
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 _KEY = re.compile(r"^[0-9a-f]{32}$")
@@ -45,6 +46,8 @@ class StoredFile:
     storage_key: str
     size: int
     content_type: str | None = None
+    # SHA-256 of the bytes, taken while they were written (None: recorded before it was kept).
+    sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class AttachmentStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".part")
         size = 0
+        hasher = hashlib.sha256()
         try:
             with open(temporary, "xb+") as out:
                 while chunk := stream.read(_CHUNK):
@@ -93,6 +97,7 @@ class AttachmentStore:
                         raise InvalidInput(
                             f"附件“{name}”超过 {self.max_bytes // 2**20} MB，请压缩或拆分后再上传")
                     out.write(chunk)
+                    hasher.update(chunk)
                 if size == 0:
                     raise InvalidInput(f"附件“{name}”是空文件")
                 out.seek(0)
@@ -107,7 +112,8 @@ class AttachmentStore:
             session.info.setdefault(_PENDING, []).append(path)
         finally:
             temporary.unlink(missing_ok=True)
-        return StoredFile(filename=name, storage_key=key, size=size, content_type=content_type)
+        return StoredFile(filename=name, storage_key=key, size=size, content_type=content_type,
+                          sha256=hasher.hexdigest())
 
     def open(self, key: str) -> BinaryIO:
         """The stored bytes of `key`, for reading."""
@@ -152,7 +158,8 @@ def unreferenced(session: Session, store: AttachmentStore, *, older_than: dt.tim
     referenced = set(session.scalars(select(Attachment.storage_key)
                                      .where(Attachment.storage_key.is_not(None))))
     # An external 收文's own file and the 答复 sent for it are kept on the 收文 itself.
-    for column in (Incoming.source_file_key, Incoming.reply_file_key):
+    # So is an issued notice's 正式文件 (workflow.official).
+    for column in (Incoming.source_file_key, Incoming.reply_file_key, Notice.official_file_key):
         referenced.update(session.scalars(select(column).where(column.is_not(None))))
     found = []
     for path in store.files():

@@ -8,8 +8,10 @@ and the one `check` computes years later agree until someone changes the content
 
 A digest is a SHA-256 of the content as canonical JSON (`audit.canonical`), after a line naming
 the kind of content and the version of this layout; it needs no key, since the entry that holds it
-is keyed. Files are covered by name, size and storage key (their bytes are not hashed: the
-attachment store keeps no hash of them). Must not: write anything.
+is keyed. Files are covered by name, size, storage key and the SHA-256 of their bytes that the
+attachment store took when it wrote them (`Attachment.sha256`); a file stored before that hash was
+kept has none, and is covered as it was then — by name, size and key — so that the digests
+recorded before stay what they were. Must not: write anything.
 """
 
 from __future__ import annotations
@@ -101,11 +103,11 @@ def _notice_contents(session: Session, ids: list[int],
         requests[row.notice_id].append([
             row.position, row.what, _day(row.due_date), row.to_whom,
             sorted(parties[row.id], key=repr)])
-    for notice_id, filename, size, key in session.execute(
+    for notice_id, filename, size, key, sha256 in session.execute(
             select(Attachment.notice_id, Attachment.filename, Attachment.size,
-                   Attachment.storage_key)
+                   Attachment.storage_key, Attachment.sha256)
             .where(Attachment.notice_id.in_(ids), Attachment.report_id.is_(None))):
-        files[notice_id].append([filename, size, key])
+        files[notice_id].append(_file(filename, size, key, sha256))
 
     contents = {}
     for n in session.execute(select(
@@ -139,6 +141,11 @@ def _receipt_units(session: Session, ids: list[int]) -> dict[int, Recipients]:
     return found
 
 
+def _file(filename: str, size: int, key: str | None, sha256: str | None) -> list:
+    # Without a hash, the layout of the digests recorded before the store kept one.
+    return [filename, size, key] if sha256 is None else [filename, size, key, sha256]
+
+
 def _day(value) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -157,10 +164,11 @@ def report_digests(session: Session, report_ids: Iterable[int]) -> dict[int, str
     result = {}
     for chunk in _chunks(report_ids):
         files = defaultdict(list)
-        for report_id, filename, size, key in session.execute(
+        for report_id, filename, size, key, sha256 in session.execute(
                 select(Attachment.report_id, Attachment.filename, Attachment.size,
-                       Attachment.storage_key).where(Attachment.report_id.in_(chunk))):
-            files[report_id].append([filename, size, key])
+                       Attachment.storage_key, Attachment.sha256)
+                .where(Attachment.report_id.in_(chunk))):
+            files[report_id].append(_file(filename, size, key, sha256))
         for r in session.execute(select(Report.id, Report.request_id, Report.unit_id,
                                         Report.text).where(Report.id.in_(chunk))):
             result[r.id] = _digest(REPORT_CONTEXT, {

@@ -82,6 +82,8 @@ class Right(enum.Enum):
     CIRCULATE = "传阅"
     REMIND_READERS = "催阅"
     FORWARD = "转发"
+    MANAGE_SIGNING_KEYS = "管理签名密钥和证书"
+    VERIFY_DOCUMENT = "验证正式文件"
 
     @property
     def label(self) -> str:
@@ -134,6 +136,13 @@ RIGHTS: dict[Right, RightRule] = {
     Right.SET_LOGIN_POLICY: RightRule(frozenset({Role.SECURITY_OFFICER}), Scope.ANYWHERE,
                                       installer=True),
     Right.SET_SEAL: RightRule(frozenset({Role.ADMIN}), Scope.ANYWHERE, installer=True),
+    # The units' signing keys and the CAs trusted are a security duty (三员分立): the 安全管理员's,
+    # or the operator's on the server (`flask --app wsgi pki …`).
+    Right.MANAGE_SIGNING_KEYS: RightRule(frozenset({Role.SECURITY_OFFICER}), Scope.ANYWHERE,
+                                         installer=True),
+    # Anyone logged in may check a file they hold: they learn which notice it is, which the file
+    # itself already says, and nothing of a notice they were not given.
+    Right.VERIFY_DOCUMENT: RightRule(frozenset(), Scope.SELF, installer=True),
     Right.READ_AUDIT_TRAIL: RightRule(frozenset({Role.AUDITOR}), Scope.ANYWHERE, installer=True),
     Right.READ_OWN_NOTIFICATIONS: RightRule(frozenset(), Scope.SELF),
     # Closing before every unit is done waives what they owe: a supervisor's decision with a

@@ -16,7 +16,7 @@ import io
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tests.factories import at, build_world, notice_in, receipts_of, reports_of, table_rows
@@ -24,7 +24,7 @@ from tests.webui.conftest import csrf_token, give_password, post_login
 from webui.extensions import db
 from workflow import commands as c
 from workflow.attachments import AttachmentStore
-from workflow.models import Incoming, User
+from workflow.models import Incoming, Notice, User
 from workflow.states import NoticeState, Role
 
 ANONYMOUS = "anonymous"
@@ -38,6 +38,7 @@ PERSONS = sorted(EVERYONE) + sorted(OTHERS)
 # Whose view of the issued notice's page is recorded as their first reading: the people of its
 # recipient units (district 1's receiver and the 抄送 unit's), nobody of the issuer.
 FIRST_READERS = {"receiver1", "cc_receiver"}
+VERIFY_CODE = "routes-test-code"
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,10 @@ TABLE = {
     "notices.print_view": R("GET", "/notices/{issued}/print", BUSINESS, True),
     "notices.print_pdf": R("GET", "/notices/{issued}/print.pdf", BUSINESS, True),
     "notices.print_docx": R("GET", "/notices/{issued}/print.docx", BUSINESS, True),
+    # 验证: anyone logged in checks a file they hold; the page a 正式文件's QR code opens is
+    # reached by its secret code, by anyone logged in (it shows what the file itself says).
+    "verify.index": R("GET", "/verify/", LOGGED_IN),
+    "verify.notice": R("GET", "/verify/{issued}/{verify_code}", LOGGED_IN),
     # notifications: the list behind the bell, opening one (one's own only), marking all read.
     # Notification 1 is the reviewer's: the first submit in `objects` tells them.
     "notifications.index": R("GET", "/notifications/", BUSINESS | OTHERS),
@@ -239,7 +244,10 @@ def objects(app, tmp_path):
             "receipt": receipt.id, "report": report.id, "submitted_report": report.id,
             "report_attachment": report.attachments[0].id if report.attachments else 0,
             "unit": w.districts[1].id, "group": w.group.id, "user": w.receiver2.id,
+            "verify_code": VERIFY_CODE,
         }
+        # The code its 正式文件's QR code would carry (the file itself is made on first download).
+        s.execute(update(Notice).where(Notice.id == issued.id).values(verify_code=VERIFY_CODE))
         for user in people.values():
             give_password(s, user.id)
         s.commit()
@@ -315,6 +323,10 @@ def test_each_person_reaches_exactly_the_pages_their_roles_allow(app, objects, p
     expected = dict(before["counts"])
     if person in FIRST_READERS:
         expected["notice_reading"] += 1
+        expected["audit_entry"] += 1
+    if person in TABLE["notices.print_pdf"].allowed:
+        # The first download of an issued notice issued before files were kept makes its
+        # 正式文件, once: one audit entry (its file is in the store, not in a table).
         expected["audit_entry"] += 1
     assert after["counts"] == expected, {
         k: (expected[k], v) for k, v in after["counts"].items() if expected[k] != v}

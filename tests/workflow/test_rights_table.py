@@ -126,6 +126,10 @@ RIGHT_FACTS = {
     "REMIND_READERS": (frozenset({"PROPOSER", "INSTRUCTOR", "HANDLER"}), "RECEIVING", False,
                        False, False),
     "FORWARD": (frozenset({"DRAFTER"}), "UNIT", False, False, False),
+    # The units' signing keys: the security officer's duty, or the operator's on the server.
+    "MANAGE_SIGNING_KEYS": (frozenset({"SECURITY_OFFICER"}), "ANYWHERE", False, True, False),
+    # Checking a file one holds: any account.
+    "VERIFY_DOCUMENT": (frozenset(), "SELF", False, True, False),
 }
 
 

@@ -17,13 +17,14 @@ from webui.cli import (
     incoming,
     mail,
     notice,
+    pki,
     setup,
     tick,
     unit,
     user,
 )
 
-MODULES = [setup, audit, notice, incoming, mail, unit, user, tick, check, backup, attachments]
+MODULES = [setup, audit, notice, pki, incoming, mail, unit, user, tick, check, backup, attachments]
 
 
 def init_app(app: Flask) -> None:

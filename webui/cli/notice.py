@@ -1,4 +1,5 @@
-"""`notice list|show|parse|render`: notices for operators, in Chinese for people and JSON for programs."""
+"""`notice list|show|parse|render|verify`: notices for operators, in Chinese for people and JSON for
+programs; `render --format pdf` of an issued notice gives its stored 正式文件, `verify` checks one."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from webui import clock
 from webui.cli._common import fail, read_file, short_time, table
 from webui.extensions import db
 from workflow import queries
-from workflow.db import read_only
+from workflow.db import read_only, write_late
 from workflow.deadlines import chinese_date
 from workflow.errors import WorkflowError
 
@@ -101,10 +102,11 @@ def notice_parse(path: str, as_json: bool) -> None:
 @notice_cli.command("render")
 @click.argument("notice_id", type=int)
 @click.option("--format", "output_format", default="pdf", show_default=True,
-              help="输出格式：html、pdf 或 docx。")
+              help="输出格式：html、pdf 或 docx（已印发公文的 PDF 即存档的正式文件）。")
 @click.option("-o", "--output", "path", required=True, help="写入的文件。")
 def notice_render(notice_id: int, output_format: str, path: str) -> None:
-    """Write a notice laid out by GB/T 9704 as HTML, PDF or DOCX."""
+    """Write a notice laid out by GB/T 9704 as HTML, PDF or DOCX; an issued notice's PDF is its
+    stored (signed) 正式文件."""
     # Imported here: the other commands need not load the printing writers.
     from workflow import printing
 
@@ -114,8 +116,12 @@ def notice_render(notice_id: int, output_format: str, path: str) -> None:
         fail(f"不支持的格式：{output_format}（可选 {'、'.join(printing.FORMATS)}）")
     try:
         doc = printing.printed_notice(read_only(db.session()), notice_id)
-        data = _render(doc, output_format)
+        if output_format == "pdf" and doc.print_date is not None:
+            data = _official(notice_id)  # an issued notice: its 正式文件, as stored
+        else:
+            data = _render(doc, output_format)
     except WorkflowError as error:
+        db.session.rollback()
         fail(str(error))
     try:
         with open(path, "wb") as file:
@@ -131,6 +137,35 @@ def notice_render(notice_id: int, output_format: str, path: str) -> None:
     except OSError as error:
         fail(f"无法写入文件 {path}：{error.strerror or error}")
     click.echo(f"已写入 {path}（{doc.filename_stem}，{output_format.upper()}，{len(data)} 字节）")
+
+
+def _official(notice_id: int) -> bytes:
+    """The stored 正式文件 of an issued notice; made now, once, if it has none yet."""
+    from webui.extensions import attachment_store
+    from webui.official_files import verify_url_for
+    from workflow.official import make_official, official_file
+
+    store = attachment_store()
+    notice = queries.get_notice(db.session, notice_id)
+    if notice.official_file_key is None:
+        db.session.commit()
+        write_late(db.session())
+        make_official(db.session, None, notice_id=notice_id, store=store,
+                      verify_url_for=verify_url_for, now=clock.now())
+        db.session.commit()
+    return official_file(db.session, None, notice_id=notice_id, store=store)[1]
+
+
+@notice_cli.command("verify")
+@click.argument("path")
+def notice_verify(path: str) -> None:
+    """Check a PDF: a 正式文件 issued here, unaltered, signed by which unit; exit 1 on any doubt."""
+    from workflow.verification import verify_pdf
+
+    verdict = verify_pdf(read_only(db.session()), None, read_file(path))
+    click.echo("\n".join(verdict.lines()))
+    if not verdict.doubtless:
+        click.get_current_context().exit(1)
 
 
 def _render(doc, output_format: str) -> bytes:

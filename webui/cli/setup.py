@@ -96,6 +96,8 @@ def demo(print_logins: bool, code_for: str | None) -> None:
         db.session.rollback()
         fail(f"演示数据未能载入：{error}")
     db.session.commit()
+    for done in _sign_demo():
+        click.echo(done)
     logins_table = table(["用户名", "姓名", "单位 · 角色", "密码", "两步验证密钥"],
                          [list(row) for row in logins])
     _write_private(path, logins_table + "\n\n" + SECOND_FACTOR_HINT + "\n")
@@ -103,6 +105,40 @@ def demo(print_logins: bool, code_for: str | None) -> None:
     click.echo(logins_table)
     click.echo("\n" + SECOND_FACTOR_HINT)
     click.echo(f"\n账号、密码和密钥已保存到 {path}（仅本机用户可读）。")
+
+
+def _sign_demo() -> list[str]:
+    """The demo's own CA and unit certificates, and the 正式文件 of its issued notices, signed.
+    Without a Chinese font the files are left to their first download."""
+    from webui.extensions import attachment_store
+    from webui.instance_keys import create_signing_key
+    from webui.official_files import verify_url_for
+    from workflow import pki
+    from workflow.models import Notice
+    from workflow.official import make_official
+
+    done = []
+    path = create_signing_key(current_app)
+    if path:
+        done.append(f"已生成签名密钥保护口令 {path}（仅本机用户可读）。")
+    made = pki.init_pki(db.session, None, now=clock.now())
+    db.session.commit()
+    done.append(f"已建立演示用签章根证书和 {len(made) - 1} 个单位的签名证书。")
+    issued = db.session.scalars(sa.select(Notice.id).where(Notice.issued_at.is_not(None))
+                                .order_by(Notice.id)).all()
+    for notice_id in issued:
+        try:
+            notice = make_official(db.session, None, notice_id=notice_id,
+                                   store=attachment_store(), verify_url_for=verify_url_for,
+                                   now=clock.now())
+            number = notice.doc_number
+            db.session.commit()
+        except WorkflowError as error:
+            db.session.rollback()
+            done.append(f"正式文件未能生成（首次下载时再生成）：{error}")
+            break
+        done.append(f"已生成并签名正式文件：{number}")
+    return done
 
 
 SECOND_FACTOR_HINT = (

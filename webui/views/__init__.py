@@ -18,8 +18,10 @@ from webui.views import (  # noqa: E402  (the modules need this package to exist
     signoff,
     statistics,
     tracking,
+    verify,
 )
 
 BLUEPRINTS = [auth.bp, notices.bp, inbox.bp, drafting.bp, signoff.bp, dispatch.bp, receiving.bp,
-              tracking.bp, incoming.bp, admin.bp, notifications.bp, statistics.bp, calendar.bp]
+              tracking.bp, incoming.bp, admin.bp, notifications.bp, statistics.bp, calendar.bp,
+              verify.bp]
 from webui.views import drafting_import  # noqa: E402, F401  (adds routes to drafting.bp)

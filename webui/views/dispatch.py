@@ -16,6 +16,7 @@ from webui.desks import desk_required
 from webui.extensions import db
 from webui.forms.dispatch import ArchiveForm, IssueForm, OpenSeriesForm, VoidNumberForm
 from webui.forms.drafting import first_error
+from webui.official_files import make_after_issue
 from workflow import commands
 from workflow.queries import dispatch as dispatch_queries
 
@@ -51,7 +52,11 @@ def issue(notice_id: int):
     notice = commands.issue(db.session, current_user.account, notice_id=notice_id,
                             expected_version=form.expected_version.data, now=clock.now())
     db.session.commit()
-    flash(f"已印发：{notice.doc_number}《{notice.title}》", "info")
+    number, title = notice.doc_number, notice.title
+    flash(f"已印发：{number}《{title}》", "info")
+    problem = make_after_issue(current_user.account, notice_id)
+    if problem is not None:
+        flash(f"正式文件未能生成（首次下载时将再次生成）：{problem}", "error")
     return redirect(url_for("notices.show", notice_id=notice_id), 303)
 
 

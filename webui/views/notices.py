@@ -1,13 +1,17 @@
 """The shared notice pages: the list of notices one may see, with progress, and one notice.
 
 Owns: `/`, `/notices/`, `/notices/<id>`, and the notice printed by GB/T 9704: the print view
-(`/notices/<id>/print`, a page to print from the browser) and its PDF and DOCX downloads. What a
+(`/notices/<id>/print`, a page to print from the browser) and its PDF and DOCX downloads. An
+issued notice's PDF is its stored 正式文件 (`webui.official_files`); the print view and the Word
+file say that they are not it. What a
 user may see is the engine's answer (`queries.notice_summaries`, `queries.get_notice`,
 `printing.printed_notice`): another unit's notice is a 404. Opening a notice is the one GET that may
 write: a recipient unit's person opening it for the first time is recorded (已读).
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -17,8 +21,10 @@ from webui import clock, pictures
 from webui.desks import desks_for
 from webui.downloads import send_attachment, send_document
 from webui.extensions import db
+from webui.official_files import stored_file
 from workflow import commands, lifecycle, permissions, printing, queries
 from workflow.db import read_only
+from workflow.official import NOT_AUTHORITATIVE, is_issued
 from workflow.printing.docx import render_docx
 from workflow.printing.html import render_html, style_hash
 from workflow.printing.pdf import render_pdf
@@ -121,11 +127,17 @@ PRINT_VIEW_CSP = ("default-src 'none'; style-src {style}; img-src data:; base-ur
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
+def _reading_copy(notice_id: int) -> printing.PrintedNotice:
+    """The print model of a copy that is not the 正式文件, marked as such."""
+    doc = printing.printed_notice(db.session, notice_id, current_user.account)
+    return dataclasses.replace(doc, copy_note=NOT_AUTHORITATIVE)
+
+
 @bp.get("/notices/<int:notice_id>/print")
 @login_required
 def print_view(notice_id: int):
-    """The notice laid out by GB/T 9704, to print with the browser (Ctrl-P)."""
-    doc = printing.printed_notice(db.session, notice_id, current_user.account)
+    """The notice laid out by GB/T 9704, to print with the browser (Ctrl-P); not the 正式文件."""
+    doc = _reading_copy(notice_id)
     links = (("下载 PDF", url_for("notices.print_pdf", notice_id=notice_id)),
              ("下载 Word", url_for("notices.print_docx", notice_id=notice_id)),
              ("返回公文", url_for("notices.show", notice_id=notice_id)))
@@ -137,8 +149,14 @@ def print_view(notice_id: int):
 @bp.get("/notices/<int:notice_id>/print.pdf")
 @login_required
 def print_pdf(notice_id: int):
-    """The notice as a PDF, named by its 发文字号."""
-    doc = printing.printed_notice(db.session, notice_id, current_user.account)
+    """The PDF named by its 发文字号: an issued notice's stored 正式文件, as it was made; a draft's
+    rendered now."""
+    actor = current_user.account
+    notice = queries.get_notice(db.session, notice_id, actor)
+    if is_issued(notice):
+        return send_document(stored_file(actor, notice), mimetype="application/pdf",
+                             filename=f"{notice.doc_number}.pdf")
+    doc = printing.printed_notice(db.session, notice_id, actor)
     return send_document(render_pdf(doc), mimetype="application/pdf",
                          filename=f"{doc.filename_stem}.pdf")
 
@@ -146,7 +164,7 @@ def print_pdf(notice_id: int):
 @bp.get("/notices/<int:notice_id>/print.docx")
 @login_required
 def print_docx(notice_id: int):
-    """The notice as a Word document, named by its 发文字号."""
-    doc = printing.printed_notice(db.session, notice_id, current_user.account)
+    """The notice as a Word document, named by its 发文字号; not the 正式文件."""
+    doc = _reading_copy(notice_id)
     return send_document(render_docx(doc), mimetype=DOCX_MIMETYPE,
                          filename=f"{doc.filename_stem}.docx")

@@ -333,8 +333,8 @@ def add_attachment(session: Session, actor: User, *, notice_id: int, stored: Sto
         raise InvalidInput(f"附件“{filename}”超过 {MAX_ATTACHMENT_BYTES // 2**20} MB")
     attachment = Attachment(notice_id=notice.id, filename=filename,
                             storage_key=stored.storage_key, size=stored.size,
-                            content_type=stored.content_type, uploaded_by_id=actor.id,
-                            uploaded_at=now)
+                            content_type=stored.content_type, sha256=stored.sha256,
+                            uploaded_by_id=actor.id, uploaded_at=now)
     session.add(attachment)
     notice.updated_at = now  # the draft changed: its version moves, a stale page sees it
     session.flush()

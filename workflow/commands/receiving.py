@@ -112,7 +112,7 @@ def submit_report(session: Session, actor: User, *, report_id: int, text: str,
         session.add(Attachment(notice_id=report.notice_id, report_id=report.id,
                                filename=clean_text(stored.filename), storage_key=stored.storage_key,
                                size=stored.size, content_type=stored.content_type,
-                               uploaded_by_id=actor.id, uploaded_at=now))
+                               sha256=stored.sha256, uploaded_by_id=actor.id, uploaded_at=now))
     _advance(session, actor, report, ReportAction.SUBMIT, now=now, apply=record,
              expected_version=expected_version, on_behalf_of=report.unit.name,
              details={"attachments": [s.filename for s in attachments]}, digest=report_digest)

@@ -49,8 +49,10 @@ from workflow.models.registers import (  # noqa: F401
     NumberSeries,
     VoidedNumber,
 )
+from workflow.models.signing import SigningCertificate  # noqa: F401
 
 __all__ = [
+    "SigningCertificate",
     "enum_column",
     "Unit",
     "UnitGroup",

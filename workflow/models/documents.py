@@ -24,6 +24,7 @@ from workflow.models._columns import enum_column
 
 if TYPE_CHECKING:  # the names in annotations; SQLAlchemy resolves them at run time
     from workflow.models.organisation import Unit, UnitGroup, User
+    from workflow.models.signing import SigningCertificate
 from workflow.states import (
     Direction,
     NoticeAction,
@@ -75,6 +76,15 @@ class Notice(Base):
     issued_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     issued_on: Mapped[dt.date | None] = mapped_column(Date)  # 印发日期
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The 正式文件 (workflow.official): made once at 印发, kept in the file store, served as made.
+    official_file_key: Mapped[str | None] = mapped_column(String(80))
+    official_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    official_made_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    official_certificate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("signing_certificate.id"))
+    # The secret part of the verification page's address printed in its QR code: the page tells
+    # the notice's number and title, so its address is not guessed from the notice's id.
+    verify_code: Mapped[str | None] = mapped_column(String(32))
     # 签收期限: fixed at issue from the 紧急程度 in working days (workflow/calendar.py).
     receipt_due_on: Mapped[dt.date | None] = mapped_column(Date)
     remind_every_days: Mapped[int | None] = mapped_column(Integer)  # 催办间隔; None: the policy's
@@ -99,6 +109,7 @@ class Notice(Base):
     forwards: Mapped[Notice | None] = relationship(remote_side=[id], foreign_keys=[forwards_id])
     drafter: Mapped[User] = relationship(foreign_keys=[drafter_id])
     signatory: Mapped[User | None] = relationship(foreign_keys=[signatory_id])
+    official_certificate: Mapped[SigningCertificate | None] = relationship()
     addressees: Mapped[list[Addressee]] = relationship(
         back_populates="notice", cascade="all, delete-orphan", order_by="Addressee.id"
     )
@@ -202,5 +213,8 @@ class Attachment(Base):
     storage_key: Mapped[str | None] = mapped_column(String(80))
     size: Mapped[int] = mapped_column(Integer, default=0)
     content_type: Mapped[str | None] = mapped_column(String(100))
+    # SHA-256 of the stored bytes, taken when they were stored; the digests of 签发, 印发 and 上报
+    # cover it. None on files stored before it was kept.
+    sha256: Mapped[str | None] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

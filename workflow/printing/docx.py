@@ -80,6 +80,8 @@ def render_docx(doc: PrintedNotice) -> bytes:
     body = document  # the main story, where every paragraph goes in reading order
     if doc.watermark:
         _watermark(document, doc.watermark)
+    if doc.copy_note:
+        _copy_note(document, doc.copy_note)
     for mark in doc.marks:
         _paragraph(body, mark, font=HEI)
     _issuer_mark(body, doc)
@@ -337,3 +339,12 @@ def _watermark(document, word: str) -> None:
         p = header.paragraphs[0]
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         _run(p, word, font=HEI, size=Pt(22), color=GREY)
+
+
+def _copy_note(document, note: str) -> None:
+    """A copy that is not the 正式文件 says so in the header of every page, outside the 版心."""
+    section = document.sections[0]
+    for header in (section.header, section.even_page_header):
+        p = header.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _run(p, note, font=FANGSONG, size=Pt(10.5), color=GREY)

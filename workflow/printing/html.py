@@ -4,7 +4,8 @@ Owns: laying the print model out by GB/T 9704-2012 in HTML and CSS (templates/no
 templates/notice.css, package data): A4 with its margins, mirrored on even pages; the 版心 of
 156×225 mm with 22 lines of 28 characters; the red 标志 35 mm below the top of the 版心, the
 发文字号 two lines below it, the red line 4 mm below that; page numbers "— 1 —" on the outer side;
-the 版记 at the foot of the last page. The document is self-contained (the seal, if any, is a
+the 版记 at the foot of the last page, with the QR code of the verification page on a 正式文件;
+above the sheet, on a copy that is not the 正式文件, a line saying so. The document is self-contained (the seal, if any, is a
 data: URI), so a file written by `notice render --format html` prints the same anywhere.
 
 Fonts. The standard names 方正小标宋, 仿宋_GB2312, 黑体 and 楷体_GB2312, none of them free. Each
@@ -139,7 +140,7 @@ def render_html(doc: PrintedNotice, *, fonts: FontStacks = BROWSER_FONTS,
     about their media queries)."""
     return _ENV.get_template("notice.html").render(
         doc=doc, css=stylesheet(doc, fonts, screen=screen), links=links,
-        seal_uri=seal_uri(doc.seal_png))
+        seal_uri=seal_uri(doc.seal_png), qr_uri=qr_uri(doc.verify_url))
 
 
 def style_hash(doc: PrintedNotice, fonts: FontStacks = BROWSER_FONTS) -> str:
@@ -150,6 +151,15 @@ def style_hash(doc: PrintedNotice, fonts: FontStacks = BROWSER_FONTS) -> str:
 
 def seal_uri(png: bytes | None) -> str | None:
     return f"data:image/png;base64,{base64.b64encode(png).decode()}" if png else None
+
+
+def qr_uri(url: str | None) -> str | None:
+    """The QR code of the verification page's address, as a data: SVG (drawn here, no network)."""
+    if not url:
+        return None
+    import segno  # only a 正式文件 carries one
+
+    return segno.make(url, error="m").svg_data_uri(border=0, dark="#000", light=None)
 
 
 def _mm(value: float) -> str:

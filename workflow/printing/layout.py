@@ -87,6 +87,10 @@ class PrintedNotice:
     printed_by: str  # 印发机关
     print_date: str | None  # e.g. 2015年8月11日印发; None before issue
     watermark: str | None  # 草稿 (no number yet), 已撤销 or 已废止
+    # The 正式文件's verification page, printed as a QR code in the 版记 (None: no code).
+    verify_url: str | None = None
+    # Printed above the sheet of a copy that is not the 正式文件 (the print view, the Word file).
+    copy_note: str | None = None
 
     @property
     def filename_stem(self) -> str:
