@@ -21,39 +21,6 @@ from workflow.states import NoticeState, Role
 SOURCE_TITLE = "关于开展调研的通知"
 
 
-@pytest.fixture
-def cascade(office, session):
-    """District 1 (its office from the `office` fixture) with three 街道 below it, each with a
-    收文员, and a 拟稿人, 签发人, 文书 and 督办 of its own; the city's notice signed for there and
-    instructed to the 宣传部."""
-    w = office
-    d1 = w.districts[0]
-    d1.short_name = "一区妇联"
-    d1.review_required = False  # its leader signs without a separate 核稿
-    d1.doc_code = "一区妇发"
-    w.streets = [c.create_unit(session, None, name=f"第1区{name}街道妇联", parent_id=d1.id)
-                 for name in ("东风", "红旗", "胜利")]
-    for i, street in enumerate(w.streets, start=1):
-        user = c.create_user(session, None, username=f"street{i}", display_name=f"街道{i}收文员",
-                             unit_id=street.id)
-        c.grant_role(session, None, user_id=user.id, role=Role.RECEIVER, unit_id=street.id)
-        w.users[f"street{i}"] = user
-    for username, role in (("d1_drafter", Role.DRAFTER), ("d1_signatory", Role.SIGNATORY),
-                           ("d1_clerk", Role.CLERK), ("d1_supervisor", Role.SUPERVISOR)):
-        user = c.create_user(session, None, username=username, display_name=username,
-                             unit_id=d1.id)
-        c.grant_role(session, None, user_id=user.id, role=role, unit_id=d1.id)
-        w.users[username] = user
-    c.open_series(session, w.d1_clerk, issuer_unit_id=d1.id, code="一区妇发", year=2016,
-                  now=at(0))
-    w.incoming = signed_for(w, session)
-    c.propose(session, w.office_head, incoming_id=w.incoming.id, kind="TO_HANDLE",
-              lead_unit_id=w.dept.id, now=at(2))
-    c.instruct(session, w.chair, incoming_id=w.incoming.id, instruction="请转发各街道", now=at(2.1))
-    session.flush()
-    return w
-
-
 def test_forwarding_starts_a_draft_linked_to_the_source_with_the_conventions(cascade, session):
     w = cascade
     notice = c.forward(session, w.d1_drafter, incoming_id=w.incoming.id, now=at(3))

@@ -1,0 +1,226 @@
+"""The 转发 tree of a notice: how far it has travelled down the federation, and what came back.
+
+Owns: `notice_tree` — from one notice, every notice that forwards it and forwards those, level
+by level (one recursive statement over `Notice.forwards_id`), with, for each unit a notice of the
+tree was sent to: its level, its receipt (signed for or not, when), whether anyone there has
+opened it, its reports, its own 转发 (number, state) and the counts of the subtree below it
+(units, signed for, owing reports, reported, overdue). Three more statements read the receipts,
+the reports and the first readings of all the tree's notices at once, whatever its size.
+
+`tree_for` is what a person may see: the issuing unit of a notice sees its whole tree (how far its
+notice went); nobody else sees one. Must not: show a unit's internal handling (批示, 办理结果) —
+only what the issuer of a notice sees of its own recipients.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import Integer, literal_column, select
+from sqlalchemy.orm import Session, aliased
+
+from workflow.db import utcnow
+from workflow.deadlines import local_date
+from workflow.errors import NotFound
+from workflow.loading import get_or_404
+from workflow.models import Notice, NoticeReading, Receipt, Report, ReportRequest, Unit, User
+from workflow.permissions import Right, may, sees_whole_notice
+from workflow.states import NoticeState, ReceiptState, RecipientKind, ReportState
+
+_OPEN = (NoticeState.ISSUED,)  # only an open notice makes anyone overdue
+_ANSWERED = (ReportState.SUBMITTED, ReportState.ACCEPTED)
+
+
+@dataclass(frozen=True)
+class ForwardNotice:
+    """One notice of the tree."""
+
+    id: int
+    issuer_unit_id: int
+    issuer: str
+    forwards_id: int | None
+    doc_number: str | None
+    title: str
+    state: NoticeState
+    level: int  # 0: the notice asked about; 1: its 转发; …
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "doc_number": self.doc_number, "title": self.title,
+                "issuer": self.issuer, "state": self.state.name, "state_label": self.state.label}
+
+
+@dataclass
+class Counts:
+    """What a subtree holds: its 主送 units, how many signed for, owe reports, reported them
+    all, and are overdue with something."""
+
+    units: int = 0
+    signed: int = 0
+    owing: int = 0
+    reported: int = 0
+    overdue: int = 0
+
+    def add(self, other: Counts) -> None:
+        self.units += other.units
+        self.signed += other.signed
+        self.owing += other.owing
+        self.reported += other.reported
+        self.overdue += other.overdue
+
+    def as_json(self) -> dict:
+        return {"units": self.units, "signed": self.signed, "owing": self.owing,
+                "reported": self.reported, "overdue": self.overdue}
+
+
+@dataclass
+class UnitNode:
+    """One unit a notice of the tree was sent to, and the subtree below it."""
+
+    unit_id: int
+    unit: str
+    level: int  # 1: a recipient of the notice asked about; 2: of its 转发; …
+    kind: RecipientKind
+    receipt_state: ReceiptState
+    acted_at: dt.datetime | None
+    read: bool
+    reports: list[tuple[str, ReportState, dt.date | None]]
+    overdue: bool
+    forward: ForwardNotice | None = None
+    children: list[UnitNode] = field(default_factory=list)
+    below: Counts = field(default_factory=Counts)  # the subtree under its 转发, itself excluded
+
+    @property
+    def reported(self) -> bool:
+        return bool(self.reports) and all(state in _ANSWERED for _, state, _ in self.reports)
+
+    def as_json(self, *, depth: int | None = None) -> dict:
+        shown = depth is None or depth > 1
+        return {
+            "unit": self.unit, "unit_id": self.unit_id, "level": self.level,
+            "kind": self.kind.label,
+            "receipt": {"state": self.receipt_state.name, "state_label": self.receipt_state.label,
+                        "at": self.acted_at.isoformat() if self.acted_at else None},
+            "read": self.read,
+            "reports": [{"what": what, "state": state.name, "state_label": state.label,
+                         "due_date": due.isoformat() if due else None}
+                        for what, state, due in self.reports],
+            "overdue": self.overdue,
+            "forward": self.forward.as_json() if self.forward else None,
+            "subtree": self.below.as_json(),
+            "children": ([child.as_json(depth=None if depth is None else depth - 1)
+                          for child in self.children] if shown else None),
+        }
+
+
+@dataclass
+class NoticeTree:
+    notice: ForwardNotice
+    units: list[UnitNode]  # the notice's own recipients, each with its subtree
+    notices: int  # how many notices the tree holds, the notice itself included
+    levels: int  # how deep the units go
+
+    @property
+    def totals(self) -> Counts:
+        """The whole tree: every 主送 unit of every notice in it."""
+        total = Counts()
+        for node in self.units:
+            total.add(_own(node))
+            total.add(node.below)
+        return total
+
+    def as_json(self, *, depth: int | None = None) -> dict:
+        return {"notice": self.notice.as_json(), "notices": self.notices, "levels": self.levels,
+                "totals": self.totals.as_json(),
+                "units": [node.as_json(depth=depth) for node in self.units]}
+
+
+def _own(node: UnitNode) -> Counts:
+    """What one unit adds to its parent's counts (a 抄送 unit is not counted: it owes nothing)."""
+    if node.kind != RecipientKind.MAIN:
+        return Counts()
+    return Counts(units=1, signed=int(node.receipt_state == ReceiptState.ACKNOWLEDGED),
+                  owing=int(bool(node.reports)), reported=int(node.reported),
+                  overdue=int(node.overdue))
+
+
+def _tree_notices(session: Session, notice_id: int) -> list[ForwardNotice]:
+    """The notice and every notice below it in the tree, with their level (one statement)."""
+    down = (select(Notice.id.label("id"), literal_column("0", Integer).label("level"))
+            .where(Notice.id == notice_id).cte("down", recursive=True))
+    child = aliased(Notice)
+    down = down.union_all(select(child.id, down.c.level + 1)
+                          .join(down, child.forwards_id == down.c.id)
+                          .where(child.state != NoticeState.CANCELLED))
+    rows = session.execute(
+        select(Notice.id, Notice.issuer_unit_id, Unit.name, Notice.forwards_id,
+               Notice.doc_number, Notice.title, Notice.state, down.c.level)
+        .join(down, down.c.id == Notice.id).join(Unit, Unit.id == Notice.issuer_unit_id)
+        .order_by(down.c.level, Notice.id))
+    return [ForwardNotice(*row) for row in rows]
+
+
+def notice_tree(session: Session, notice_id: int, *, now: dt.datetime | None = None
+                ) -> NoticeTree:
+    """The whole 转发 tree below `notice_id` (NotFound for no such notice)."""
+    root = get_or_404(session, Notice, notice_id, label="公文")
+    today = local_date(now or utcnow())
+    notices = _tree_notices(session, root.id)
+    by_id = {n.id: n for n in notices}
+    ids = list(by_id)
+    forward_of = {(n.forwards_id, n.issuer_unit_id): n for n in notices if n.forwards_id}
+
+    receipts = session.execute(
+        select(Receipt.notice_id, Receipt.unit_id, Unit.name, Receipt.kind, Receipt.state,
+               Receipt.acted_at, Notice.receipt_due_on, Notice.state)
+        .join(Unit, Unit.id == Receipt.unit_id).join(Notice, Notice.id == Receipt.notice_id)
+        .where(Receipt.notice_id.in_(ids)).order_by(Receipt.notice_id, Receipt.unit_id)).all()
+    reports: dict[tuple[int, int], list] = defaultdict(list)
+    for notice_id_, unit_id, what, state, due in session.execute(
+            select(Report.notice_id, Report.unit_id, ReportRequest.what, Report.state,
+                   ReportRequest.due_date)
+            .join(ReportRequest, ReportRequest.id == Report.request_id)
+            .where(Report.notice_id.in_(ids)).order_by(ReportRequest.position)):
+        reports[(notice_id_, unit_id)].append((what, state, due))
+    read = set(session.execute(select(NoticeReading.notice_id, NoticeReading.unit_id)
+                               .where(NoticeReading.notice_id.in_(ids))).all())
+
+    nodes_of: dict[int, list[UnitNode]] = defaultdict(list)
+    for n_id, unit_id, name, kind, state, acted_at, due_on, n_state in receipts:
+        owed = reports[(n_id, unit_id)]
+        late = n_state in _OPEN and (
+            (kind == RecipientKind.MAIN and state == ReceiptState.PENDING
+             and due_on is not None and due_on < today)
+            or any(s == ReportState.DUE and d is not None and d < today for _, s, d in owed))
+        nodes_of[n_id].append(UnitNode(
+            unit_id=unit_id, unit=name, level=by_id[n_id].level + 1, kind=kind,
+            receipt_state=state, acted_at=acted_at,
+            read=(n_id, unit_id) in read or state == ReceiptState.ACKNOWLEDGED,
+            reports=owed, overdue=late, forward=forward_of.get((n_id, unit_id))))
+
+    for nodes in nodes_of.values():  # 主送 before 抄送, each by unit
+        nodes.sort(key=lambda n: (n.kind != RecipientKind.MAIN, n.unit_id))
+
+    def attach(node: UnitNode) -> UnitNode:
+        if node.forward is not None:
+            node.children = [attach(child) for child in nodes_of[node.forward.id]]
+            for child in node.children:
+                node.below.add(_own(child))
+                node.below.add(child.below)
+        return node
+
+    units = [attach(node) for node in nodes_of[root.id]]
+    levels = max((n.level for nodes in nodes_of.values() for n in nodes), default=0)
+    return NoticeTree(by_id[root.id], units, len(notices), levels)
+
+
+def tree_for(session: Session, actor: User, notice_id: int, *,
+             now: dt.datetime | None = None) -> NoticeTree:
+    """The tree of a notice `actor`'s unit issued (its staff see how far it went), else
+    NotFound: a recipient sees its own part in its own notices' trees, not its superior's."""
+    notice = session.get(Notice, notice_id) if isinstance(notice_id, int) else None
+    if notice is None or not may(actor, Right.VIEW_NOTICE, notice=notice) \
+            or not sees_whole_notice(actor, notice):
+        raise NotFound(f"找不到编号为 {notice_id} 的公文，或您无权查看其转发情况")
+    return notice_tree(session, notice_id, now=now)
