@@ -1,5 +1,6 @@
-"""`notice list|show|parse|render|verify`: notices for operators, in Chinese for people and JSON for
-programs; `render --format pdf` of an issued notice gives its stored 正式文件, `verify` checks one."""
+"""`notice list|show|tree|parse|render|verify`: notices for operators, in Chinese for people and JSON
+for programs; `tree` is how far a notice went by 转发, level by level; `render --format pdf` of an
+issued notice gives its stored 正式文件, `verify` checks one."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from workflow import queries
 from workflow.db import read_only, write_late
 from workflow.deadlines import chinese_date
 from workflow.errors import WorkflowError
+from workflow.queries import forwarding
 
 PAGE = 500
 
@@ -59,6 +61,50 @@ def notice_show(notice_id: int, as_json: bool) -> None:
         click.echo(json.dumps(detail, ensure_ascii=False, indent=2))
         return
     click.echo(_notice_text(detail))
+
+
+@notice_cli.command("tree", context_settings={"ignore_unknown_options": True})
+@click.argument("notice_id")
+@click.option("--depth", default=None, help="只显示到第几级单位（1 为直接收文单位）；各级的下级计数照常给出。")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+def notice_tree(notice_id: str, depth: str | None, as_json: bool) -> None:
+    """How far a notice went by 转发: every unit of every level, its receipt, reading, reports,
+    its own 转发 and the counts of its subtree."""
+    levels = _whole(depth, "--depth") if depth is not None else None
+    try:
+        tree = forwarding.notice_tree(read_only(db.session()), _whole(notice_id, "公文编号"),
+                                      now=clock.now())
+    except WorkflowError as error:
+        fail(str(error))
+    if as_json:
+        click.echo(json.dumps(tree.as_json(depth=levels), ensure_ascii=False, indent=2))
+        return
+    n, t = tree.notice, tree.totals
+    click.echo(f"{n.doc_number or '未编号'} {n.title}（{n.state.label}）：转发 {tree.notices - 1} 件，"
+               f"{tree.levels} 级，主送单位 {t.units} 个，已签收 {t.signed}，"
+               f"已上报 {t.reported}/{t.owing}，逾期 {t.overdue}")
+    for node in tree.units:
+        _tree_lines(node, levels)
+
+
+def _whole(value: str, label: str) -> int:
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 2**31:
+        fail(f"{label}应为正整数：{value[:20]!r}")
+    return int(value)
+
+
+def _tree_lines(node, depth: int | None) -> None:
+    reports = "、".join(f"{what}{state.label}" for what, state, _ in node.reports) or "无报告"
+    line = (f"{'  ' * node.level}{node.unit}（{node.kind.label}）{node.receipt_state.label}"
+            f"{'，已阅' if node.read else '，未阅'}，{reports}{'，逾期' if node.overdue else ''}")
+    if node.forward is not None:
+        b = node.below
+        line += (f"；转发 {node.forward.doc_number or '未编号'}（{node.forward.state.label}），"
+                 f"下级签收 {b.signed}/{b.units}，上报 {b.reported}/{b.owing}，逾期 {b.overdue}")
+    click.echo(line)
+    if depth is None or depth > 1:
+        for child in node.children:
+            _tree_lines(child, None if depth is None else depth - 1)
 
 
 @notice_cli.command("parse")
