@@ -144,6 +144,7 @@ TABLE = {
     "incoming.instruct": R("POST", "/incoming/{incoming}/instruct", {"receiver1"}, True),
     "incoming.return_": R("POST", "/incoming/{incoming}/return", {"receiver1"}, True),
     "incoming.circulate": R("POST", "/incoming/{incoming}/circulate", {"receiver1"}, True),
+    "incoming.forward": R("POST", "/incoming/{incoming}/forward", {"receiver1"}, True),
     "incoming.remind_readers": R("POST", "/incoming/{incoming}/remind-readers", {"receiver1"},
                                  True),
     "incoming.finish": R("POST", "/incoming/{incoming}/finish", {"receiver1"}, True),

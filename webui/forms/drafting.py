@@ -23,6 +23,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from webui.forms.fields import (  # noqa: F401 (re-exported)
     VersionedForm,
@@ -75,6 +76,10 @@ class ReportRequestForm(Form):
     to_whom = StringField("报送至", [Length(max=100, message="“报送至”最多100字")])
     from_group_ids = IdsField("报送单位组")
     from_unit_ids = IdsField("报送单位")
+    # In a 转发: the forwarded notice's request this row passes down (kept across edits; the
+    # engine refuses one that is not the source's).
+    source_request_id = WholeNumberField("来文要求", [Optional()], widget=HiddenInput(), low=1,
+                                         invalid_message="来文要求的编号无效，请刷新页面后重试")
 
     def is_blank(self) -> bool:
         return not ((self.what.data or "").strip() or self.due_date.data
@@ -84,7 +89,8 @@ class ReportRequestForm(Form):
     def value(self) -> dict:
         return {"what": self.what.data, "due_date": self.due_date.data,
                 "to_whom": self.to_whom.data, "from_group_ids": self.from_group_ids.data,
-                "from_unit_ids": self.from_unit_ids.data}
+                "from_unit_ids": self.from_unit_ids.data,
+                "source_request_id": self.source_request_id.data}
 
 
 class _DraftFields(FlaskForm):
@@ -179,7 +185,8 @@ def notice_data(notice: Notice) -> dict:
         "report_requests": [
             {"what": r.what, "due_date": r.due_date, "to_whom": r.to_whom or "",
              "from_group_ids": [p.group_id for p in r.parties if p.group_id],
-             "from_unit_ids": [p.unit_id for p in r.parties if p.unit_id]}
+             "from_unit_ids": [p.unit_id for p in r.parties if p.unit_id],
+             "source_request_id": r.source_request_id}
             for r in notice.report_requests
         ],
         "expected_version": notice.version,

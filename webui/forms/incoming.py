@@ -98,6 +98,11 @@ class FinishForm(VersionedForm):
         return data if getattr(data, "filename", "") else None
 
 
+class ForwardForm(FlaskForm):
+    lead_days = WholeNumberField("提前（工作日）", [InputRequired("请填写提前的工作日数")], low=0,
+                                 high=30, invalid_message="提前天数应为0至30之间的整数（工作日）")
+
+
 class ArchiveForm(VersionedForm):
     retention = RadioField("保管期限", choices=_names(Retention), validate_choice=False,
                            validators=[InputRequired("归档必须选择保管期限")])

@@ -2,7 +2,7 @@
 
 Owns: `/incoming/…` — the register (filters, paging, Excel export), the external registration
 form, the page of one 收文 with the forms of exactly the actions the engine offers the user now
-(拟办, 批办, 退回拟办, 传阅, 催阅, 已阅, 收回, 免阅, 办结, 归档), and its print view as PDF. Every view first
+(拟办, 批办, 退回拟办, 传阅, 催阅, 转发, 已阅, 收回, 免阅, 办结, 归档), and its print view as PDF. Every view first
 asks `workflow.queries.incoming`, which filters by the user's units: another unit's 收文 is a 404
 whatever the method. The page of a 收文 is open to its readers (传阅) whatever their roles, so it
 needs a login, not a desk. Must not: run SQL or decide anything.
@@ -36,6 +36,7 @@ from webui.forms.incoming import (
     ArchiveForm,
     CirculateForm,
     FinishForm,
+    ForwardForm,
     InstructForm,
     ProposeForm,
     ReadForm,
@@ -334,6 +335,23 @@ def read_copy(incoming_id: int, circulation_id: int):
     commands.mark_read_copy(db.session, current_user.account, circulation_id=circulation_id,
                             opinion=form.opinion.data, now=clock.now())
     return _done(incoming_id, f"已阅：{number}")
+
+
+@bp.post("/<int:incoming_id>/forward")
+@login_required
+def forward(incoming_id: int):
+    """转发: the unit's draft forwarding the notice down, opened for the drafter to complete."""
+    _seen(incoming_id)
+    form = ForwardForm()
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return _back(incoming_id)
+    notice = commands.forward(db.session, current_user.account, incoming_id=incoming_id,
+                              lead_days=form.lead_days.data, now=clock.now())
+    notice_id = notice.id
+    db.session.commit()
+    flash("已生成转发稿：请选择主送单位、核对报送要求后提交", "success")
+    return redirect(url_for("drafting.edit", notice_id=notice_id), 303)
 
 
 @bp.post("/<int:incoming_id>/remind-readers")

@@ -135,7 +135,8 @@ def draft_for_editing(session: Session, actor: User, notice_id: int) -> DraftPag
         raise InvalidState(f"该公文{notice.state.label}，不能再作为草稿修改")
     returned = latest_returns(session, [notice.id]).get(notice.id) if _is_returned(notice) else None
     return DraftPage(notice, available_actions(actor, notice), returned,
-                     addressee_choices(session, notice.issuer_unit_id))
+                     addressee_choices(session, notice.issuer_unit_id,
+                                       forwarding=notice.forwards_id is not None))
 
 
 def notice_to_amend(session: Session, actor: User, notice_id: int) -> DraftPage:
@@ -146,7 +147,8 @@ def notice_to_amend(session: Session, actor: User, notice_id: int) -> DraftPage:
     if NoticeAction.AMEND not in available_actions(actor, notice):
         raise InvalidState(f"该公文{notice.state.label}，只有已签发、尚未印发的公文可以签发后修改")
     return DraftPage(notice, available_actions(actor, notice), None,
-                     addressee_choices(session, notice.issuer_unit_id))
+                     addressee_choices(session, notice.issuer_unit_id,
+                                       forwarding=notice.forwards_id is not None))
 
 
 def drafting_units(session: Session, actor: User) -> list[Unit]:
@@ -169,9 +171,12 @@ def new_draft(session: Session, actor: User, unit_id: int | None = None) -> NewD
     return NewDraftPage(issuer, units, addressee_choices(session, issuer.id))
 
 
-def addressee_choices(session: Session, issuer_unit_id: int) -> AddresseeChoices:
+def addressee_choices(session: Session, issuer_unit_id: int, *,
+                      forwarding: bool = False) -> AddresseeChoices:
     """The issuer's unit groups, then the other units of its federation in sections: the members
-    of each group, the issuer's other subordinates, its superiors, and the rest of its tree."""
+    of each group, the issuer's other subordinates, its superiors, and the rest of its tree. A
+    转发 (`forwarding`) is offered the units below the issuer only (and its superiors, to copy):
+    it goes nowhere else (federation.require_below)."""
     units = list(session.scalars(select(Unit).order_by(Unit.id)))
     by_id = {u.id: u for u in units}
     if issuer_unit_id not in by_id:
@@ -204,7 +209,13 @@ def addressee_choices(session: Session, issuer_unit_id: int) -> AddresseeChoices
         shown.update(u.id for u in members)
         if members:
             sections.append(UnitSection(f"{group.name}：各单位", members, False))
-    others_below = [u for u in tree(issuer) if u.id not in shown]
+    below = {u.id for u in tree(issuer) if not u.internal}
+    if forwarding:
+        for section in sections:
+            section.units[:] = [u for u in section.units if u.id in below]
+        sections = [section for section in sections if section.units]
+    others_below = [u for u in tree(issuer) if u.id not in shown
+                    and (u.id in below or not forwarding)]
     shown.update(u.id for u in others_below)
     if others_below:
         sections.append(UnitSection("其他下属单位", others_below, False))
@@ -218,6 +229,6 @@ def addressee_choices(session: Session, issuer_unit_id: int) -> AddresseeChoices
     # The rest of the issuer's own federation; nothing of another federation is offered (the
     # engine refuses it too: federation.require_within).
     rest = [u for u in tree(root) if u.id not in shown]
-    if rest:
+    if rest and not forwarding:
         sections.append(UnitSection(f"{root.name}系统", rest, False))
     return AddresseeChoices(issuer, groups, sections)

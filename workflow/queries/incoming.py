@@ -20,7 +20,7 @@ from workflow.commands.circulation import people_of
 from workflow.db import MAX_ID, utcnow
 from workflow.deadlines import local_date
 from workflow.errors import NotFound
-from workflow.models import Assignment, Circulation, Incoming, RoleGrant, Unit, User
+from workflow.models import Assignment, Circulation, Incoming, Notice, RoleGrant, Unit, User
 from workflow.notice_files import document_text
 from workflow.notice_text.incoming import read_incoming
 from workflow.permissions import (
@@ -34,6 +34,7 @@ from workflow.states import (
     CirculationState,
     IncomingKind,
     IncomingState,
+    NoticeState,
     Role,
     Secrecy,
     Urgency,
@@ -140,6 +141,8 @@ class IncomingPage:
     actions: frozenset[str]  # IncomingAction names
     may_circulate: bool
     may_remind: bool  # 催阅: the actor may chase readers, and someone has not read it yet
+    may_forward: bool  # 转发: the actor drafts for the unit, and the 收文 may be forwarded now
+    forwarded: Notice | None  # the unit's 转发 of it, if it has one (draft or issued)
     my_copy: Circulation | None  # the actor's own pending copy (已阅)
     sent_copies: frozenset[int]  # copies the actor sent and may still recall or waive
     departments: list[Choice]  # the unit and its internal departments (承办)
@@ -205,7 +208,14 @@ def incoming_page(session: Session, actor: User, incoming_id: int, *,
     people = [Choice(u.id, u.display_name) for u in session.scalars(
         select(User).where(User.id.in_(people_ids)).order_by(User.id))] if people_ids else []
     reads_reports = actor.holds(Role.RECEIVER, incoming.unit_id)
-    return IncomingPage(incoming, actions, may_circulate, may_remind, mine, sent, departments, handlers, people,
+    forwarded = session.scalar(select(Notice).where(
+        Notice.forwards_id == incoming.notice_id, Notice.issuer_unit_id == incoming.unit_id,
+        Notice.state != NoticeState.CANCELLED)) if incoming.notice_id is not None else None
+    may_forward = (forwarded is None and incoming.notice_id is not None
+                   and incoming.state in (IncomingState.IN_HAND, IncomingState.DONE)
+                   and bool(may(actor, Right.FORWARD, unit_id=incoming.unit_id)))
+    return IncomingPage(incoming, actions, may_circulate, may_remind, may_forward, forwarded,
+                        mine, sent, departments, handlers, people,
                         local_date(now or utcnow()), reads_reports)
 
 

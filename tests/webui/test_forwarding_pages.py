@@ -1,0 +1,99 @@
+"""转发 through the pages: district 1's drafter forwards the city's notice from its 收文 page, lands
+on the draft with the source named, and the passed-down request keeps its link through the form;
+nobody else is offered the button or may post it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import at
+from tests.webui.conftest import PASSWORD, csrf_token, give_password, post_login
+from webui.extensions import db
+from workflow import commands as c
+from workflow.models import AuditEntry, Incoming, Notice, Unit, User
+from workflow.states import Role
+
+
+@pytest.fixture
+def in_hand(app, world):
+    """District 1's 收文 of the city's notice, proposed and instructed; its 拟稿人 and a 街道."""
+    with app.app_context():
+        s = db.session
+        d1 = s.scalar(select(Unit).where(Unit.name == "示范市第1区妇联"))
+        c.create_unit(s, None, name="第1区东风街道妇联", parent_id=d1.id)
+        people = {}
+        for username, role in (("d1_drafter", Role.DRAFTER), ("d1_office", Role.PROPOSER),
+                               ("d1_chair", Role.INSTRUCTOR)):
+            people[username] = c.create_user(s, None, username=username, display_name=username,
+                                             unit_id=d1.id, password=PASSWORD)
+            c.grant_role(s, None, user_id=people[username].id, role=role, unit_id=d1.id)
+        incoming = s.scalar(select(Incoming).where(Incoming.unit_id == d1.id))
+        c.propose(s, people["d1_office"], incoming_id=incoming.id, kind="TO_HANDLE",
+                  lead_unit_id=d1.id, now=at(2))
+        c.instruct(s, people["d1_chair"], incoming_id=incoming.id, instruction="转发各街道",
+                   now=at(2.1))
+        give_password(s, s.scalar(select(User.id).where(User.username == "clerk")))
+        s.commit()
+        return incoming.id
+
+
+def logged_in(app, username: str):
+    client = app.test_client()
+    assert post_login(client, username).status_code == 303, username
+    return client
+
+
+def test_the_drafter_forwards_from_the_收文_page_and_lands_on_the_draft(app, in_hand):
+    client = logged_in(app, "d1_drafter")
+    page = client.get(f"/incoming/{in_hand}").get_data(as_text=True)
+    assert "转发给下级单位" in page
+    response = client.post(f"/incoming/{in_hand}/forward", data={
+        "csrf_token": csrf_token(client, f"/incoming/{in_hand}"), "lead_days": "3"})
+    assert response.status_code == 303 and "/drafting/" in response.location
+    draft = client.get(response.location).get_data(as_text=True)
+    assert "转发来文：<a" in draft and "关于开展调研的通知" in draft
+    assert "第1区东风街道妇联" in draft  # offered as a recipient
+    assert "示范市第2区妇联" not in draft  # a neighbour is not
+    # Saving the form keeps the passed-down request's link to the source's request.
+    source_id = re.search(r'name="report_requests-0-source_request_id"[^>]*value="(\d+)"',
+                          draft) or re.search(
+        r'value="(\d+)"[^>]*name="report_requests-0-source_request_id"', draft)
+    assert source_id
+    with app.app_context():
+        notice = db.session.scalar(select(Notice).where(Notice.forwards_id.is_not(None)))
+        before = notice.report_requests[0].source_request_id
+        assert str(before) == source_id.group(1)
+    page_after = client.get(f"/incoming/{in_hand}").get_data(as_text=True)
+    assert "本单位已转发" in page_after and "转发给下级单位" not in page_after
+
+
+@pytest.mark.parametrize("username", ["d1_office", "d1_chair", "receiver1", "receiver2",
+                                      "clerk"])
+def test_nobody_but_the_units_drafter_is_offered_or_may_forward(app, in_hand, username):
+    client = logged_in(app, username)
+    page = client.get(f"/incoming/{in_hand}")
+    if page.status_code == 200:
+        assert "转发给下级单位" not in page.get_data(as_text=True)
+    with app.app_context():
+        before = db.session.scalar(select(func.count(AuditEntry.id)))
+    token = csrf_token(client, "/inbox/")
+    response = client.post(f"/incoming/{in_hand}/forward",
+                           data={"csrf_token": token, "lead_days": "3"})
+    assert response.status_code in (403, 404)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AuditEntry.id))) == before
+
+
+@pytest.mark.parametrize("lead", ["-1", "31", "三", "9" * 30])
+def test_a_bad_lead_is_refused_in_chinese_and_nothing_is_drafted(app, in_hand, lead):
+    client = logged_in(app, "d1_drafter")
+    path = f"/incoming/{in_hand}"
+    client.post(f"{path}/forward", data={"csrf_token": csrf_token(client, path),
+                                         "lead_days": lead}, headers={"Referer": path})
+    assert "提前" in client.get(path).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Notice.id)).where(
+            Notice.forwards_id.is_not(None))) == 0
