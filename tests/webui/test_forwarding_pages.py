@@ -35,7 +35,8 @@ def in_hand(app, world):
                   lead_unit_id=d1.id, now=at(2))
         c.instruct(s, people["d1_chair"], incoming_id=incoming.id, instruction="转发各街道",
                    now=at(2.1))
-        give_password(s, s.scalar(select(User.id).where(User.username == "clerk")))
+        for username in ("clerk", "supervisor"):
+            give_password(s, s.scalar(select(User.id).where(User.username == username)))
         s.commit()
         return incoming.id
 
@@ -97,3 +98,41 @@ def test_a_bad_lead_is_refused_in_chinese_and_nothing_is_drafted(app, in_hand, l
     with app.app_context():
         assert db.session.scalar(select(func.count(Notice.id)).where(
             Notice.forwards_id.is_not(None))) == 0
+
+
+@pytest.fixture
+def issued_forward(app, in_hand):
+    """District 1's forward issued to its 街道 (一区妇发〔2016〕1号)."""
+    with app.app_context():
+        s = db.session
+        d1 = s.scalar(select(Unit).where(Unit.name == "示范市第1区妇联"))
+        d1.doc_code, d1.review_required = "一区妇发", False
+        street = s.scalar(select(Unit).where(Unit.name == "第1区东风街道妇联"))
+        drafter = s.scalar(select(User).where(User.username == "d1_drafter"))
+        leader = c.create_user(s, None, username="d1_leader", display_name="一区主席",
+                               unit_id=d1.id)
+        for role in (Role.SIGNATORY, Role.CLERK):
+            c.grant_role(s, None, user_id=leader.id, role=role, unit_id=d1.id)
+        notice = c.forward(s, drafter, incoming_id=in_hand, now=at(3))
+        c.update_draft(s, drafter, notice_id=notice.id, main_unit_ids=[street.id], now=at(3))
+        c.submit(s, drafter, notice_id=notice.id, now=at(3.1))
+        c.sign(s, leader, notice_id=notice.id, opinion="同意", now=at(3.2))
+        c.issue(s, leader, notice_id=notice.id, now=at(3.3))
+        source = notice.forwards_id
+        s.commit()
+        return source
+
+
+def test_the_issuers_matrix_shows_how_far_each_unit_passed_it_down(app, issued_forward):
+    client = logged_in(app, "supervisor")
+    page = client.get(f"/tracking/{issued_forward}").get_data(as_text=True)
+    assert "转发情况（1 件，2 级）" in page
+    assert "转发 一区妇发〔2016〕1号</a>：下级签收 0/1 · 上报 0/1" in page
+    tree = client.get(f"/tracking/{issued_forward}/tree").get_data(as_text=True)
+    assert "第1区东风街道妇联" in tree and "一区妇发〔2016〕1号（已印发）" in tree
+
+
+def test_a_recipient_does_not_see_the_issuers_tree(app, issued_forward):
+    for username in ("d1_drafter", "receiver1", "receiver2"):
+        response = logged_in(app, username).get(f"/tracking/{issued_forward}/tree")
+        assert response.status_code in (403, 404), username

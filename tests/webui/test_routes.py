@@ -158,6 +158,7 @@ TABLE = {
     "tracking.index": R("GET", "/tracking/", {"supervisor"}),
     "tracking.overdue": R("GET", "/tracking/overdue", {"supervisor"}),
     "tracking.matrix": R("GET", "/tracking/{issued}", {"supervisor"}, True),
+    "tracking.tree": R("GET", "/tracking/{issued}/tree", {"supervisor"}, True),
     "tracking.remind": R("POST", "/tracking/{issued}/remind", {"supervisor"}, True),
     "tracking.close": R("POST", "/tracking/{issued}/close", {"supervisor"}, True),
     "tracking.report": R("GET", "/tracking/reports/{submitted_report}", {"supervisor"}, True),

@@ -24,6 +24,7 @@ from webui.views.receiving import flash_errors
 from workflow import commands
 from workflow.commands import tracking as tracking_commands
 from workflow.commands.tracking import CHANNELS
+from workflow.queries import forwarding
 from workflow.queries import tracking as tracking_queries
 
 bp = Blueprint("tracking", __name__, url_prefix="/tracking")
@@ -48,8 +49,20 @@ def overdue():
 def matrix(notice_id: int):
     found = tracking_queries.matrix(db.session, current_user.account, notice_id,
                                     show=request.args.get("show", "all"), now=clock.now())
+    # How far each unit passed it down (转发), beside its own line.
+    tree = forwarding.tree_for(db.session, current_user.account, notice_id, now=clock.now())
     return render_template("tracking/matrix.html", m=found, filters=tracking_queries.FILTERS,
-                           remind_form=RemindForm(), close_form=CloseForm())
+                           remind_form=RemindForm(), close_form=CloseForm(), tree=tree,
+                           forwards={node.unit_id: node for node in tree.units})
+
+
+@bp.get("/<int:notice_id>/tree")
+@desk_required("tracking")
+def tree(notice_id: int):
+    """转发情况: the notice's whole tree, level by level, each unit's subtree folded."""
+    tracking_queries.notice_for_supervisor(db.session, current_user.account, notice_id)
+    found = forwarding.tree_for(db.session, current_user.account, notice_id, now=clock.now())
+    return render_template("tracking/tree.html", tree=found)
 
 
 @bp.post("/<int:notice_id>/remind")
