@@ -16,6 +16,7 @@ from tests.factories import at, notice_in, refused, reports_of, signed_for
 from workflow import commands as c
 from workflow.errors import Forbidden, InvalidInput, InvalidState
 from workflow.models import AuditEntry, Incoming, Receipt
+from workflow.printing.layout import layout
 from workflow.states import NoticeState, Role
 
 SOURCE_TITLE = "关于开展调研的通知"
@@ -178,3 +179,9 @@ def test_a_forward_of_a_forward_names_the_original_document(cascade, session):
         f"现将《一区妇联关于转发《{SOURCE_TITLE}》的通知》（一区妇发〔2016〕1号）转发给你们")
     # Passed down again, three working days before the district's 27 April: 22 April (Friday).
     assert second.report_requests[0].due_date == dt.date(2016, 4, 22)
+
+
+def test_the_printed_forward_names_the_source_with_its_number_as_its_附件(cascade, session):
+    w = cascade
+    notice = c.forward(session, w.d1_drafter, incoming_id=w.incoming.id, now=at(3))
+    assert layout(notice).attachment_lines == (f"附件：{SOURCE_TITLE}（示妇发〔2016〕1号）",)

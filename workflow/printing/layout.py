@@ -140,7 +140,7 @@ def layout(notice) -> PrintedNotice:
         main_line=_recipient_line(notice.main_addressees, "："),
         paragraphs=tuple(paragraph(line) for line in body_lines),
         attachment_lines=typed_attachments or _attachment_note(
-            [a.filename for a in notice.attachments]),
+            _forwarded(notice) + [_stem(a.filename) for a in notice.attachments]),
         signer=issuer.name,
         date=chinese_date(notice.signed_on) if notice.signed_on else None,
         seal_png=issuer.seal_png or None,
@@ -263,9 +263,20 @@ def _split_attachment_note(lines: list[str]) -> tuple[list[str], tuple[str, ...]
     return lines, ()
 
 
-def _attachment_note(filenames: list[str]) -> tuple[str, ...]:
-    """附件说明 from the attached files: "附件：名称", or numbered "附件：1.名称" lines."""
-    names = [name.rsplit(".", 1)[0] if "." in name else name for name in filenames]
+def _forwarded(notice) -> list[str]:
+    """A 转发's first 附件: the forwarded document as issued, its 发文字号 intact."""
+    source = notice.forwards
+    if source is None:
+        return []
+    return [f"{source.title}（{source.doc_number}）" if source.doc_number else source.title]
+
+
+def _stem(filename: str) -> str:
+    return filename.rsplit(".", 1)[0] if "." in filename else filename
+
+
+def _attachment_note(names: list[str]) -> tuple[str, ...]:
+    """附件说明 from the attachments' names: "附件：名称", or numbered "附件：1.名称" lines."""
     if not names:
         return ()
     if len(names) == 1:
