@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import takewhile
 
+from workflow.checks_forward import ForwardSource, PassedDown, check_forward
 from workflow.docnumber import find_numbers, format_number, parse_number
 from workflow.errors import InvalidInput
 from workflow.states import Direction, Urgency
@@ -90,7 +91,22 @@ def check_notice(notice) -> list[Finding]:
         cc_recipients=[a.name for a in notice.cc_addressees],
         attachments=[a.filename for a in notice.attachments],
         signatory=notice.signatory.display_name if notice.signatory is not None else None,
+        forwarding=_forwarding(notice),
     )
+
+
+def _forwarding(notice):
+    """What the 转发 rules look at, if `notice` forwards another."""
+    source = notice.forwards
+    if source is None:
+        return None
+    original = source
+    while original.forwards is not None and original.forwards.id != notice.id:
+        original = original.forwards
+    dues = {r.id: r.due_date for r in source.report_requests}
+    return (ForwardSource(source.title, original.title, source.doc_number),
+            [PassedDown(r.position, r.due_date, dues.get(r.source_request_id))
+             for r in notice.report_requests if r.source_request_id is not None])
 
 
 def check_fields(*, title: str | None, body: str | None, kind: str | None = "通知",
@@ -99,7 +115,9 @@ def check_fields(*, title: str | None, body: str | None, kind: str | None = "通
                  issuer_names: Sequence[str] = (), superior: str | None = None,
                  series_code: str | None = None, doc_number: str | None = None,
                  main_recipients: Sequence[str] = (), cc_recipients: Sequence[str] = (),
-                 attachments: Sequence[str] = (), signatory: str | None = None) -> list[Finding]:
+                 attachments: Sequence[str] = (), signatory: str | None = None,
+                 forwarding: tuple[ForwardSource, Sequence[PassedDown]] | None = None
+                 ) -> list[Finding]:
     """Check a notice given as plain values: errors first, then warnings, each in paper order."""
     title = (title or "").strip()
     kind = (kind or "通知").strip()
@@ -113,11 +131,15 @@ def check_fields(*, title: str | None, body: str | None, kind: str | None = "通
     findings += _check_dates(title, lines)
     findings += _check_headings(lines)
     findings += _check_attachments(lines, attachments)
+    if forwarding is not None:
+        source, passed_down = forwarding
+        findings += check_forward(Finding, title=title, body=body or "", source=source,
+                                  requests=passed_down, error=ERROR, warning=WARNING)
     return sorted(findings, key=lambda f: (not f.is_error, _order(f.field)))
 
 
 # The elements in the order they stand on paper; a paragraph of the body by its number.
-_FIELD_ORDER = ("机关代字", "发文字号", "签发人", "标题", "主送", "正文", "附件说明", "抄送")
+_FIELD_ORDER = ("机关代字", "发文字号", "签发人", "标题", "主送", "正文", "报送要求", "附件说明", "抄送")
 _PARAGRAPH_RE = re.compile(r"第(\d+)段")
 
 

@@ -14,6 +14,8 @@ from sqlalchemy import select
 
 from tests.factories import at, notice_in, refused, reports_of, signed_for
 from workflow import commands as c
+from workflow.checks import check_fields, check_notice
+from workflow.checks_forward import ForwardSource, PassedDown
 from workflow.errors import Forbidden, InvalidInput, InvalidState
 from workflow.models import AuditEntry, Incoming, Receipt
 from workflow.printing.layout import layout
@@ -185,3 +187,47 @@ def test_the_printed_forward_names_the_source_with_its_number_as_its_附件(casc
     w = cascade
     notice = c.forward(session, w.d1_drafter, incoming_id=w.incoming.id, now=at(3))
     assert layout(notice).attachment_lines == (f"附件：{SOURCE_TITLE}（示妇发〔2016〕1号）",)
+
+
+def _forward_findings(notice) -> list[tuple[str, str, str]]:
+    return [(f.level, f.field, f.message) for f in check_notice(notice)
+            if f.rule.startswith(("条例第八条 通知（转发）", "转发"))]
+
+
+def test_the_forward_as_drafted_meets_the_forwarding_rules(cascade, session):
+    w = cascade
+    notice = c.forward(session, w.d1_drafter, incoming_id=w.incoming.id, now=at(3))
+    assert _forward_findings(notice) == []
+
+
+def test_a_forward_that_no_longer_names_its_source_is_told_so(cascade, session):
+    w = cascade
+    notice = c.forward(session, w.d1_drafter, incoming_id=w.incoming.id, now=at(3))
+    c.update_draft(session, w.d1_drafter, notice_id=notice.id, title="一区妇联关于开展调研的通知",
+                   body="请各街道开展调研。", now=at(3))
+    assert _forward_findings(notice) == [
+        ("warning", "标题", f"转发的标题应为“本机关关于转发《{SOURCE_TITLE}》的通知”"),
+        ("warning", "正文",
+         f"正文应写明所转发的来文，如“现将《{SOURCE_TITLE}》（示妇发〔2016〕1号）转发给你们”")]
+
+
+def test_a_passed_down_deadline_after_the_sources_is_an_error_of_the_check():
+    findings = check_fields(
+        title=f"一区妇联关于转发《{SOURCE_TITLE}》的通知", body=f"现将《{SOURCE_TITLE}》转发给你们。",
+        forwarding=(ForwardSource(SOURCE_TITLE, SOURCE_TITLE, "示妇发〔2016〕1号"),
+                    [PassedDown(1, dt.date(2016, 5, 3), dt.date(2016, 4, 30)),
+                     PassedDown(2, None, dt.date(2016, 4, 30)),
+                     PassedDown(3, dt.date(2016, 4, 27), dt.date(2016, 4, 30))]))
+    errors = [(f.field, f.message) for f in findings if f.is_error and f.field != "主送"]
+    assert errors == [("报送要求 第1项", "报送截止日期不能晚于来文要求的2016年4月30日，请提前"),
+                      ("报送要求 第2项", "报送截止日期不能晚于来文要求的2016年4月30日，请提前")]
+
+
+def test_a_stacked_title_of_a_forward_of_a_forward_is_told_to_name_the_original():
+    findings = check_fields(
+        title=f"街道关于转发《一区妇联关于转发《{SOURCE_TITLE}》的通知》的通知",
+        body="现将《一区妇联关于转发》转发给你们。",
+        forwarding=(ForwardSource(f"一区妇联关于转发《{SOURCE_TITLE}》的通知", SOURCE_TITLE,
+                                  "一区妇发〔2016〕1号"), []))
+    assert ("标题", "转发的转发应直接引用原文标题，不要层层叠加“关于转发……的通知”") in [
+        (f.field, f.message) for f in findings]
