@@ -30,6 +30,7 @@ from workflow.models import (
     Notice,
     Receipt,
     Report,
+    ReportInclusion,
     ReportRequest,
     ReportRequestParty,
 )
@@ -160,9 +161,16 @@ def report_digest(session: Session, report_id: int) -> str:
 
 def report_digests(session: Session, report_ids: Iterable[int]) -> dict[int, str]:
     """The digests of many reports: each its text, and its files' names, sizes and storage keys
-    (every file of the report, those of an earlier submission that was returned included)."""
+    (every file of the report, those of an earlier submission that was returned included), and
+    the sub-units' reports it carries (汇总上报) — a key present only when it carries any, so that
+    the digests of reports that carry none read as they always did."""
     result = {}
     for chunk in _chunks(report_ids):
+        carried = defaultdict(list)
+        for report_id, included_id in session.execute(
+                select(ReportInclusion.report_id, ReportInclusion.included_id)
+                .where(ReportInclusion.report_id.in_(chunk))):
+            carried[report_id].append(included_id)
         files = defaultdict(list)
         for report_id, filename, size, key, sha256 in session.execute(
                 select(Attachment.report_id, Attachment.filename, Attachment.size,
@@ -171,7 +179,9 @@ def report_digests(session: Session, report_ids: Iterable[int]) -> dict[int, str
             files[report_id].append(_file(filename, size, key, sha256))
         for r in session.execute(select(Report.id, Report.request_id, Report.unit_id,
                                         Report.text).where(Report.id.in_(chunk))):
-            result[r.id] = _digest(REPORT_CONTEXT, {
-                "report": r.id, "request": r.request_id, "unit": r.unit_id,
-                "text": r.text or "", "attachments": sorted(files[r.id], key=repr)})
+            fields = {"report": r.id, "request": r.request_id, "unit": r.unit_id,
+                      "text": r.text or "", "attachments": sorted(files[r.id], key=repr)}
+            if carried[r.id]:
+                fields["included"] = sorted(carried[r.id])
+            result[r.id] = _digest(REPORT_CONTEXT, fields)
     return result

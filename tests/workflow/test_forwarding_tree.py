@@ -11,10 +11,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from tests.factories import at, reports_of
+from tests.factories import at, refused, reports_of
 from workflow import commands as c
-from workflow.errors import NotFound
-from workflow.models import Receipt
+from workflow.errors import Forbidden, InvalidInput, NotFound
+from workflow.models import AuditEntry, Receipt
 from workflow.queries.forwarding import notice_tree, tree_for
 
 LATE = dt.datetime(2016, 5, 10, 2)  # Tuesday 10 May, Beijing morning
@@ -111,3 +111,77 @@ def test_nobody_else_sees_a_tree(travelled, session, who, whose):
     notice = {"city": city, "forwarded": forwarded}[whose]
     with pytest.raises(NotFound, match="无权查看其转发情况"):
         tree_for(session, w.users[who], notice.id, now=LATE)
+
+
+# ------------------------------------------------------------------------------------------------
+# 汇总上报: district 1's report to the city carries its 街道's accepted reports.
+
+def _reports(w, notice, unit):
+    return next(r for r in reports_of(w, notice) if r.unit_id == unit.id)
+
+
+def test_the_districts_report_carries_its_streets_accepted_reports(travelled, session):
+    w, city, forwarded = travelled
+    dongfeng = _reports(w, forwarded, w.streets[0])
+    c.accept_report(session, w.d1_supervisor, report_id=dongfeng.id, opinion="好", now=at(6))
+    mine = _reports(w, city, w.districts[0])
+    c.submit_report(session, w.receiver1, report_id=mine.id, text="一区调研报告（汇总）",
+                    included_report_ids=[dongfeng.id], now=at(7))
+    assert [i.included_id for i in mine.inclusions] == [dongfeng.id]
+    entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "report.SUBMIT",
+                                                    AuditEntry.object_id == mine.id))
+    assert entry.details["included"] == [{"report_id": dongfeng.id, "unit": "第1区东风街道妇联"}]
+
+
+def test_a_report_not_yet_accepted_is_not_carried(travelled, session, session_factory):
+    w, city, forwarded = travelled
+    dongfeng = _reports(w, forwarded, w.streets[0])  # submitted, not yet accepted
+    mine = _reports(w, city, w.districts[0])
+    refused(session, session_factory, lambda: c.submit_report(
+        session, w.receiver1, report_id=mine.id, text="汇总", included_report_ids=[dongfeng.id],
+        now=at(7)), InvalidInput, containing="第1区东风街道妇联的报告尚未采纳")
+
+
+@pytest.mark.parametrize("which", ["own", "other_district"])
+def test_only_the_units_own_forwards_reports_on_the_same_request_are_carried(
+        travelled, session, session_factory, which):
+    w, city, forwarded = travelled
+    mine = _reports(w, city, w.districts[0])
+    other = {"own": mine, "other_district": _reports(w, city, w.districts[1])}[which]
+    refused(session, session_factory, lambda: c.submit_report(
+        session, w.receiver1, report_id=mine.id, text="汇总", included_report_ids=[other.id],
+        now=at(7)), InvalidInput, containing="只能汇总本单位转发该公文后下级单位就同一事项上报的报告")
+
+
+@pytest.mark.parametrize("bad", [True, -1, "1", 2**63])
+def test_a_forged_report_id_is_refused_in_chinese(travelled, session, session_factory, bad):
+    w, city, _ = travelled
+    mine = _reports(w, city, w.districts[0])
+    refused(session, session_factory, lambda: c.submit_report(
+        session, w.receiver1, report_id=mine.id, text="汇总", included_report_ids=[bad],
+        now=at(7)), InvalidInput, containing="下级报告编号无效")
+
+
+def test_a_stranger_learns_nothing_of_the_sub_units_reports(travelled, session, session_factory):
+    w, city, forwarded = travelled
+    dongfeng = _reports(w, forwarded, w.streets[0])
+    mine = _reports(w, city, w.districts[0])
+    refused(session, session_factory, lambda: c.submit_report(
+        session, w.receiver2, report_id=mine.id, text="汇总", included_report_ids=[dongfeng.id],
+        now=at(7)), Forbidden)
+
+
+def test_a_returned_report_is_resubmitted_with_a_new_choice(travelled, session):
+    w, city, forwarded = travelled
+    dongfeng = _reports(w, forwarded, w.streets[0])
+    c.accept_report(session, w.d1_supervisor, report_id=dongfeng.id, now=at(6))
+    mine = _reports(w, city, w.districts[0])
+    c.submit_report(session, w.receiver1, report_id=mine.id, text="汇总",
+                    included_report_ids=[dongfeng.id], now=at(7))
+    c.return_report(session, w.supervisor, report_id=mine.id, reason="请补充本级情况", now=at(8))
+    c.submit_report(session, w.receiver1, report_id=mine.id, text="汇总（补充本级情况）",
+                    included_report_ids=[dongfeng.id], now=at(9))
+    assert [i.included_id for i in mine.inclusions] == [dongfeng.id]
+    c.return_report(session, w.supervisor, report_id=mine.id, reason="请单独上报", now=at(10))
+    c.submit_report(session, w.receiver1, report_id=mine.id, text="本级情况", now=at(11))
+    assert mine.inclusions == []

@@ -7,7 +7,9 @@ nothing and writes no second audit entry. Must not: commit.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from workflow.attachments import MAX_ATTACHMENT_BYTES, StoredFile
@@ -15,16 +17,25 @@ from workflow.commands._advance import _advance
 from workflow.commands.incoming import next_incoming_serial, register_receipt, tell_proposers
 from workflow.commands.savepoint import command
 from workflow.commands.tracking import close_if_complete, hold_notice_of
-from workflow.db import as_utc
+from workflow.db import MAX_ID, as_utc
 from workflow.deadlines import local_date
 from workflow.digests import report_digest
 from workflow.errors import InvalidInput
 from workflow.inputs import clean_text
 from workflow.loading import get_actor, get_or_404
-from workflow.models import Attachment, Notice, Receipt, Report, Unit, User
+from workflow.models import (
+    Attachment,
+    Notice,
+    Receipt,
+    Report,
+    ReportInclusion,
+    ReportRequest,
+    Unit,
+    User,
+)
 from workflow.notifications import report_check_link, tell_role
 from workflow.permissions import require
-from workflow.states import ReceiptAction, ReceiptState, ReportAction, Role
+from workflow.states import ReceiptAction, ReceiptState, ReportAction, ReportState, Role
 
 # The notice's state comes in the same statement as the receipt: the guard reads whether the
 # notice is still open; its number, title, urgency and issuer are what the 收文 is registered
@@ -88,15 +99,47 @@ def reject(session: Session, actor: User, *, receipt_id: int, reason: str,
     return receipt
 
 
+MAX_INCLUDED = 10_000  # more than any unit's sub-units: a list beyond it is a mistake
+
+
+def summable_reports(session: Session, report: Report, ids: list[int]) -> list[Report]:
+    """The reports `ids` names, each an accepted report of a sub-unit on the unit's own 转发 of
+    the notice, answering the request that passes `report`'s down; else InvalidInput."""
+    if len(ids) > MAX_INCLUDED:
+        raise InvalidInput(f"一次最多汇总{MAX_INCLUDED}份下级报告")
+    bad = [i for i in ids if isinstance(i, bool) or not isinstance(i, int) or not 1 <= i <= MAX_ID]
+    if bad:
+        raise InvalidInput(f"下级报告编号无效：{bad[0]!r}")
+    if not ids:
+        return []
+    found = {r.id: r for r in session.scalars(
+        select(Report).join(Notice, Notice.id == Report.notice_id)
+        .join(ReportRequest, ReportRequest.id == Report.request_id)
+        .where(Report.id.in_(ids), Notice.forwards_id == report.notice_id,
+               Notice.issuer_unit_id == report.unit_id,
+               ReportRequest.source_request_id == report.request_id))}
+    strangers = [i for i in ids if i not in found]
+    if strangers:
+        raise InvalidInput(f"只能汇总本单位转发该公文后下级单位就同一事项上报的报告（编号 {strangers[0]}）")
+    waiting = [r for r in found.values() if r.state != ReportState.ACCEPTED]
+    if waiting:
+        raise InvalidInput(f"{waiting[0].unit.name}的报告尚未采纳，采纳后才能汇总上报")
+    return [found[i] for i in ids]
+
+
 @command
 def submit_report(session: Session, actor: User, *, report_id: int, text: str,
-                  attachments: list[StoredFile] = (), expected_version: int | None = None,
+                  attachments: list[StoredFile] = (), included_report_ids: Iterable[int] = (),
+                  expected_version: int | None = None,
                   now: dt.datetime | None = None) -> Report:
-    """Submit the unit's report (text, optional attachments) for one report request."""
+    """Submit the unit's report (text, optional attachments) for one report request; with
+    `included_report_ids` it carries its sub-units' accepted reports on the unit's 转发 of the
+    notice, by reference (汇总上报)."""
     now, actor = as_utc(now), get_actor(session, actor)
     text = clean_text(text)
-    if not text and not attachments:
-        raise InvalidInput("报告内容不能为空：请填写报告正文或上传附件")
+    included_ids = list(dict.fromkeys(included_report_ids or ()))
+    if not text and not attachments and not included_ids:
+        raise InvalidInput("报告内容不能为空：请填写报告正文、上传附件或选择下级报告")
     report = get_or_404(session, Report, report_id, lock=True, label="报告")
     for stored in attachments:
         if not clean_text(stored.filename):
@@ -113,9 +156,18 @@ def submit_report(session: Session, actor: User, *, report_id: int, text: str,
                                filename=clean_text(stored.filename), storage_key=stored.storage_key,
                                size=stored.size, content_type=stored.content_type,
                                sha256=stored.sha256, uploaded_by_id=actor.id, uploaded_at=now))
+    require(actor, report, ReportAction.SUBMIT)  # who first, before the sub-units' are judged
+    included = summable_reports(session, report, included_ids)
+    if report.inclusions:  # a returned report's earlier choice goes before the new one is written
+        report.inclusions.clear()
+        session.flush()
+    report.inclusions = [ReportInclusion(included_id=r.id) for r in included]
+    details = {"attachments": [s.filename for s in attachments]}
+    if included:
+        details["included"] = [{"report_id": r.id, "unit": r.unit.name} for r in included]
     _advance(session, actor, report, ReportAction.SUBMIT, now=now, apply=record,
              expected_version=expected_version, on_behalf_of=report.unit.name,
-             details={"attachments": [s.filename for s in attachments]}, digest=report_digest)
+             details=details, digest=report_digest)
     tell_role(session, Role.SUPERVISOR, [report.notice.issuer_unit_id], actor=actor,
               notice_id=report.notice_id,
               kind="task", now=now, link=report_check_link(report.id),

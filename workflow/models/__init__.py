@@ -16,6 +16,7 @@ from workflow.models.distribution import (  # noqa: F401
     Receipt,
     Reminder,
     Report,
+    ReportInclusion,
 )
 from workflow.models.documents import (  # noqa: F401
     Addressee,
@@ -69,6 +70,7 @@ __all__ = [
     "Attachment",
     "Receipt",
     "Report",
+    "ReportInclusion",
     "Reminder",
     "Notification",
     "NoticeReading",

@@ -90,8 +90,26 @@ class Report(Base):
         primaryjoin="and_(Report.notice_id == foreign(Receipt.notice_id), "
                     "Report.unit_id == foreign(Receipt.unit_id))",
         viewonly=True, uselist=False)
+    # 汇总上报: the sub-units' accepted reports this one carries up, by reference.
+    inclusions: Mapped[list[ReportInclusion]] = relationship(
+        foreign_keys="ReportInclusion.report_id", cascade="all, delete-orphan",
+        order_by="ReportInclusion.id")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class ReportInclusion(Base):
+    """汇总上报: a sub-unit's accepted report (of a 转发) carried in its unit's report upward."""
+
+    __tablename__ = "report_inclusion"
+    __table_args__ = (UniqueConstraint("report_id", "included_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"),
+                                           index=True)
+    included_id: Mapped[int] = mapped_column(ForeignKey("report.id"))
+
+    included: Mapped[Report] = relationship(foreign_keys=[included_id], lazy="joined")
 
 
 class Reminder(Base):
