@@ -213,3 +213,15 @@ def send_table(table: Table, fmt: str):
     """The table as a download in `fmt` (xlsx or csv), under its Chinese name (RFC 5987)."""
     data, mimetype = (xlsx_bytes(table), XLSX) if fmt == "xlsx" else (csv_bytes(table), CSV)
     return send_document(data, mimetype=mimetype, filename=f"{table.filename}.{fmt}")
+
+
+def summary_table(report) -> Table:
+    """汇总上报's sheet: the sub-units' reports `report` carries up — unit, what, when submitted
+    and accepted, the text, the files by name."""
+    columns = [Column("单位"), Column("报送内容"), Column("上报时间", "datetime"),
+               Column("采纳时间", "datetime"), Column("报告正文"), Column("附件")]
+    rows = [[r.unit.name, r.request.what, local(r.submitted_at), local(r.reviewed_at),
+             r.text or "", "、".join(a.filename for a in r.attachments)]
+            for r in (i.included for i in report.inclusions)]
+    return Table("汇总表", f"{report.unit.name}汇总上报：{report.request.what}", columns, rows,
+                 f"{report.unit.name}_{report.request.what}_汇总表")

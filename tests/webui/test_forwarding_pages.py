@@ -13,7 +13,7 @@ from tests.factories import at
 from tests.webui.conftest import PASSWORD, csrf_token, give_password, post_login
 from webui.extensions import db
 from workflow import commands as c
-from workflow.models import AuditEntry, Incoming, Notice, Unit, User
+from workflow.models import AuditEntry, Incoming, Notice, Receipt, Report, Unit, User
 from workflow.states import Role
 
 
@@ -35,7 +35,7 @@ def in_hand(app, world):
                   lead_unit_id=d1.id, now=at(2))
         c.instruct(s, people["d1_chair"], incoming_id=incoming.id, instruction="转发各街道",
                    now=at(2.1))
-        for username in ("clerk", "supervisor"):
+        for username in ("clerk", "supervisor", "receiver2"):
             give_password(s, s.scalar(select(User.id).where(User.username == username)))
         s.commit()
         return incoming.id
@@ -136,3 +136,60 @@ def test_a_recipient_does_not_see_the_issuers_tree(app, issued_forward):
     for username in ("d1_drafter", "receiver1", "receiver2"):
         response = logged_in(app, username).get(f"/tracking/{issued_forward}/tree")
         assert response.status_code in (403, 404), username
+
+
+@pytest.fixture
+def street_reported(app, issued_forward):
+    """东风街道 signed for district 1's forward and reported; district 1's 督办 accepted it."""
+    with app.app_context():
+        s = db.session
+        d1 = s.scalar(select(Unit).where(Unit.name == "示范市第1区妇联"))
+        street = s.scalar(select(Unit).where(Unit.name == "第1区东风街道妇联"))
+        forward = s.scalar(select(Notice).where(Notice.forwards_id == issued_forward))
+        receiver = c.create_user(s, None, username="dongfeng", display_name="东风收文员",
+                                 unit_id=street.id, password=PASSWORD)
+        c.grant_role(s, None, user_id=receiver.id, role=Role.RECEIVER, unit_id=street.id)
+        supervisor = c.create_user(s, None, username="d1_supervisor", display_name="一区督办",
+                                   unit_id=d1.id)
+        c.grant_role(s, None, user_id=supervisor.id, role=Role.SUPERVISOR, unit_id=d1.id)
+        receipt = next(r for r in s.scalars(select(Receipt).where(Receipt.notice_id == forward.id)))
+        c.acknowledge(s, receiver, receipt_id=receipt.id, now=at(4))
+        report = s.scalar(select(Report).where(Report.notice_id == forward.id))
+        c.submit_report(s, receiver, report_id=report.id, text="东风街道调研报告正文", now=at(5))
+        c.accept_report(s, supervisor, report_id=report.id, now=at(6))
+        mine = s.scalar(select(Report).where(Report.notice_id == issued_forward,
+                                             Report.unit_id == d1.id))
+        s.commit()
+        return mine.id, report.id
+
+
+def test_the_district_carries_its_streets_report_up_and_the_city_reads_the_summary(
+        app, street_reported):
+    mine, street_report = street_reported
+    client = logged_in(app, "receiver1")
+    path = f"/receiving/reports/{mine}"
+    page = client.get(path).get_data(as_text=True)
+    assert "汇总下级报告" in page and "第1区东风街道妇联" in page
+    version = re.search(r'name="expected_version"[^>]*value="(\d+)"', page).group(1)
+    response = client.post(path, data={"csrf_token": csrf_token(client, path),
+                                       "expected_version": version, "text": "一区调研报告（汇总）",
+                                       "included_report_ids": str(street_report)})
+    assert response.status_code == 303
+    city = logged_in(app, "supervisor")
+    review = city.get(f"/tracking/reports/{mine}").get_data(as_text=True)
+    assert "汇总下级报告" in review and "东风街道调研报告正文" in review
+    sheet = city.get(f"/tracking/reports/{mine}/summary.xlsx")
+    assert sheet.status_code == 200
+    import io
+
+    from openpyxl import load_workbook
+    rows = list(load_workbook(io.BytesIO(sheet.get_data())).active.iter_rows(values_only=True))
+    assert any(row[0] == "第1区东风街道妇联" and row[4] == "东风街道调研报告正文" for row in rows)
+
+
+def test_nobody_else_downloads_a_units_summary(app, street_reported):
+    mine, _ = street_reported
+    for username in ("receiver2", "dongfeng", "d1_drafter"):
+        client = logged_in(app, username)
+        assert client.get(f"/receiving/reports/{mine}/summary.xlsx").status_code in (403, 404)
+        assert client.get(f"/tracking/reports/{mine}/summary.xlsx").status_code in (403, 404)

@@ -125,6 +125,8 @@ TABLE = {
                                {"receiver1"}, True),
     "receiving.reject": R("POST", "/receiving/receipts/{receipt}/reject", {"receiver1"}, True),
     "receiving.report": R("GET", "/receiving/reports/{report}", {"receiver1"}, True),
+    "receiving.report_summary": R("GET", "/receiving/reports/{report}/summary.xlsx",
+                                  {"receiver1"}, True),
     "receiving.attachment": R("GET", "/receiving/attachments/{report_attachment}",
                               {"receiver1"}, True),
     # 收文办理: the register is read by the 收文员 (and the 文书, who archives) of their own unit;
@@ -162,6 +164,8 @@ TABLE = {
     "tracking.remind": R("POST", "/tracking/{issued}/remind", {"supervisor"}, True),
     "tracking.close": R("POST", "/tracking/{issued}/close", {"supervisor"}, True),
     "tracking.report": R("GET", "/tracking/reports/{submitted_report}", {"supervisor"}, True),
+    "tracking.report_summary": R("GET", "/tracking/reports/{submitted_report}/summary.xlsx",
+                                 {"supervisor"}, True),
     "tracking.accept": R("POST", "/tracking/reports/{submitted_report}/accept",
                          {"supervisor"}, True),
     "tracking.return_report": R("POST", "/tracking/reports/{submitted_report}/return",

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from webui.forms.admin import CheckboxListField
 from webui.forms.fields import version_field
 
 
@@ -29,6 +30,7 @@ class ReportForm(FlaskForm):
     expected_version = version_field()
     text = TextAreaField("报告正文", validators=[Length(max=20000, message="报告正文最多20000字")])
     attachments = MultipleFileField("附件")
+    included_report_ids = CheckboxListField("汇总下级报告")
 
     def uploads(self) -> list:
         """The files actually chosen (a browser sends an empty part when none is)."""

@@ -18,6 +18,7 @@ from flask_login import current_user
 from webui import clock
 from webui.desks import desk_required
 from webui.downloads import send_attachment
+from webui.exports import send_table, summary_table
 from webui.extensions import attachment_store, db
 from webui.forms.receiving import AcknowledgeForm, RejectForm, ReportForm
 from workflow import commands
@@ -87,7 +88,8 @@ def report(report_id: int):
                  for upload in form.uploads()]
         submitted = commands.submit_report(
             db.session, actor, report_id=report_id, text=form.text.data or "",
-            attachments=files, expected_version=form.expected_version.data, now=clock.now())
+            attachments=files, included_report_ids=form.included_report_ids.data or [],
+            expected_version=form.expected_version.data, now=clock.now())
         message = f"已上报：{submitted.request.what}（{submitted.unit.name}）"
         db.session.commit()
         flash(message, "success")
@@ -97,6 +99,15 @@ def report(report_id: int):
         form.text.data = page.report.text or ""  # a returned report is revised, not retyped
     return render_template("receiving/report.html", page=page, form=form), \
         400 if form.errors else 200
+
+
+@bp.get("/reports/<int:report_id>/summary.xlsx")
+@desk_required("receiving")
+def report_summary(report_id: int):
+    """汇总表: the sub-units' reports the unit's report carries up, one row each."""
+    page = receiving_queries.report_for_unit(db.session, current_user.account, report_id,
+                                             now=clock.now())
+    return send_table(summary_table(page.report), "xlsx")
 
 
 @bp.get("/attachments/<int:attachment_id>")

@@ -17,6 +17,7 @@ from flask_login import current_user
 from webui import clock
 from webui.desks import desk_required
 from webui.downloads import send_attachment
+from webui.exports import send_table, summary_table
 from webui.extensions import db
 from webui.forms.calendar import RemindIntervalForm
 from webui.forms.tracking import AcceptForm, CloseForm, RemindForm, ReturnReportForm
@@ -54,6 +55,14 @@ def matrix(notice_id: int):
     return render_template("tracking/matrix.html", m=found, filters=tracking_queries.FILTERS,
                            remind_form=RemindForm(), close_form=CloseForm(), tree=tree,
                            forwards={node.unit_id: node for node in tree.units})
+
+
+@bp.get("/reports/<int:report_id>/summary.xlsx")
+@desk_required("tracking")
+def report_summary(report_id: int):
+    """汇总表 of a unit's report: the reports of its sub-units it carries up."""
+    report = tracking_queries.report_for_supervisor(db.session, current_user.account, report_id)
+    return send_table(summary_table(report), "xlsx")
 
 
 @bp.get("/<int:notice_id>/tree")

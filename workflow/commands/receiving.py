@@ -139,7 +139,7 @@ def submit_report(session: Session, actor: User, *, report_id: int, text: str,
     text = clean_text(text)
     included_ids = list(dict.fromkeys(included_report_ids or ()))
     if not text and not attachments and not included_ids:
-        raise InvalidInput("报告内容不能为空：请填写报告正文、上传附件或选择下级报告")
+        raise InvalidInput("报告内容不能为空：请填写报告正文或上传附件")
     report = get_or_404(session, Report, report_id, lock=True, label="报告")
     for stored in attachments:
         if not clean_text(stored.filename):

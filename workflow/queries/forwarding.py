@@ -224,3 +224,15 @@ def tree_for(session: Session, actor: User, notice_id: int, *,
             or not sees_whole_notice(actor, notice):
         raise NotFound(f"找不到编号为 {notice_id} 的公文，或您无权查看其转发情况")
     return notice_tree(session, notice_id, now=now)
+
+
+def summable_for(session: Session, report: Report) -> list[Report]:
+    """The reports `report`'s unit may carry up with it (汇总上报): its sub-units' accepted
+    reports on its own 转发 of the notice, answering the request that passes `report`'s down."""
+    return list(session.scalars(
+        select(Report).join(Notice, Notice.id == Report.notice_id)
+        .join(ReportRequest, ReportRequest.id == Report.request_id)
+        .where(Notice.forwards_id == report.notice_id, Notice.issuer_unit_id == report.unit_id,
+               ReportRequest.source_request_id == report.request_id,
+               Report.state == ReportState.ACCEPTED)
+        .order_by(Report.unit_id)))

@@ -29,6 +29,7 @@ from workflow.models import (
     User,
 )
 from workflow.permissions import available_actions
+from workflow.queries.forwarding import summable_for
 from workflow.states import (
     NoticeState,
     ReceiptState,
@@ -322,6 +323,7 @@ class ReportPage:
     receipt_actions: frozenset[str]  # ReceiptAction names (签收 from the report page)
     can_submit: bool
     history: list[AuditEntry]
+    summable: list[Report]  # 汇总上报: sub-units' accepted reports it may carry up
 
     @property
     def signed_for(self) -> bool:
@@ -348,7 +350,8 @@ def report_for_unit(session: Session, actor: User, report_id: int, *,
     return ReportPage(
         report, report.notice, deadline(report.request.due_date, today_of(now)), receipt,
         _names(available_actions(actor, receipt)) if receipt is not None else frozenset(),
-        signed_for and ReportAction.SUBMIT in available_actions(actor, report), history)
+        signed_for and ReportAction.SUBMIT in available_actions(actor, report), history,
+        summable_for(session, report))
 
 
 def attachment_for_unit(session: Session, actor: User, attachment_id: int) -> Attachment:
