@@ -61,7 +61,7 @@ def test_nanguan_carries_seed_000_to_done_with_the_chairs_instruction_and_both_r
     assert [(a.unit.name, a.lead) for a in i.assignments] == [("长春市南关区妇联宣传部", True)]
     assert i.deadline == dt.date(2016, 3, 28)
     assert i.finished_by.username == "nanguan_xcb"
-    assert "调研报告（4月6日）均已上报市妇联" in i.result
+    assert "调研报告（4月6日，汇总三个街道的报告）均已上报市妇联" in i.result
     assert [(c.reader.username, c.state) for c in i.circulations] == [
         ("nanguan_vice1", CirculationState.READ), ("nanguan_vice2", CirculationState.READ)]
     reports = s.scalars(select(Report).where(Report.notice_id == i.notice_id,
@@ -94,18 +94,26 @@ def test_the_external_notice_is_registered_from_its_pdf_with_the_fields_it_print
     assert "请各单位于4月15日前将培训计划报区政府办公室" in i.body
 
 
+# 南关区妇联 also issues (its 转发 of seed 000): its office head supervises, its chair signs, its
+# 宣传部's 承办人 drafts for it.
+ISSUING = {"nanguan": {"office": {Role.SUPERVISOR}, "chair": {Role.SIGNATORY},
+                       "xcb": {Role.DRAFTER}}}
+
+
 def test_each_office_has_its_staff_with_their_roles_and_the_department_is_internal(s):
     for prefix, unit_name in (("nanguan", "长春市南关区妇联"), ("kuancheng", "长春市宽城区妇联"),
                               ("chaoyang", "长春市朝阳区妇联"), ("daoli", "哈尔滨市道里区妇联")):
         unit = s.scalar(select(Unit).where(Unit.name == unit_name))
         dept = s.scalar(select(Unit).where(Unit.name == f"{unit_name}宣传部"))
         assert dept.internal and dept.parent_id == unit.id
-        assert person(s, f"{prefix}_office").roles == {Role.PROPOSER}
-        assert person(s, f"{prefix}_chair").roles == {Role.INSTRUCTOR}
+        more = ISSUING.get(prefix, {})
+        assert person(s, f"{prefix}_office").roles == {Role.PROPOSER} | more.get("office", set())
+        assert person(s, f"{prefix}_chair").roles == {Role.INSTRUCTOR} | more.get("chair", set())
         assert person(s, f"{prefix}_vice1").roles == set()
         assert person(s, f"{prefix}_vice2").unit_id == unit.id
         handler = person(s, f"{prefix}_xcb")
-        assert (handler.roles, handler.unit_id) == ({Role.HANDLER}, dept.id)
+        assert (handler.roles, handler.unit_id) == ({Role.HANDLER} | more.get("xcb", set()),
+                                                    dept.id)
 
 
 def test_the_done_收文_archives_under_nanguans_own_code_and_the_trail_verifies(s):
@@ -128,9 +136,31 @@ def test_every_county_federation_has_its_own_office_staff(s, federation):
     unit = s.scalar(select(Unit).where(Unit.name == federation))
     people = s.scalars(select(User).where(User.unit_id == unit.id, User.active)).all()
     roles = sorted(g.role.name for p in people for g in p.grants if g.unit_id == unit.id)
-    assert roles == ["INSTRUCTOR", "PROPOSER", "RECEIVER"]  # 批办领导, 拟办人, 收文员
+    issuing = ["CLERK", "SIGNATORY", "SUPERVISOR"] if federation == "长春市南关区妇联" else []
+    assert roles == sorted(["INSTRUCTOR", "PROPOSER", "RECEIVER", *issuing])  # 批办, 拟办, 收文
     assert len([p for p in people if not p.grants]) == 2  # the two vice chairs, who read
     department = s.scalar(select(Unit).where(Unit.parent_id == unit.id, Unit.internal))
     assert department.name == f"{federation}宣传部"
     handlers = s.scalars(select(User).where(User.unit_id == department.id)).all()
-    assert [g.role.name for h in handlers for g in h.grants] == ["HANDLER"]
+    drafts = ["DRAFTER"] if federation == "长春市南关区妇联" else []  # drafts the unit's 转发
+    assert sorted(g.role.name for h in handlers for g in h.grants) == sorted(["HANDLER", *drafts])
+
+
+def test_nanguan_forwards_seed_000_to_its_streets_and_carries_their_reports_up(s):
+    from workflow.models import Notice, Report
+    forward = s.scalar(select(Notice).where(Notice.doc_number == "南妇发〔2016〕1号"))
+    seed = s.scalar(select(Notice).where(Notice.doc_number == "长妇通字〔2016〕4号"))
+    assert forward.forwards_id == seed.id
+    assert forward.title == "南关区妇联关于转发《关于认真学习宣传贯彻落实市委党的群团工作会议精神的通知》的通知"
+    # The city's 3月31日 and 4月30日, three working days earlier.
+    assert [(r.what, r.due_date) for r in forward.report_requests] == [
+        ("学习贯彻落实会议精神情况", dt.date(2016, 3, 28)), ("调研报告", dt.date(2016, 4, 27))]
+    streets = s.scalars(select(Unit.name).where(Unit.parent_id == forward.issuer_unit_id,
+                                                Unit.internal.is_(False))).all()
+    assert len(streets) == 6 and all(name.endswith("街道妇联") for name in streets)
+    nanguan = s.scalar(select(Unit).where(Unit.name == "长春市南关区妇联"))
+    research = next(r for r in s.scalars(select(Report).where(
+        Report.notice_id == seed.id, Report.unit_id == nanguan.id))
+        if r.request.what == "调研报告")
+    assert [i.included.unit.name for i in research.inclusions] == [
+        "南关区自强街道妇联", "南关区南岭街道妇联", "南关区民康街道妇联"]

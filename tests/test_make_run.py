@@ -65,4 +65,5 @@ def test_make_run_serves_the_demo_on_port_5000_and_running_it_twice_is_harmless(
         [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "notice", "list", "--json"], cwd=ROOT,
         env={**os.environ, "GONGWEN_INSTANCE_PATH": str(instance)}, capture_output=True,
         text=True, check=True)
-    assert listing.stdout.count('"title"') == 5
+    # The two seeds, three more notices of the cities, and 南关区妇联's 转发 of seed 000.
+    assert listing.stdout.count('"title"') == 6

@@ -23,6 +23,7 @@ from workflow import commands as c
 from workflow import second_factor
 from workflow.commands.accounts import ENROL
 from workflow.deadlines import LOCAL_TZ
+from workflow.demo import cascade
 from workflow.demo import offices as o
 from workflow.models import Unit, User
 from workflow.settings import login_policy
@@ -173,6 +174,10 @@ def build(session: Session, *, with_notices: bool = True
         b.user("nvqiye", "谢芳", hrb_members[0], Role.RECEIVER),
     ]
     offices = o.staff(b, b.units)
+    nanguan_office = offices["nanguan"]
+    streets = cascade.streets(b, nanguan_office.unit, drafter=nanguan_office.handler,
+                              chair=nanguan_office.chair, clerk=cc_receivers[0],
+                              supervisor=nanguan_office.office)
     s.flush()
     if not with_notices:
         return b.logins
@@ -218,7 +223,7 @@ def build(session: Session, *, with_notices: bool = True
     nanguan = cc_counties[0]
     o.seed_000_at_nanguan(s, offices["nanguan"], receipt_id=receipts0[nanguan.id],
                           research_report_id=reports0[(nanguan.id, 1)],
-                          receiver=cc_receivers[0], local=local)
+                          receiver=cc_receivers[0], streets=streets, local=local)
     o.seed_000_at_kuancheng(s, offices["kuancheng"], receipt_id=receipts0[cc_counties[1].id],
                             local=local)
     o.external_at_nanguan(s, cc_receivers[0], nanguan, local=local)

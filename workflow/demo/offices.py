@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow import commands as c
+from workflow.demo import cascade
 from workflow.models import Incoming, Unit, User
 from workflow.notice_files import document_text
 from workflow.notice_text import read_incoming
@@ -89,9 +90,10 @@ def incoming_of(session: Session, receipt_id: int) -> Incoming:
 
 
 def seed_000_at_nanguan(session: Session, office: Office, *, receipt_id: int,
-                        research_report_id: int, receiver: User, local) -> Incoming:
+                        research_report_id: int, receiver: User, streets, local) -> Incoming:
     """南关区妇联's 收文 of seed 000, from 拟办 to 办结 (it was registered by 签收 on March 10; the
-    first report went up on March 25). The 调研报告 goes up here, so that the 答复 is complete."""
+    first report went up on March 25), forwarded to its 街道 on the way (cascade.py). The 调研报告
+    goes up here, carrying the 街道's accepted ones, so that the 答复 is complete."""
     s = session
     incoming = incoming_of(s, receipt_id)
     c.propose(s, office.office, incoming_id=incoming.id, kind="TO_HANDLE",
@@ -107,12 +109,16 @@ def seed_000_at_nanguan(session: Session, office: Office, *, receipt_id: int,
     c.mark_read_copy(s, office.vice1, circulation_id=first.id, opinion="已阅，同意主席意见",
                      now=local(2016, 3, 11, 15))
     c.mark_read_copy(s, office.vice2, circulation_id=second.id, now=local(2016, 3, 14, 9))
+    carried = cascade.forward_seed_000(s, incoming, streets, drafter=office.handler,
+                                       chair=office.chair, clerk=receiver,
+                                       supervisor=office.office, local=local)
     c.submit_report(s, receiver, report_id=research_report_id,
-                    text="南关区妇联关于基层妇联组织服务群众情况的调研报告：全区各街道妇联……",
-                    now=local(2016, 4, 6, 10))
+                    text="南关区妇联关于基层妇联组织服务群众情况的调研报告：全区各街道妇联……"
+                         "（附自强、南岭、民康街道妇联调研报告）",
+                    included_report_ids=carried, now=local(2016, 4, 6, 10))
     c.finish(s, office.handler, incoming_id=incoming.id,
-             result="已于3月15日组织全区妇联干部集中学习会议精神；学习贯彻情况（3月25日）"
-                    "和调研报告（4月6日）均已上报市妇联。",
+             result="已于3月15日组织全区妇联干部集中学习会议精神，并以南妇发〔2016〕1号转发各街道妇联；"
+                    "学习贯彻情况（3月25日）和调研报告（4月6日，汇总三个街道的报告）均已上报市妇联。",
              now=local(2016, 4, 7, 16))
     return incoming
 
