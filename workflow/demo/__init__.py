@@ -95,6 +95,17 @@ class _Builder:
         self.logins.append((username, name, where, password, self._enrol(user, password)))
         return user
 
+    def grant(self, user: User, role: Role, unit: Unit) -> None:
+        """A further role for a person already made; they enrol a second factor now if this
+        role needs one and they had none (the printed list says so, and gives the secret)."""
+        c.grant_role(self.s, None, user_id=user.id, role=role, unit_id=unit.id)
+        self.s.flush()
+        self.s.expire(user, ["grants"])
+        for index, (username, name, where, password, secret) in enumerate(self.logins):
+            if username == user.username:
+                self.logins[index] = (username, name, f"{where}；{unit.name}{role.label}",
+                                      password, secret or self._enrol(user, password))
+
     def _enrol(self, user: User, password: str) -> str:
         """The secret of the person's authenticator app, or "" for one who needs none."""
         if not login_policy(self.s).needs_second_factor(user):

@@ -41,7 +41,7 @@ def streets(builder, nanguan: Unit, *, drafter: User, chair: User, clerk: User,
                   review_required=False)
     for user, role in ((drafter, Role.DRAFTER), (chair, Role.SIGNATORY), (clerk, Role.CLERK),
                        (supervisor, Role.SUPERVISOR)):
-        c.grant_role(s, None, user_id=user.id, role=role, unit_id=nanguan.id)
+        builder.grant(user, role, nanguan)
     units, receivers = [], []
     for street, login, name in STREETS:
         unit = builder.unit(f"南关区{street}妇联", parent_id=nanguan.id)

@@ -210,15 +210,15 @@ def addressee_choices(session: Session, issuer_unit_id: int, *,
         if members:
             sections.append(UnitSection(f"{group.name}：各单位", members, False))
     below = {u.id for u in tree(issuer) if not u.internal}
-    if forwarding:
-        for section in sections:
-            section.units[:] = [u for u in section.units if u.id in below]
+    if forwarding:  # only the units below remain, few enough to show unfolded
+        sections = [UnitSection(section.label, [u for u in section.units if u.id in below], True)
+                    for section in sections]
         sections = [section for section in sections if section.units]
     others_below = [u for u in tree(issuer) if u.id not in shown
                     and (u.id in below or not forwarding)]
     shown.update(u.id for u in others_below)
     if others_below:
-        sections.append(UnitSection("其他下属单位", others_below, False))
+        sections.append(UnitSection("其他下属单位", others_below, forwarding))
     superiors, parent = [], issuer.parent
     while parent is not None and parent.id not in shown:
         superiors.append(parent)
