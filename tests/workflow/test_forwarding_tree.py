@@ -15,7 +15,7 @@ from tests.factories import at, refused, reports_of
 from workflow import commands as c
 from workflow.errors import Forbidden, InvalidInput, NotFound
 from workflow.models import AuditEntry, Receipt
-from workflow.queries.forwarding import notice_tree, tree_for
+from workflow.queries.forwarding import notice_tree, rollup, rollup_for, tree_for
 
 LATE = dt.datetime(2016, 5, 10, 2)  # Tuesday 10 May, Beijing morning
 
@@ -185,3 +185,24 @@ def test_a_returned_report_is_resubmitted_with_a_new_choice(travelled, session):
     c.return_report(session, w.supervisor, report_id=mine.id, reason="请单独上报", now=at(10))
     c.submit_report(session, w.receiver1, report_id=mine.id, text="本级情况", now=at(11))
     assert mine.inclusions == []
+
+
+def test_the_databases_rollup_counts_the_same_as_by_hand(travelled, session):
+    w, city, _ = travelled
+    counts = rollup(session, city.id, now=LATE)
+    assert {unit: c_.as_json() for unit, c_ in counts.items()} == {
+        w.districts[0].id: {"units": 3, "signed": 2, "owing": 3, "reported": 1, "overdue": 2}}
+    early = rollup(session, city.id, now=dt.datetime(2016, 3, 14, 2))
+    assert early[w.districts[0].id].overdue == 0
+
+
+def test_the_tracking_pages_rollup_is_the_issuers_only(travelled, session):
+    w, city, forwarded = travelled
+    rolled = rollup_for(session, w.supervisor, city.id, now=LATE)
+    assert (rolled.notices, rolled.levels) == (1, 2)
+    forward, below = rolled.line(w.districts[0].id)
+    assert forward.doc_number == "一区妇发〔2016〕1号" and below.units == 3
+    assert rolled.line(w.districts[1].id) is None
+    for who in ("d1_supervisor", "receiver1", "admin"):
+        with pytest.raises(NotFound):
+            rollup_for(session, w.users[who], city.id, now=LATE)

@@ -50,11 +50,10 @@ def overdue():
 def matrix(notice_id: int):
     found = tracking_queries.matrix(db.session, current_user.account, notice_id,
                                     show=request.args.get("show", "all"), now=clock.now())
-    # How far each unit passed it down (转发), beside its own line.
-    tree = forwarding.tree_for(db.session, current_user.account, notice_id, now=clock.now())
+    # How far each unit passed it down (转发), beside its own line: counted by the database.
+    rolled = forwarding.rollup_for(db.session, current_user.account, notice_id, now=clock.now())
     return render_template("tracking/matrix.html", m=found, filters=tracking_queries.FILTERS,
-                           remind_form=RemindForm(), close_form=CloseForm(), tree=tree,
-                           forwards={node.unit_id: node for node in tree.units})
+                           remind_form=RemindForm(), close_form=CloseForm(), rolled=rolled)
 
 
 @bp.get("/reports/<int:report_id>/summary.xlsx")

@@ -7,7 +7,9 @@ opened it, its reports, its own 转发 (number, state) and the counts of the sub
 (units, signed for, owing reports, reported, overdue). Three more statements read the receipts,
 the reports and the first readings of all the tree's notices at once, whatever its size.
 
-`tree_for` is what a person may see: the issuing unit of a notice sees its whole tree (how far its
+`rollup` counts, for each unit that forwarded a notice, its subtree in the database itself (two
+statements): what the issuer's tracking page shows beside each line, at national scale
+(bench/b7_tree.py). `tree_for` is what a person may see: the issuing unit of a notice sees its whole tree (how far its
 notice went); nobody else sees one. Must not: show a unit's internal handling (批示, 办理结果) —
 only what the issuer of a notice sees of its own recipients.
 """
@@ -18,7 +20,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, literal_column, select
+from sqlalchemy import Integer, and_, case, func, literal_column, select
 from sqlalchemy.orm import Session, aliased
 
 from workflow.db import utcnow
@@ -236,3 +238,95 @@ def summable_for(session: Session, report: Report) -> list[Report]:
                ReportRequest.source_request_id == report.request_id,
                Report.state == ReportState.ACCEPTED)
         .order_by(Report.unit_id)))
+
+
+def rollup(session: Session, notice_id: int, *, now: dt.datetime | None = None
+           ) -> dict[int, Counts]:
+    """For each unit that forwarded `notice_id`, the counts of the subtree below its 转发 — what
+    the issuer's tracking page shows beside each unit's line — counted by the database (two
+    statements whatever the tree's size: one recursive walk of the forwards tagged with the unit
+    whose 转发 started each branch, the receipts counted per branch, the reports per branch)."""
+    today = local_date(now or utcnow())
+    first = select(Notice.id.label("id"), Notice.issuer_unit_id.label("top")).where(
+        Notice.forwards_id == notice_id, Notice.state != NoticeState.CANCELLED)
+    branch = first.cte("branch", recursive=True)
+    child = aliased(Notice)
+    branch = branch.union_all(select(child.id, branch.c.top)
+                              .join(branch, child.forwards_id == branch.c.id)
+                              .where(child.state != NoticeState.CANCELLED))
+    open_notice = Notice.state.in_(_OPEN)
+    late_receipt = and_(open_notice, Receipt.state == ReceiptState.PENDING,
+                        Notice.receipt_due_on.is_not(None), Notice.receipt_due_on < today)
+    counts: dict[int, Counts] = defaultdict(Counts)
+    for top, units, signed in session.execute(
+            select(branch.c.top, func.count(),
+                   func.sum(case((Receipt.state == ReceiptState.ACKNOWLEDGED, 1), else_=0)))
+            .select_from(branch).join(Receipt, Receipt.notice_id == branch.c.id)
+            .where(Receipt.kind == RecipientKind.MAIN).group_by(branch.c.top)):
+        counts[top].units, counts[top].signed = units, int(signed or 0)
+    # Per unit of the subtree: does it owe reports, has it answered them all, is it late with
+    # its receipt or a report? Then counted per branch.
+    per_unit = (
+        select(branch.c.top.label("top"), Receipt.notice_id, Receipt.unit_id,
+               func.count(Report.id).label("owed"),
+               func.sum(case((Report.state.in_(_ANSWERED), 1), else_=0)).label("answered"),
+               func.max(case((and_(open_notice, Report.state == ReportState.DUE,
+                                   ReportRequest.due_date < today), 1),
+                             (late_receipt, 1), else_=0)).label("late"))
+        .select_from(branch).join(Receipt, Receipt.notice_id == branch.c.id)
+        .join(Notice, Notice.id == Receipt.notice_id)
+        .outerjoin(Report, and_(Report.notice_id == Receipt.notice_id,
+                                Report.unit_id == Receipt.unit_id))
+        .outerjoin(ReportRequest, ReportRequest.id == Report.request_id)
+        .where(Receipt.kind == RecipientKind.MAIN)
+        .group_by(branch.c.top, Receipt.notice_id, Receipt.unit_id)).subquery()
+    for top, owing, reported, overdue in session.execute(
+            select(per_unit.c.top,
+                   func.sum(case((per_unit.c.owed > 0, 1), else_=0)),
+                   func.sum(case((and_(per_unit.c.owed > 0,
+                                       per_unit.c.answered == per_unit.c.owed), 1), else_=0)),
+                   func.sum(per_unit.c.late))
+            .group_by(per_unit.c.top)):
+        counts[top].owing, counts[top].reported = int(owing or 0), int(reported or 0)
+        counts[top].overdue = int(overdue or 0)
+    return dict(counts)
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """What the issuer's tracking page shows of the 转发 below its notice: each forwarding
+    unit's own 转发 and its subtree's counts, and the size of the whole tree."""
+
+    forwards: dict[int, ForwardNotice]  # recipient unit → its 转发 of the notice
+    below: dict[int, Counts]  # recipient unit → the counts of its subtree
+    notices: int  # the notices of the tree below the notice (its 转发, theirs …)
+    levels: int  # how many levels of units the tree reaches (1: no 转发 at all)
+
+    def line(self, unit_id: int) -> tuple[ForwardNotice, Counts] | None:
+        forward = self.forwards.get(unit_id)
+        return None if forward is None else (forward, self.below.get(unit_id, Counts()))
+
+
+def rollup_for(session: Session, actor: User, notice_id: int, *,
+               now: dt.datetime | None = None) -> Rollup:
+    """The roll-up of a notice the actor's unit issued (else NotFound, as `tree_for`)."""
+    notice = session.get(Notice, notice_id) if isinstance(notice_id, int) else None
+    if notice is None or not may(actor, Right.VIEW_NOTICE, notice=notice) \
+            or not sees_whole_notice(actor, notice):
+        raise NotFound(f"找不到编号为 {notice_id} 的公文，或您无权查看其转发情况")
+    direct = {n.issuer_unit_id: n for n in (
+        ForwardNotice(*row, 1) for row in session.execute(
+            select(Notice.id, Notice.issuer_unit_id, Unit.name, Notice.forwards_id,
+                   Notice.doc_number, Notice.title, Notice.state)
+            .join(Unit, Unit.id == Notice.issuer_unit_id)
+            .where(Notice.forwards_id == notice_id, Notice.state != NoticeState.CANCELLED)))}
+    down = (select(Notice.id.label("id"), literal_column("1", Integer).label("level"))
+            .where(Notice.forwards_id == notice_id, Notice.state != NoticeState.CANCELLED)
+            .cte("down", recursive=True))
+    child = aliased(Notice)
+    down = down.union_all(select(child.id, down.c.level + 1)
+                          .join(down, child.forwards_id == down.c.id)
+                          .where(child.state != NoticeState.CANCELLED))
+    count, deepest = session.execute(select(func.count(), func.max(down.c.level))).one()
+    below = rollup(session, notice_id, now=now) if direct else {}
+    return Rollup(direct, below, count, (deepest or 0) + 1)
