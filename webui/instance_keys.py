@@ -96,16 +96,21 @@ def load_audit_key(app: Flask, *, serving: bool) -> None:
         raise RuntimeError(NO_AUDIT_KEY)
 
 
+def _create_key(app: Flask, name: str, path: str, use) -> str | None:
+    """Make the instance's key file `path` when no key `name` is configured, and `use` it;
+    returns its path when this call wrote it."""
+    if app.config.get(name):
+        return None
+    wrote = write_new_key(path)
+    app.config[name] = read_key(path)
+    use(app.config[name])
+    return path if wrote else None
+
+
 def create_audit_key(app: Flask) -> str | None:
     """Make the instance's audit key file when no audit key is configured, and use it; returns its
     path when this call wrote it."""
-    if app.config.get("AUDIT_KEY"):
-        return None
-    path = audit_key_path(app)
-    wrote = write_new_key(path)
-    app.config["AUDIT_KEY"] = read_key(path)
-    audit.use_key(app.config["AUDIT_KEY"])
-    return path if wrote else None
+    return _create_key(app, "AUDIT_KEY", audit_key_path(app), audit.use_key)
 
 
 def anchor_file(app: Flask) -> str:
@@ -136,10 +141,4 @@ def load_signing_key(app: Flask) -> None:
 def create_signing_key(app: Flask) -> str | None:
     """Make the instance's signing secret file when none is configured, and use it; returns its
     path when this call wrote it."""
-    if app.config.get("SIGNING_KEY"):
-        return None
-    path = signing_key_path(app)
-    wrote = write_new_key(path)
-    app.config["SIGNING_KEY"] = read_key(path)
-    pki.use_secret(app.config["SIGNING_KEY"])
-    return path if wrote else None
+    return _create_key(app, "SIGNING_KEY", signing_key_path(app), pki.use_secret)

@@ -22,6 +22,7 @@ from transitions import Machine, MachineError
 
 from workflow import checks
 from workflow.errors import InvalidState
+from workflow.states import INCOMING_OPEN as STILL_OPEN
 from workflow.states import (
     CirculationAction as CA,
 )
@@ -225,7 +226,7 @@ def _result_recorded(incoming) -> bool:
 
 
 def _incoming_open(circulation) -> bool:
-    return circulation.incoming.state in (IS.REGISTERED, IS.PROPOSED, IS.IN_HAND)
+    return circulation.incoming.state in STILL_OPEN
 
 
 def _incoming_not_archived(circulation) -> bool:

@@ -112,6 +112,11 @@ class IncomingState(Labelled):
     ARCHIVED = "已归档"
 
 
+# A 收文 still being handled: its round of readers may still change (传阅, 催阅, 收回, 免阅).
+INCOMING_OPEN = frozenset({IncomingState.REGISTERED, IncomingState.PROPOSED,
+                           IncomingState.IN_HAND})
+
+
 class IncomingAction(Labelled):
     PROPOSE = "拟办"
     INSTRUCT = "批办"

@@ -27,7 +27,7 @@ from workflow.loading import get_actor, get_or_404
 from workflow.models import Circulation, Incoming, IncomingReminder, RoleGrant, User
 from workflow.notifications import notify
 from workflow.permissions import Right, demand, receiving_unit_ids
-from workflow.states import BUSINESS_ROLES, CirculationAction, CirculationState, IncomingState
+from workflow.states import BUSINESS_ROLES, INCOMING_OPEN, CirculationAction, CirculationState
 
 MAX_READERS = 500  # more than any unit's staff: a list beyond it is a mistake, not a unit
 
@@ -53,8 +53,7 @@ def circulate(session: Session, actor: User, *, incoming_id: int, reader_ids: It
     now, actor = as_utc(now), get_actor(session, actor)
     incoming = get_or_404(session, Incoming, incoming_id, lock=True, label="收文")
     demand(actor, Right.CIRCULATE, incoming=incoming)
-    if incoming.state not in (IncomingState.REGISTERED, IncomingState.PROPOSED,
-                              IncomingState.IN_HAND):
+    if incoming.state not in INCOMING_OPEN:
         raise InvalidInput(f"该收文{incoming.state.label}，不能再传阅")
     readers = list(dict.fromkeys(reader_ids))
     if not readers:
@@ -152,8 +151,7 @@ def remind_readers(session: Session, actor: User, *, incoming_id: int,
     now, actor = as_utc(now), get_actor(session, actor)
     incoming = get_or_404(session, Incoming, incoming_id, lock=True, label="收文")
     demand(actor, Right.REMIND_READERS, incoming=incoming)
-    if incoming.state not in (IncomingState.REGISTERED, IncomingState.PROPOSED,
-                              IncomingState.IN_HAND):
+    if incoming.state not in INCOMING_OPEN:
         raise InvalidState(f"该收文{incoming.state.label}，无需催阅")
     pending = sorted(c.reader_id for c in incoming.circulations
                      if c.state == CirculationState.PENDING)

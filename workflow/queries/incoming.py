@@ -31,6 +31,7 @@ from workflow.permissions import (
 )
 from workflow.queries._paging import PageLinks, page_bounds
 from workflow.states import (
+    INCOMING_OPEN,
     CirculationState,
     IncomingKind,
     IncomingState,
@@ -185,8 +186,7 @@ def incoming_page(session: Session, actor: User, incoming_id: int, *,
                   now: dt.datetime | None = None) -> IncomingPage:
     incoming = incoming_for(session, actor, incoming_id)
     actions = offered_actions(actor, incoming)
-    may_circulate = bool(may(actor, Right.CIRCULATE, incoming=incoming)) and incoming.state in (
-        IncomingState.REGISTERED, IncomingState.PROPOSED, IncomingState.IN_HAND)
+    may_circulate = bool(may(actor, Right.CIRCULATE, incoming=incoming)) and incoming.state in INCOMING_OPEN
     copies = list(incoming.circulations)
     may_remind = may_circulate and bool(may(actor, Right.REMIND_READERS, incoming=incoming)) \
         and any(c.state == CirculationState.PENDING for c in copies)
