@@ -5,7 +5,8 @@ is one line, broken only where a page ended ("…情况上" / "报市妇联。")
 paragraph when it ends a sentence, or when it is a heading ("一、…") that ends without a comma.
 Or the text is hard-wrapped at the printed line width (about 28 characters, GB/T 9704) — then a
 line ends its paragraph when it is shorter than the full width, or ends a sentence and the next
-line is indented. Page numbers are already gone (`text.to_lines`). Must not: reword anything;
+line is indented. (A Word file's text is neither: each line is a paragraph, kept as written.)
+Page numbers are already gone (`text.to_lines`). Must not: reword anything;
 only spaces that extraction put between Chinese characters are removed.
 """
 
@@ -28,8 +29,11 @@ _INDENT = 2.0
 _DIGIT_SLACK = 1.5
 
 
-def tidy(lines: list[Line]) -> str:
-    """The lines joined into paragraphs, one paragraph per output line."""
+def tidy(lines: list[Line], lines_are_paragraphs: bool = False) -> str:
+    """The lines joined into paragraphs, one paragraph per output line. Lines that are already
+    paragraphs (a Word file's) are kept as they are written, inner full-width spaces too."""
+    if lines_are_paragraphs:
+        return "\n".join(line.text for line in lines)
     texts = [close_up(line.text) for line in lines]
     full = _wrap_width(texts)
     paragraphs: list[str] = []

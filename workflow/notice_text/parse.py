@@ -78,8 +78,9 @@ class ParsedNotice:
         }
 
 
-def parse_notice(text: str) -> ParsedNotice:
-    """The fields of a notice, from its plain text (as extracted from a PDF, Word file or page)."""
+def parse_notice(text: str, *, lines_are_paragraphs: bool = False) -> ParsedNotice:
+    """The fields of a notice, from its plain text (as extracted from a PDF, Word file or page).
+    `lines_are_paragraphs`: each line is one paragraph (a Word file's text), never joined."""
     if not isinstance(text, str):
         raise InvalidInput("要解析的公文内容必须是文本")
     lines = to_lines(text)
@@ -89,7 +90,7 @@ def parse_notice(text: str) -> ParsedNotice:
     if layout.print_date_text:
         found = find_date(layout.print_date_text)
         print_date = found[1] if found else None
-    body = body_text.tidy(lines[layout.body_start:layout.body_end])
+    body = body_text.tidy(lines[layout.body_start:layout.body_end], lines_are_paragraphs)
     number = layout.number
     requests = find_requests(body, date or print_date, number.number.year if number else None)
     cc: list[str] = []
