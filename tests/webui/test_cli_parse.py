@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SHARED_SEEDS = ROOT / "../shared/seeds"
 CORPUS = ROOT / "tests/workflow/notice_corpus"
 KEYS = {"issuer", "doc_number", "signatory", "title", "kind", "main_recipients", "cc_recipients",
-        "date", "print_date", "printed_by", "attachments", "report_requests", "body"}
+        "date", "print_date", "printed_by", "attachments", "report_requests", "body", "issuers",
+        "uncertain"}
 HAN = re.compile("[\u4e00-\u9fff]")
 
 

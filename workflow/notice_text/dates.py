@@ -22,7 +22,12 @@ _CN = "〇○OoΟ零一二两三四五六七八九十"
 
 _ARABIC_DATE = r"(?P<y>[0-9]{4})\s*年\s*(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[0-9]{1,2})\s*[日号]"
 _CHINESE_DATE = (rf"(?P<cy>[{_CN}0-9]{{4}})\s*年\s*(?P<cm>[{_CN}]{{1,2}})\s*月"
-                 rf"\s*(?P<cd>[{_CN}]{{1,3}})\s*[日号]")
+                 rf"\s*(?P<cd>[{_CN}廿卅]{{1,3}})\s*[日号]")
+# A date written with figures and separators, as a 署名's date on web pages: 2018-5-21, 2019.1.3.
+_FIGURES_DATE_RE = re.compile(r"(?P<y>(?:19|20)[0-9]{2})\s*[-./]\s*(?P<m>[0-9]{1,2})\s*[-./]\s*"
+                              r"(?P<d>[0-9]{1,2})")
+# A date whose 年 and 月 a page lost: 2021429 (2021年4月29日), 2021115 (11月5日 or 1月15日).
+_GLUED_DATE_RE = re.compile(r"(?P<y>(?:19|20)[0-9]{2})(?P<md>[0-9]{2,4})日?")
 _DATE_RE = re.compile(f"(?:{_ARABIC_DATE}|{_CHINESE_DATE})")
 
 # A deadline: a day (year optional) or a month's end, then optionally the weekday in brackets and a
@@ -42,8 +47,30 @@ VAGUE_RE = re.compile("及时|随后|尽快|按时|适时")
 
 def parse_date(text: str) -> dt.date | None:
     """The date the whole text writes (spaces allowed), or None if it is not exactly one date."""
-    match = _DATE_RE.fullmatch("".join(text.translate(FULL_WIDTH_DIGITS).split()))
-    return _date_of(match) if match else None
+    plain = "".join(text.translate(FULL_WIDTH_DIGITS).split())
+    match = _DATE_RE.fullmatch(plain)
+    if match:
+        return _date_of(match)
+    figures = _FIGURES_DATE_RE.fullmatch(plain)
+    if figures:
+        return _safe_date(int(figures["y"]), int(figures["m"]), int(figures["d"]))
+    return None
+
+
+def glued_dates(text: str) -> list[dt.date]:
+    """The dates a line of figures alone may mean when a page lost its 年 and 月 ("2021429" is
+    only 2021-04-29; "2021115" may be 2021-11-05 or 2021-01-15): every valid reading."""
+    match = _GLUED_DATE_RE.fullmatch("".join(text.translate(FULL_WIDTH_DIGITS).split()))
+    if match is None:
+        return []
+    year, digits = int(match["y"]), match["md"]
+    found = []
+    for cut in (1, 2):
+        month, day = digits[:cut], digits[cut:]
+        date = _safe_date(year, int(month), int(day)) if 1 <= len(day) <= 2 else None
+        if date and date not in found:
+            found.append(date)
+    return found
 
 
 def find_date(text: str) -> tuple[re.Match, dt.date | None] | None:
@@ -119,6 +146,9 @@ def _cn_year(text: str) -> int | None:
 
 def _cn_number(text: str) -> int | None:
     """A month or day in Chinese numerals: 八 → 8, 十 → 10, 十一 → 11, 二十 → 20, 三十一 → 31."""
+    if text[:1] in "廿卅":  # 廿 is twenty, 卅 thirty: 廿九 is 29
+        units = _CN_DIGITS.get(text[1:], None) if text[1:] else 0
+        return None if units is None else (20 if text[0] == "廿" else 30) + units
     if "十" not in text:
         return _CN_DIGITS.get(text) if len(text) == 1 else None
     tens, _, units = text.partition("十")

@@ -71,12 +71,20 @@ class ReportRequest:
     to: str | None
     deadline_text: str | None
     due_date: dt.date | None
+    relative: bool = False  # the due date counts from the notice's date ("收到通知后5个工作日内")
+    recurring: bool = False  # asked again and again ("每季度末"): no single due date
 
     def to_json_dict(self) -> dict:
-        """The request as JSON-ready values (the date as YYYY-MM-DD)."""
-        return {"what": self.what, "who": self.who, "to": self.to,
-                "deadline_text": self.deadline_text,
-                "due_date": self.due_date.isoformat() if self.due_date else None}
+        """The request as JSON-ready values (the date as YYYY-MM-DD); "relative" and "recurring"
+        only when so."""
+        found = {"what": self.what, "who": self.who, "to": self.to,
+                 "deadline_text": self.deadline_text,
+                 "due_date": self.due_date.isoformat() if self.due_date else None}
+        if self.relative:
+            found["relative"] = True
+        if self.recurring:
+            found["recurring"] = True
+        return found
 
 
 def find_requests(body: str, doc_date: dt.date | None, doc_year: int | None) -> list[ReportRequest]:

@@ -35,9 +35,10 @@ _PAGE_NUMBER_RE = re.compile(
 )
 _RULE_RE = re.compile(r"[-—–－─━_＿=＝~～·*\s]{3,}")
 
-# A letter-spaced line: single Han characters (or a bracket) separated by spaces, at least three.
-# Red headers and signatures are often set this way and come out of a PDF as "哈 尔 滨 市 …".
-_LETTER_SPACED_RE = re.compile(f"(?:[{HAN}]\\s+){{2,}}[{HAN}]")
+# A letter-spaced line: single Han characters separated by spaces, at least two ("团 委").
+# Red headers and signatures are often set this way and come out of a PDF as "哈 尔 滨 市 …";
+# two Han characters alone on a line with a space between are never two words of a notice.
+_LETTER_SPACED_RE = re.compile(f"(?:[{HAN}][ \\t\u3000\u00a0]+)+[{HAN}]")
 
 _SPACE_RUN_RE = re.compile(r"[ \t\u3000\u00a0\u2002-\u200b]+")
 
