@@ -61,7 +61,8 @@ def _ends_paragraph(paragraph: str, text: str, first: bool, following: Line, nex
         if ends_sentence(text):
             return short or following.indented or next_is_heading
         return width(text) < full * 0.75 or (short and next_is_heading)
-    if ends_sentence(text):
+    if ends_sentence(text) or next_is_heading:
+        # A heading starts a paragraph of its own: web copies end lines without punctuation.
         return True
     if HEADING_RE.match(paragraph) and not re.search("[。！？；]", paragraph):
         # A heading line carries no final punctuation; one broken after a comma goes on. A

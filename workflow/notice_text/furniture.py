@@ -66,7 +66,7 @@ _TAIL_DATE_RE = re.compile(rf"^(?P<head>.{{20,}}?)\s+(?P<date>{_DATE_TEXT})\s*$"
 _ISO_DATE_RE = re.compile(r"(?P<y>20[0-9]{2}|19[0-9]{2})-(?P<m>[01]?[0-9])-(?P<d>[0-3]?[0-9])")
 _FILE_GLUED_RE = re.compile(r"^(?P<file>.+\.(?:docx?|xlsx?|pdf|zip|rar|wps|et|pptx?))"
                             r"(?P<org>[\u4e00-\u9fff（）()]{2,20})$", re.IGNORECASE)
-_RECIPIENTS_GLUED_RE = re.compile(r"^(?P<head>[^。：:！？]{2,120}?)[:：]\s*(?P<rest>\S.*)$")
+_RECIPIENTS_GLUED_RE = re.compile(r"^(?P<head>[^。：:！？]{2,120}?)(?<![0-9])[:：](?![0-9])\s*(?P<rest>\S.*)$")
 # People a notice may be addressed to, besides units.
 _ROLE_RE = re.compile(r"(?:主办|承办|协办|责任|配合|参加|参赛|申报|报送|联系|牵头|组织|实施)"
                       r"(?:单位|部门|机构)$")
@@ -174,7 +174,7 @@ def looks_like_recipients(text: str) -> bool:
     if not text or re.search("[。！？!?；;]", text) or len(text) > 160:
         return False
     entries = split_recipients(text)
-    if not entries:
+    if not entries or any(len(e) > 30 or re.search("[0-9]|[于将把请要须]", e) for e in entries):
         return False
     named = sum(1 for e in entries if is_unit_name(e) or e.startswith(("各", "全"))
                 or e.endswith(_PERSONS))

@@ -99,12 +99,21 @@ def ends_sentence(text: str) -> bool:
     return stripped[-1:] in tuple(_SENTENCE_END) or text[-1:] == "…"
 
 
+# A bracket still open this many characters on was never closed (pages lose closing brackets).
+_LONGEST_BRACKET = 80
+
+
 def split_top_level(text: str, separators: str) -> list[str]:
-    """Split at the separators that are not inside brackets or quotes; empty pieces dropped."""
+    """Split at the separators that are not inside brackets or quotes; empty pieces dropped. A
+    bracket left open by a damaged page stops counting after `_LONGEST_BRACKET` characters."""
     pieces, depth, current = [], 0, []
-    for ch in text:
+    opened = 0
+    for index, ch in enumerate(text):
+        if depth and index - opened > _LONGEST_BRACKET:
+            depth = 0
         if ch in OPENING:
             depth += 1
+            opened = index
         elif ch in CLOSING:
             depth = max(0, depth - 1)
         if ch in separators and depth == 0:
