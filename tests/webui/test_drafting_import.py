@@ -243,3 +243,24 @@ def test_a_receiver_may_not_import(client, log_in, harbin):
 def test_the_import_page_needs_a_login(client, harbin):
     response = client.get("/drafting/import")
     assert response.status_code in (302, 303) and "/login" in response.headers["Location"]
+
+
+def test_the_fields_read_on_weak_evidence_carry_a_note_to_check_them(client, log_in, harbin):
+    log_in("hrb_drafter")
+    # No 署名 and no date: the issuer comes from the title; a request's receiver and day are
+    # missing; the 主送 line opens the page.
+    text = ("哈尔滨市妇联关于报送材料的通知\n各区县（市）妇联：\n"
+            "请各区县（市）妇联将学习情况及时报市妇联宣传部。\n")
+    html = _paste(client, text).get_data(as_text=True)
+    assert html.count('class="fw-check"') >= 3
+    assert "请核对：有的期限、接收单位未写明或按成文日期推算" in html
+    fields = _form_of(html)
+    assert _values(fields, "title") == ["哈尔滨市妇联关于报送材料的通知"]
+
+
+def test_a_notice_read_with_confidence_carries_no_note(client, log_in, harbin):
+    log_in("hrb_drafter")
+    text = SEED_001.replace("请各地妇联将学习贯彻情况及时报市妇联宣传部。",
+                            "请各地妇联于9月30日前将学习贯彻情况报市妇联宣传部。")
+    html = _paste(client, text).get_data(as_text=True)
+    assert 'class="fw-check"' not in html
