@@ -446,3 +446,167 @@ def test_any_text_is_read_without_error_into_the_documented_keys(text):
 def test_a_recipient_line_of_nothing_but_separators_has_no_recipients():
     # Found by the property test above: a form feed between a colon and a 顿号.
     assert parse_notice("主送:\f、:\n正文。").main_recipients == ()
+
+
+# --- web copies: page furniture, a 主送 line on top, glued lines ----------------------------------
+
+
+def test_page_furniture_around_a_web_copy_is_not_read_as_title_recipients_or_body():
+    text = ("当前位置: 首页 >> 通知公告 >> 正文\n"
+            "关于开展读书月活动的通知-江州大学\n关于开展读书月活动的通知\n"
+            "发布时间:2021-04-01 浏览次数: 318\n各学院:\n请各学院于4月20日前将活动总结报校团委。\n"
+            "校团委\n2021年4月1日\n分享到:\n【打印】【关闭】\n")
+    parsed = parse_notice(text)
+    assert parsed.title == "关于开展读书月活动的通知"
+    assert parsed.main_recipients == ("各学院",)
+    assert parsed.body == "请各学院于4月20日前将活动总结报校团委。"
+    assert (parsed.issuer, parsed.date) == ("校团委", dt.date(2021, 4, 1))
+
+
+def test_a_government_metadata_block_gives_neither_title_nor_issuer():
+    text = ("索引号: 0031/2019-00336 组配分类: 通知\n发布机构: 江州县人民政府办公室\n"
+            "名称: 江州县人民政府关于印发工作规则的通知\n"
+            "江州县人民政府关于印发工作规则的通知\n各乡镇人民政府:\n现予印发,请遵照执行。\n"
+            "江州县人民政府\n2019年1月17日\n")
+    parsed = parse_notice(text)
+    assert parsed.title == "江州县人民政府关于印发工作规则的通知"
+    assert parsed.issuer == "江州县人民政府"
+    assert parsed.body == "现予印发,请遵照执行。"
+
+
+def test_a_recipient_line_at_the_very_top_and_one_glued_to_the_body_are_read():
+    top = parse_notice("各分工会:\n请各分工会于5月10日前将名单报校工会。\n校工会\n2021年4月29日\n")
+    assert (top.title, top.main_recipients) == (None, ("各分工会",))
+    glued = parse_notice("各部门: 为做好工作,请各部门于3月22日前将材料报学院工会。\n"
+                         "学院工会\n2017年3月21日\n")
+    assert glued.main_recipients == ("各部门",)
+    assert glued.body.startswith("为做好工作")
+
+
+def test_a_long_first_sentence_ending_in_a_colon_is_not_a_recipient_list():
+    parsed = parse_notice("为做好疫情报告工作,对各地疫情报告进一步提出下列严格要求:\n"
+                          "(一)各地要及时报告。\n卫 生 部 办 公 厅\n二○○三年四月二十日\n")
+    assert parsed.main_recipients == ()
+    assert parsed.issuer == "卫生部办公厅"  # letter-spaced as printed
+
+
+def test_a_glued_one_line_page_gives_its_attachment_signature_and_date():
+    text = ("关于推荐申报的通知\n各部门: 为深化创建活动,现将有关事项通知如下: 一、推荐条件 略。"
+            "二、推荐要求 请于2017年3月22日前将材料报送学院工会。 附件:申报表 学院工会 2017年3月21日\n")
+    parsed = parse_notice(text)
+    assert parsed.attachments == ("申报表",)
+    assert (parsed.issuer, parsed.date) == ("学院工会", dt.date(2017, 3, 21))
+    assert "学院工会 2017" not in parsed.body
+
+
+def test_the_last_attachment_does_not_swallow_the_signature_glued_to_it():
+    text = ("关于慰问的通知\n各分会:\n请各分会9月10日前将名单报工会。\n附件: 申请表\n"
+            "附件:实施办法.docx校工会\n2019年8月28日\n")
+    parsed = parse_notice(text)
+    assert parsed.attachments == ("申请表", "实施办法.docx")
+    assert parsed.issuer == "校工会"
+
+
+# --- the issuer when the 署名 does not give it --------------------------------------------------
+
+
+def test_without_a_signature_the_issuer_is_the_titles_organ_and_marked_uncertain():
+    parsed = parse_notice("江州市民政局关于同意设立社区的批复\n江州区民政局:\n同意。\n特此批复。\n")
+    assert (parsed.issuer, parsed.kind) == ("江州市民政局", "批复")
+    assert "issuer" in parsed.uncertain
+
+
+def test_an_organ_alone_above_the_title_is_the_issuer_when_nothing_signs():
+    parsed = parse_notice("铜冶中心校\n关于做好开学安全工作的通知\n各中小学校:\n现通知如下。\n")
+    assert (parsed.issuer, parsed.title) == ("铜冶中心校", "关于做好开学安全工作的通知")
+
+
+def test_a_signature_for_another_seal_a_two_character_spaced_one_and_a_joint_one():
+    seal = parse_notice(notice(header="", closing="江州县妇女联合会（代章）\n2020年5月6日\n"))
+    assert seal.issuer == "江州县妇女联合会"
+    spaced = parse_notice(notice(header="", closing="团 委\n2007年12月19日\n"))
+    assert spaced.issuer == "团委"
+    joint = parse_notice(notice(header="", closing="江州区教育局基建科 安保科\n2018年6月22日\n"))
+    assert joint.issuer == "江州区教育局基建科、安保科"
+    assert joint.issuers == ("江州区教育局基建科", "江州区教育局安保科")
+
+
+def test_a_date_that_lost_its_year_and_month_marks_is_read_when_it_has_one_reading():
+    one = parse_notice(notice(header="", closing="校工会\n2021429\n"))
+    assert one.date == dt.date(2021, 4, 29) and "date" in one.uncertain
+    # 2021115 is 11月5日 or 1月15日: the page's own date settles it, else it stays unread.
+    settled = parse_notice("日期:2021-11-05 作者:王\n" + notice(header="", closing="校工会\n2021115\n"))
+    assert settled.date == dt.date(2021, 11, 5)
+    unread = parse_notice(notice(header="", closing="校工会\n2021115\n"))
+    assert unread.date is None and "date" in unread.uncertain
+
+
+# --- report requests in the shapes notices use ----------------------------------------------------
+
+
+def dated(body: str, date: str = "2024年3月1日") -> list[tuple]:
+    return [(r["what"], r["to"], r["due_date"], r.get("relative", False), r.get("recurring", False))
+            for r in requests_in(body, closing=f"哈尔滨市妇女联合会\n{date}\n")]
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("请于3月29日前报送活动方案至市妇联。", ("活动方案", "市妇联", "2024-03-29")),
+    ("请各单位将活动方案于3月29日（星期五）前报市妇联。", ("活动方案", "市妇联", "2024-03-29")),
+    ("活动方案请于3月29日下班前报市妇联办公室。", ("活动方案", "市妇联办公室", "2024-03-29")),
+    ("请各单位于3月29日中午12点前将活动方案提交市妇联。", ("活动方案", "市妇联", "2024-03-29")),
+    ("各单位3月29日前以单位为单位发送活动方案至邮箱fl@example.cn。",
+     ("活动方案", "fl@example.cn", "2024-03-29")),
+    ("请各单位填写报名表（附件），于3月29日前发送至市妇联邮箱fl@example.cn。",
+     ("报名表", "fl@example.cn", "2024-03-29")),
+    ("请于3月29日前报市妇联活动方案。", ("活动方案", "市妇联", "2024-03-29")),
+    ("活动结束后，请及时向市妇联报送活动总结。", ("活动总结", "市妇联", None)),
+])
+def test_a_request_is_read_in_each_shape_notices_write_it(body, expected):
+    assert dated(body) == [(*expected, False, False)]
+
+
+def test_a_deadline_broken_over_two_lines_is_one_deadline():
+    assert dated("请各单位于3月\n29日前将活动方案报市妇联。") == [
+        ("活动方案", "市妇联", "2024-03-29", False, False)]
+
+
+def test_a_stated_deadline_dates_the_request_that_refers_to_it():
+    body = ("一、报送时间\n截止时间为3月29日。\n二、报送要求\n"
+            "请在规定时间内将活动方案报送至市妇联办公室。")
+    assert dated(body) == [("活动方案", "市妇联办公室", "2024-03-29", False, False)]
+
+
+def test_a_relative_deadline_counts_from_the_notices_date_and_is_marked_relative():
+    # 2024-09-27 is a Friday; the National Day holiday follows (and 9-29 is a make-up workday).
+    assert dated("请于收到通知后5个工作日内将自查报告报市妇联。", "2024年9月27日") == [
+        ("自查报告", "市妇联", "2024-10-10", True, False)]
+    # 2024-03-04 is a Monday: 本周四 is the 7th.
+    assert dated("请各单位本周四前将名单报市妇联。", "2024年3月4日") == [
+        ("名单", "市妇联", "2024-03-07", True, False)]
+
+
+def test_a_recurring_request_keeps_its_words_and_has_no_single_date():
+    (request,) = requests_in("请各单位每季度末将工作进展报送市妇联办公室。",
+                             closing="哈尔滨市妇女联合会\n2024年3月1日\n")
+    assert (request["what"], request["to"], request["due_date"], request["recurring"],
+            request["deadline_text"]) == ("工作进展", "市妇联办公室", None, True, "每季度末")
+
+
+def test_one_sentence_asking_for_two_copies_gives_two_requests_with_one_deadline():
+    assert dated("请于3月29日前将电子版发送至fl@example.cn，纸质版送至市妇联办公室。") == [
+        ("电子版", "fl@example.cn", "2024-03-29", False, False),
+        ("纸质版", "市妇联办公室", "2024-03-29", False, False)]
+
+
+def test_a_request_inside_a_sentence_that_forwards_a_notice_is_still_read():
+    assert dated("现将省妇联通知转发给你们，请于3月29日前将推荐表报市妇联。") == [
+        ("推荐表", "市妇联", "2024-03-29", False, False)]
+
+
+@pytest.mark.parametrize("sentence", [
+    "如有特殊情况，需报大会筹备工作领导小组审批。",
+    "各部门要及时向分管校领导报告。",
+    "本人书面申请，说明原因，分工会签上意见报工会。",
+])
+def test_conditions_procedures_and_reporting_to_leaders_are_not_requests(sentence):
+    assert requests_in(sentence) == []

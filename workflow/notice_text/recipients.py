@@ -43,6 +43,7 @@ _PLACE_COLLECTIVE_RE = re.compile(
 # Place names at the start of a name: 各区, 县（市）, 开发区, 江州市 …
 _PLACE_PREFIX_RE = re.compile(r"^各?(?:[^、，,（()）]{0,6}?(?:省|市|县|区|州|盟|旗|乡|镇|街道)"
                               r"(?:[（(][^（）()]*[）)])?)+")
+_BARE_KINDS = {"单位", "部门", "机构", "科室", "处室", "学院", "学校", "院系"}
 _LABEL_RE = re.compile(r"^(?:主\s*送|抄\s*送|抄\s*报)\s*[:：]?\s*")
 _BRACKETED_TAIL_RE = re.compile(r"[（(][^（）()]*[）)]$")
 
@@ -67,11 +68,14 @@ def _split_group(group: str) -> list[str]:
     if collective:
         places = collective["places"]
         return [places + name for name in split_top_level(collective["rest"], "、")]
-    parts = split_top_level(group, "、")
+    # "各企事业单位妇委会及有关团体会员": two names joined by 及 (each a unit's name).
+    parts = [piece for part in split_top_level(group, "、") for piece in _split_and(part)]
     if len(parts) <= 1:  # one name, or nothing but separators
         return parts
-    # Single characters ("市政府各委、办、局") are abbreviations of one collective, not names.
-    if any(len(part) < 2 for part in parts):
+    # Single characters ("市政府各委、办、局") are abbreviations of one collective, not names;
+    # so is a bare kind of body after "全校各部门" ("全校各部门、单位").
+    if any(len(part) < 2 for part in parts) or (
+            parts[0].startswith(("全", "各", "校内")) and any(p in _BARE_KINDS for p in parts[1:])):
         return [group]
     parts = _carry_shared_organ(parts)
     shared = next((w for w in _SHARED_WORDS if parts[-1].endswith(w) and parts[-1] != w), None)
@@ -81,9 +85,21 @@ def _split_group(group: str) -> list[str]:
         place = _PLACE_PREFIX_RE.match(parts[-1])
         rest = parts[-1][place.end():] if place else ""
         shared = rest if len(rest) >= 2 and is_unit_name(rest) else None
-    if shared is None:
-        return parts
-    return [part if is_unit_name(part) else part + shared for part in parts]
+    named = []
+    for index, part in enumerate(parts):
+        # A bare name takes the unit word of the next name that has one ("市直机关、各企事业单位
+        # 妇委会" → 市直机关妇委会), else the last name's.
+        following = next((w for later in parts[index + 1:] for w in _SHARED_WORDS
+                          if later.endswith(w) and later != w), None) or shared
+        named.append(part if is_unit_name(part) or following is None else part + following)
+    return named
+
+
+def _split_and(part: str) -> list[str]:
+    pieces = part.split("及")
+    if len(pieces) == 2 and all(len(p) >= 2 and is_unit_name(p) for p in pieces):
+        return pieces
+    return [part]
 
 
 def _carry_shared_organ(parts: list[str]) -> list[str]:

@@ -74,6 +74,7 @@ _OBJECT_TAIL_RE = re.compile(r"(?:打包|汇总后|汇总|盖章后|签字后|�
 _WILL_RE = re.compile("[将把](?![会要在于对从由])")
 # What comes before "后的" qualifies what is sent: "经…签字盖章后的工作总结" → 工作总结.
 _QUALIFIED_RE = re.compile(r"^.*后的")
+_MONTH_DAY_RE = re.compile(r"[0-9一二三四五六七八九十]{1,3}\s*月\s*[0-9一二三四五六七八九十廿卅]{1,3}\s*[日号]")
 _ASKS_RE = re.compile(r"(?<![申邀])请(?![示假])|要|须|务必|应|需")
 # How it is sent is not what is sent: "以电子邮件形式", "通过电子邮件", "纸质版一式两份".
 _MANNER_RE = re.compile(
@@ -336,15 +337,9 @@ def _stated_deadline(body: str) -> str:
         if not candidate:
             continue
         deadline = DEADLINE_RE.fullmatch(candidate.translate(FULL_WIDTH_DIGITS).rstrip("。"))
-        if deadline or labelled and (find_deadline(candidate) or _date_only(candidate)):
+        if deadline or labelled and _MONTH_DAY_RE.search(candidate.translate(FULL_WIDTH_DIGITS)):
             return candidate.rstrip("。")
     return ""
-
-
-def _date_only(text: str) -> bool:
-    from workflow.notice_text.dates import parse_date  # a whole date: "2018年12月13日"
-
-    return parse_date(text.rstrip("。")) is not None
 
 
 def _same_receiver(one: str | None, other: str | None) -> bool:
