@@ -4,7 +4,7 @@ Reads every tests/workflow/notice_corpus/*.txt (the two seeds are copied there) 
 the folder given as argument (a held-out part of the same form) — against its .json, the same
 comparison as tests/workflow/test_notice_corpus.py, and prints per field how many notices it reads
 right (correct/total and percent) and the overall figure, on all cases and on the cases marked
-"_untuned" (expected values written before the parser ever ran on them, rules not changed after),
+"_untuned" (expected values written before the parser ever ran on them, not changed after),
 then every miss (--quiet leaves them out). A measurement, not a test: it always exits 0.
 
     .venv/bin/python bench/parse_accuracy.py [FOLDER] [--quiet]
@@ -55,7 +55,7 @@ def main() -> int:
     untuned = [case for case in cases if case.expected.get("_untuned")]
     if untuned:
         print(f"\nuntuned cases only ({len(untuned)}: expected values written before the parser "
-              "ran on them, rules not changed after)")
+              "ran on them and not changed after)")
         print("\n".join(table(untuned, misses_by_case)))
     if quiet:
         return 0

@@ -39,7 +39,7 @@ _PAGE_LABEL_RE = re.compile(r"^[\[【]?(?:浏览次数|点击数|点击次数|�
                             r"发布时间|发布日期|发表时间|更新时间)[\]】]?\s*[:：]\s*\S{0,24}$")
 # A time stamp with a word or two: "2020-02-02 20:22:29 转载".
 _STAMP_RE = re.compile(r"^(?:19|20)[0-9]{2}-[0-9]{1,2}-[0-9]{1,2}(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
-                       r"\s*\S{0,6}$")
+                       r"\s*[^，。,：:]{0,24}$")
 _CRUMB_RE = re.compile(r"(?:当前位置|您的位置|您当前的位置|所在位置|当前的位置)|^首页\s*(?:>|»|＞|/)")
 # Words a page's widgets and columns leave on a line of their own.
 _WIDGETS = {
@@ -48,6 +48,7 @@ _WIDGETS = {
     "公示公告", "工作通知", "工会通知", "新闻动态", "通知新闻", "行政事务", "服务中心", "?", "？", "|",
     "0", "【打印正文】", "【关闭窗口】", "【打印】", "【关闭】", "网友评论", "相关新闻", "相关文档",
     "最新文档", "相关主题", "打印本页", "关闭窗口", "Baidu", "sogou", "XML 地图", "信息公开",
+    ":", "：", "无标题文档", "政府文件",
 }
 _WIDGET_RE = re.compile(r"^(?:扫一扫.*|(?:【[^】【]{1,8}】?\s*)+|.*转载请.*|本文由.*|"
                         r"下载地址[:：].*|第[0-9]+页|.*版权所有.*|.*ICP备.*)$")
@@ -57,6 +58,8 @@ _FIRST_PIECE_RE = re.compile(r"^第一篇[:：]")
 _PATH_RE = re.compile(r"^(?:/|https?://)\S+$")
 # The site's name after the page title: "…通知-武汉大学", "…通知_栏目_网站", "…通知 |".
 _KINDS = "通知|通报|意见|决定|公告|通告|报告|请示|批复|函|纪要"
+# A 发文字号 glued before a page's title: "凌政办发[2020]35号…".
+_NUMBER_PREFIX_RE = re.compile(r"^[^\s，。]{1,12}[〔\[［(（][0-9]{4}[〕\]］)）][0-9]{1,5}号")
 _TITLE_ENDS = ("通知", "通报", "意见", "决定", "公告", "通告", "报告", "请示", "批复", "函", "纪要",
                "文件")
 _TITLE_SUFFIX_RE = re.compile(rf"^(?P<title>.{{2,}}?(?:{_KINDS}))\s*(?:[-_|｜—]\s*.{{0,40}})$")
@@ -137,15 +140,27 @@ def _iso_dates(text: str) -> list[dt.date]:
 
 def _drop_repeated_titles(lines: list[Line]) -> list[Line]:
     """A page prints its title, then the notice prints it again: keep the notice's own (the last
-    of a run of the same text in the head)."""
-    seen: dict[str, int] = {}
+    of a run of the same text in the head). The page's may be the end of the notice's, or carry
+    the number before it ("凌政办发[2020]35号凌海市推进…的通知" above "…办公室关于印发凌海市推进
+    …" over three lines)."""
+    head = [no_spaces(_NUMBER_PREFIX_RE.sub("", line.text)) for line in lines[:40]]
     drop: set[int] = set()
-    for index, line in enumerate(lines[:40]):
-        key = no_spaces(line.text)
-        if len(key) >= 6 and key.endswith(_TITLE_ENDS) and key in seen:
-            drop.add(seen[key])
-        seen[key] = index
-    return [line for index, line in enumerate(lines) if index not in drop]
+    for index, key in enumerate(head):
+        if len(key) < 6 or not key.endswith(_TITLE_ENDS):
+            continue
+        for span in range(1, 5):
+            following = "".join(head[index + 1:index + 1 + span])
+            if index + span < len(head) and following.endswith(key):
+                drop.add(index)
+                break
+    kept = []
+    for index, line in enumerate(lines):
+        number = _NUMBER_PREFIX_RE.match(line.text) if index in drop else None
+        if number:  # the page's title goes; the number it carried is the notice's
+            kept.append(Line(number.group(), line.indented))
+        elif index not in drop:
+            kept.append(line)
+    return kept
 
 
 def _split_glued(lines: list[Line]) -> list[Line]:

@@ -69,7 +69,10 @@ _KEEP_INNER_RE = re.compile(r"^(?:[市县区镇乡州盟旗局委、\s]{1,8}|\s*
 _LINK_WORDS_RE = re.compile(r"(?:统一|分别|一并|集中|均|及时|按时|同时|并|再|以|由|后|前|之前|于|在)+$")
 _OBJECT_MARK_RE = re.compile(r"(?:将|把|填写好|填写|填报|制定|撰写|形成|准备|整理|收集|上报|报送|提交)")
 _QUANTITY_RE = re.compile(r"^(?:[一两二三四五六七八九十0-9]+(?:篇|份|个|件|张|套|项))")
-_OBJECT_TAIL_RE = re.compile(r"(?:打包|汇总后|汇总|盖章后|签字后|审核后|整理后|书面|[(（].*)$")
+_OBJECT_TAIL_RE = re.compile(r"(?:打包后一起|打包后|打包|一起|汇总后|汇总|加盖公章后|盖公章后|盖章后|签字后|审核后|"
+                             r"整理后|书面|[(（].*)$")
+# What is sent named before who handles it: "纸质版需由各科长…签字后", "纸质稿经…盖章后".
+_HANDLED_RE = re.compile(r"^(?P<x>.+?)(?:需|须|应)?(?:由|经)")
 # The object marker 将, not the future 将 ("将会", "将于", "将在").
 _WILL_RE = re.compile("[将把](?![会要在于对从由])")
 # What comes before "后的" qualifies what is sent: "经…签字盖章后的工作总结" → 工作总结.
@@ -212,7 +215,8 @@ def _clause_requests(sentence: str, carried: str | None) -> tuple[list[tuple], s
 def _is_thing(text: str) -> bool:
     """Whether the words name something sent (a 《title》 counts by what it names)."""
     stripped = text.rstrip("》”\"'")
-    return stripped.endswith(_SENT_THINGS) and not re.match("(?:如有|若有|遇有|如遇|如)", text)
+    return (stripped.endswith(_SENT_THINGS)
+            and not re.match("(?:如有|若有|遇有|如遇|如|安排|做好|开展|组织|加强|认真)", text))
 
 
 def _sending(clause: str):
@@ -256,7 +260,7 @@ def _receiver_and_rest(text: str) -> tuple[str | None, str]:
         return head, ""
     for unit in _UNIT_WORD_RE.finditer(head):
         prefix, rest = head[:unit.end()], head[unit.end():]
-        if not rest or not is_unit_name(prefix) or "的" in head:
+        if not rest or not is_unit_name(prefix) or "的" in head or prefix.startswith("本"):
             continue
         if _PERSONS_TAIL_RE.match(rest):
             return prefix, ""
@@ -274,6 +278,9 @@ def _object_before(before: str) -> str | None:
     if marks:
         return _clean_object(before[marks[-1].end():]) or None
     text = _QUALIFIED_RE.sub("", _clean_object(before))
+    handled = _HANDLED_RE.match(text)
+    if handled and _is_thing(handled["x"]):
+        text = handled["x"]
     return text if text and _is_thing(text) and not _ASKS_RE.search(text) else None
 
 
@@ -350,6 +357,9 @@ def _without_repeats(found: list[ReportRequest]) -> list[ReportRequest]:
     """A request said twice — once with its day, once again "in time" — is one request."""
     kept = []
     for request in found:
+        if request.due_date is None and request.to and "指定" in request.to and any(
+                other.due_date for other in found):
+            continue  # "及时发到指定邮箱": the one named with its day above
         if request.due_date is None and not request.recurring and any(
                 other.due_date and _same_receiver(other.to, request.to) and (
                     other.what in request.what or request.what in other.what)
