@@ -12,8 +12,10 @@ the 正文. Split by concern:
 - `recipients`: 主送/抄送 lines into names;
 - `dates`: dates in Arabic or Chinese numerals, deadlines and their year;
 - `body`: the 正文 joined back into paragraphs;
-- `requests`: the report requests in the 正文;
-- `parse`: the whole, `ParsedNotice` and its JSON form;
+- `requests`: the report requests in the 正文, put together from `words` (verbs, things sent,
+  receivers, times);
+- `parse`: the whole, `ParsedNotice` and its JSON form — the issuing organs one by one and the
+  fields read on weak evidence ("uncertain") included;
 - `incoming`: a 来文's registration fields (`read_incoming`), 紧急程度 and 密级 included.
 
 Must not: touch the database, import the web layer, or guess — a field the text does not give is

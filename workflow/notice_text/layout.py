@@ -4,7 +4,12 @@ Owns: reading the order of a notice — 版头 (份号/密级/紧急程度, 发�
 标题, 主送机关, 正文, 附件说明, 署名, 成文日期, 附注 and attached pages, 版记 (抄送, 印发机关和印发日期) —
 into a `Layout` of line positions and header values. Tolerates what real texts do: a title before
 the number (as web pages print it), a title over several lines, a 主送 line without its colon or
-wrapped onto a second line, a missing 署名 or date. Only lines *in the header* are taken for the
+wrapped onto a second line, a 主送 line at the very top (web copies without a title), no 主送 once a
+sentence has begun, an organ's line above the title, a number in brackets after the title, a
+署名 cut off after a finished sentence, a date whose 年/月 a page lost (settled by the page's own
+date when it has two readings), the 附件 labelled line by line or listed after the date, and a
+missing 署名 or date. Fields read on such weak evidence are listed in `uncertain`. Only lines
+*in the header* are taken for the
 document's own number, so a number cited in the body is never this notice's. Must not: guess —
 what is not where the layout puts it stays None.
 """

@@ -1,18 +1,22 @@
 """报送要求: the sentences of the 正文 that ask units to send something back.
 
 Owns: finding, in the tidied body, the requests a clerk would enter as report requests — what is to
-be sent, by whom, to whom, by when — in the forms notices use:
-
-- "请<who>于<deadline>将<what>上报<to>" (and 在/要/须, 报送/报/报至/发送至/反馈 …),
-- "请<who><deadline>报送<what>(至<to>)",
-- "<what>请于<deadline>报送<to>",
-- "<who>的<what>随后报<to>", "<what>于<deadline>前报送<to>" (in a sentence that asks: 要/须 …).
-
-Who is asked, when the clause does not say, is the subject of the sentence ("各单位要…，…报告请…").
+be sent, by whom, to whom, by when — and putting the words (`words`) together. A sentence is read
+clause by clause (`_clause_requests`): a clause that sends (a verb and its receiver) takes what it
+sends from itself ("将<what>", "<what>于<deadline>报送", "报送<what>至<to>", "报<to><what>",
+"向<to>报送<what>") or from the clause or sentence before ("填写《…》，于…前发送至…"), and its
+deadline from itself, the clauses before, or the request before in the same sentence (two channels:
+"…前将电子版发送至…，纸质版送至…"). The older whole-sentence shapes remain a fallback. Deadlines:
+"X月X日（星期五）前", "下班前", "中午12点前", "截止"; a day without 前 ("于9月20日交"); figures that
+lost 年/月; relative ones ("今天", "明天上午", "本周四前", "收到通知后5个工作日内") computed from the
+成文日期 and marked `relative`; recurring ones ("每季度末", "每月25日前") kept as words, `recurring`,
+with no date; a deadline the notice states apart ("截止时间为…", a paragraph that is only a
+deadline) dates the requests that say none ("在规定时间内").
 
 Not requests: instructions to pass the notice on ("请转发至…", "传达到…"), dates of events or ranges
-("7月6日至7日", "定于5月8日召开"), and reporting "when something happens" with nothing named to send
-("遇有重大突发事件，要按规定及时报告"). Must not: invent — a part the sentence does not say is None.
+("7月6日至7日", "定于5月8日召开"), conditions and procedures ("如有特殊情况，需报…审批"), reporting
+to leaders with nothing named, and sentences that neither ask (请/要/须…) nor give a time. Must not:
+invent — a part the sentence does not say is None.
 """
 
 from __future__ import annotations
@@ -36,59 +40,35 @@ from workflow.notice_text.dates import (
     glued_due,
     relative_due,
 )
-from workflow.notice_text.recipients import UNIT_WORDS, is_unit_name
+from workflow.notice_text.recipients import is_unit_name
 from workflow.notice_text.text import FULL_WIDTH_DIGITS, split_top_level
-
-# The verbs of sending back, two-character ones first so that 上报 wins over 报. 报 is not taken
-# where it begins another word: 报名 (sign up), 报到 (turn up), 报道, 报刊, 报纸, 报告会, 报表 (a noun).
-_VERB = (r"(?:上报|报送|呈报|反馈|提交|送交|寄送|发送|传真|函复|函告|报告(?!会)|上交|交至|交到|传至|协同至"
-         r"|报(?=到[^，,。；]{1,16}?(?:办公室|工会|委员会|团委|妇联|局|处|科|室|部|委|会|办|中心))"
-         r"|(?<!申)报(?![名到道刊纸社表告])|送(?![达])|发(?![布放展出挥生现起动文])|交(?![流通])|寄)")
-_VERB_RE = re.compile(_VERB)
-_TOWARDS = "至到给"
-# Instructions to pass the notice on, not to report back.
-_PASS_ON_RE = re.compile("转发|转达|转至|转告|传达|印发给|分发")
-# Words between the asker and the deadline or object ("请各单位务必于…").
-_LINKS_RE = re.compile(r"(?:请|务必|必须|须|需|需要|要|应|应当|一律|统一|并|同时|于|在|由)+$")
-_LEADING_LINKS_RE = re.compile(r"^(?:请|由)")
-# What is sent is a document or an account of something; a bare "送" of goods is not a report.
-_SENT_THINGS = ("报告", "材料", "情况", "总结", "表", "名单", "方案", "清单", "数据", "信息", "建议",
-                "意见", "计划", "回执", "统计", "说明", "汇报", "经验", "做法", "稿", "照片", "视频",
-                "成果", "案例", "台账", "进展", "文件", "函", "资料", "版", "档", "表格", "作品", "专报",
-                "等", "汇总", "疫情", "图片", "简报", "证明", "收据", "申请表")
-# Words after the receiver that say what the receiver does with it ("报市妇联备案").
-_RECEIVER_TAIL_RE = re.compile(r"(?:备案|审核|审定|审批|汇总|存档|留存|统一报送|报备)$")
-# A receiver that ends in persons' names (and their mailbox): "综合处黄文魁、王锋邮箱" → 综合处.
-_UNIT_END = "|".join(sorted((re.escape(w) for w in UNIT_WORDS), key=len, reverse=True))
-_UNIT_WORD_RE = re.compile(f"(?:{_UNIT_END})")
-_PERSONS_TAIL_RE = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:[、和][\u4e00-\u9fff]{2,3})*(?:老师)?(?:邮箱|处)?$")
-# Asides in brackets that are no part of what is sent or of the receiver: "(附件1)", "(盖章)",
-# "(发送至…邮箱)". Kept: places ("各县（市）区"), a weekday in a deadline, "(含)".
-_ASIDE_RE = re.compile(r"[（(](?P<inner>[^（）()]{0,60})[）)]")
-_KEEP_INNER_RE = re.compile(r"^(?:[市县区镇乡州盟旗局委、\s]{1,8}|\s*(?:星期|周|礼拜)[一二三四五六日天]\s*|含)$")
-_LINK_WORDS_RE = re.compile(r"(?:统一|分别|一并|集中|均|及时|按时|同时|并|再|以|由|后|前|之前|于|在)+$")
-_OBJECT_MARK_RE = re.compile(r"(?:将|把|填写好|填写|填报|制定|撰写|形成|准备|整理|收集|上报|报送|提交)")
-_QUANTITY_RE = re.compile(r"^(?:[一两二三四五六七八九十0-9]+(?:篇|份|个|件|张|套|项))")
-_OBJECT_TAIL_RE = re.compile(r"(?:打包后一起|打包后|打包|一起|汇总后|汇总|加盖公章后|盖公章后|盖章后|签字后|审核后|"
-                             r"整理后|书面|[(（].*)$")
-# What is sent named before who handles it: "纸质版需由各科长…签字后", "纸质稿经…盖章后".
-_HANDLED_RE = re.compile(r"^(?P<x>.+?)(?:需|须|应)?(?:由|经)")
-# The object marker 将, not the future 将 ("将会", "将于", "将在").
-_WILL_RE = re.compile("[将把](?![会要在于对从由])")
-# What comes before "后的" qualifies what is sent: "经…签字盖章后的工作总结" → 工作总结.
-_QUALIFIED_RE = re.compile(r"^.*后的")
-_MONTH_DAY_RE = re.compile(r"[0-9一二三四五六七八九十]{1,3}\s*月\s*[0-9一二三四五六七八九十廿卅]{1,3}\s*[日号]")
-_ASKS_RE = re.compile(r"(?<![申邀])请(?![示假])|要|须|务必|应|需")
-# How it is sent is not what is sent: "以电子邮件形式", "通过电子邮件", "纸质版一式两份".
-_MANNER_RE = re.compile(
-    r"(?:以[^，,。；]{1,8}(?:形式|方式)|以[^，,。；]{1,8}为单位|通过[^，,。；]{1,10}(?:邮件|传真|系统|平台|邮箱)"
-    r"|一式[一二两三四五六七八九十0-9]+份)+$")
-# A request is said in few words: who, deadline, object, verb and receiver fit in this many
-# characters either side of 将, and a sentence with more 将 than this is not read further. The
-# bounds keep the search linear on any input.
-_WINDOW = 120
-_MOST_MARKERS = 8
-_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+from workflow.notice_text.words import (
+    ASIDE_RE,
+    ASKS_RE,
+    EMAIL_RE,
+    KEEP_INNER_RE,
+    MANNER_RE,
+    MONTH_DAY_RE,
+    MOST_MARKERS,
+    PASS_ON_RE,
+    SENT_THINGS,
+    TOWARDS,
+    VERB_RE,
+    WILL_RE,
+    WINDOW,
+    asker,
+    asking_clauses,
+    clean_object,
+    is_thing,
+    object_before,
+    object_in,
+    owner_and_thing,
+    receiver,
+    receiver_and_rest,
+    split_trailing_timing,
+    timing_text,
+    verbs,
+)
 
 
 @dataclass(frozen=True)
@@ -139,7 +119,7 @@ def find_requests(body: str, doc_date: dt.date | None, doc_year: int | None) -> 
                 who = who or _subject_of(sentence, what)
                 if not timing or "规定" in timing:
                     timing = stated or timing
-                request = _dated(_clean_object(what), who, to, timing, doc_date, doc_year)
+                request = _dated(clean_object(what), who, to, timing, doc_date, doc_year)
                 if request.what and request not in found:
                     found.append(request)
     return _without_repeats(found)
@@ -154,19 +134,19 @@ def _year_written(body: str) -> int | None:
 def _prepare(sentence: str) -> str:
     """The sentence as requests are read in it: clauses passing the notice on dropped ("现将…
     转发给你们"), asides in brackets dropped (an e-mail address after 邮箱 kept)."""
-    clauses = [c for c in split_top_level(sentence, "，,；;") if not _PASS_ON_RE.search(c)]
+    clauses = [c for c in split_top_level(sentence, "，,；;") if not PASS_ON_RE.search(c)]
     text = "，".join(clauses)
 
     def aside(match: re.Match) -> str:
         inner = match["inner"]
-        if _KEEP_INNER_RE.match(inner):
+        if KEEP_INNER_RE.match(inner):
             return match.group()
-        email = _EMAIL_RE.search(inner)
+        email = EMAIL_RE.search(inner)
         if email and text[max(0, match.start() - 2):match.start()].endswith(("邮箱", "信箱")):
             return email.group()
         return ""
 
-    return _ASIDE_RE.sub(aside, text)
+    return ASIDE_RE.sub(aside, text)
 
 
 def _clause_requests(sentence: str, carried: str | None) -> tuple[list[tuple], str | None]:
@@ -182,41 +162,34 @@ def _clause_requests(sentence: str, carried: str | None) -> tuple[list[tuple], s
     pending = last = ""
     asks = False
     for index, clause in enumerate(split_top_level(sentence, "，,")):
-        if len(clause) > _WINDOW:
+        if len(clause) > WINDOW:
             carried, strong, pending = None, False, ""
             continue
-        asks = asks or _ASKS_RE.search(clause) is not None
+        asks = asks or ASKS_RE.search(clause) is not None
         hit = _sending(clause)
         if hit is None:
-            thing, marked = _object_in(clause)
+            thing, marked = object_in(clause)
             # An elaboration right after "将<X>，" ("包括…材料") does not replace X.
             if thing and (marked or not strong or index - strong_at > 1):
                 carried, strong = thing, marked
                 strong_at = index if marked else strong_at
-            pending = _timing_text(clause) or pending
+            pending = timing_text(clause) or pending
             continue
         start, to, after = hit
         before = clause[:start]
-        own = _object_before(before)
-        what = (_clean_object(after) if _is_thing(_clean_object(after)) else "") \
-            or (carried if strong and not _WILL_RE.search(before) else own) or own or carried
-        timing = _timing_text(before) or pending or last
-        if not what or not _is_thing(what) or not (timing or asks):
+        own = object_before(before)
+        what = (clean_object(after) if is_thing(clean_object(after)) else "") \
+            or (carried if strong and not WILL_RE.search(before) else own) or own or carried
+        timing = timing_text(before) or pending or last
+        if not what or not is_thing(what) or not (timing or asks):
             continue
-        marks = list(_WILL_RE.finditer(before))
-        who = _asker(before[:marks[-1].start()] if marks else before)
+        marks = list(WILL_RE.finditer(before))
+        who = asker(before[:marks[-1].start()] if marks else before)
         if who is None:
-            who, what = _owner_and_thing(what)
+            who, what = owner_and_thing(what)
         found.append((what, who, to, timing))
         last, pending, carried, strong = timing, "", what, False
     return found, carried
-
-
-def _is_thing(text: str) -> bool:
-    """Whether the words name something sent (a 《title》 counts by what it names)."""
-    stripped = text.rstrip("》”\"'")
-    return (stripped.endswith(_SENT_THINGS)
-            and not re.match("(?:如有|若有|遇有|如遇|如|安排|做好|开展|组织|加强|认真)", text))
 
 
 def _sending(clause: str):
@@ -225,112 +198,21 @@ def _sending(clause: str):
     toward = re.search(r"向(?P<to>[^，,。向]{2,30}?)(?:报送|报告|提交|汇报|反馈|上报|报)(?P<rest>.*)$",
                        clause)
     if toward:
-        to, _ = _receiver_and_rest(toward["to"])
+        to, _ = receiver_and_rest(toward["to"])
         if to:
             return toward.start(), to, toward["rest"]
-    for verb in _verbs(clause):
+    for verb in verbs(clause):
         rest = clause[verb.end():]
-        towards = re.search(f"[{_TOWARDS}]", rest)
+        towards = re.search(f"[{TOWARDS}]", rest)
         if towards and towards.start() > 0:  # "报送电子版至邮箱…": what, then the receiver
-            to, _ = _receiver_and_rest(rest[towards.start():])
+            to, _ = receiver_and_rest(rest[towards.start():])
             if to:
                 return verb.start(), to, rest[:towards.start()]
-        explicit = verb.group().endswith(tuple(_TOWARDS))  # 传至, 交到: a person may follow
-        to, after = _receiver_and_rest(("至" if explicit else "") + rest)
+        explicit = verb.group().endswith(tuple(TOWARDS))  # 传至, 交到: a person may follow
+        to, after = receiver_and_rest(("至" if explicit else "") + rest)
         if to:
             return verb.start(), to, after
     return None
-
-
-def _receiver_and_rest(text: str) -> tuple[str | None, str]:
-    """The receiver at the start of `text` and what follows it ("校工会参赛名单" → 校工会,
-    参赛名单): a unit, a unit's named persons (the unit counts), an e-mail address, or after
-    至/给 a person's name."""
-    explicit = text[:1] in _TOWARDS
-    text = text[:_WINDOW].lstrip(_TOWARDS)
-    segment = re.split(r"[，,。；;]", text, maxsplit=1)[0]
-    email = _EMAIL_RE.search(segment)
-    if email:
-        return email.group(), ""
-    head = _RECEIVER_TAIL_RE.sub("", re.split(r"[（(：:]", segment, maxsplit=1)[0].strip())
-    if not head or _VERB_RE.match(head) or len(head) > 24 or re.search("[0-9０-９]+月|[将把于]", head):
-        return None, ""
-    if (is_unit_name(head) and "的" not in head and "、" not in head
-            or re.fullmatch("我[部委局厅办会处室司校院]", head)):
-        return head, ""
-    for unit in _UNIT_WORD_RE.finditer(head):
-        prefix, rest = head[:unit.end()], head[unit.end():]
-        if not rest or not is_unit_name(prefix) or "的" in head or prefix.startswith("本"):
-            continue
-        if _PERSONS_TAIL_RE.match(rest):
-            return prefix, ""
-        if rest.endswith(_SENT_THINGS) and not _VERB_RE.match(rest):
-            return prefix, rest
-    if explicit and re.fullmatch(r"[\u4e00-\u9fff]{2,4}", head):
-        return head, ""
-    return None, ""
-
-
-def _object_before(before: str) -> str | None:
-    """What is sent, named before the verb: after 将/把, or the words left once the asker, the
-    time and the links are taken off ("电子版于5月5日前" → 电子版)."""
-    marks = list(_WILL_RE.finditer(before))
-    if marks:
-        return _clean_object(before[marks[-1].end():]) or None
-    text = _QUALIFIED_RE.sub("", _clean_object(before))
-    handled = _HANDLED_RE.match(text)
-    if handled and _is_thing(handled["x"]):
-        text = handled["x"]
-    return text if text and _is_thing(text) and not _ASKS_RE.search(text) else None
-
-
-def _object_in(clause: str) -> tuple[str | None, bool]:
-    """An object a later clause sends, and whether it was marked (after 将/把/填写/制定…) or is
-    only the noun the clause opens with ("纸质材料一式两份由…审核后")."""
-    marks = [m for m in _OBJECT_MARK_RE.finditer(clause)
-             if m.group() not in "将把" or _WILL_RE.match(clause, m.start())]
-    if marks:
-        thing = _clean_object(clause[marks[-1].end():])
-        if thing and _is_thing(thing):
-            return thing, marks[-1].group() not in ("上报", "报送", "提交")
-    lead = re.match(r"^(?P<x>[^，,由经在将把于请包]{1,30}?(?:" + "|".join(_SENT_THINGS) + "))", clause)
-    thing = _clean_object(lead["x"]) if lead else None
-    return (thing, False) if thing and _is_thing(thing) else (None, False)
-
-
-def _clean_object(text: str | None) -> str:
-    """What is sent without the time, the manner, quantities and afterthoughts around it."""
-    if not text:
-        return ""
-    text = _MANNER_RE.sub("", text.strip())
-    for pattern in (RECURRING_RE, DEADLINE_RE, DAY_RE, GLUED_DEADLINE_RE, RELATIVE_RE, VAGUE_RE):
-        found = list(pattern.finditer(text))
-        if found and found[-1].end() >= len(text) - 6:
-            text = text[:found[-1].start()]
-    text = _LINK_WORDS_RE.sub("", _OBJECT_TAIL_RE.sub("", text.strip()))
-    text = re.sub(r"(》)(?:纸质版|电子版|纸质稿|电子稿)$", r"\1", text)  # 《年报》纸质版: the 年报
-    text = re.sub(r"^(?:请|于|在|由|并|同时|要|须|务必|另|再)+", "", text)
-    text = _QUANTITY_RE.sub("", _LINK_WORDS_RE.sub("", text.strip()))
-    return text.strip("，,、 ")
-
-
-def _timing_text(text: str) -> str:
-    """The words giving the time of sending in a clause: recurring, dated, relative or vague."""
-    recurring = RECURRING_RE.search(text)
-    if recurring:
-        end = re.search(r"(?:前|末|底|内)", text[recurring.end():recurring.end() + 16])
-        stop = recurring.end() + (end.end() if end else 0)
-        return text[recurring.start():stop]
-    for pattern in (DEADLINE_RE, GLUED_DEADLINE_RE, DAY_RE):
-        found = list(pattern.finditer(text.translate(FULL_WIDTH_DIGITS)))
-        if found:
-            return "".join(text[found[-1].start():found[-1].end()].split()).lstrip("于在")
-    relative = RELATIVE_RE.search(text)
-    if relative:
-        tail = re.match(r"[^，,。；]{0,8}?(?:前|内)", text[relative.end():])
-        return text[relative.start():relative.end() + (tail.end() if tail else 0)]
-    vague = re.search(VAGUE_RE.pattern + "|规定", text)
-    return vague.group() if vague else ""
 
 
 def _stated_deadline(body: str) -> str:
@@ -344,7 +226,7 @@ def _stated_deadline(body: str) -> str:
         if not candidate:
             continue
         deadline = DEADLINE_RE.fullmatch(candidate.translate(FULL_WIDTH_DIGITS).rstrip("。"))
-        if deadline or labelled and _MONTH_DAY_RE.search(candidate.translate(FULL_WIDTH_DIGITS)):
+        if deadline or labelled and MONTH_DAY_RE.search(candidate.translate(FULL_WIDTH_DIGITS)):
             return candidate.rstrip("。")
     return ""
 
@@ -371,20 +253,20 @@ def _without_repeats(found: list[ReportRequest]) -> list[ReportRequest]:
 
 def _with_object_first(sentence: str):
     """"…将<what>(deadline)(vague)<verb><to>": the object fronted with 将 or 把."""
-    for marker in list(re.finditer("[将把]", sentence))[:_MOST_MARKERS]:
-        before = sentence[max(0, marker.start() - _WINDOW):marker.start()]
-        after = sentence[marker.end():marker.end() + _WINDOW]
+    for marker in list(re.finditer("[将把]", sentence))[:MOST_MARKERS]:
+        before = sentence[max(0, marker.start() - WINDOW):marker.start()]
+        after = sentence[marker.end():marker.end() + WINDOW]
         after = split_top_level(after, "，,")[0] if after else ""
-        for verb in reversed(_verbs(after)):
-            to = _receiver(after[verb.end():])
+        for verb in reversed(verbs(after)):
+            to = receiver(after[verb.end():])
             what = after[:verb.start()]
             if to is None or not what:
                 continue
-            what, tail = _split_trailing_timing(what)
+            what, tail = split_trailing_timing(what)
             if not what:
                 continue
-            scope = _asking_clauses(before)
-            return what, _asker(scope), to, scope + tail
+            scope = asking_clauses(before)
+            return what, asker(scope), to, scope + tail
     return None
 
 
@@ -394,23 +276,23 @@ def _with_object_after(sentence: str):
         ask = re.search("请|务必|须|要", clause)
         if ask is None:
             continue
-        for verb in _verbs(clause, ask.end()):
+        for verb in verbs(clause, ask.end()):
             if not (find_deadline(clause[:verb.start()]) or VAGUE_RE.search(clause[:verb.start()])
                     or verb.group() in ("上报", "报送", "提交", "呈报")):
                 continue
             rest = clause[verb.end():]
             head = clause[:ask.start()]
-            towards = re.search(f"[{_TOWARDS}]", rest)
+            towards = re.search(f"[{TOWARDS}]", rest)
             if towards and towards.start() > 0:
-                what, to = rest[:towards.start()], _receiver(rest[towards.start():])
-            elif (to := _receiver(rest)) is not None:
+                what, to = rest[:towards.start()], receiver(rest[towards.start():])
+            elif (to := receiver(rest)) is not None:
                 what = head
             else:
                 what, to = rest, None
             what = what.strip()
-            if not what or not what.endswith(_SENT_THINGS):
+            if not what or not what.endswith(SENT_THINGS):
                 continue
-            who = _asker(clause[:verb.start()]) if what != head else None
+            who = asker(clause[:verb.start()]) if what != head else None
             return what, who, to, clause[:verb.start()]
     return None
 
@@ -424,24 +306,15 @@ def _with_timing_first(sentence: str):
         if asks:
             timings += [*DEADLINE_RE.finditer(clause.translate(FULL_WIDTH_DIGITS))]
         for timing in timings:
-            verb = _VERB_RE.match(clause, timing.end())
-            to = _receiver(clause[verb.end():]) if verb else None
+            verb = VERB_RE.match(clause, timing.end())
+            to = receiver(clause[verb.end():]) if verb else None
             head = re.sub("(?:于|在)$", "", clause[:timing.start()])
             if to is None or not head:
                 continue
-            who, what = _owner_and_thing(_MANNER_RE.sub("", head))
-            if what.endswith(_SENT_THINGS):
+            who, what = owner_and_thing(MANNER_RE.sub("", head))
+            if what.endswith(SENT_THINGS):
                 return what, who, to, clause[timing.start():timing.end()]
     return None
-
-
-def _owner_and_thing(text: str) -> tuple[str | None, str]:
-    """"各单位确定的联络员名单" → ("各单位", "联络员名单"): a unit named before 的 owns the thing."""
-    for mark in re.finditer("的", text):
-        owner = re.sub("(?:确定|推荐|形成|报送|上报|填写|撰写)$", "", text[:mark.start()])
-        if owner and is_unit_name(owner) and mark.end() < len(text):
-            return owner, text[mark.end():]
-    return None, text
 
 
 def _subject_of(sentence: str, what: str) -> str | None:
@@ -455,69 +328,7 @@ def _subject_of(sentence: str, what: str) -> str | None:
 
 def _short_clauses(sentence: str) -> list[str]:
     """The sentence's clauses that are short enough to be a request (long ones are not read)."""
-    return [clause for clause in split_top_level(sentence, "，,") if len(clause) <= _WINDOW]
-
-
-def _verbs(text: str, start: int = 0) -> list[re.Match]:
-    """The sending verbs in the text that are not inside brackets (an aside is not the request)."""
-    depth = [0]
-    for ch in text:
-        depth.append(depth[-1] + (1 if ch in "（(" else -1 if ch in "）)" else 0))
-    return [verb for verb in _VERB_RE.finditer(text, start) if depth[verb.start()] <= 0]
-
-
-def _receiver(text: str) -> str | None:
-    """Who receives, from the words after the verb: a unit, "我部"-style, or an e-mail address."""
-    text = text[:_WINDOW].lstrip(_TOWARDS)
-    text = re.split(r"[（(，,。；;：:]", text, maxsplit=1)[0].strip()
-    email = _EMAIL_RE.search(text)
-    if email:
-        return email.group()
-    text = _RECEIVER_TAIL_RE.sub("", text)
-    if not text or _VERB_RE.search(text[:2]):
-        return None
-    if is_unit_name(text) or re.fullmatch("我[部委局厅办会处室司校院]", text):
-        return text
-    return None
-
-
-def _split_trailing_timing(what: str) -> tuple[str, str]:
-    """Take a deadline or vague word off the end of the object: "报告于5月1日前" → "报告" (and a
-    manner of sending: "值班表以电子邮件形式" → "值班表")."""
-    what = _MANNER_RE.sub("", what)
-    vague = re.search(f"(?:{VAGUE_RE.pattern})$", what)
-    if vague:
-        return what[:vague.start()], vague.group()
-    deadline = find_deadline(what)
-    if deadline and deadline.end() == len(what):
-        head = re.sub(r"(?:于|在)$", "", what[:deadline.start()])
-        return head, what[deadline.start():]
-    return what, ""
-
-
-def _asking_clauses(before: str) -> str:
-    """The words that belong to the request: from the clause with the last 请 (else the last
-    clause) up to the object — so a date earlier in the sentence is not taken for the deadline."""
-    clauses = split_top_level(before, "，,")
-    if not clauses:
-        return ""
-    start = max((i for i, c in enumerate(clauses) if "请" in c), default=len(clauses) - 1)
-    return "".join(clauses[start:])
-
-
-def _asker(clause: str) -> str | None:
-    """The units asked, from the words before the object: "请各地妇联在3月31日前" → "各地妇联"."""
-    ask = clause.rfind("请")
-    if ask >= 0:
-        clause = clause[ask + 1:]
-    deadline = find_deadline(clause)
-    if deadline:
-        clause = clause[:deadline.start()]
-    vague = VAGUE_RE.search(clause)
-    if vague:
-        clause = clause[:vague.start()]
-    clause = _LINKS_RE.sub("", _LEADING_LINKS_RE.sub("", clause.strip())).strip()
-    return clause if clause and is_unit_name(clause) else None
+    return [clause for clause in split_top_level(sentence, "，,") if len(clause) <= WINDOW]
 
 
 def _dated(what, who, to, timing_text, doc_date, doc_year) -> ReportRequest:
