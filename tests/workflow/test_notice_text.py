@@ -610,3 +610,35 @@ def test_a_request_inside_a_sentence_that_forwards_a_notice_is_still_read():
 ])
 def test_conditions_procedures_and_reporting_to_leaders_are_not_requests(sentence):
     assert requests_in(sentence) == []
+
+
+def test_a_label_or_site_words_before_a_page_title_are_not_a_recipient_line():
+    text = ("全球热恋下载:江州县统计局关于印发报送制度的通知\n摘要:江州县统计局关于印发报送制度的通知\n"
+            "江州县统计局关于印发报送制度的通知\n各乡(镇)人民政府统计机构:\n现予印发。\n"
+            "江州县统计局\n2011年3月20日\n")
+    parsed = parse_notice(text)
+    assert parsed.title == "江州县统计局关于印发报送制度的通知"
+    assert parsed.main_recipients == ("各乡(镇)人民政府统计机构",)
+
+
+def test_attachments_numbered_in_chinese_and_a_print_line_with_its_copies():
+    text = ("关于印发制度的通知\n各乡镇:\n现予印发。\n附件一:农业统计报表制度\n附件二:工业统计报表制度\n"
+            "二〇一一年三月二十日\n主题词:统计 通知\n江州县统计局办公室 2011年3月20日印发 (共印45份)\n")
+    parsed = parse_notice(text)
+    assert parsed.attachments == ("农业统计报表制度", "工业统计报表制度")
+    assert (parsed.printed_by, parsed.print_date) == ("江州县统计局办公室", dt.date(2011, 3, 20))
+
+
+def test_a_date_cut_to_its_year_leaves_the_signature_above_it_signing():
+    parsed = parse_notice("关于推荐的通知\n各乡镇妇联:\n请于1月15日前将推荐表报县妇联。\n"
+                          "附件:1.推荐表\n2.汇总表\n江州县妇女联合会\n2021\n")
+    assert parsed.issuer == "江州县妇女联合会"
+    assert parsed.attachments == ("推荐表", "汇总表")
+    assert parsed.date is None and "date" in parsed.uncertain
+
+
+def test_a_report_time_stated_after_what_is_reported_dates_it():
+    assert dated("年报数据通过网络逐级上报，上报时间为2024年2月18日，"
+                 "其中农民负担统计表（表八）上报时间调整为2024年2月10日前。") == [
+        ("年报数据", None, "2024-02-18", False, False),
+        ("农民负担统计表", None, "2024-02-10", False, False)]

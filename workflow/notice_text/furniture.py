@@ -30,7 +30,7 @@ _META_RE = re.compile(
     r"[\[【]?(?:" + "|".join(_LABELS) + r")[\]】]?\s*[:：]")
 # Labels of government disclosure pages' metadata blocks, at the start of a line.
 _BLOCK_RE = re.compile(
-    r"^(?:索\s*引\s*号|主题分类|组配分类|信息分类|体裁分类|发文机关|发文机构|发布机构|生成日期|"
+    r"^(?:索\s*引\s*号|发文字号\s*[:：]|主题分类|组配分类|信息分类|体裁分类|发文机关|发文机构|发布机构|生成日期|"
     r"成文日期|发文日期|公开日期|发布日期|生效日期|生效时间|废止日期|废止时间|有\s*效\s*性|效力状态|"
     r"统一编号|文\s*号|文件编号|信息名称|名\s*称|标\s*题|内容概述|关键词|公开方式|公开类别|"
     r"法定主动公开分类|归档时间|所属机构)")
@@ -50,7 +50,7 @@ _WIDGETS = {
     "最新文档", "相关主题", "打印本页", "关闭窗口", "Baidu", "sogou", "XML 地图", "信息公开",
     ":", "：", "无标题文档", "政府文件",
 }
-_WIDGET_RE = re.compile(r"^(?:扫一扫.*|(?:【[^】【]{1,8}】?\s*)+|.*转载请.*|本文由.*|"
+_WIDGET_RE = re.compile(r"^(?:扫一扫.*|.*扫描二维码.*|分享至.*|字号\s*[:：].{0,12}|(?:【[^】【]{1,8}】?\s*)+|.*转载请.*|本文由.*|"
                         r"下载地址[:：].*|第[0-9]+页|.*版权所有.*|.*ICP备.*)$")
 # A document-sharing site's own head: its blurb, then "第一篇:<title>" before the document.
 _SHARING_RE = re.compile(r"^(?:简介[:：]|.*下载本文|.*会员上传)")
@@ -105,8 +105,7 @@ def clean_lines(lines: list[Line]) -> Cleaned:
             if _is_furniture(text):  # "工会通知-老网站文章备份": a column's name and the site's
                 continue
         kept.append(Line(text, line.indented))
-    kept = _drop_repeated_titles(kept)
-    return Cleaned(_split_glued(kept), page_dates)
+    return Cleaned(_drop_repeated_titles(_split_glued(kept)), page_dates)
 
 
 def _is_furniture(text: str) -> bool:
@@ -175,8 +174,12 @@ def _split_glued(lines: list[Line]) -> list[Line]:
 
 
 def _split_recipients(text: str) -> list[str]:
-    """"各部门: 为不断深化…" → the 主送 line and the 正文 after it."""
+    """"各部门: 为不断深化…" → the 主送 line and the 正文 after it. A label before a title
+    ("摘要:…的通知", a site's words before the page title) is dropped: the title stays."""
     match = _RECIPIENTS_GLUED_RE.match(text)
+    if match and "关于" in match["rest"] and match["rest"].rstrip().endswith(_TITLE_ENDS) \
+            and len(match["rest"]) <= 80 and "。" not in match["rest"]:
+        return [match["rest"].strip()]
     if match is None or len(match["rest"]) < 10 or not looks_like_recipients(match["head"]):
         return [text]
     if _ROLE_RE.search(match["head"]):  # "主办单位:图书馆": a label, not the 主送
@@ -191,7 +194,7 @@ def looks_like_recipients(text: str) -> bool:
     entries = split_recipients(text)
     if not entries or any(len(e) > 30 or re.search("[0-9]|[于将把请要须]", e) for e in entries):
         return False
-    named = sum(1 for e in entries if is_unit_name(e) or e.startswith(("各", "全"))
+    named = sum(1 for e in entries if is_unit_name(e) or e.startswith("各")
                 or e.endswith(_PERSONS))
     return named * 2 >= len(entries) and not re.search("(?:通知|如下|决定|要求)$", text)
 

@@ -47,14 +47,14 @@ _MAIN_LABEL_RE = re.compile(r"^主\s*送\s*[:：]")
 _COPY_LABEL_RE = re.compile(r"^(?:抄\s*送|抄\s*报)\s*[:：]?")
 _PRINTED_RE = re.compile(r"^(?P<org>.*?)\s*(?P<date>[0-9０-９〇○OΟ零一二三四五六七八九十\s]{4,}年.*?[日号])"
                          r"\s*印\s*发\s*$")
-_ATTACHMENT_NOTE_RE = re.compile(r"^(?:附\s*件\s*(?:[:：]|[0-9０-９]+\s*[.．:：、])|附\s*[:：]|"
+_ATTACHMENT_NOTE_RE = re.compile(r"^(?:附\s*件\s*(?:[:：]|[0-9０-９]+\s*[.．:：、]|[一二三四五六七八九十]{1,3}\s*[:：、])|附\s*[:：]|"
                                  r"[（(]附件[0-9０-９]*[）)])")
 # A number printed in brackets, alone under the title or after it: "(沪民基发〔2007〕39号)".
 _BRACKETED_NUMBER_RE = re.compile(r"[（(](?P<number>[^（）()]{2,30}〔[0-9]{4}〕[0-9]{1,5}号)[）)]$")
 # The organ a title starts with: "上海市民政局关于…", "连州市机关事务管理局转发…".
 _TITLE_ORGAN_RE = re.compile(r"^(?P<organ>[^，。：:《“]{2,40}?)(?:关于|转发|印发)")
 _FILE_NAME_RE = re.compile(r"\.(?:docx?|xlsx?|pdf|zip|rar|wps|et|pptx?)$", re.IGNORECASE)
-_ATTACHMENT_LABEL_RE = re.compile(r"^(?:附\s*件\s*[0-9０-９]*\s*[:：]?|附\s*[:：]|[（(]附件[0-9０-９]*[）)])\s*")
+_ATTACHMENT_LABEL_RE = re.compile(r"^(?:附\s*件\s*(?:[一二三四五六七八九十]{1,3}|[0-9０-９]*)\s*[:：]?|附\s*[:：]|[（(]附件[0-9０-９]*[）)])\s*")
 _ATTACHMENT_ITEM_RE = re.compile(r"^(?:[0-9０-９]{1,2}\s*[.．、:：]|[（(][0-9０-９]{1,2}[）)])\s*")
 
 
@@ -288,6 +288,9 @@ def _read_closing(lines: list[Line], layout: Layout, page_dates: tuple[dt.date, 
         layout.date = parse_date(lines[date_at].text)
     else:
         date_at = _glued_date_line(lines, max(start, imprint - 4), imprint, layout, page_dates)
+    if date_at is None and start < imprint and _CUT_DATE_RE.match(lines[imprint - 1].text):
+        date_at = imprint - 1  # "2021": the page cut the date; the 署名 above it still signs
+        layout.uncertain.add("date")
     end = date_at if date_at is not None else imprint
     signature_start = end
     while (signature_start - 1 >= start and end - signature_start < 3
@@ -360,8 +363,15 @@ def _is_imprint(text: str) -> bool:
     return bool(_COPY_LABEL_RE.match(text) or text.startswith("主题词") or _printed(text))
 
 
+_COPIES_RE = re.compile(r"\s*[（(]?共印\s*[0-9０-９]+\s*份[）)]?\s*$")
+# A date the page cut to its year ("2021", "2021年"): the date line is there, unreadable.
+_CUT_DATE_RE = re.compile(r"^(?:(?:19|20)[0-9]{2}|[〇○O零一二三四五六七八九]{4})\s*(?:年\s*(?:[0-9]{1,2}\s*月?)?)?$")
+
+
 def _printed(text: str) -> tuple[str, str] | None:
-    # An 印发 line is short and ends with 印发; checking that first keeps long lines cheap.
+    # An 印发 line is short and ends with 印发 (and maybe the copies printed); checking that
+    # first keeps long lines cheap.
+    text = _COPIES_RE.sub("", text) if "共印" in text[-12:] else text
     if len(text) > 80 or not no_spaces(text[-6:]).endswith("印发"):
         return None
     match = _PRINTED_RE.match(text)

@@ -70,6 +70,10 @@ from workflow.notice_text.words import (
     verbs,
 )
 
+# A time of reporting stated after what is reported: "上报时间为…", "X上报时间调整为…前".
+_REPORT_TIME_RE = re.compile(r"^(?:其中)?(?P<what>[^，,]{0,40}?)(?:上报|报送|提交|报名)(?:截止)?时间"
+                             r"(?:调整)?为(?P<time>.{2,40})$")
+
 
 @dataclass(frozen=True)
 class ReportRequest:
@@ -167,6 +171,14 @@ def _clause_requests(sentence: str, carried: str | None) -> tuple[list[tuple], s
             continue
         asks = asks or ASKS_RE.search(clause) is not None
         hit = _sending(clause)
+        stated = _REPORT_TIME_RE.match(clause)
+        if hit is None and stated:
+            # "年报数据…逐级上报，上报时间为2月18日" / "其中X上报时间调整为…前": no receiver named.
+            what = clean_object(stated["what"]) or carried
+            if what and is_thing(what):
+                found.append((what, None, None, stated["time"]))
+                last, pending, carried = stated["time"], "", what
+            continue
         if hit is None:
             thing, marked = object_in(clause)
             # An elaboration right after "将<X>，" ("包括…材料") does not replace X.
