@@ -642,3 +642,29 @@ def test_a_report_time_stated_after_what_is_reported_dates_it():
                  "其中农民负担统计表（表八）上报时间调整为2024年2月10日前。") == [
         ("年报数据", None, "2024-02-18", False, False),
         ("农民负担统计表", None, "2024-02-10", False, False)]
+
+
+def test_contact_lines_are_paragraphs_of_their_own_on_web_copies():
+    parsed = parse_notice("关于慰问的通知\n各单位:\n请于2月27日前将登记表报校工会办公室。\n"
+                          "联系人:周敏 65735039\n祝节日快乐。\n校工会\n2012年2月23日\n")
+    # (Spaces between Han characters and figures are closed up, as for extracted text.)
+    assert parsed.body.splitlines() == ["请于2月27日前将登记表报校工会办公室。", "联系人:周敏65735039",
+                                        "祝节日快乐。"]
+
+
+def test_two_organs_signing_on_one_line_one_of_them_letter_spaced():
+    parsed = parse_notice(notice(header="", closing="学生工作部(处) 保 卫 处\n2005年9月23日\n"))
+    assert parsed.issuers == ("学生工作部(处)", "保卫处")
+
+
+def test_a_request_with_a_deadline_and_no_receiver_and_one_whose_time_follows_it():
+    assert dated("各学院要于3月9日上午10:00前将学生返校情况通过系统提报。") == [
+        ("学生返校情况", None, "2024-03-09", False, False)]
+    assert dated("各单位要将活动计划书面报市妇联，并附照片，于3月13日以前传市妇联。") == [
+        ("活动计划", "市妇联", "2024-03-13", False, False)]
+
+
+def test_attachment_names_closed_by_a_stray_full_stop_are_two_names():
+    parsed = parse_notice("关于订阅的通知\n各单位:\n请订阅。\n附件(下载):\n邮发代号查询 。\n《订阅登记表》 。\n"
+                          "党委宣传部\n2012年11月13日\n")
+    assert parsed.attachments == ("邮发代号查询", "《订阅登记表》")

@@ -23,7 +23,8 @@ from workflow.notice_text.recipients import is_unit_name, split_recipients
 from workflow.notice_text.text import Line, no_spaces
 
 # Only the page's head and tail carry furniture; a notice's body is never searched for it.
-_LABELS = ("发布时间", "发布日期", "发表时间", "更新时间", "浏览次数", "点击数", "点击次数",
+_LABELS = ("发布时间", "发布日期", "发表时间", "更新时间", "浏览次数", "浏览数", "阅读数", "点击量",
+           "访问量", "点击数", "点击次数",
            "阅读次数", "浏览量", "访问次数", "信息发布者", "发布者", "信息来源", "作者", "来源",
            "日期", "时间", "字体", "字号", "点击", "审核", "编辑", "责任编辑")
 _META_RE = re.compile(
@@ -164,9 +165,11 @@ def _drop_repeated_titles(lines: list[Line]) -> list[Line]:
 
 def _split_glued(lines: list[Line]) -> list[Line]:
     out: list[Line] = []
+    prose = False  # once the 正文 has begun, a "名称:" line is a label of it, not the 主送
     for index, line in enumerate(lines):
         text = line.text
-        pieces = _split_recipients(text) if index < 40 else [text]
+        pieces = _split_recipients(text) if index < 40 and not prose else [text]
+        prose = prose or (len(pieces) == 1 and re.search("[。，,；;]", text) is not None)
         if index >= len(lines) - 8:
             pieces = [*pieces[:-1], *_split_tail(pieces[-1])]
         out.extend(Line(piece, line.indented) for piece in pieces)

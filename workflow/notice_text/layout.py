@@ -47,14 +47,14 @@ _MAIN_LABEL_RE = re.compile(r"^主\s*送\s*[:：]")
 _COPY_LABEL_RE = re.compile(r"^(?:抄\s*送|抄\s*报)\s*[:：]?")
 _PRINTED_RE = re.compile(r"^(?P<org>.*?)\s*(?P<date>[0-9０-９〇○OΟ零一二三四五六七八九十\s]{4,}年.*?[日号])"
                          r"\s*印\s*发\s*$")
-_ATTACHMENT_NOTE_RE = re.compile(r"^(?:附\s*件\s*(?:[:：]|[0-9０-９]+\s*[.．:：、]|[一二三四五六七八九十]{1,3}\s*[:：、])|附\s*[:：]|"
+_ATTACHMENT_NOTE_RE = re.compile(r"^(?:附\s*件\s*(?:[（(]下载[）)]\s*[:：]|[:：]|[0-9０-９]+\s*[.．:：、]|[一二三四五六七八九十]{1,3}\s*[:：、])|附\s*[:：]|"
                                  r"[（(]附件[0-9０-９]*[）)])")
 # A number printed in brackets, alone under the title or after it: "(沪民基发〔2007〕39号)".
 _BRACKETED_NUMBER_RE = re.compile(r"[（(](?P<number>[^（）()]{2,30}〔[0-9]{4}〕[0-9]{1,5}号)[）)]$")
 # The organ a title starts with: "上海市民政局关于…", "连州市机关事务管理局转发…".
 _TITLE_ORGAN_RE = re.compile(r"^(?P<organ>[^，。：:《“]{2,40}?)(?:关于|转发|印发)")
 _FILE_NAME_RE = re.compile(r"\.(?:docx?|xlsx?|pdf|zip|rar|wps|et|pptx?)$", re.IGNORECASE)
-_ATTACHMENT_LABEL_RE = re.compile(r"^(?:附\s*件\s*(?:[一二三四五六七八九十]{1,3}|[0-9０-９]*)\s*[:：]?|附\s*[:：]|[（(]附件[0-9０-９]*[）)])\s*")
+_ATTACHMENT_LABEL_RE = re.compile(r"^(?:附\s*件\s*[（(]下载[）)]\s*[:：]|附\s*件\s*(?:[一二三四五六七八九十]{1,3}|[0-9０-９]*)\s*[:：]?|附\s*[:：]|[（(]附件[0-9０-９]*[）)])\s*")
 _ATTACHMENT_ITEM_RE = re.compile(r"^(?:[0-9０-９]{1,2}\s*[.．、:：]|[（(][0-9０-９]{1,2}[）)])\s*")
 
 
@@ -146,7 +146,8 @@ def _read_header(lines: list[Line], recipients_at: int | None, layout: Layout) -
     runs: list[list[int]] = [[]]
     for index in range(end):
         text = lines[index].text
-        if recipients_at is None and re.search("[。！？]", text):
+        if recipients_at is None and (re.search("[。！？]", text)
+                                      or len(text) > 30 and re.search("[，,]", text)):
             break  # a sentence: the 正文 has begun, and the header (if any) is over
         number = _number_line(text)
         signatory = _SIGNATORY_RE.search(text)
@@ -309,8 +310,7 @@ def _read_closing(lines: list[Line], layout: Layout, page_dates: tuple[dt.date, 
     layout.date_line = lines[date_at].text if date_at is not None else None
     note_at = next((i for i in range(signature_start - 1, start - 1, -1)
                     if _ATTACHMENT_NOTE_RE.match(lines[i].text)), None)
-    if note_at is not None and any(ends_sentence(lines[i].text)
-                                   for i in range(note_at + 1, signature_start)):
+    if note_at is not None and any(_prose(lines[i].text) for i in range(note_at + 1, signature_start)):
         note_at = None  # "附件…" opened a paragraph of the body, not the list of attachments
     while (note_at is not None and note_at - 1 >= start
            and _ATTACHMENT_NOTE_RE.match(lines[note_at - 1].text)
@@ -324,6 +324,11 @@ def _read_closing(lines: list[Line], layout: Layout, page_dates: tuple[dt.date, 
     # "印发机关" may stand on its own line above "2019年12月20日印发".
     above = lines[imprint - 1].text if start < imprint <= len(lines) - 1 else None
     _read_imprint(lines[imprint:], layout, above if above and _organ_like(above) else None)
+
+
+def _prose(text: str) -> bool:
+    """A sentence of the body, not an attachment's name (which may end in a stray 。)."""
+    return ends_sentence(text) and (width(text) > 40 or re.search("[，,；;]", text) is not None)
 
 
 def _glued_date_line(lines: list[Line], start: int, end: int, layout: Layout,
@@ -435,5 +440,6 @@ def attachment_names(lines: list[str]) -> list[str]:
                 names.append(item[marker.end():] if marker else item)
             else:
                 names[-1] += item  # the rest of a wrapped name
-            starts_item = False
+            # A name closed by 。, 》 or a file's extension is whole: the next line is another.
+            starts_item = bool(re.search(r"(?:[。》]|\.[A-Za-z]{2,4})\s*$", item))
     return [close_up(name).rstrip("。.；;，,") for name in names if close_up(name)]

@@ -17,7 +17,7 @@ from workflow.notice_text import body as body_text
 from workflow.notice_text.dates import find_date
 from workflow.notice_text.furniture import clean_lines
 from workflow.notice_text.layout import KINDS, attachment_names, read_layout, title_organ
-from workflow.notice_text.recipients import split_recipients
+from workflow.notice_text.recipients import is_unit_name, split_recipients
 from workflow.notice_text.requests import ReportRequest, find_requests
 from workflow.notice_text.text import no_spaces, to_lines
 
@@ -154,9 +154,18 @@ def _issuer_names(layout) -> tuple[list[str], bool]:
 
 def _signed_by(lines: list[str]) -> list[str]:
     """The organs of the 署名: one per line or per space-separated name (joint issue)."""
-    names = [name for line in lines for name in line.split()]
-    if names and all(len(name) == 1 for name in names):  # a letter-spaced signature
-        names = ["".join(names)]
+    names: list[str] = []
+    for line in lines:
+        tokens = line.split()
+        if tokens and all(len(token) == 1 for token in tokens):  # a letter-spaced line
+            tokens = ["".join(tokens)]
+        for token in tokens:
+            # "保 卫 处", "保卫 处": a name spaced apart continues the one before it until that
+            # is a unit's name ("学生工作部(处) 保 卫 处" is two organs).
+            if names and not is_unit_name(names[-1]):
+                names[-1] += token
+            else:
+                names.append(token)
     names = [_SEAL_RE.sub("", no_spaces(name)) for name in names]
     return [name for name in names if name]
 
@@ -167,7 +176,9 @@ def _completed(names: list[str]) -> list[str]:
     full: list[str] = []
     for name in names:
         organ = _ORGAN_END_RE.match(full[-1]) if full else None
-        if organ and _SECTION_RE.match(name) and not name.startswith(organ.group()):
+        # Only a name that is itself an organ's section ("…教育局基建科") lends its organ.
+        lends = organ is not None and _SECTION_RE.match(full[-1][organ.end():]) is not None
+        if lends and _SECTION_RE.match(name) and not name.startswith(organ.group()):
             name = organ.group() + name
         full.append(name)
     return full

@@ -71,6 +71,7 @@ from workflow.notice_text.words import (
 )
 
 # A time of reporting stated after what is reported: "上报时间为…", "X上报时间调整为…前".
+_ENDS_SENDING_RE = re.compile(r"(?:上报|报送|提交|提报|报备|报)$")
 _REPORT_TIME_RE = re.compile(r"^(?:其中)?(?P<what>[^，,]{0,40}?)(?:上报|报送|提交|报名)(?:截止)?时间"
                              r"(?:调整)?为(?P<time>.{2,40})$")
 
@@ -131,7 +132,9 @@ def find_requests(body: str, doc_date: dt.date | None, doc_year: int | None) -> 
 
 def _year_written(body: str) -> int | None:
     """The year of the last full date the text writes ("即日起至2018年11月30日")."""
-    years = re.findall(r"((?:19|20)[0-9]{2})\s*年\s*[0-9]{1,2}\s*月", body.translate(FULL_WIDTH_DIGITS))
+    digits = body.translate(FULL_WIDTH_DIGITS)
+    years = re.findall(r"((?:19|20)[0-9]{2})\s*年\s*[0-9]{1,2}\s*月", digits) \
+        or re.findall(r"((?:19|20)[0-9]{2})\s*年", digits)
     return int(years[-1]) if years else None
 
 
@@ -179,6 +182,15 @@ def _clause_requests(sentence: str, carried: str | None) -> tuple[list[tuple], s
                 found.append((what, None, None, stated["time"]))
                 last, pending, carried = stated["time"], "", what
             continue
+        if hit is None and WILL_RE.search(clause) and _ENDS_SENDING_RE.search(clause):
+            # "…于10月9日前将返校情况通过系统提报": sent with a deadline, no receiver named.
+            marks = list(WILL_RE.finditer(clause))
+            what = clean_object(_ENDS_SENDING_RE.sub("", clause[marks[-1].end():]))
+            timing = timing_text(clause[:marks[-1].start()]) or pending
+            if what and is_thing(what) and find_deadline(timing or ""):
+                found.append((what, asker(clause[:marks[-1].start()]), None, timing))
+                last, pending, carried = timing, "", what
+                continue
         if hit is None:
             thing, marked = object_in(clause)
             # An elaboration right after "将<X>，" ("包括…材料") does not replace X.
@@ -201,6 +213,9 @@ def _clause_requests(sentence: str, carried: str | None) -> tuple[list[tuple], s
             who, what = owner_and_thing(what)
         found.append((what, who, to, timing))
         last, pending, carried, strong = timing, "", what, False
+    if found and pending and not found[-1][3]:
+        # "…书面报校工会，并附照片，于3月13日以前传校工会": the time comes after the request.
+        found[-1] = (*found[-1][:3], pending)
     return found, carried
 
 

@@ -43,7 +43,7 @@ SENT_THINGS = ("报告", "材料", "情况", "总结", "表", "名单", "方案"
                 "成果", "案例", "台账", "进展", "文件", "函", "资料", "版", "档", "表格", "作品", "专报",
                 "等", "汇总", "疫情", "图片", "简报", "证明", "收据", "申请表")
 # Words after the receiver that say what the receiver does with it ("报市妇联备案").
-_RECEIVER_TAIL_RE = re.compile(r"(?:备案|审核|审定|审批|汇总|存档|留存|统一报送|报备)$")
+_RECEIVER_TAIL_RE = re.compile(r"(?:统一|汇总|审核|审定|审批|备案|存档|留存|报备)[^，,。；]{0,12}$")
 # A receiver that ends in persons' names (and their mailbox): "综合处黄文魁、王锋邮箱" → 综合处.
 _UNIT_END = "|".join(sorted((re.escape(w) for w in UNIT_WORDS), key=len, reverse=True))
 _UNIT_WORD_RE = re.compile(f"(?:{_UNIT_END})")
@@ -58,7 +58,7 @@ _QUANTITY_RE = re.compile(r"^(?:[一两二三四五六七八九十0-9]+(?:篇|�
 _OBJECT_TAIL_RE = re.compile(r"(?:打包后一起|打包后|打包|一起|汇总后|汇总|加盖公章后|盖公章后|盖章后|签字后|审核后|"
                              r"整理后|书面|[(（].*)$")
 # What is sent named before who handles it: "纸质版需由各科长…签字后", "纸质稿经…盖章后".
-_HANDLED_RE = re.compile(r"^(?P<x>.+?)(?:需|须|应)?(?:由|经)")
+_HANDLED_RE = re.compile(r"^(?P<x>.+?)(?:(?:需|须|应)(?:由|经)?|由|经)")
 # The object marker 将, not the future 将 ("将会", "将于", "将在").
 WILL_RE = re.compile("[将把](?![会要在于对从由])")
 # What comes before "后的" qualifies what is sent: "经…签字盖章后的工作总结" → 工作总结.
@@ -67,7 +67,7 @@ MONTH_DAY_RE = re.compile(r"[0-9一二三四五六七八九十]{1,3}\s*月\s*[0-
 ASKS_RE = re.compile(r"(?<![申邀])请(?![示假])|要|须|务必|应|需")
 # How it is sent is not what is sent: "以电子邮件形式", "通过电子邮件", "纸质版一式两份".
 MANNER_RE = re.compile(
-    r"(?:以[^，,。；]{1,8}(?:形式|方式)|以[^，,。；]{1,8}为单位|通过[^，,。；]{1,10}(?:邮件|传真|系统|平台|邮箱)"
+    r"(?:以[^，,。；]{1,8}(?:形式|方式)|以[^，,。；]{1,8}为单位|通过[^，,。；]{0,10}(?:邮件|传真|系统|平台|邮箱)"
     r"|一式[一二两三四五六七八九十0-9]+份)+$")
 # A request is said in few words: who, deadline, object, verb and receiver fit in this many
 # characters either side of 将, and a sentence with more 将 than this is not read further. The
