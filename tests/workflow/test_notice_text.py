@@ -668,3 +668,15 @@ def test_attachment_names_closed_by_a_stray_full_stop_are_two_names():
     parsed = parse_notice("关于订阅的通知\n各单位:\n请订阅。\n附件(下载):\n邮发代号查询 。\n《订阅登记表》 。\n"
                           "党委宣传部\n2012年11月13日\n")
     assert parsed.attachments == ("邮发代号查询", "《订阅登记表》")
+
+
+def test_an_indented_line_starts_a_paragraph_and_a_publisher_line_is_the_page_s():
+    parsed = parse_notice("关于评比的通知\n发布人:林同学\n各团支部:\n      评比大会地点定于院楼B103\n"
+                          "      请各支部做好准备。\n学院团委\n2019年4月22日\n")
+    assert parsed.main_recipients == ("各团支部",)
+    assert parsed.body.splitlines() == ["评比大会地点定于院楼B103", "请各支部做好准备。"]
+
+
+def test_what_an_organ_will_do_with_将_before_从_is_no_request():
+    assert dated("本次评比将从参评支部中遴选出达标支部并上报校团委。") == []
+    assert dated("请各支部将推荐名单上报校团委。") == [("推荐名单", "校团委", None, False, False)]

@@ -58,6 +58,10 @@ def _ends_paragraph(paragraph: str, text: str, first: bool, following: Line, nex
     next_is_heading = bool(HEADING_RE.match(next_text))
     if full is None and (_CONTACT_RE.match(text) or _CONTACT_RE.match(next_text)):
         return True
+    if full is None and following.indented and not text.endswith(("，", ",", "、", "：", ":", "（", "(")):
+        # A paragraph a line whose end lost its 。 ("地点定于院楼B103"): the next line's indent
+        # starts a paragraph (a line broken at a page's end goes on unindented).
+        return True
     if full is not None:
         # Hard-wrapped: only the last line of a paragraph falls short of the full width. The
         # first line is indented two characters, and Arabic digits, counted half, are spread

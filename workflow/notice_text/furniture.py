@@ -25,7 +25,7 @@ from workflow.notice_text.text import Line, no_spaces
 # Only the page's head and tail carry furniture; a notice's body is never searched for it.
 _LABELS = ("发布时间", "发布日期", "发表时间", "更新时间", "浏览次数", "浏览数", "阅读数", "点击量",
            "访问量", "点击数", "点击次数",
-           "阅读次数", "浏览量", "访问次数", "信息发布者", "发布者", "信息来源", "作者", "来源",
+           "阅读次数", "浏览量", "访问次数", "信息发布者", "发布者", "发布人", "信息来源", "作者", "来源",
            "日期", "时间", "字体", "字号", "点击", "审核", "编辑", "责任编辑")
 _META_RE = re.compile(
     r"[\[【]?(?:" + "|".join(_LABELS) + r")[\]】]?\s*[:：]")
@@ -36,7 +36,7 @@ _BLOCK_RE = re.compile(
     r"统一编号|文\s*号|文件编号|信息名称|名\s*称|标\s*题|内容概述|关键词|公开方式|公开类别|"
     r"法定主动公开分类|归档时间|所属机构)")
 # A page-only label alone, with at most a short value: "浏览次数:", "点击数: 590".
-_PAGE_LABEL_RE = re.compile(r"^[\[【]?(?:浏览次数|点击数|点击次数|阅读次数|浏览量|访问次数|发布者|信息发布者|"
+_PAGE_LABEL_RE = re.compile(r"^[\[【]?(?:浏览次数|点击数|点击次数|阅读次数|浏览量|访问次数|发布者|发布人|信息发布者|"
                             r"发布时间|发布日期|发表时间|更新时间)[\]】]?\s*[:：]\s*\S{0,24}$")
 # A time stamp with a word or two: "2020-02-02 20:22:29 转载".
 _STAMP_RE = re.compile(r"^(?:19|20)[0-9]{2}-[0-9]{1,2}-[0-9]{1,2}(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"

@@ -280,7 +280,8 @@ def _without_repeats(found: list[ReportRequest]) -> list[ReportRequest]:
 
 def _with_object_first(sentence: str):
     """"…将<what>(deadline)(vague)<verb><to>": the object fronted with 将 or 把."""
-    for marker in list(re.finditer("[将把]", sentence))[:MOST_MARKERS]:
+    # "评比活动将从…遴选出…并上报校团委": 将 before 从/对/会… says what will be done, not what is sent.
+    for marker in list(WILL_RE.finditer(sentence))[:MOST_MARKERS]:
         before = sentence[max(0, marker.start() - WINDOW):marker.start()]
         after = sentence[marker.end():marker.end() + WINDOW]
         after = split_top_level(after, "，,")[0] if after else ""

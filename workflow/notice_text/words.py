@@ -137,6 +137,8 @@ def object_in(clause: str) -> tuple[str | None, bool]:
             return thing, marks[-1].group() not in ("上报", "报送", "提交")
     lead = re.match(r"^(?P<x>[^，,由经在将把于请包]{1,30}?(?:" + "|".join(SENT_THINGS) + "))", clause)
     thing = clean_object(lead["x"]) if lead else None
+    if thing:  # "决定对全区…受灾情况进行调查": the organ's decision names what, not the 决定
+        thing = re.sub(r"^(?:现|特)?决定(?:对|就|将)?", "", thing)
     return (thing, False) if thing and is_thing(thing) else (None, False)
 
 
