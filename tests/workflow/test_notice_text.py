@@ -680,3 +680,16 @@ def test_an_indented_line_starts_a_paragraph_and_a_publisher_line_is_the_page_s(
 def test_what_an_organ_will_do_with_将_before_从_is_no_request():
     assert dated("本次评比将从参评支部中遴选出达标支部并上报校团委。") == []
     assert dated("请各支部将推荐名单上报校团委。") == [("推荐名单", "校团委", None, False, False)]
+
+
+def test_a_label_before_a_request_and_a_place_before_its_receiver():
+    assert dated("纸质版提交要求:3月19日中午12:00前交至行政楼1A209团委办公室。") == [
+        ("纸质版", "团委办公室", "2024-03-19", False, False)]
+    assert dated("电子版提交要求:3月19日前各团总支将汇总表电子版发送至邮箱:tw@example.cn。") == [
+        ("汇总表电子版", "tw@example.cn", "2024-03-19", False, False)]
+
+
+def test_a_contact_line_after_the_last_attachment_is_no_part_of_its_name():
+    parsed = parse_notice("关于推报的通知\n各团支部:\n请认真推报。\n附件:1、申报条件\n2、申报汇总表\n"
+                          "联系人:校团委 殷老师 0769-23306019\n")
+    assert parsed.attachments == ("申报条件", "申报汇总表")

@@ -50,13 +50,13 @@ def tidy(lines: list[Line], lines_are_paragraphs: bool = False) -> str:
 
 
 # A line of its own on web pages: a contact, telephone, mailbox or address ("联系人:周敏 6573").
-_CONTACT_RE = re.compile(r"^(?:联\s*系\s*人|联系电话|联系方式|电\s*话|邮\s*箱|电子邮箱|地\s*址|传\s*真|邮\s*编)\s*[:：]")
+CONTACT_RE = re.compile(r"^(?:联\s*系\s*人|联系电话|联系方式|电\s*话|邮\s*箱|电子邮箱|地\s*址|传\s*真|邮\s*编)\s*[:：]")
 
 
 def _ends_paragraph(paragraph: str, text: str, first: bool, following: Line, next_text: str,
                     full: float | None) -> bool:
     next_is_heading = bool(HEADING_RE.match(next_text))
-    if full is None and (_CONTACT_RE.match(text) or _CONTACT_RE.match(next_text)):
+    if full is None and (CONTACT_RE.match(text) or CONTACT_RE.match(next_text)):
         return True
     if full is None and following.indented and not text.endswith(("，", ",", "、", "：", ":", "（", "(")):
         # A paragraph a line whose end lost its 。 ("地点定于院楼B103"): the next line's indent

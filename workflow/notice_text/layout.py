@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from workflow.docnumber import DocNumber, parse_number
 from workflow.errors import InvalidInput
-from workflow.notice_text.body import HEADING_RE
+from workflow.notice_text.body import CONTACT_RE, HEADING_RE
 from workflow.notice_text.dates import find_date, glued_dates, parse_date
 from workflow.notice_text.furniture import looks_like_recipients
 from workflow.notice_text.recipients import is_unit_name, split_recipients
@@ -318,7 +318,10 @@ def _read_closing(lines: list[Line], layout: Layout, page_dates: tuple[dt.date, 
         note_at -= 1  # each 附件 on a line of its own, each with its label
     layout.body_end = note_at if note_at is not None else signature_start
     if note_at is not None:
-        layout.attachment_lines = [lines[i].text for i in range(note_at, signature_start)]
+        # A contact line ends the list ("联系人:…" after the last 附件 is no part of its name).
+        list_end = next((i for i in range(note_at + 1, signature_start)
+                         if CONTACT_RE.match(lines[i].text)), signature_start)
+        layout.attachment_lines = [lines[i].text for i in range(note_at, list_end)]
     elif date_at is not None:
         layout.attachment_lines = _attachments_after(lines, date_at + 1, imprint)
     # "印发机关" may stand on its own line above "2019年12月20日印发".

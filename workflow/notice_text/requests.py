@@ -138,9 +138,14 @@ def _year_written(body: str) -> int | None:
     return int(years[-1]) if years else None
 
 
+_LABEL_RE = re.compile(r"^(?P<label>[^，,。：:]{1,12}?(?:要求|方式|时间|办法|途径))\s*[:：]")
+
+
 def _prepare(sentence: str) -> str:
     """The sentence as requests are read in it: clauses passing the notice on dropped ("现将…
     转发给你们"), asides in brackets dropped (an e-mail address after 邮箱 kept)."""
+    # "纸质版提交要求：2月19日前交至…": the label is a clause of its own (it may name what is sent).
+    sentence = _LABEL_RE.sub(r"\g<label>，", sentence)
     clauses = [c for c in split_top_level(sentence, "，,；;") if not PASS_ON_RE.search(c)]
     text = "，".join(clauses)
 

@@ -84,6 +84,10 @@ def is_thing(text: str) -> bool:
             and not re.match("(?:如有|若有|遇有|如遇|如|安排|做好|开展|组织|加强|认真)", text))
 
 
+# A place before the receiver: a building and a room ("行政楼1A209", "主楼804室").
+_PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{1,8}?[楼栋座馆][0-9A-Za-z][0-9A-Za-z\-－]{1,7}(?:室|房间)?")
+
+
 def receiver_and_rest(text: str) -> tuple[str | None, str]:
     """The receiver at the start of `text` and what follows it ("校工会参赛名单" → 校工会,
     参赛名单): a unit, a unit's named persons (the unit counts), an e-mail address, or after
@@ -95,6 +99,9 @@ def receiver_and_rest(text: str) -> tuple[str | None, str]:
     if email:
         return email.group(), ""
     head = _RECEIVER_TAIL_RE.sub("", re.split(r"[（(：:]", segment, maxsplit=1)[0].strip())
+    place = _PLACE_RE.match(head)
+    if place and is_unit_name(head[place.end():]):
+        head = head[place.end():]  # "行政楼1A209团委办公室": where the 团委办公室 is, then the unit
     if not head or VERB_RE.match(head) or len(head) > 24 or re.search("[0-9０-９]+月|[将把于]", head):
         return None, ""
     if (is_unit_name(head) and "的" not in head and "、" not in head
