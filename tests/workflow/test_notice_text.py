@@ -693,3 +693,16 @@ def test_a_contact_line_after_the_last_attachment_is_no_part_of_its_name():
     parsed = parse_notice("关于推报的通知\n各团支部:\n请认真推报。\n附件:1、申报条件\n2、申报汇总表\n"
                           "联系人:校团委 殷老师 0769-23306019\n")
     assert parsed.attachments == ("申报条件", "申报汇总表")
+
+
+def test_a_number_before_the_title_on_its_line_is_the_notice_s_number():
+    parsed = parse_notice("徐师大保〔2005〕3号 关于做好寒假期间安全工作的通知\n各院系:\n请做好安全工作。\n"
+                          "二○○五年一月十四日\n")
+    assert parsed.title == "关于做好寒假期间安全工作的通知"
+    assert parsed.to_json_dict()["doc_number"]["normalized"] == "徐师大保〔2005〕3号"
+
+
+def test_what_is_checked_or_found_is_not_sent_and_an_object_serves_the_next_sentence_only():
+    assert dated("对办公室的安全情况进行一次自查，发现问题及时上报有关部门。") == []
+    assert dated("值班要做到信息畅通，发现异常情况及时报告。宿舍不得存放现金。"
+                 "大型活动要提前报告给保卫处。") == []

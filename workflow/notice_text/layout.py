@@ -49,6 +49,8 @@ _PRINTED_RE = re.compile(r"^(?P<org>.*?)\s*(?P<date>[0-9０-９〇○OΟ零一�
                          r"\s*印\s*发\s*$")
 _ATTACHMENT_NOTE_RE = re.compile(r"^(?:附\s*件\s*(?:[（(]下载[）)]\s*[:：]|[:：]|[0-9０-９]+\s*[.．:：、]|[一二三四五六七八九十]{1,3}\s*[:：、])|附\s*[:：]|"
                                  r"[（(]附件[0-9０-９]*[）)])")
+# A number printed before the title on the same line.
+_LEADING_NUMBER_RE = re.compile(r"^(?P<number>[\u4e00-\u9fff]{1,12}[〔\[［（(][0-9]{4}[〕\]］）)][0-9]{1,5}号)\s*(?P<rest>.+)$")
 # A number printed in brackets, alone under the title or after it: "(沪民基发〔2007〕39号)".
 _BRACKETED_NUMBER_RE = re.compile(r"[（(](?P<number>[^（）()]{2,30}〔[0-9]{4}〕[0-9]{1,5}号)[）)]$")
 # The organ a title starts with: "上海市民政局关于…", "连州市机关事务管理局转发…".
@@ -202,6 +204,12 @@ def _read_header(lines: list[Line], recipients_at: int | None, layout: Layout) -
         if number is not None:
             layout.number = layout.number or number[0]
             title = title[:bracketed.start()].rstrip()
+    leading = _LEADING_NUMBER_RE.match(title)
+    if leading and "关于" in leading["rest"]:  # "徐师大保〔2005〕3号 关于…的通知": on one line
+        number = _number_line(leading["number"])
+        if number is not None:
+            layout.number = layout.number or number[0]
+            title = leading["rest"]
     layout.title = title
     return title_run[-1]
 

@@ -115,7 +115,10 @@ def find_requests(body: str, doc_date: dt.date | None, doc_year: int | None) -> 
             sentence = _prepare(HEADING_RE.sub("", sentence))  # "三、…": the number is no part
             if not sentence:
                 continue
+            incoming = carried
             parts, carried = _clause_requests(sentence, carried)
+            if carried is incoming:
+                carried = None  # named for the next sentence only, not for any after it
             if not parts:
                 request = (_with_object_first(sentence) or _with_object_after(sentence)
                            or _with_timing_first(sentence))

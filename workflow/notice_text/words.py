@@ -81,7 +81,7 @@ def is_thing(text: str) -> bool:
     """Whether the words name something sent (a 《title》 counts by what it names)."""
     stripped = text.rstrip("》”\"'")
     return (stripped.endswith(SENT_THINGS)
-            and not re.match("(?:如有|若有|遇有|如遇|如|安排|做好|开展|组织|加强|认真)", text))
+            and not re.match("(?:如有|若有|遇有|如遇|如|发现|对|安排|做好|开展|组织|加强|认真)", text))
 
 
 # A place before the receiver: a building and a room ("行政楼1A209", "主楼804室").
