@@ -706,3 +706,17 @@ def test_what_is_checked_or_found_is_not_sent_and_an_object_serves_the_next_sent
     assert dated("对办公室的安全情况进行一次自查，发现问题及时上报有关部门。") == []
     assert dated("值班要做到信息畅通，发现异常情况及时报告。宿舍不得存放现金。"
                  "大型活动要提前报告给保卫处。") == []
+
+
+def test_furniture_of_school_pages_and_plain_各_names_split_at_the_pause_mark():
+    parsed = parse_notice("学校logo\n您目前的位置: 首页» 通知公告» 党建工作\n关于年终结账的通知\n"
+                          "各二级学院、处室:\n请合理安排报销时间。\n财务处\n2017年12月13日\n")
+    assert parsed.title == "关于年终结账的通知"
+    assert parsed.main_recipients == ("各二级学院", "处室")
+    assert parse_notice("关于报账的通知\n全校各部门、单位:\n请报账。\n财务处\n2017年12月13日\n"
+                        ).main_recipients == ("全校各部门、单位",)
+
+
+def test_what_a_paper_is_made_out_as_is_what_is_sent():
+    assert dated("确有特殊情况不能办理的，请出具书面说明经分管领导审批后送交财务处。") == [
+        ("书面说明", "财务处", None, False, False)]

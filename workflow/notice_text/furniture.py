@@ -41,7 +41,7 @@ _PAGE_LABEL_RE = re.compile(r"^[\[【]?(?:浏览次数|点击数|点击次数|�
 # A time stamp with a word or two: "2020-02-02 20:22:29 转载".
 _STAMP_RE = re.compile(r"^(?:19|20)[0-9]{2}-[0-9]{1,2}-[0-9]{1,2}(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
                        r"\s*[^，。,：:]{0,24}$")
-_CRUMB_RE = re.compile(r"(?:当前位置|您的位置|您当前的位置|所在位置|当前的位置)|^首页\s*(?:>|»|＞|/)")
+_CRUMB_RE = re.compile(r"(?:当前的?位置|[您你](?:目前|当前|现在)?的位置|所在位置)|^首页\s*(?:>|»|＞|/)")
 # Words a page's widgets and columns leave on a line of their own.
 _WIDGETS = {
     "关闭", "举报", "提交", "打印", "朗读", "分享到", "分享", "购物车", "验证码", "全部评论", "用户登录",
@@ -51,7 +51,7 @@ _WIDGETS = {
     "最新文档", "相关主题", "打印本页", "关闭窗口", "Baidu", "sogou", "XML 地图", "信息公开",
     ":", "：", "无标题文档", "政府文件",
 }
-_WIDGET_RE = re.compile(r"^(?:扫一扫.*|.*扫描二维码.*|分享至.*|字号\s*[:：].{0,12}|(?:【[^】【]{1,8}】?\s*)+|.*转载请.*|本文由.*|"
+_WIDGET_RE = re.compile(r"^(?:.{0,8}[Ll][Oo][Gg][Oo]|扫一扫.*|.*扫描二维码.*|分享至.*|字号\s*[:：].{0,12}|(?:【[^】【]{1,8}】?\s*)+|.*转载请.*|本文由.*|"
                         r"下载地址[:：].*|第[0-9]+页|.*版权所有.*|.*ICP备.*)$")
 # A document-sharing site's own head: its blurb, then "第一篇:<title>" before the document.
 _SHARING_RE = re.compile(r"^(?:简介[:：]|.*下载本文|.*会员上传)")

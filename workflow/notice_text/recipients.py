@@ -73,9 +73,10 @@ def _split_group(group: str) -> list[str]:
     if len(parts) <= 1:  # one name, or nothing but separators
         return parts
     # Single characters ("市政府各委、办、局") are abbreviations of one collective, not names;
-    # so is a bare kind of body after "全校各部门" ("全校各部门、单位").
+    # so is a bare kind of body after "全校各部门" ("全校各部门、单位"). After a plain "各…"
+    # it is a name of its own: "各二级学院、处室" is 各二级学院 and 处室.
     if any(len(part) < 2 for part in parts) or (
-            parts[0].startswith(("全", "各", "校内")) and any(p in _BARE_KINDS for p in parts[1:])):
+            parts[0].startswith(("全", "校内")) and any(p in _BARE_KINDS for p in parts[1:])):
         return [group]
     parts = _carry_shared_organ(parts)
     shared = next((w for w in _SHARED_WORDS if parts[-1].endswith(w) and parts[-1] != w), None)

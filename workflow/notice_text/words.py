@@ -53,7 +53,7 @@ _PERSONS_TAIL_RE = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:[、和][\u4e00-\u9fff]{
 ASIDE_RE = re.compile(r"[（(](?P<inner>[^（）()]{0,60})[）)]")
 KEEP_INNER_RE = re.compile(r"^(?:[市县区镇乡州盟旗局委、\s]{1,8}|\s*(?:星期|周|礼拜)[一二三四五六日天]\s*|含)$")
 _LINK_WORDS_RE = re.compile(r"(?:统一|分别|一并|集中|均|及时|按时|同时|并|再|以|由|后|前|之前|于|在)+$")
-_OBJECT_MARK_RE = re.compile(r"(?:将|把|填写好|填写|填报|制定|撰写|形成|准备|整理|收集|上报|报送|提交)")
+_OBJECT_MARK_RE = re.compile(r"(?:将|把|填写好|填写|填报|制定|撰写|形成|准备|整理|收集|出具|上报|报送|提交)")
 _QUANTITY_RE = re.compile(r"^(?:[一两二三四五六七八九十0-9]+(?:篇|份|个|件|张|套|项))")
 _OBJECT_TAIL_RE = re.compile(r"(?:打包后一起|打包后|打包|一起|汇总后|汇总|加盖公章后|盖公章后|盖章后|签字后|审核后|"
                              r"整理后|书面|[(（].*)$")
@@ -81,7 +81,7 @@ def is_thing(text: str) -> bool:
     """Whether the words name something sent (a 《title》 counts by what it names)."""
     stripped = text.rstrip("》”\"'")
     return (stripped.endswith(SENT_THINGS)
-            and not re.match("(?:如有|若有|遇有|如遇|如|发现|对|安排|做好|开展|组织|加强|认真)", text))
+            and not re.match("(?:如有|若有|遇有|如遇|确有|如|发现|对|安排|做好|开展|组织|加强|认真)", text))
 
 
 # A place before the receiver: a building and a room ("行政楼1A209", "主楼804室").
@@ -130,6 +130,10 @@ def object_before(before: str) -> str | None:
     handled = _HANDLED_RE.match(text)
     if handled and is_thing(handled["x"]):
         text = handled["x"]
+    marks = [m for m in _OBJECT_MARK_RE.finditer(text) if m.group() not in "将把"]
+    if marks and is_thing(clean_object(text[marks[-1].end():])):
+        # "请出具书面说明经…审批后送交财务处": what 出具/填写… names is what is sent.
+        return clean_object(text[marks[-1].end():])
     return text if text and is_thing(text) and not ASKS_RE.search(text) else None
 
 
