@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from workflow.errors import InvalidInput
 from workflow.notice_text import EXTRA_KEYS, JSON_KEYS, ParsedNotice, ReportRequest, parse_notice
 from workflow.notice_text.dates import parse_date
+from workflow.notice_text.recipients import split_recipients
 
 CORPUS = Path(__file__).parent / "notice_corpus"
 
@@ -720,3 +721,21 @@ def test_furniture_of_school_pages_and_plain_各_names_split_at_the_pause_mark()
 def test_what_a_paper_is_made_out_as_is_what_is_sent():
     assert dated("确有特殊情况不能办理的，请出具书面说明经分管领导审批后送交财务处。") == [
         ("书面说明", "财务处", None, False, False)]
+
+
+def test_a_line_ending_in_a_telephone_number_and_特此通知_are_paragraphs_of_their_own():
+    parsed = parse_notice("关于归档的通知\n各部门:\n请按时移交档案。\n档案管理科:82288090\n特此通知。\n"
+                          "档案馆\n2018年4月3日\n")
+    assert parsed.body.splitlines() == ["请按时移交档案。", "档案管理科:82288090", "特此通知。"]
+
+
+def test_a_long_place_name_shares_all_of_the_unit_words_after_the_next_place():
+    assert split_recipients("十堰经济技术开发区、武当山旅游经济特区管委会普查办公室,市直各单位:") == [
+        "十堰经济技术开发区管委会普查办公室", "武当山旅游经济特区管委会普查办公室", "市直各单位"]
+
+
+def test_archives_and_persons_reported_to_a_hall():
+    assert dated("各部门,需要移交的档案,务必在2024年5月30日以前移交到学校档案馆。") == [
+        ("需要移交的档案", "学校档案馆", "2024-05-30", False, False)]
+    assert dated("请各单位在3月22日前,将本部门兼职档案人员报到档案馆,以便发文公布。") == [
+        ("本部门兼职档案人员", "档案馆", "2024-03-22", False, False)]

@@ -49,6 +49,8 @@ def tidy(lines: list[Line], lines_are_paragraphs: bool = False) -> str:
     return "\n".join(paragraphs)
 
 
+_CLOSING_RE = re.compile(r"^特此(?:通知|函告|通告|函复|批复|报告|函达)[。！!]?$")
+_ENDS_WITH_PHONE_RE = re.compile(r"[0-9]{7,}$")
 # A line of its own on web pages: a contact, telephone, mailbox or address ("联系人:周敏 6573").
 CONTACT_RE = re.compile(r"^(?:联\s*系\s*人|联系电话|联系方式|电\s*话|邮\s*箱|电子邮箱|地\s*址|传\s*真|邮\s*编)\s*[:：]")
 
@@ -56,8 +58,9 @@ CONTACT_RE = re.compile(r"^(?:联\s*系\s*人|联系电话|联系方式|电\s*�
 def _ends_paragraph(paragraph: str, text: str, first: bool, following: Line, next_text: str,
                     full: float | None) -> bool:
     next_is_heading = bool(HEADING_RE.match(next_text))
-    if full is None and (CONTACT_RE.match(text) or CONTACT_RE.match(next_text)):
-        return True
+    if full is None and (CONTACT_RE.match(text) or CONTACT_RE.match(next_text)
+                         or _CLOSING_RE.match(next_text) or _ENDS_WITH_PHONE_RE.search(text)):
+        return True  # "档案管理科:82288090" / "特此通知。": lines of their own on web copies
     if full is None and following.indented and not text.endswith(("，", ",", "、", "：", ":", "（", "(")):
         # A paragraph a line whose end lost its 。 ("地点定于院楼B103"): the next line's indent
         # starts a paragraph (a line broken at a page's end goes on unindented).

@@ -28,7 +28,7 @@ from workflow.notice_text.text import FULL_WIDTH_DIGITS, split_top_level
 # The verbs of sending back, two-character ones first so that 上报 wins over 报. 报 is not taken
 # where it begins another word: 报名 (sign up), 报到 (turn up), 报道, 报刊, 报纸, 报告会, 报表 (a noun).
 _VERB = (r"(?:上报|报送|呈报|反馈|提交|送交|寄送|发送|传真|函复|函告|报告(?!会)|上交|交至|交到|传至|协同至"
-         r"|报(?=到[^，,。；]{1,16}?(?:办公室|工会|委员会|团委|妇联|局|处|科|室|部|委|会|办|中心))"
+         r"|报(?=到[^，,。；]{1,16}?(?:办公室|工会|委员会|团委|妇联|局|处|科|室|部|委|会|办|中心|馆))"
          r"|(?<!申)报(?![名到道刊纸社表告])|送(?![达])|发(?![布放展出挥生现起动文])|交(?![流通])|寄)")
 VERB_RE = re.compile(_VERB)
 TOWARDS = "至到给"
@@ -41,7 +41,7 @@ _LEADING_LINKS_RE = re.compile(r"^(?:请|由)")
 SENT_THINGS = ("报告", "材料", "情况", "总结", "表", "名单", "方案", "清单", "数据", "信息", "建议",
                 "意见", "计划", "回执", "统计", "说明", "汇报", "经验", "做法", "稿", "照片", "视频",
                 "成果", "案例", "台账", "进展", "文件", "函", "资料", "版", "档", "表格", "作品", "专报",
-                "等", "汇总", "疫情", "图片", "简报", "证明", "收据", "申请表")
+                "等", "汇总", "疫情", "图片", "简报", "证明", "收据", "申请表", "档案", "人员")
 # Words after the receiver that say what the receiver does with it ("报市妇联备案").
 _RECEIVER_TAIL_RE = re.compile(r"(?:统一|汇总|审核|审定|审批|备案|存档|留存|报备)[^，,。；]{0,12}$")
 # A receiver that ends in persons' names (and their mailbox): "综合处黄文魁、王锋邮箱" → 综合处.
@@ -146,6 +146,9 @@ def object_in(clause: str) -> tuple[str | None, bool]:
         thing = clean_object(clause[marks[-1].end():])
         if thing and is_thing(thing):
             return thing, marks[-1].group() not in ("上报", "报送", "提交")
+    whole = clean_object(clause)
+    if len(whole) <= 30 and is_thing(whole) and not re.search("[由经在将把于请包]", whole):
+        return whole, False  # the clause is the thing ("需要移交的档案")
     lead = re.match(r"^(?P<x>[^，,由经在将把于请包]{1,30}?(?:" + "|".join(SENT_THINGS) + "))", clause)
     thing = clean_object(lead["x"]) if lead else None
     if thing:  # "决定对全区…受灾情况进行调查": the organ's decision names what, not the 决定
