@@ -739,3 +739,17 @@ def test_archives_and_persons_reported_to_a_hall():
         ("需要移交的档案", "学校档案馆", "2024-05-30", False, False)]
     assert dated("请各单位在3月22日前,将本部门兼职档案人员报到档案馆,以便发文公布。") == [
         ("本部门兼职档案人员", "档案馆", "2024-03-22", False, False)]
+
+
+def test_a_list_imported_or_made_public_is_what_the_next_clause_sends():
+    assert dated("各学院于2024年5月4日前将名单导入系统，主管部门于同一时间导入学生干部名单，"
+                 "并发送到tw@example.cn。") == [("学生干部名单", "tw@example.cn", "2024-05-04", False, False)]
+    assert dated("4、公示：各学院在本院公示人选名单，公示无异议后于2024年5月20日前报学生处。") == [
+        ("人选名单", "学生处", "2024-05-20", False, False)]
+
+
+def test_a_site_s_head_links_and_column_labels_are_furniture():
+    parsed = parse_notice("设为首页|加入收藏\n首页\n通知通告\n首页 > 通知通告 > 正文\n关于评选十佳大学生的通知\n"
+                          "各教学单位:\n请组织评选。\n学生工作处\n2022年4月8日\n")
+    assert (parsed.title, parsed.kind, parsed.main_recipients) == (
+        "关于评选十佳大学生的通知", "通知", ("各教学单位",))
