@@ -753,3 +753,18 @@ def test_a_site_s_head_links_and_column_labels_are_furniture():
                           "各教学单位:\n请组织评选。\n学生工作处\n2022年4月8日\n")
     assert (parsed.title, parsed.kind, parsed.main_recipients) == (
         "关于评选十佳大学生的通知", "通知", ("各教学单位",))
+
+
+def test_a_heading_without_a_number_is_a_paragraph_of_its_own():
+    parsed = parse_notice("关于报送总结的通知\n各团委:\n现通知如下:\n报送时间和方式\n请于7月8日前报送总结。\n"
+                          "团省委办公室\n2021年7月5日\n")
+    assert parsed.body.splitlines() == ["现通知如下:", "报送时间和方式", "请于7月8日前报送总结。"]
+
+
+def test_a_receiver_with_its_place_and_person_and_a_paper_sent_later():
+    assert dated("请于3月6日前将电子版发送至督导办李霞老师办公平台邮箱，纸质版送至教师办公楼二楼"
+                 "内科护理教研室李霞老师处。") == [
+        ("电子版", "督导办", "2024-03-06", False, False),
+        ("纸质版", "内科护理教研室", "2024-03-06", False, False)]
+    assert dated("请于3月8日前将材料电子版报送至团省委办公室，纸质版随后送达。") == [
+        ("材料电子版", "团省委办公室", "2024-03-08", False, False), ("纸质版", None, None, False, False)]

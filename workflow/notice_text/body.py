@@ -74,6 +74,9 @@ def _ends_paragraph(paragraph: str, text: str, first: bool, following: Line, nex
         if ends_sentence(text):
             return short or following.indented or next_is_heading
         return width(text) < full * 0.75 or (short and next_is_heading)
+    if (first and len(text) <= 10 and not re.search(r"[，,。；;：:、（(）)0-9０-９]", text)
+            and not text.startswith(("请", "各", "于", "在", "将"))):
+        return True  # "报送时间和方式": a heading without a number, a line of its own
     if ends_sentence(text) or next_is_heading:
         # A heading starts a paragraph of its own: web copies end lines without punctuation.
         return True

@@ -71,6 +71,7 @@ from workflow.notice_text.words import (
 )
 
 # A time of reporting stated after what is reported: "上报时间为…", "X上报时间调整为…前".
+_LATER_RE = re.compile(r"^(?P<what>[^，,。]{1,20}?)(?P<when>随后|稍后|另行)(?:送达|报送|寄送|送交|寄达|报来)$")
 _ENDS_SENDING_RE = re.compile(r"(?:上报|报送|提交|提报|报备|报)$")
 _REPORT_TIME_RE = re.compile(r"^(?:其中)?(?P<what>[^，,]{0,40}?)(?:上报|报送|提交|报名)(?:截止)?时间"
                              r"(?:调整)?为(?P<time>.{2,40})$")
@@ -189,6 +190,11 @@ def _clause_requests(sentence: str, carried: str | None) -> tuple[list[tuple], s
             if what and is_thing(what):
                 found.append((what, None, None, stated["time"]))
                 last, pending, carried = stated["time"], "", what
+            continue
+        later = _LATER_RE.match(clause) if hit is None else None
+        if later and is_thing(clean_object(later["what"])):
+            # "纸质版随后送达": sent later, to the receiver the request before names, if any.
+            found.append((clean_object(later["what"]), None, None, later["when"]))
             continue
         if hit is None and WILL_RE.search(clause) and _ENDS_SENDING_RE.search(clause):
             # "…于10月9日前将返校情况通过系统提报": sent with a deadline, no receiver named.

@@ -47,7 +47,8 @@ _RECEIVER_TAIL_RE = re.compile(r"(?:统一|汇总|审核|审定|审批|备案|�
 # A receiver that ends in persons' names (and their mailbox): "综合处黄文魁、王锋邮箱" → 综合处.
 _UNIT_END = "|".join(sorted((re.escape(w) for w in UNIT_WORDS), key=len, reverse=True))
 _UNIT_WORD_RE = re.compile(f"(?:{_UNIT_END})")
-_PERSONS_TAIL_RE = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:[、和][\u4e00-\u9fff]{2,3})*(?:老师)?(?:邮箱|处)?$")
+_PERSONS_TAIL_RE = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:[、和][\u4e00-\u9fff]{2,3})*(?:老师|同志)?"
+                              r"(?:[\u4e00-\u9fff]{0,6}?(?:邮箱|信箱)|处)?$")
 # Asides in brackets that are no part of what is sent or of the receiver: "(附件1)", "(盖章)",
 # "(发送至…邮箱)". Kept: places ("各县（市）区"), a weekday in a deadline, "(含)".
 ASIDE_RE = re.compile(r"[（(](?P<inner>[^（）()]{0,60})[）)]")
@@ -85,7 +86,21 @@ def is_thing(text: str) -> bool:
 
 
 # A place before the receiver: a building and a room ("行政楼1A209", "主楼804室").
-_PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{1,8}?[楼栋座馆][0-9A-Za-z][0-9A-Za-z\-－]{1,7}(?:室|房间)?")
+_PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{1,8}?[楼栋座馆](?:[0-9A-Za-z][0-9A-Za-z\-－]{1,7}(?:室|房间)?"
+                       r"|[一二三四五六七八九十0-9]{1,2}[楼层])")
+# A person after the unit, where it is handed in: "内科护理教研室李霞老师处" → the 教研室.
+_PERSON_AT_END_RE = re.compile(r"(?:老师|同志)处?$")
+
+
+def _without_person(text: str) -> str:
+    """The unit before a person's name and title at the end, if there is one, else the text."""
+    title = _PERSON_AT_END_RE.search(text)
+    if title:
+        for size in (2, 3):  # the name: two or three characters
+            unit = text[:title.start() - size]
+            if len(unit) >= 2 and is_unit_name(unit):
+                return unit
+    return text
 
 
 def receiver_and_rest(text: str) -> tuple[str | None, str]:
@@ -100,8 +115,9 @@ def receiver_and_rest(text: str) -> tuple[str | None, str]:
         return email.group(), ""
     head = _RECEIVER_TAIL_RE.sub("", re.split(r"[（(：:]", segment, maxsplit=1)[0].strip())
     place = _PLACE_RE.match(head)
-    if place and is_unit_name(head[place.end():]):
+    if place and is_unit_name(_without_person(head[place.end():])):
         head = head[place.end():]  # "行政楼1A209团委办公室": where the 团委办公室 is, then the unit
+    head = _without_person(head)
     if not head or VERB_RE.match(head) or len(head) > 24 or re.search("[0-9０-９]+月|[将把于]", head):
         return None, ""
     if (is_unit_name(head) and "的" not in head and "、" not in head
