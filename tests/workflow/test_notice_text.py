@@ -768,3 +768,9 @@ def test_a_receiver_with_its_place_and_person_and_a_paper_sent_later():
         ("纸质版", "内科护理教研室", "2024-03-06", False, False)]
     assert dated("请于3月8日前将材料电子版报送至团省委办公室，纸质版随后送达。") == [
         ("材料电子版", "团省委办公室", "2024-03-08", False, False), ("纸质版", None, None, False, False)]
+
+
+def test_a_signature_and_its_date_on_one_line():
+    parsed = parse_notice("全校各二级单位: 请开展消防安全宣传活动。 特此通知\n校消防安全管理办公室 2013年11月7日\n")
+    assert (parsed.issuer, parsed.date) == ("校消防安全管理办公室", dt.date(2013, 11, 7))
+    assert parsed.body == "请开展消防安全宣传活动。特此通知"

@@ -292,6 +292,8 @@ def _joined(lines: list[Line], indices: list[int]) -> str:
 def _read_closing(lines: list[Line], layout: Layout, page_dates: tuple[dt.date, ...] = ()) -> None:
     start = layout.body_start
     imprint = next((i for i in range(start, len(lines)) if _is_imprint(lines[i].text)), len(lines))
+    if _split_signature_and_date(lines, max(start, imprint - 3), imprint):
+        imprint += 1
     date_at = next((i for i in range(start, imprint) if parse_date(lines[i].text)), None)
     if date_at is not None:
         layout.date = parse_date(lines[date_at].text)
@@ -335,6 +337,22 @@ def _read_closing(lines: list[Line], layout: Layout, page_dates: tuple[dt.date, 
     # "印发机关" may stand on its own line above "2019年12月20日印发".
     above = lines[imprint - 1].text if start < imprint <= len(lines) - 1 else None
     _read_imprint(lines[imprint:], layout, above if above and _organ_like(above) else None)
+
+
+# "校消防安全管理办公室 2013年11月7日": the 署名 and the date on one line, spaces between.
+_SIGNED_AND_DATED_RE = re.compile(r"^(?P<organ>\S[^，,。；;：:]{1,40}?)\s+(?P<date>\S{6,16})$")
+
+
+def _split_signature_and_date(lines: list[Line], start: int, end: int) -> bool:
+    """Split the last such line into its 署名 and its date (in place); whether one was split."""
+    for index in range(end - 1, start - 1, -1):
+        match = _SIGNED_AND_DATED_RE.match(lines[index].text)
+        if (match and parse_date(match["date"]) and parse_date(lines[index].text) is None
+                and _organ_like(no_spaces(match["organ"]))):
+            lines[index:index + 1] = [Line(match["organ"].strip(), lines[index].indented),
+                                      Line(match["date"], lines[index].indented)]
+            return True
+    return False
 
 
 def _prose(text: str) -> bool:
