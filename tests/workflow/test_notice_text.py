@@ -774,3 +774,10 @@ def test_a_signature_and_its_date_on_one_line():
     parsed = parse_notice("全校各二级单位: 请开展消防安全宣传活动。 特此通知\n校消防安全管理办公室 2013年11月7日\n")
     assert (parsed.issuer, parsed.date) == ("校消防安全管理办公室", dt.date(2013, 11, 7))
     assert parsed.body == "请开展消防安全宣传活动。特此通知"
+
+
+def test_persons_by_their_role_receive_and_a_time_counted_from_an_event_dates_nothing():
+    assert dated("请提前将学习方案、发言材料提前发给列席旁听人员。") == [
+        ("学习方案、发言材料", "列席旁听人员", None, False, False)]
+    assert dated("列席旁听人员参加完后，在10个工作日内将列席旁听情况小结发送至学校党委宣传部邮箱:"
+                 "xcb@example.cn。") == [("列席旁听情况小结", "xcb@example.cn", None, False, False)]

@@ -60,7 +60,7 @@ RELATIVE_RE = re.compile(
     r"(?P<wd>[一二三四五六日天])|(?:收到|接到|接)(?:本)?通知后\s*(?P<n>[0-9一二三四五六七八九十]{1,3})\s*个?"
     r"(?P<unit>工作日|天|日)")
 # Requests that set no day: the unit reports "in time" or "afterwards".
-VAGUE_RE = re.compile("及时|随后|尽快|按时|适时")
+VAGUE_RE = re.compile("及时|随后|尽快|按时|适时|[0-9一二三四五六七八九十]{1,3}个?(?:工作日|天|日)内")
 
 
 def parse_date(text: str) -> dt.date | None:

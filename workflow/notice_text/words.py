@@ -29,7 +29,7 @@ from workflow.notice_text.text import FULL_WIDTH_DIGITS, split_top_level
 # where it begins another word: 报名 (sign up), 报到 (turn up), 报道, 报刊, 报纸, 报告会, 报表 (a noun).
 _VERB = (r"(?:上报|报送|呈报|反馈|提交|送交|寄送|发送|传真|函复|函告|报告(?!会)|上交|交至|交到|传至|协同至"
          r"|报(?=到[^，,。；]{1,16}?(?:办公室|工会|委员会|团委|妇联|局|处|科|室|部|委|会|办|中心|馆))"
-         r"|(?<!申)报(?![名到道刊纸社表告])|送(?![达])|发(?![布放展出挥生现起动文])|交(?![流通])|寄)")
+         r"|(?<!申)报(?![名到道刊纸社表告])|送(?![达])|发(?![布放展出挥生现起动文言])|交(?![流通])|寄)")
 VERB_RE = re.compile(_VERB)
 TOWARDS = "至到给"
 # Instructions to pass the notice on, not to report back.
@@ -41,7 +41,7 @@ _LEADING_LINKS_RE = re.compile(r"^(?:请|由)")
 SENT_THINGS = ("报告", "材料", "情况", "总结", "表", "名单", "方案", "清单", "数据", "信息", "建议",
                 "意见", "计划", "回执", "统计", "说明", "汇报", "经验", "做法", "稿", "照片", "视频",
                 "成果", "案例", "台账", "进展", "文件", "函", "资料", "版", "档", "表格", "作品", "专报",
-                "等", "汇总", "疫情", "图片", "简报", "证明", "收据", "申请表", "档案", "人员", "复印件", "原件")
+                "等", "汇总", "疫情", "图片", "简报", "证明", "收据", "申请表", "档案", "人员", "复印件", "原件", "小结")
 # Words after the receiver that say what the receiver does with it ("报市妇联备案").
 _RECEIVER_TAIL_RE = re.compile(r"(?:统一|汇总|审核|审定|审批|备案|存档|留存|报备)[^，,。；]{0,12}$")
 # A receiver that ends in persons' names (and their mailbox): "综合处黄文魁、王锋邮箱" → 综合处.
@@ -53,7 +53,7 @@ _PERSONS_TAIL_RE = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:[、和][\u4e00-\u9fff]{
 # "(发送至…邮箱)". Kept: places ("各县（市）区"), a weekday in a deadline, "(含)".
 ASIDE_RE = re.compile(r"[（(](?P<inner>[^（）()]{0,60})[）)]")
 KEEP_INNER_RE = re.compile(r"^(?:[市县区镇乡州盟旗局委、\s]{1,8}|\s*(?:星期|周|礼拜)[一二三四五六日天]\s*|含)$")
-_LINK_WORDS_RE = re.compile(r"(?:统一|分别|一并|集中|均|及时|按时|同时|并|再|以|由|后|前|之前|于|在)+$")
+_LINK_WORDS_RE = re.compile(r"(?:统一|分别|一并|集中|均|及时|按时|同时|并|再|以|由|后|提前|前|之前|于|在)+$")
 _OBJECT_MARK_RE = re.compile(r"(?:将|把|填写好|填写|填报|制定|撰写|形成|准备|整理|收集|出具|导入|公示|上报|报送|提交)")
 _QUANTITY_RE = re.compile(r"^(?:[一两二三四五六七八九十0-9]+(?:篇|份|个|件|张|套|项))")
 _OBJECT_TAIL_RE = re.compile(r"(?:打包后一起|打包后|打包|一起|汇总后|汇总|加盖公章后|盖公章后|盖章后|签字后|审核后|"
@@ -131,8 +131,9 @@ def receiver_and_rest(text: str) -> tuple[str | None, str]:
             return prefix, ""
         if rest.endswith(SENT_THINGS) and not VERB_RE.match(rest):
             return prefix, rest
-    if explicit and re.fullmatch(r"[\u4e00-\u9fff]{2,4}", head):
-        return head, ""
+    if explicit and (re.fullmatch(r"[\u4e00-\u9fff]{2,4}", head)
+                     or re.fullmatch(r"[\u4e00-\u9fff]{2,8}(?:人员|同志|老师)", head)):
+        return head, ""  # 至/给 a person, or persons named by their role ("发给列席旁听人员")
     return None, ""
 
 
