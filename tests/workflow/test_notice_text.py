@@ -781,3 +781,8 @@ def test_persons_by_their_role_receive_and_a_time_counted_from_an_event_dates_no
         ("学习方案、发言材料", "列席旁听人员", None, False, False)]
     assert dated("列席旁听人员参加完后，在10个工作日内将列席旁听情况小结发送至学校党委宣传部邮箱:"
                  "xcb@example.cn。") == [("列席旁听情况小结", "xcb@example.cn", None, False, False)]
+
+
+def test_the_asked_unit_s_own_list_and_a_person_on_a_floor_of_the_receiver():
+    assert dated("请各工会将本单位的在职女教职工名单于3月5日报送到校工会四楼谷昕老师处。") == [
+        ("本单位的在职女教职工名单", "校工会", "2024-03-05", False, False)]

@@ -90,14 +90,15 @@ _PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{1,8}?[楼栋座馆](?:[0-9A-Za-z][0-9A
                        r"|[一二三四五六七八九十0-9]{1,2}[楼层])")
 # A person after the unit, where it is handed in: "内科护理教研室李霞老师处" → the 教研室.
 _PERSON_AT_END_RE = re.compile(r"(?:老师|同志)处?$")
+_ROOM_AT_END_RE = re.compile(r"(?:[一二三四五六七八九十0-9]{1,2}[楼层]|[0-9A-Za-z][0-9A-Za-z\-]{1,7}(?:室|房间)?)$")
 
 
 def _without_person(text: str) -> str:
     """The unit before a person's name and title at the end, if there is one, else the text."""
     title = _PERSON_AT_END_RE.search(text)
     if title:
-        for size in (2, 3):  # the name: two or three characters
-            unit = text[:title.start() - size]
+        for size in (2, 3):  # the name: two or three characters, maybe after a floor or room
+            unit = _ROOM_AT_END_RE.sub("", text[:title.start() - size])
             if len(unit) >= 2 and is_unit_name(unit):
                 return unit
     return text
@@ -212,7 +213,8 @@ def owner_and_thing(text: str) -> tuple[str | None, str]:
     """"各单位确定的联络员名单" → ("各单位", "联络员名单"): a unit named before 的 owns the thing."""
     for mark in re.finditer("的", text):
         owner = re.sub("(?:确定|推荐|形成|报送|上报|填写|撰写)$", "", text[:mark.start()])
-        if owner and is_unit_name(owner) and mark.end() < len(text):
+        # (Not "本单位的…": the asked unit's own thing, named whole.)
+        if owner and is_unit_name(owner) and not owner.startswith("本") and mark.end() < len(text):
             return owner, text[mark.end():]
     return None, text
 
