@@ -786,3 +786,19 @@ def test_persons_by_their_role_receive_and_a_time_counted_from_an_event_dates_no
 def test_the_asked_unit_s_own_list_and_a_person_on_a_floor_of_the_receiver():
     assert dated("请各工会将本单位的在职女教职工名单于3月5日报送到校工会四楼谷昕老师处。") == [
         ("本单位的在职女教职工名单", "校工会", "2024-03-05", False, False)]
+
+
+def test_the_issuer_s_own_step_is_no_request_and_a_paper_sent_through_a_network():
+    assert dated("4. 9月30日，学校将数据网上报省教育厅。") == []
+    assert dated("于2024年11月13日前将书面材料报送市政府办公厅，并将电子文档通过金宏网发送至市政府督查室。") == [
+        ("书面材料", "市政府办公厅", "2024-11-13", False, False),
+        ("电子文档", "市政府督查室", "2024-11-13", False, False)]
+
+
+def test_a_question_mark_left_for_a_lost_character_and_a_legal_database_s_buttons():
+    parsed = parse_notice("返回按钮\n详情\n厦门市人民政府办公厅关于征集材料的通知\n(厦府办〔2009〕255号)\n"
+                          "各区人民政府,市直各委、办、局:?\n现就征集工作通知如下:?\n厦门市人民政府办公厅\n"
+                          "二OO九年十月二十日\n")
+    assert parsed.main_recipients == ("各区人民政府", "市直各委、办、局")
+    assert parsed.title == "厦门市人民政府办公厅关于征集材料的通知"
+    assert parsed.body == "现就征集工作通知如下:"

@@ -71,6 +71,8 @@ from workflow.notice_text.words import (
 )
 
 # A time of reporting stated after what is reported: "上报时间为…", "X上报时间调整为…前".
+# The issuer's side naming itself as the one who sends: a step of its own, not a request.
+_ISSUER_ITSELF = {"学校", "我校", "本校", "我处", "本处", "我局", "本局", "我办", "本办", "我委", "我院", "我部"}
 _LATER_RE = re.compile(r"^(?P<what>[^，,。]{1,20}?)(?P<when>随后|稍后|另行)(?:送达|报送|寄送|送交|寄达|报来)$")
 _ENDS_SENDING_RE = re.compile(r"(?:上报|报送|提交|提报|报备|报)$")
 _REPORT_TIME_RE = re.compile(r"^(?:其中)?(?P<what>[^，,]{0,40}?)(?:上报|报送|提交|报名)(?:截止)?时间"
@@ -125,6 +127,8 @@ def find_requests(body: str, doc_date: dt.date | None, doc_year: int | None) -> 
                            or _with_timing_first(sentence))
                 parts = [request] if request else []
             for what, who, to, timing in parts:
+                if who in _ISSUER_ITSELF:
+                    continue  # the issuer's own step, asked of no one
                 who = who or _subject_of(sentence, what)
                 if not timing or "规定" in timing:
                     timing = stated or timing
@@ -223,6 +227,8 @@ def _clause_requests(sentence: str, carried: str | None) -> tuple[list[tuple], s
             continue
         marks = list(WILL_RE.finditer(before))
         who = asker(before[:marks[-1].start()] if marks else before)
+        if who in _ISSUER_ITSELF:
+            continue  # "9月30日，学校将数据网上报省教育厅": the issuer's own step, asked of no one
         if who is None:
             who, what = owner_and_thing(what)
         found.append((what, who, to, timing))

@@ -51,6 +51,9 @@ class Line:
     indented: bool = False
 
 
+_CLOSING_MARKS = set("：:。；;，,")
+
+
 def to_lines(text: str) -> list[Line]:
     """The notice's non-empty lines, without page numbers or rules, letter-spacing closed up."""
     # Form feeds mark PDF page breaks; a page break is only a line break for us.
@@ -61,6 +64,8 @@ def to_lines(text: str) -> list[Line]:
         stripped = raw.strip()
         if not stripped or _PAGE_NUMBER_RE.fullmatch(stripped) or _RULE_RE.fullmatch(stripped):
             continue
+        if stripped[-1] in "?？" and stripped[-2:-1] in _CLOSING_MARKS:
+            stripped = stripped[:-1]  # "…通知如下:?": a character the page lost, not a question
         if _LETTER_SPACED_RE.fullmatch(stripped):
             stripped = "".join(stripped.split())
         lines.append(Line(stripped, indented=raw[:1].isspace()))

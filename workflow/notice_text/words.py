@@ -27,7 +27,7 @@ from workflow.notice_text.text import FULL_WIDTH_DIGITS, split_top_level
 
 # The verbs of sending back, two-character ones first so that 上报 wins over 报. 报 is not taken
 # where it begins another word: 报名 (sign up), 报到 (turn up), 报道, 报刊, 报纸, 报告会, 报表 (a noun).
-_VERB = (r"(?:上报|报送|呈报|反馈|提交|送交|寄送|发送|传真|函复|函告|报告(?!会)|上交|交至|交到|传至|协同至"
+_VERB = (r"(?:上报|报送|呈报|反馈|提交|送交|寄送|发送|传真|函复|函告|函报|报告(?!会)|上交|交至|交到|传至|协同至"
          r"|报(?=到[^，,。；]{1,16}?(?:办公室|工会|委员会|团委|妇联|局|处|科|室|部|委|会|办|中心|馆))"
          r"|(?<!申)报(?![名到道刊纸社表告])|送(?![达])|发(?![布放展出挥生现起动文言])|交(?![流通])|寄)")
 VERB_RE = re.compile(_VERB)
@@ -68,7 +68,7 @@ MONTH_DAY_RE = re.compile(r"[0-9一二三四五六七八九十]{1,3}\s*月\s*[0-
 ASKS_RE = re.compile(r"(?<![申邀])请(?![示假])|要|须|务必|应|需")
 # How it is sent is not what is sent: "以电子邮件形式", "通过电子邮件", "纸质版一式两份".
 MANNER_RE = re.compile(
-    r"(?:以[^，,。；]{1,8}(?:形式|方式)|以[^，,。；]{1,8}为单位|通过[^，,。；]{0,10}(?:邮件|传真|系统|平台|邮箱)"
+    r"(?:以[^，,。；]{1,8}(?:形式|方式)|以[^，,。；]{1,8}为单位|通过[^，,。；]{0,10}(?:邮件|传真|系统|平台|邮箱|网)"
     r"|一式[一二两三四五六七八九十0-9]+份)+$")
 # A request is said in few words: who, deadline, object, verb and receiver fit in this many
 # characters either side of 将, and a sentence with more 将 than this is not read further. The
