@@ -24,6 +24,10 @@ CASES = {
     "请报送 × n in a body": lambda n: "关于的通知\n各单位：\n" + "请报送" * n,
     "抄送 line of 印发 × n": lambda n: ("抄送：" + "印发" * n + "\n") * 3,
     "2015年 × n": lambda n: "2015年" * n,
+    # A web page: furniture lines, a glued 主送 line, colons, brackets left open, dates in figures.
+    "发布时间 line × n/40": lambda n: "发布时间:2021-01-01 浏览次数:1\n" * (n // 40) + "各部门:为" * n,
+    "各部门: 将于前报 × n": lambda n: "各部门: " + "请于3月1日前将（材料报至市妇联，" * (n // 16),
+    "2021115 line × n/8": lambda n: "关于的通知\n各单位：\n" + "2021115\n" * (n // 8),
 }
 SIZES = (5_000, 10_000, 20_000)
 RUNS = 5

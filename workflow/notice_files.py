@@ -2,15 +2,17 @@
 
 Owns: the length limit of a notice's text (`MAX_TEXT`, the same for pasted text and for a file),
 refusing — never truncating — a file whose text is longer, and reading each kind within bounded
-memory and time. `notice_file_text` serves 从文本导入 (.txt and .docx, told by name);
-`document_text` serves a 来文 registered from a file (PDF too), its kind told by its bytes
-(`workflow.filetypes`) and its name required to agree.
+memory and time. `notice_file_text` serves 从文本导入 and `notice parse` (.txt, .docx and PDF, told by name, a
+PDF's bytes checked too); `document_text` serves a 来文 registered from a file, its kind told by
+its bytes (`workflow.filetypes`) and its name required to agree. `lines_are_paragraphs` says
+whether a file's lines are its paragraphs (a .docx) or printed lines to be joined (PDF, text).
 
 - .docx: the package is judged by `workflow.archives` before anything is inflated, its main part
-  is inflated in capped chunks into a streaming XML parser (no entities, no network), only the
-  paragraphs of the body are kept (tables are left out, as python-docx's `Document.paragraphs`
-  does; its own element classes give each paragraph's text), and the reading stops as soon as
-  the text passes the limit.
+  is inflated in capped chunks into a streaming XML parser (no entities, no network), and the
+  body is read in order: each paragraph on a line of its own, each table row on a line of its
+  own (its cells separated by a tab), the text as written — full-width spaces kept (python-docx's
+  element classes give each paragraph's text); the reading stops as soon as the text passes
+  the limit.
 - PDF: read by pypdf under tighter limits than its own (every stream's inflated size, the page
   tree, no external decoder), at most `MAX_PDF_PAGES` pages and `MAX_PDF_CONTENT_BYTES` of page
   content in all; an encrypted PDF, a scan (no text on any page) and a malformed file are
@@ -81,16 +83,33 @@ _OFFICE_DOCUMENT = ("http://schemas.openxmlformats.org/officeDocument/2006/relat
                     "officeDocument")
 _RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _DOCUMENT, _BODY, _P, _T = qn("w:document"), qn("w:body"), qn("w:p"), qn("w:t")
+_TBL, _TR, _TC = qn("w:tbl"), qn("w:tr"), qn("w:tc")
+
+
+NOT_A_PDF = "该文件不是PDF文件，无法读取；请使用正确的扩展名后再上传，或手工录入"
+IMPORTABLE = "只能导入 .txt、.docx 或 PDF 文件；.doc 等请先另存为 .docx，或复制文字粘贴"
 
 
 def notice_file_text(filename: str, data: bytes) -> str:
-    """The plain text of an uploaded .txt or .docx, within `MAX_TEXT` characters."""
+    """The plain text of an uploaded .txt, .docx or PDF, within `MAX_TEXT` characters."""
     name = filename.lower()
     if name.endswith(".txt"):
         return _plain_text(data)
     if name.endswith(".docx"):
         return _docx_text(filename, data)
-    raise InvalidInput("只能导入 .txt 或 .docx 文件；.doc、PDF 等请先另存为 .docx，或复制文字粘贴")
+    if name.endswith(".pdf"):
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise InvalidInput(f"文件不能超过 {MAX_DOCUMENT_BYTES // 2**20} MB")
+        # The header may follow a little junk (PDF readers allow 1 KB); anything else is not one.
+        if b"%PDF-" not in data[:1024]:
+            raise InvalidInput(NOT_A_PDF)
+        return _pdf_text(data)
+    raise InvalidInput(IMPORTABLE)
+
+
+def lines_are_paragraphs(filename: str) -> bool:
+    """Whether each line of the file's text is one paragraph (a .docx's text, as read here)."""
+    return filename.lower().endswith(".docx")
 
 
 def document_text(filename: str, data: bytes) -> str:
@@ -193,6 +212,11 @@ def _page_text(page) -> str:
     return "\n".join(" ".join(text for _, text in sorted(line)) for line in lines)
 
 
+def plain_text(data: bytes) -> str:
+    """The text of a .txt file: UTF-8 (with or without BOM), else GB18030, within `MAX_TEXT`."""
+    return _plain_text(data)
+
+
 def _plain_text(data: bytes) -> str:
     if len(data) > MAX_TEXT_FILE_BYTES:
         raise InvalidInput(TOO_LONG)
@@ -208,7 +232,7 @@ def _plain_text(data: bytes) -> str:
 
 
 def _docx_text(filename: str, data: bytes) -> str:
-    """The body's paragraphs joined by newlines."""
+    """The body's paragraphs and table rows, in order, joined by newlines."""
     try:
         archive = archives.open_archive(io.BytesIO(data), filename)
     except archives.UnreadableArchive as error:
@@ -249,7 +273,8 @@ def _main_part(archive, filename: str) -> str:
 
 
 def _paragraphs(archive, info, filename: str) -> list[str]:
-    """The text of each paragraph directly in the body, read as the part streams in."""
+    """The text of each paragraph and table row directly in the body, read as the part streams
+    in."""
     parser = etree.XMLPullParser(events=("start", "end"), resolve_entities=False,
                                  no_network=True, remove_blank_text=True)
     parser.set_element_class_lookup(element_class_lookup)
@@ -266,14 +291,15 @@ def _paragraphs(archive, info, filename: str) -> list[str]:
                     depth += 1
                     if depth == 1 and element.tag != _DOCUMENT:
                         raise InvalidInput(UNREADABLE_WORD)
-                    in_paragraph = in_paragraph or (depth == 3 and element.tag == _P)
+                    in_paragraph = in_paragraph or (depth == 3 and element.tag in (_P, _TBL))
                     continue
                 depth -= 1
                 if in_paragraph and element.tag == _T:
                     current += len(element.text or "")
                 elif depth == 2:  # a child of the body has ended: keep its text, drop it
-                    if element.tag == _P:
-                        text = element.text
+                    texts = ([element.text] if element.tag == _P
+                             else _rows(element) if element.tag == _TBL else [])
+                    for text in texts:
                         total += len(text) + (1 if paragraphs else 0)
                         paragraphs.append(text)
                     in_paragraph, current = False, 0
@@ -288,3 +314,14 @@ def _paragraphs(archive, info, filename: str) -> list[str]:
     if depth != 0:
         raise InvalidInput(UNREADABLE_WORD)
     return paragraphs
+
+
+def _rows(table) -> list[str]:
+    """A table's rows, each one line: its cells' text separated by a tab, a cell's paragraphs
+    by a space (a table in a cell is read into its cell)."""
+    rows = []
+    for row in table.iterchildren(_TR):
+        cells = [" ".join(p.text for p in cell.iter(_P) if p.text)
+                 for cell in row.iterchildren(_TC)]
+        rows.append("\t".join(cells))
+    return rows

@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SHARED_SEEDS = ROOT / "../shared/seeds"
 CORPUS = ROOT / "tests/workflow/notice_corpus"
 KEYS = {"issuer", "doc_number", "signatory", "title", "kind", "main_recipients", "cc_recipients",
-        "date", "print_date", "printed_by", "attachments", "report_requests", "body"}
+        "date", "print_date", "printed_by", "attachments", "report_requests", "body", "issuers",
+        "uncertain"}
 HAN = re.compile("[\u4e00-\u9fff]")
 
 
@@ -87,3 +88,52 @@ def test_parse_of_a_directory_exits_non_zero_with_a_chinese_message(bare_app, tm
     result = parse(bare_app, str(tmp_path))
     assert result.exit_code != 0
     assert "是目录，不是文件" in result.stderr
+
+
+def _docx_with(paragraphs: list[str]) -> bytes:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_parse_reads_a_docx_paragraph_for_paragraph(bare_app, tmp_path):
+    path = tmp_path / "通知.docx"
+    path.write_bytes(_docx_with([
+        "江州市妇女联合会文件", "江妇发〔2024〕3号", "关于开展“巾帼心向党”主题活动的通知", "各区县妇联：",
+        "一、活动主题", "巾帼心向党\u3000奋进新征程", "二、活动内容",
+        "请各区县妇联于3月29日前报送活动方案。", "江州市妇女联合会", "2024年3月1日"]))
+    result = parse(bare_app, str(path), "--json")
+    assert result.exit_code == 0, result.output
+    fields = json.loads(result.stdout)
+    assert fields["issuer"] == "江州市妇女联合会"
+    assert fields["body"].splitlines() == ["一、活动主题", "巾帼心向党\u3000奋进新征程", "二、活动内容",
+                                           "请各区县妇联于3月29日前报送活动方案。"]
+    assert [(r["what"], r["due_date"]) for r in fields["report_requests"]] == [
+        ("活动方案", "2024-03-29")]
+
+
+@pytest.mark.slow
+def test_parse_reads_a_text_pdf_and_refuses_a_scan_in_chinese(bare_app, tmp_path):
+    from weasyprint import HTML
+
+    path = tmp_path / "通知.pdf"
+    path.write_bytes(HTML(string=(
+        "<html><body style=\"font-family:'Noto Serif CJK SC'\"><p>关于报送年度总结的通知</p>"
+        "<p>各区县妇联：</p><p>请于1月20日前将年度总结报送市妇联。</p><p>江州市妇联</p>"
+        "<p>2024年1月5日</p></body></html>")).write_pdf())
+    result = parse(bare_app, str(path), "--json")
+    assert result.exit_code == 0, result.output
+    fields = json.loads(result.stdout)
+    assert (fields["title"], fields["date"]) == ("关于报送年度总结的通知", "2024-01-05")
+    scan = tmp_path / "扫描.pdf"
+    scan.write_bytes(HTML(string="<div style='height:5cm;background:#000'></div>").write_pdf())
+    result = parse(bare_app, str(scan), "--json")
+    assert result.exit_code != 0
+    assert "该PDF没有可提取的文字（可能是扫描件）" in result.stderr

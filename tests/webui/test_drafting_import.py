@@ -169,7 +169,27 @@ def test_a_docx_made_in_word_gives_the_same_title(client, log_in, harbin):
     html = _upload(client, "哈妇发9号.docx", _docx_of(SEED_001)).get_data(as_text=True)
     fields = _form_of(html)
     assert _values(fields, "title") == [TITLE]
-    assert "表格里的字不读" not in html
+    assert "表格里的字不读" not in _values(fields, "body")[0]  # the table follows the date
+
+
+def test_a_docx_gives_the_body_paragraph_for_paragraph_its_tables_and_full_width_spaces(
+        client, log_in, harbin):
+    log_in("hrb_drafter")
+    document = docx.Document()
+    for text in ("哈尔滨市妇联关于开展“巾帼心向党”主题活动的通知", "各区县（市）妇联：",
+                 "\u3000\u3000现将有关事项通知如下：", "一、活动主题", "巾帼心向党\u3000奋进新征程",
+                 "二、活动内容"):
+        document.add_paragraph(text)
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "联系人", "张　敏"
+    for text in ("请各区县（市）妇联于3月29日前报送活动方案。", "哈尔滨市妇女联合会", "2024年3月1日"):
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    fields = _form_of(_upload(client, "活动.docx", out.getvalue()).get_data(as_text=True))
+    assert _values(fields, "body")[0].replace("\r\n", "\n").splitlines() == [
+        "现将有关事项通知如下：", "一、活动主题", "巾帼心向党\u3000奋进新征程", "二、活动内容",
+        "联系人\t张　敏", "请各区县（市）妇联于3月29日前报送活动方案。"]
 
 
 def test_a_gb18030_text_file_is_read(client, log_in, harbin):
@@ -189,8 +209,10 @@ def test_a_recipient_that_matches_no_group_or_unit_is_listed_to_pick_by_hand(
 
 
 @pytest.mark.parametrize(("upload", "message"), [
-    (None, "请粘贴公文全文，或上传 .txt / .docx 文件"),
-    (("notice.pdf", b"%PDF-1.4 not a notice"), "只能导入 .txt 或 .docx 文件"),
+    (None, "请粘贴公文全文，或上传 .txt / .docx / PDF 文件"),
+    (("notice.pdf", b"%PDF-1.4 not a notice"), "无法读取该PDF文件"),
+    (("notice.pdf", b"PK\x03\x04 a zip called pdf"), "该文件不是PDF文件"),
+    (("notice.doc", b"\xd0\xcf\x11\xe0 an old Word file"), "只能导入 .txt、.docx 或 PDF 文件"),
     (("broken.docx", b"PK\x03\x04 not really a zip"), "无法读取该 Word 文件"),
     (("notice.txt", b"\xff\xff\xff\xfe"), "无法识别该文本文件的编码"),
 ])
@@ -221,3 +243,24 @@ def test_a_receiver_may_not_import(client, log_in, harbin):
 def test_the_import_page_needs_a_login(client, harbin):
     response = client.get("/drafting/import")
     assert response.status_code in (302, 303) and "/login" in response.headers["Location"]
+
+
+def test_the_fields_read_on_weak_evidence_carry_a_note_to_check_them(client, log_in, harbin):
+    log_in("hrb_drafter")
+    # No 署名 and no date: the issuer comes from the title; a request's receiver and day are
+    # missing; the 主送 line opens the page.
+    text = ("哈尔滨市妇联关于报送材料的通知\n各区县（市）妇联：\n"
+            "请各区县（市）妇联将学习情况及时报市妇联宣传部。\n")
+    html = _paste(client, text).get_data(as_text=True)
+    assert html.count('class="fw-check"') >= 3
+    assert "请核对：有的期限、接收单位未写明或按成文日期推算" in html
+    fields = _form_of(html)
+    assert _values(fields, "title") == ["哈尔滨市妇联关于报送材料的通知"]
+
+
+def test_a_notice_read_with_confidence_carries_no_note(client, log_in, harbin):
+    log_in("hrb_drafter")
+    text = SEED_001.replace("请各地妇联将学习贯彻情况及时报市妇联宣传部。",
+                            "请各地妇联于9月30日前将学习贯彻情况报市妇联宣传部。")
+    html = _paste(client, text).get_data(as_text=True)
+    assert 'class="fw-check"' not in html

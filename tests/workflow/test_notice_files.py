@@ -1,5 +1,6 @@
-"""The text of a notice file for 从文本导入: a .docx gives its body's paragraphs (not its tables),
-read within bounded memory — a bomb, a lying directory, an oversized main part and a text over
+"""The text of a notice file for 从文本导入 and `notice parse`: a .docx gives its body's paragraphs
+and table rows in order, full-width spaces kept; a text PDF its lines, a scan is refused in
+Chinese; each read within bounded memory — a bomb, a lying directory, an oversized main part and a text over
 the limit are refused in Chinese before they cost anything — and a .txt has the same limit as
 pasted text, refused, never truncated."""
 
@@ -15,7 +16,8 @@ import pytest
 
 from tests import archives
 from workflow.errors import InvalidInput
-from workflow.notice_files import MAX_TEXT, notice_file_text
+from workflow.notice_files import MAX_TEXT, lines_are_paragraphs, notice_file_text
+from workflow.notice_text import parse_notice
 
 TOO_LONG = "文件中的文字超过20万字"
 
@@ -30,19 +32,38 @@ def test_the_limit_is_the_pasted_texts_200_000_characters():
     assert MAX_TEXT == 200_000
 
 
-def test_a_docx_gives_its_body_paragraphs_with_tabs_and_breaks_and_not_its_tables():
+def test_a_docx_gives_its_paragraphs_and_table_rows_in_order_with_tabs_and_breaks():
     document = docx.Document()
     document.add_paragraph("关于开展调研工作的通知")
     document.add_paragraph("")
     run = document.add_paragraph().add_run("附件：\t名单")
     run.add_break()
     run.add_text("第二行")
-    document.add_table(rows=1, cols=1).cell(0, 0).text = "表格里的字"
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "单位", "联系人"
+    table.cell(1, 0).text, table.cell(1, 1).text = "东城区妇联", "张　敏"
     document.add_paragraph("市妇联")
     out = io.BytesIO()
     document.save(out)
     assert notice_file_text("通知.docx", out.getvalue()) == (
-        "关于开展调研工作的通知\n\n附件：\t名单\n第二行\n市妇联")
+        "关于开展调研工作的通知\n\n附件：\t名单\n第二行\n单位\t联系人\n东城区妇联\t张　敏\n市妇联")
+
+
+def test_a_docx_keeps_full_width_spaces_and_each_paragraph_is_a_line_of_the_body():
+    document = docx.Document()
+    for text in ("关于开展主题活动的通知", "各区县妇联：", "\u3000\u3000现将有关事项通知如下：",
+                 "一、活动主题", "巾帼心向党\u3000奋进新征程", "二、活动内容",
+                 "（一）开展宣讲。", "联系人：张敏\u3000\u3000电话：12345678", "江州市妇联",
+                 "2024年3月1日"):
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    text = notice_file_text("通知.docx", out.getvalue())
+    assert "\n巾帼心向党\u3000奋进新征程\n" in text
+    assert lines_are_paragraphs("通知.DOCX") and not lines_are_paragraphs("通知.pdf")
+    body = parse_notice(text, lines_are_paragraphs=True).body
+    assert body.splitlines() == ["现将有关事项通知如下：", "一、活动主题", "巾帼心向党\u3000奋进新征程",
+                                 "二、活动内容", "（一）开展宣讲。", "联系人：张敏\u3000\u3000电话：12345678"]
 
 
 def test_a_docx_bomb_is_refused_fast_and_small():
@@ -115,3 +136,44 @@ def test_a_4_mb_text_file_is_refused_at_once():
     started = time.monotonic()
     assert refusal("通知.txt", data).startswith(TOO_LONG)
     assert time.monotonic() - started < 2
+
+
+def _pdf_of(html: str) -> bytes:
+    from weasyprint import HTML  # slow to import: only the PDF tests need it
+
+    return HTML(string=html).write_pdf()
+
+
+NOTICE_HTML = """<html><head><style>
+@page { size: A4; margin: 2cm } body { font-family: 'Noto Serif CJK SC'; font-size: 16pt }
+p { margin: 0 }</style></head><body>
+<p>江州市妇女联合会文件</p><p>江妇发〔2024〕3号</p>
+<p>关于报送2023年度工作总结的通知</p><p>各区县妇联：</p>
+<p>请各区县妇联于2024年1月20日前将年度工作总结报送市妇联办公室。</p>
+<p>江州市妇女联合会</p><p>2024年1月5日</p></body></html>"""
+
+
+@pytest.mark.slow
+def test_a_text_pdf_gives_its_lines_and_the_parser_reads_them():
+    text = notice_file_text("通知.PDF", _pdf_of(NOTICE_HTML))
+    assert text.splitlines()[:4] == ["江州市妇女联合会文件", "江妇发〔2024〕3号",
+                                     "关于报送2023年度工作总结的通知", "各区县妇联："]
+    parsed = parse_notice(text)
+    assert parsed.issuer == "江州市妇女联合会"
+    assert parsed.doc_number.number.normalized == "江妇发〔2024〕3号"
+    assert [(r.what, r.to, r.due_date.isoformat()) for r in parsed.report_requests] == [
+        ("年度工作总结", "市妇联办公室", "2024-01-20")]
+
+
+@pytest.mark.slow
+def test_a_pdf_without_text_is_refused_in_chinese_as_a_scan():
+    blank = _pdf_of("<html><body><div style='width:10cm;height:10cm;background:#888'></div>"
+                    "</body></html>")
+    assert refusal("扫描件.pdf", blank) == "该PDF没有可提取的文字（可能是扫描件），请手工录入"
+
+
+def test_a_file_called_pdf_that_is_not_one_and_an_unknown_kind_are_refused_in_chinese():
+    assert refusal("通知.pdf", b"PK\x03\x04") == (
+        "该文件不是PDF文件，无法读取；请使用正确的扩展名后再上传，或手工录入")
+    assert refusal("通知.pdf", b"%PDF-1.7\n garbage").startswith("无法读取该PDF文件")
+    assert refusal("通知.doc", b"\xd0\xcf\x11\xe0").startswith("只能导入 .txt、.docx 或 PDF 文件")

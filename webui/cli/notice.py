@@ -111,21 +111,19 @@ def _tree_lines(node, depth: int | None) -> None:
 @click.argument("path")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 def notice_parse(path: str, as_json: bool) -> None:
-    """Read a notice's plain text (UTF-8 or GB18030) and print the fields found in it."""
+    """Read a notice (.txt in UTF-8 or GB18030, .docx or a text PDF) and print its fields."""
     # Imported here, like workflow.demo above: the other commands need not load the parser.
+    from workflow.notice_files import lines_are_paragraphs, notice_file_text, plain_text
     from workflow.notice_text import parse_notice
 
     raw = read_file(path)
-    # Offices still save text as GBK/GB18030; UTF-8 (with or without BOM) is tried first.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        fail(f"无法识别文件的编码（应为 UTF-8 或 GB18030）：{path}")
-    fields = parse_notice(text).to_json_dict()
+    try:
+        # A .docx or a PDF by its name; any other file is a text file, whatever it is called.
+        text = (notice_file_text(path, raw) if path.lower().endswith((".docx", ".pdf"))
+                else plain_text(raw))
+    except WorkflowError as error:
+        fail(f"{error}：{path}")
+    fields = parse_notice(text, lines_are_paragraphs=lines_are_paragraphs(path)).to_json_dict()
     if as_json:
         click.echo(json.dumps(fields, ensure_ascii=False, indent=2))
         return

@@ -1,5 +1,5 @@
-"""Forms of 从文本导入: the text of a notice, pasted or uploaded (.txt in UTF-8 or GB18030, or
-.docx), and the draft form pre-filled from what was found in it.
+"""Forms of 从文本导入: the text of a notice, pasted or uploaded (.txt in UTF-8 or GB18030, .docx
+or a text PDF), and the draft form pre-filled from what was found in it.
 
 Owns: taking the text from the paste or the upload — the engine reads a file
 (`workflow.notice_files`, which also owns the length limit both share) and its refusals are shown
@@ -16,20 +16,22 @@ from wtforms.validators import Length
 
 from webui.forms.drafting import BLANK_REQUEST_ROWS, KINDS, DraftForm
 from workflow.errors import InvalidInput
-from workflow.notice_files import MAX_TEXT, notice_file_text
+from workflow.notice_files import MAX_TEXT, lines_are_paragraphs, notice_file_text
 from workflow.queries.drafting_import import ImportedDraft
 
 MAX_FILE = 20 * 1024 * 1024
 
 
 class ImportTextForm(FlaskForm):
-    """The text of a notice: pasted, or a .txt / .docx file (the file wins when both are given)."""
+    """The text of a notice: pasted, or a .txt / .docx / PDF file (the file wins when both are
+    given). `lines_are_paragraphs`: the text came from a Word file, a paragraph a line."""
 
     text = TextAreaField("粘贴公文全文", [Length(
         max=MAX_TEXT, message=f"粘贴的文本最多{MAX_TEXT // 10_000}万字")])
-    file = FileField("或上传文件（.txt 或 .docx）")
+    file = FileField("或上传文件（.txt、.docx 或 PDF）")
 
     notice_text: str = ""
+    lines_are_paragraphs: bool = False
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
@@ -48,12 +50,13 @@ class ImportTextForm(FlaskForm):
             if len(data) > MAX_FILE:
                 raise InvalidInput(f"文件不能超过 {MAX_FILE // 2**20} MB")
             text = notice_file_text(upload.filename, data)
+            self.lines_are_paragraphs = lines_are_paragraphs(upload.filename)
             if not text.strip():
                 raise InvalidInput("文件中没有可读取的文字")
             return text
         text = self.text.data or ""
         if not text.strip():
-            raise InvalidInput("请粘贴公文全文，或上传 .txt / .docx 文件")
+            raise InvalidInput("请粘贴公文全文，或上传 .txt / .docx / PDF 文件")
         return text
 
 

@@ -29,7 +29,9 @@ def import_text():
     unit_id = request.args.get("unit", type=id_argument)
     form = ImportTextForm()
     if form.validate_on_submit():
-        imported = import_queries.imported_draft(db.session, actor, form.notice_text, unit_id)
+        imported = import_queries.imported_draft(
+            db.session, actor, form.notice_text, unit_id,
+            lines_are_paragraphs=form.lines_are_paragraphs)
         return render_template("drafting/import_review.html", imported=imported,
                                page=imported.page, form=imported_form(imported))
     page = drafting_queries.new_draft(db.session, actor, unit_id)

@@ -5,7 +5,8 @@ is one line, broken only where a page ended ("…情况上" / "报市妇联。")
 paragraph when it ends a sentence, or when it is a heading ("一、…") that ends without a comma.
 Or the text is hard-wrapped at the printed line width (about 28 characters, GB/T 9704) — then a
 line ends its paragraph when it is shorter than the full width, or ends a sentence and the next
-line is indented. Page numbers are already gone (`text.to_lines`). Must not: reword anything;
+line is indented. (A Word file's text is neither: each line is a paragraph, kept as written.)
+Page numbers are already gone (`text.to_lines`). Must not: reword anything;
 only spaces that extraction put between Chinese characters are removed.
 """
 
@@ -28,8 +29,11 @@ _INDENT = 2.0
 _DIGIT_SLACK = 1.5
 
 
-def tidy(lines: list[Line]) -> str:
-    """The lines joined into paragraphs, one paragraph per output line."""
+def tidy(lines: list[Line], lines_are_paragraphs: bool = False) -> str:
+    """The lines joined into paragraphs, one paragraph per output line. Lines that are already
+    paragraphs (a Word file's) are kept as they are written, inner full-width spaces too."""
+    if lines_are_paragraphs:
+        return "\n".join(line.text for line in lines)
     texts = [close_up(line.text) for line in lines]
     full = _wrap_width(texts)
     paragraphs: list[str] = []
@@ -45,9 +49,22 @@ def tidy(lines: list[Line]) -> str:
     return "\n".join(paragraphs)
 
 
+_CLOSING_RE = re.compile(r"^特此(?:通知|函告|通告|函复|批复|报告|函达)[。！!]?$")
+_ENDS_WITH_PHONE_RE = re.compile(r"[0-9]{7,}$")
+# A line of its own on web pages: a contact, telephone, mailbox or address ("联系人:周敏 6573").
+CONTACT_RE = re.compile(r"^(?:联\s*系\s*人|联系电话|联系方式|电\s*话|邮\s*箱|电子邮箱|地\s*址|传\s*真|邮\s*编)\s*[:：]")
+
+
 def _ends_paragraph(paragraph: str, text: str, first: bool, following: Line, next_text: str,
                     full: float | None) -> bool:
     next_is_heading = bool(HEADING_RE.match(next_text))
+    if full is None and (CONTACT_RE.match(text) or CONTACT_RE.match(next_text)
+                         or _CLOSING_RE.match(next_text) or _ENDS_WITH_PHONE_RE.search(text)):
+        return True  # "档案管理科:82288090" / "特此通知。": lines of their own on web copies
+    if full is None and following.indented and not text.endswith(("，", ",", "、", "：", ":", "（", "(")):
+        # A paragraph a line whose end lost its 。 ("地点定于院楼B103"): the next line's indent
+        # starts a paragraph (a line broken at a page's end goes on unindented).
+        return True
     if full is not None:
         # Hard-wrapped: only the last line of a paragraph falls short of the full width. The
         # first line is indented two characters, and Arabic digits, counted half, are spread
@@ -57,7 +74,11 @@ def _ends_paragraph(paragraph: str, text: str, first: bool, following: Line, nex
         if ends_sentence(text):
             return short or following.indented or next_is_heading
         return width(text) < full * 0.75 or (short and next_is_heading)
-    if ends_sentence(text):
+    if (first and len(text) <= 10 and not re.search(r"[，,。；;：:、（(）)0-9０-９]", text)
+            and not text.startswith(("请", "各", "于", "在", "将"))):
+        return True  # "报送时间和方式": a heading without a number, a line of its own
+    if ends_sentence(text) or next_is_heading:
+        # A heading starts a paragraph of its own: web copies end lines without punctuation.
         return True
     if HEADING_RE.match(paragraph) and not re.search("[。！？；]", paragraph):
         # A heading line carries no final punctuation; one broken after a comma goes on. A

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from workflow.errors import InvalidInput
+from workflow.notice_text.furniture import clean_lines
 from workflow.notice_text.layout import read_layout
 from workflow.notice_text.parse import ParsedNotice, parse_notice
 from workflow.notice_text.requests import ReportRequest
@@ -84,7 +85,7 @@ def read_incoming(text: str) -> IncomingFields:
 
 def _markings(text: str) -> tuple[Urgency | None, str | None]:
     """紧急程度 and 密级 from the header lines only: a 密 or 急 in the body is not a marking."""
-    lines = to_lines(text)
+    lines = clean_lines(to_lines(text)).lines  # the lines parse_notice reads, furniture gone
     header = lines[:read_layout(lines).header_end + 1]
     urgency = secrecy = None
     for line in header:

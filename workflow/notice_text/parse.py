@@ -14,16 +14,26 @@ from dataclasses import dataclass
 from workflow.docnumber import DocNumber
 from workflow.errors import InvalidInput
 from workflow.notice_text import body as body_text
-from workflow.notice_text.dates import find_date, parse_date
-from workflow.notice_text.layout import KINDS, attachment_names, read_layout
-from workflow.notice_text.recipients import split_recipients
+from workflow.notice_text.dates import find_date
+from workflow.notice_text.furniture import clean_lines
+from workflow.notice_text.layout import KINDS, attachment_names, read_layout, title_organ
+from workflow.notice_text.recipients import is_unit_name, split_recipients
 from workflow.notice_text.requests import ReportRequest, find_requests
 from workflow.notice_text.text import no_spaces, to_lines
 
-# The keys of the JSON form, in order (the CLI and the drafting desk rely on exactly these).
+# The fields of the JSON form, in order (the CLI, the drafting desk and the corpus rely on them).
 JSON_KEYS = ("issuer", "doc_number", "signatory", "title", "kind", "main_recipients",
              "cc_recipients", "date", "print_date", "printed_by", "attachments",
              "report_requests", "body")
+# Added after them: the issuing organs one by one (several for a joint issue) and the fields the
+# reader is unsure of, for the clerk to check.
+EXTRA_KEYS = ("issuers", "uncertain")
+# A 署名 "(代章)": another organ's seal stands in; the name is the issuer's.
+_SEAL_RE = re.compile(r"[（(]\s*代?\s*章\s*[）)]$")
+# The unit words after which a joint 署名's short second name continues the first's organ:
+# "海陵区教育局基建科 安保科" → 海陵区教育局安保科.
+_ORGAN_END_RE = re.compile(r"^.+?(?:委员会|人民政府|政府|局|厅|委|院|会|部)(?=.)")
+_SECTION_RE = re.compile(r"^[^市县区省镇乡办]{1,3}(?:科|处|股|中心|组)$")
 
 _KIND_RE = re.compile(f"(?P<kind>{'|'.join(KINDS)})(?:[（(][^（）()]{{1,12}}[）)])?$")
 
@@ -58,9 +68,11 @@ class ParsedNotice:
     attachments: tuple[str, ...]
     report_requests: tuple[ReportRequest, ...]
     body: str
+    issuers: tuple[str, ...] = ()
+    uncertain: tuple[str, ...] = ()
 
     def to_json_dict(self) -> dict:
-        """Plain JSON values with exactly the keys of JSON_KEYS; dates as YYYY-MM-DD."""
+        """Plain JSON values with the keys of JSON_KEYS then EXTRA_KEYS; dates as YYYY-MM-DD."""
         return {
             "issuer": self.issuer,
             "doc_number": self.doc_number.to_json_dict() if self.doc_number else None,
@@ -75,29 +87,40 @@ class ParsedNotice:
             "attachments": list(self.attachments),
             "report_requests": [r.to_json_dict() for r in self.report_requests],
             "body": self.body,
+            "issuers": list(self.issuers),
+            "uncertain": list(self.uncertain),
         }
 
 
-def parse_notice(text: str) -> ParsedNotice:
-    """The fields of a notice, from its plain text (as extracted from a PDF, Word file or page)."""
+def parse_notice(text: str, *, lines_are_paragraphs: bool = False) -> ParsedNotice:
+    """The fields of a notice, from its plain text (as extracted from a PDF, Word file or page).
+    `lines_are_paragraphs`: each line is one paragraph (a Word file's text), never joined."""
     if not isinstance(text, str):
         raise InvalidInput("要解析的公文内容必须是文本")
-    lines = to_lines(text)
-    layout = read_layout(lines)
-    date = parse_date(layout.date_line) if layout.date_line else None
+    cleaned = clean_lines(to_lines(text))
+    lines = cleaned.lines
+    layout = read_layout(lines, tuple(cleaned.page_dates))
+    date = layout.date
     print_date = None
     if layout.print_date_text:
         found = find_date(layout.print_date_text)
         print_date = found[1] if found else None
-    body = body_text.tidy(lines[layout.body_start:layout.body_end])
+    body = body_text.tidy(lines[layout.body_start:layout.body_end], lines_are_paragraphs)
     number = layout.number
     requests = find_requests(body, date or print_date, number.number.year if number else None)
     cc: list[str] = []
     for copy_line in layout.cc_text:
         cc.extend(split_recipients(copy_line))
     kind = _KIND_RE.search(layout.title) if layout.title else None
+    uncertain = set(layout.uncertain)
+    names, weak = _issuer_names(layout)
+    if weak:
+        uncertain.add("issuer")
+    if any(r.relative or r.due_date is None and not r.recurring or r.to is None
+           for r in requests):
+        uncertain.add("report_requests")
     return ParsedNotice(
-        issuer=layout.issuer_mark or _signed_by(layout.signature_lines),
+        issuer="、".join(names) or None,
         doc_number=PrintedNumber(number.printed, number.number) if number else None,
         signatory=layout.signatory,
         title=layout.title,
@@ -110,17 +133,55 @@ def parse_notice(text: str) -> ParsedNotice:
         attachments=tuple(attachment_names(layout.attachment_lines)),
         report_requests=tuple(requests),
         body=body,
+        issuers=tuple(_completed(names)),
+        uncertain=tuple(key for key in JSON_KEYS if key in uncertain),
     )
 
 
-def _signed_by(lines: list[str]) -> str | None:
-    """The issuer from the 署名: one organ per line or per space-separated name (joint issue)."""
-    names = [name for line in lines for name in line.split()]
-    if not names:
-        return None
-    if all(len(name) == 1 for name in names):  # a letter-spaced signature
-        return "".join(names)
-    return "、".join(no_spaces(name) for name in names)
+def _issuer_names(layout) -> tuple[list[str], bool]:
+    """The issuing organs as printed, and whether they were read on weak evidence: from the
+    发文机关标志, else the 署名, else an organ's line above the title, else the title's organ."""
+    if layout.issuer_mark:
+        return layout.issuer_mark.split("、"), False
+    signed = _signed_by(layout.signature_lines)
+    if signed:
+        return signed, False
+    if layout.organ_line:
+        return [layout.organ_line], True
+    organ = title_organ(layout.title)
+    return (organ.split(), True) if organ else ([], False)
+
+
+def _signed_by(lines: list[str]) -> list[str]:
+    """The organs of the 署名: one per line or per space-separated name (joint issue)."""
+    names: list[str] = []
+    for line in lines:
+        tokens = line.split()
+        if tokens and all(len(token) == 1 for token in tokens):  # a letter-spaced line
+            tokens = ["".join(tokens)]
+        for token in tokens:
+            # "保 卫 处", "保卫 处": a name spaced apart continues the one before it until that
+            # is a unit's name ("学生工作部(处) 保 卫 处" is two organs).
+            if names and not is_unit_name(names[-1]):
+                names[-1] += token
+            else:
+                names.append(token)
+    names = [_SEAL_RE.sub("", no_spaces(name)) for name in names]
+    return [name for name in names if name]
+
+
+def _completed(names: list[str]) -> list[str]:
+    """Each organ's full name: a joint 署名's bare section ("安保科") continues the organ of the
+    name before it ("海陵区教育局基建科")."""
+    full: list[str] = []
+    for name in names:
+        organ = _ORGAN_END_RE.match(full[-1]) if full else None
+        # Only a name that is itself an organ's section ("…教育局基建科") lends its organ.
+        lends = organ is not None and _SECTION_RE.match(full[-1][organ.end():]) is not None
+        if lends and _SECTION_RE.match(name) and not name.startswith(organ.group()):
+            name = organ.group() + name
+        full.append(name)
+    return full
 
 
 def _iso(day: dt.date | None) -> str | None:

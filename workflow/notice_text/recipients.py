@@ -24,7 +24,7 @@ UNIT_WORDS = (
     "政协", "办公厅", "办公室", "厅", "局", "委", "办", "部", "处", "科", "室", "中心", "医院",
     "学校", "大学", "学院", "中学", "小学", "幼儿园", "公司", "集团", "协会", "学会", "商会",
     "研究院", "研究所", "法院", "检察院", "所", "站", "队", "馆", "单位", "部门", "机构", "组织",
-    "会员", "成员", "支部", "总支", "分会", "兵团", "财务局",
+    "会员", "成员", "支部", "总支", "分会", "兵团", "财务局", "小组", "中心校", "退协",
 )
 # The unit words that are shared over bare names, longest first so that 妇委会 wins over 会.
 _SHARED_WORDS = sorted(
@@ -41,8 +41,9 @@ _PLACE_COLLECTIVE_RE = re.compile(
     r"(?P<rest>.+)$"
 )
 # Place names at the start of a name: 各区, 县（市）, 开发区, 江州市 …
-_PLACE_PREFIX_RE = re.compile(r"^各?(?:[^、，,（()）]{0,6}?(?:省|市|县|区|州|盟|旗|乡|镇|街道)"
+_PLACE_PREFIX_RE = re.compile(r"^各?(?:[^、，,（()）]{0,10}?(?:省|市|县|区|州|盟|旗|乡|镇|街道)"
                               r"(?:[（(][^（）()]*[）)])?)+")
+_BARE_KINDS = {"单位", "部门", "机构", "科室", "处室", "学院", "学校", "院系"}
 _LABEL_RE = re.compile(r"^(?:主\s*送|抄\s*送|抄\s*报)\s*[:：]?\s*")
 _BRACKETED_TAIL_RE = re.compile(r"[（(][^（）()]*[）)]$")
 
@@ -67,23 +68,43 @@ def _split_group(group: str) -> list[str]:
     if collective:
         places = collective["places"]
         return [places + name for name in split_top_level(collective["rest"], "、")]
-    parts = split_top_level(group, "、")
+    # "各企事业单位妇委会及有关团体会员": two names joined by 及 (each a unit's name).
+    parts = [piece for part in split_top_level(group, "、") for piece in _split_and(part)]
     if len(parts) <= 1:  # one name, or nothing but separators
         return parts
-    # Single characters ("市政府各委、办、局") are abbreviations of one collective, not names.
-    if any(len(part) < 2 for part in parts):
+    # Single characters ("市政府各委、办、局") are abbreviations of one collective, not names;
+    # so is a bare kind of body after "全校各部门" ("全校各部门、单位"). After a plain "各…"
+    # it is a name of its own: "各二级学院、处室" is 各二级学院 and 处室.
+    if any(len(part) < 2 for part in parts) or (
+            parts[0].startswith(("全", "校内")) and any(p in _BARE_KINDS for p in parts[1:])):
         return [group]
     parts = _carry_shared_organ(parts)
-    shared = next((w for w in _SHARED_WORDS if parts[-1].endswith(w) and parts[-1] != w), None)
-    if shared is None:
-        # Not a word we know: what follows the place names in the last part is the unit word
-        # ("县（市）人力资源和社会保障局" → "人力资源和社会保障局").
-        place = _PLACE_PREFIX_RE.match(parts[-1])
-        rest = parts[-1][place.end():] if place else ""
-        shared = rest if len(rest) >= 2 and is_unit_name(rest) else None
-    if shared is None:
-        return parts
-    return [part if is_unit_name(part) else part + shared for part in parts]
+    shared = _unit_word(parts[-1])
+    named = []
+    for index, part in enumerate(parts):
+        # A bare name takes the unit word of the next name that has one ("市直机关、各企事业单位
+        # 妇委会" → 市直机关妇委会), else the last name's.
+        following = next((w for later in parts[index + 1:] if (w := _unit_word(later))), None) or shared
+        named.append(part if is_unit_name(part) or following is None else part + following)
+    return named
+
+
+def _unit_word(name: str) -> str | None:
+    """The unit word a bare name before this one shares: what follows its place names
+    ("县（市）人力资源和社会保障局" → 人力资源和社会保障局, "武当山旅游经济特区管委会…办公室" → all
+    after 特区), else a word we know at its end (妇联, 教育局 …)."""
+    place = _PLACE_PREFIX_RE.match(name)
+    rest = name[place.end():] if place else ""
+    if len(rest) >= 2 and is_unit_name(rest) and not rest.startswith(("直", "属", "各")):
+        return rest  # (not "市直各单位": 市直 is no place before a unit word)
+    return next((w for w in _SHARED_WORDS if name.endswith(w) and name != w), None)
+
+
+def _split_and(part: str) -> list[str]:
+    pieces = part.split("及")
+    if len(pieces) == 2 and all(len(p) >= 2 and is_unit_name(p) for p in pieces):
+        return pieces
+    return [part]
 
 
 def _carry_shared_organ(parts: list[str]) -> list[str]:

@@ -1,18 +1,22 @@
 """报送要求: the sentences of the 正文 that ask units to send something back.
 
 Owns: finding, in the tidied body, the requests a clerk would enter as report requests — what is to
-be sent, by whom, to whom, by when — in the forms notices use:
-
-- "请<who>于<deadline>将<what>上报<to>" (and 在/要/须, 报送/报/报至/发送至/反馈 …),
-- "请<who><deadline>报送<what>(至<to>)",
-- "<what>请于<deadline>报送<to>",
-- "<who>的<what>随后报<to>", "<what>于<deadline>前报送<to>" (in a sentence that asks: 要/须 …).
-
-Who is asked, when the clause does not say, is the subject of the sentence ("各单位要…，…报告请…").
+be sent, by whom, to whom, by when — and putting the words (`words`) together. A sentence is read
+clause by clause (`_clause_requests`): a clause that sends (a verb and its receiver) takes what it
+sends from itself ("将<what>", "<what>于<deadline>报送", "报送<what>至<to>", "报<to><what>",
+"向<to>报送<what>") or from the clause or sentence before ("填写《…》，于…前发送至…"), and its
+deadline from itself, the clauses before, or the request before in the same sentence (two channels:
+"…前将电子版发送至…，纸质版送至…"). The older whole-sentence shapes remain a fallback. Deadlines:
+"X月X日（星期五）前", "下班前", "中午12点前", "截止"; a day without 前 ("于9月20日交"); figures that
+lost 年/月; relative ones ("今天", "明天上午", "本周四前", "收到通知后5个工作日内") computed from the
+成文日期 and marked `relative`; recurring ones ("每季度末", "每月25日前") kept as words, `recurring`,
+with no date; a deadline the notice states apart ("截止时间为…", a paragraph that is only a
+deadline) dates the requests that say none ("在规定时间内").
 
 Not requests: instructions to pass the notice on ("请转发至…", "传达到…"), dates of events or ranges
-("7月6日至7日", "定于5月8日召开"), and reporting "when something happens" with nothing named to send
-("遇有重大突发事件，要按规定及时报告"). Must not: invent — a part the sentence does not say is None.
+("7月6日至7日", "定于5月8日召开"), conditions and procedures ("如有特殊情况，需报…审批"), reporting
+to leaders with nothing named, and sentences that neither ask (请/要/须…) nor give a time. Must not:
+invent — a part the sentence does not say is None.
 """
 
 from __future__ import annotations
@@ -23,43 +27,56 @@ from dataclasses import dataclass
 
 from workflow.notice_text.body import HEADING_RE
 from workflow.notice_text.dates import (
+    DAY_RE,
     DEADLINE_RE,
+    GLUED_DEADLINE_RE,
+    RECURRING_RE,
+    RELATIVE_RE,
     VAGUE_RE,
+    day_due,
     deadline_words,
     due_date,
     find_deadline,
+    glued_due,
+    relative_due,
 )
 from workflow.notice_text.recipients import is_unit_name
 from workflow.notice_text.text import FULL_WIDTH_DIGITS, split_top_level
+from workflow.notice_text.words import (
+    ASIDE_RE,
+    ASKS_RE,
+    EMAIL_RE,
+    KEEP_INNER_RE,
+    MANNER_RE,
+    MONTH_DAY_RE,
+    MOST_MARKERS,
+    PASS_ON_RE,
+    SENT_THINGS,
+    TOWARDS,
+    VERB_RE,
+    WILL_RE,
+    WINDOW,
+    asker,
+    asking_clauses,
+    clean_object,
+    is_thing,
+    object_before,
+    object_in,
+    owner_and_thing,
+    receiver,
+    receiver_and_rest,
+    split_trailing_timing,
+    timing_text,
+    verbs,
+)
 
-# The verbs of sending back, two-character ones first so that 上报 wins over 报. 报 is not taken
-# where it begins another word: 报名 (sign up), 报到 (turn up), 报道, 报刊, 报纸, 报告会, 报表 (a noun).
-_VERB = (r"(?:上报|报送|呈报|反馈|提交|送交|寄送|发送|传真|函复|函告|报告(?!会)|报(?![名到道刊纸社表告])"
-         r"|送(?![达])|发(?![布放展出挥生现起动文])|交(?![流通])|寄)")
-_VERB_RE = re.compile(_VERB)
-_TOWARDS = "至到给"
-# Instructions to pass the notice on, not to report back.
-_PASS_ON_RE = re.compile("转发|转达|转至|转告|传达|印发给|分发")
-# Words between the asker and the deadline or object ("请各单位务必于…").
-_LINKS_RE = re.compile(r"(?:请|务必|必须|须|需|需要|要|应|应当|一律|统一|并|同时|于|在|由)+$")
-_LEADING_LINKS_RE = re.compile(r"^(?:请|由)")
-# What is sent is a document or an account of something; a bare "送" of goods is not a report.
-_SENT_THINGS = ("报告", "材料", "情况", "总结", "表", "名单", "方案", "清单", "数据", "信息", "建议",
-                "意见", "计划", "回执", "统计", "说明", "汇报", "经验", "做法", "稿", "照片", "视频",
-                "成果", "案例", "台账", "进展", "文件", "函", "资料")
-# Words after the receiver that say what the receiver does with it ("报市妇联备案").
-_RECEIVER_TAIL_RE = re.compile(r"(?:备案|审核|审定|审批|汇总|存档|留存|统一报送)$")
-# How it is sent is not what is sent: "以电子邮件形式", "通过电子邮件", "纸质版一式两份".
-_MANNER_RE = re.compile(
-    r"(?:以[^，,。；]{1,8}(?:形式|方式)|通过[^，,。；]{1,8}(?:邮件|传真|系统|平台)"
-    r"|(?:纸质版|电子版|纸质稿|电子稿|原件|复印件)?(?:一式[一二两三四五六七八九十0-9]+份)"
-    r"|纸质版|电子版)+$")
-# A request is said in few words: who, deadline, object, verb and receiver fit in this many
-# characters either side of 将, and a sentence with more 将 than this is not read further. The
-# bounds keep the search linear on any input.
-_WINDOW = 120
-_MOST_MARKERS = 8
-_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# A time of reporting stated after what is reported: "上报时间为…", "X上报时间调整为…前".
+# The issuer's side naming itself as the one who sends: a step of its own, not a request.
+_ISSUER_ITSELF = {"学校", "我校", "本校", "我处", "本处", "我局", "本局", "我办", "本办", "我委", "我院", "我部"}
+_LATER_RE = re.compile(r"^(?P<what>[^，,。]{1,20}?)(?P<when>随后|稍后|另行)(?:送达|报送|寄送|送交|寄达|报来)$")
+_ENDS_SENDING_RE = re.compile(r"(?:上报|报送|提交|提报|报备|报)$")
+_REPORT_TIME_RE = re.compile(r"^(?:其中)?(?P<what>[^，,]{0,40}?)(?:上报|报送|提交|报名)(?:截止)?时间"
+                             r"(?:调整)?为(?P<time>.{2,40})$")
 
 
 @dataclass(frozen=True)
@@ -71,47 +88,233 @@ class ReportRequest:
     to: str | None
     deadline_text: str | None
     due_date: dt.date | None
+    relative: bool = False  # the due date counts from the notice's date ("收到通知后5个工作日内")
+    recurring: bool = False  # asked again and again ("每季度末"): no single due date
 
     def to_json_dict(self) -> dict:
-        """The request as JSON-ready values (the date as YYYY-MM-DD)."""
-        return {"what": self.what, "who": self.who, "to": self.to,
-                "deadline_text": self.deadline_text,
-                "due_date": self.due_date.isoformat() if self.due_date else None}
+        """The request as JSON-ready values (the date as YYYY-MM-DD); "relative" and "recurring"
+        only when so."""
+        found = {"what": self.what, "who": self.who, "to": self.to,
+                 "deadline_text": self.deadline_text,
+                 "due_date": self.due_date.isoformat() if self.due_date else None}
+        if self.relative:
+            found["relative"] = True
+        if self.recurring:
+            found["recurring"] = True
+        return found
 
 
 def find_requests(body: str, doc_date: dt.date | None, doc_year: int | None) -> list[ReportRequest]:
-    """Every report request in the body, in order."""
-    found = []
-    for sentence in split_top_level(body.replace("\n", "。"), "。！？!?；;"):
-        sentence = HEADING_RE.sub("", sentence)  # "三、市直机关团工委的…": the number is no part
-        if _PASS_ON_RE.search(sentence):
+    """Every report request in the body, in order. A deadline the notice states on its own
+    ("截止时间为…", a paragraph that is only a deadline) dates the requests that say none; with
+    no date of its own, a deadline takes its year from the dates the text writes."""
+    stated = _stated_deadline(body)
+    if doc_date is None and doc_year is None:
+        doc_year = _year_written(body)
+    found: list[ReportRequest] = []
+    for paragraph in body.split("\n"):
+        carried = None  # what a sentence names for the next to send ("认真填写《…》。由…报…")
+        for sentence in split_top_level(paragraph, "。！？!?"):
+            sentence = _prepare(HEADING_RE.sub("", sentence))  # "三、…": the number is no part
+            if not sentence:
+                continue
+            incoming = carried
+            parts, carried = _clause_requests(sentence, carried)
+            if carried is incoming:
+                carried = None  # named for the next sentence only, not for any after it
+            if not parts:
+                request = (_with_object_first(sentence) or _with_object_after(sentence)
+                           or _with_timing_first(sentence))
+                parts = [request] if request else []
+            for what, who, to, timing in parts:
+                if who in _ISSUER_ITSELF:
+                    continue  # the issuer's own step, asked of no one
+                who = who or _subject_of(sentence, what)
+                if not timing or "规定" in timing:
+                    timing = stated or timing
+                request = _dated(clean_object(what), who, to, timing, doc_date, doc_year)
+                if request.what and request not in found:
+                    found.append(request)
+    return _without_repeats(found)
+
+
+def _year_written(body: str) -> int | None:
+    """The year of the last full date the text writes ("即日起至2018年11月30日")."""
+    digits = body.translate(FULL_WIDTH_DIGITS)
+    years = re.findall(r"((?:19|20)[0-9]{2})\s*年\s*[0-9]{1,2}\s*月", digits) \
+        or re.findall(r"((?:19|20)[0-9]{2})\s*年", digits)
+    return int(years[-1]) if years else None
+
+
+_LABEL_RE = re.compile(r"^(?P<label>[^，,。：:]{1,12}?(?:要求|方式|时间|办法|途径))\s*[:：]")
+
+
+def _prepare(sentence: str) -> str:
+    """The sentence as requests are read in it: clauses passing the notice on dropped ("现将…
+    转发给你们"), asides in brackets dropped (an e-mail address after 邮箱 kept)."""
+    # "纸质版提交要求：2月19日前交至…": the label is a clause of its own (it may name what is sent).
+    sentence = _LABEL_RE.sub(r"\g<label>，", sentence)
+    clauses = [c for c in split_top_level(sentence, "，,；;") if not PASS_ON_RE.search(c)]
+    text = "，".join(clauses)
+
+    def aside(match: re.Match) -> str:
+        inner = match["inner"]
+        if KEEP_INNER_RE.match(inner):
+            return match.group()
+        email = EMAIL_RE.search(inner)
+        if email and text[max(0, match.start() - 2):match.start()].endswith(("邮箱", "信箱")):
+            return email.group()
+        return ""
+
+    return ASIDE_RE.sub(aside, text)
+
+
+def _clause_requests(sentence: str, carried: str | None) -> tuple[list[tuple], str | None]:
+    """The requests of a sentence read clause by clause: a clause that sends (a verb and its
+    receiver) takes what it sends from itself or from the clauses before ("填写《…》，于…前发送
+    至…"; an object after 将 or 填写 is kept over a mere noun), its deadline from itself, the
+    clauses before it, or the request before it ("…前将电子版发送至…，纸质版送至…"). A sentence
+    that neither asks (请/要/须…) nor gives a time asks for nothing. Returns the requests and the
+    object left for the next sentence."""
+    found: list[tuple] = []
+    strong = False
+    strong_at = -9
+    pending = last = ""
+    asks = False
+    for index, clause in enumerate(split_top_level(sentence, "，,")):
+        if len(clause) > WINDOW:
+            carried, strong, pending = None, False, ""
             continue
-        request = (_with_object_first(sentence) or _with_object_after(sentence)
-                   or _with_timing_first(sentence))
-        if request is None:
+        asks = asks or ASKS_RE.search(clause) is not None
+        hit = _sending(clause)
+        stated = _REPORT_TIME_RE.match(clause)
+        if hit is None and stated:
+            # "年报数据…逐级上报，上报时间为2月18日" / "其中X上报时间调整为…前": no receiver named.
+            what = clean_object(stated["what"]) or carried
+            if what and is_thing(what):
+                found.append((what, None, None, stated["time"]))
+                last, pending, carried = stated["time"], "", what
             continue
-        what, who, to, before = request
-        who = who or _subject_of(sentence, what)
-        found.append(_dated(what, who, to, before, doc_date, doc_year))
-    return found
+        later = _LATER_RE.match(clause) if hit is None else None
+        if later and is_thing(clean_object(later["what"])):
+            # "纸质版随后送达": sent later, to the receiver the request before names, if any.
+            found.append((clean_object(later["what"]), None, None, later["when"]))
+            continue
+        if hit is None and WILL_RE.search(clause) and _ENDS_SENDING_RE.search(clause):
+            # "…于10月9日前将返校情况通过系统提报": sent with a deadline, no receiver named.
+            marks = list(WILL_RE.finditer(clause))
+            what = clean_object(_ENDS_SENDING_RE.sub("", clause[marks[-1].end():]))
+            timing = timing_text(clause[:marks[-1].start()]) or pending
+            if what and is_thing(what) and find_deadline(timing or ""):
+                found.append((what, asker(clause[:marks[-1].start()]), None, timing))
+                last, pending, carried = timing, "", what
+                continue
+        if hit is None:
+            thing, marked = object_in(clause)
+            # An elaboration right after "将<X>，" ("包括…材料") does not replace X.
+            if thing and (marked or not strong or index - strong_at > 1):
+                carried, strong = thing, marked
+                strong_at = index if marked else strong_at
+            pending = timing_text(clause) or pending
+            continue
+        start, to, after = hit
+        before = clause[:start]
+        own = object_before(before)
+        what = (clean_object(after) if is_thing(clean_object(after)) else "") \
+            or (carried if strong and not WILL_RE.search(before) else own) or own or carried
+        timing = timing_text(before) or pending or last
+        if not what or not is_thing(what) or not (timing or asks):
+            continue
+        marks = list(WILL_RE.finditer(before))
+        who = asker(before[:marks[-1].start()] if marks else before)
+        if who in _ISSUER_ITSELF:
+            continue  # "9月30日，学校将数据网上报省教育厅": the issuer's own step, asked of no one
+        if who is None:
+            who, what = owner_and_thing(what)
+        found.append((what, who, to, timing))
+        last, pending, carried, strong = timing, "", what, False
+    if found and pending and not found[-1][3]:
+        # "…书面报校工会，并附照片，于3月13日以前传校工会": the time comes after the request.
+        found[-1] = (*found[-1][:3], pending)
+    return found, carried
+
+
+def _sending(clause: str):
+    """Where a clause sends something: (position of the verb, receiver, words after the
+    receiver), or None. "报送<what>至<to>" gives the words between as what is sent."""
+    toward = re.search(r"向(?P<to>[^，,。向]{2,30}?)(?:报送|报告|提交|汇报|反馈|上报|报)(?P<rest>.*)$",
+                       clause)
+    if toward:
+        to, _ = receiver_and_rest(toward["to"])
+        if to:
+            return toward.start(), to, toward["rest"]
+    for verb in verbs(clause):
+        rest = clause[verb.end():]
+        towards = re.search(f"[{TOWARDS}]", rest)
+        if towards and towards.start() > 0:  # "报送电子版至邮箱…": what, then the receiver
+            to, _ = receiver_and_rest(rest[towards.start():])
+            if to:
+                return verb.start(), to, rest[:towards.start()]
+        explicit = verb.group().endswith(tuple(TOWARDS))  # 传至, 交到: a person may follow
+        to, after = receiver_and_rest(("至" if explicit else "") + rest)
+        if to:
+            return verb.start(), to, after
+    return None
+
+
+def _stated_deadline(body: str) -> str:
+    """A deadline the notice states apart from any request: "截止时间为…", "报送时间：…", or a
+    paragraph that is only a deadline (under a heading "一、报送时间")."""
+    for paragraph in body.split("\n"):
+        text = paragraph.strip()
+        labelled = re.search(r"(?:截止|报送|上报|提交|申报|报名)(?:时间|日期)\s*(?:为|[:：])?\s*(?P<t>.{4,40})$",
+                             text)
+        candidate = labelled["t"] if labelled else text if len(text) <= 40 else ""
+        if not candidate:
+            continue
+        deadline = DEADLINE_RE.fullmatch(candidate.translate(FULL_WIDTH_DIGITS).rstrip("。"))
+        if deadline or labelled and MONTH_DAY_RE.search(candidate.translate(FULL_WIDTH_DIGITS)):
+            return candidate.rstrip("。")
+    return ""
+
+
+def _same_receiver(one: str | None, other: str | None) -> bool:
+    return bool(one and other and (one.startswith(other) or other.startswith(one)))
+
+
+def _without_repeats(found: list[ReportRequest]) -> list[ReportRequest]:
+    """A request said twice — once with its day, once again "in time" — is one request."""
+    kept = []
+    for request in found:
+        if request.due_date is None and request.to and "指定" in request.to and any(
+                other.due_date for other in found):
+            continue  # "及时发到指定邮箱": the one named with its day above
+        if request.due_date is None and not request.recurring and any(
+                other.due_date and _same_receiver(other.to, request.to) and (
+                    other.what in request.what or request.what in other.what)
+                for other in found):
+            continue
+        kept.append(request)
+    return kept
 
 
 def _with_object_first(sentence: str):
     """"…将<what>(deadline)(vague)<verb><to>": the object fronted with 将 or 把."""
-    for marker in list(re.finditer("[将把]", sentence))[:_MOST_MARKERS]:
-        before = sentence[max(0, marker.start() - _WINDOW):marker.start()]
-        after = sentence[marker.end():marker.end() + _WINDOW]
+    # "评比活动将从…遴选出…并上报校团委": 将 before 从/对/会… says what will be done, not what is sent.
+    for marker in list(WILL_RE.finditer(sentence))[:MOST_MARKERS]:
+        before = sentence[max(0, marker.start() - WINDOW):marker.start()]
+        after = sentence[marker.end():marker.end() + WINDOW]
         after = split_top_level(after, "，,")[0] if after else ""
-        for verb in reversed(_verbs(after)):
-            to = _receiver(after[verb.end():])
+        for verb in reversed(verbs(after)):
+            to = receiver(after[verb.end():])
             what = after[:verb.start()]
             if to is None or not what:
                 continue
-            what, tail = _split_trailing_timing(what)
+            what, tail = split_trailing_timing(what)
             if not what:
                 continue
-            scope = _asking_clauses(before)
-            return what, _asker(scope), to, scope + tail
+            scope = asking_clauses(before)
+            return what, asker(scope), to, scope + tail
     return None
 
 
@@ -121,23 +324,23 @@ def _with_object_after(sentence: str):
         ask = re.search("请|务必|须|要", clause)
         if ask is None:
             continue
-        for verb in _verbs(clause, ask.end()):
+        for verb in verbs(clause, ask.end()):
             if not (find_deadline(clause[:verb.start()]) or VAGUE_RE.search(clause[:verb.start()])
                     or verb.group() in ("上报", "报送", "提交", "呈报")):
                 continue
             rest = clause[verb.end():]
             head = clause[:ask.start()]
-            towards = re.search(f"[{_TOWARDS}]", rest)
+            towards = re.search(f"[{TOWARDS}]", rest)
             if towards and towards.start() > 0:
-                what, to = rest[:towards.start()], _receiver(rest[towards.start():])
-            elif (to := _receiver(rest)) is not None:
+                what, to = rest[:towards.start()], receiver(rest[towards.start():])
+            elif (to := receiver(rest)) is not None:
                 what = head
             else:
                 what, to = rest, None
             what = what.strip()
-            if not what or not what.endswith(_SENT_THINGS):
+            if not what or not what.endswith(SENT_THINGS):
                 continue
-            who = _asker(clause[:verb.start()]) if what != head else None
+            who = asker(clause[:verb.start()]) if what != head else None
             return what, who, to, clause[:verb.start()]
     return None
 
@@ -151,24 +354,15 @@ def _with_timing_first(sentence: str):
         if asks:
             timings += [*DEADLINE_RE.finditer(clause.translate(FULL_WIDTH_DIGITS))]
         for timing in timings:
-            verb = _VERB_RE.match(clause, timing.end())
-            to = _receiver(clause[verb.end():]) if verb else None
+            verb = VERB_RE.match(clause, timing.end())
+            to = receiver(clause[verb.end():]) if verb else None
             head = re.sub("(?:于|在)$", "", clause[:timing.start()])
             if to is None or not head:
                 continue
-            who, what = _owner_and_thing(_MANNER_RE.sub("", head))
-            if what.endswith(_SENT_THINGS):
+            who, what = owner_and_thing(MANNER_RE.sub("", head))
+            if what.endswith(SENT_THINGS):
                 return what, who, to, clause[timing.start():timing.end()]
     return None
-
-
-def _owner_and_thing(text: str) -> tuple[str | None, str]:
-    """"各单位确定的联络员名单" → ("各单位", "联络员名单"): a unit named before 的 owns the thing."""
-    for mark in re.finditer("的", text):
-        owner = re.sub("(?:确定|推荐|形成|报送|上报|填写|撰写)$", "", text[:mark.start()])
-        if owner and is_unit_name(owner) and mark.end() < len(text):
-            return owner, text[mark.end():]
-    return None, text
 
 
 def _subject_of(sentence: str, what: str) -> str | None:
@@ -182,75 +376,28 @@ def _subject_of(sentence: str, what: str) -> str | None:
 
 def _short_clauses(sentence: str) -> list[str]:
     """The sentence's clauses that are short enough to be a request (long ones are not read)."""
-    return [clause for clause in split_top_level(sentence, "，,") if len(clause) <= _WINDOW]
-
-
-def _verbs(text: str, start: int = 0) -> list[re.Match]:
-    """The sending verbs in the text that are not inside brackets (an aside is not the request)."""
-    depth = [0]
-    for ch in text:
-        depth.append(depth[-1] + (1 if ch in "（(" else -1 if ch in "）)" else 0))
-    return [verb for verb in _VERB_RE.finditer(text, start) if depth[verb.start()] <= 0]
-
-
-def _receiver(text: str) -> str | None:
-    """Who receives, from the words after the verb: a unit, "我部"-style, or an e-mail address."""
-    text = text[:_WINDOW].lstrip(_TOWARDS)
-    text = re.split(r"[（(，,。；;：:]", text, maxsplit=1)[0].strip()
-    email = _EMAIL_RE.search(text)
-    if email:
-        return email.group()
-    text = _RECEIVER_TAIL_RE.sub("", text)
-    if not text or _VERB_RE.search(text[:2]):
-        return None
-    if is_unit_name(text) or re.fullmatch("我[部委局厅办会处室司校院]", text):
-        return text
-    return None
-
-
-def _split_trailing_timing(what: str) -> tuple[str, str]:
-    """Take a deadline or vague word off the end of the object: "报告于5月1日前" → "报告" (and a
-    manner of sending: "值班表以电子邮件形式" → "值班表")."""
-    what = _MANNER_RE.sub("", what)
-    vague = re.search(f"(?:{VAGUE_RE.pattern})$", what)
-    if vague:
-        return what[:vague.start()], vague.group()
-    deadline = find_deadline(what)
-    if deadline and deadline.end() == len(what):
-        head = re.sub(r"(?:于|在)$", "", what[:deadline.start()])
-        return head, what[deadline.start():]
-    return what, ""
-
-
-def _asking_clauses(before: str) -> str:
-    """The words that belong to the request: from the clause with the last 请 (else the last
-    clause) up to the object — so a date earlier in the sentence is not taken for the deadline."""
-    clauses = split_top_level(before, "，,")
-    if not clauses:
-        return ""
-    start = max((i for i, c in enumerate(clauses) if "请" in c), default=len(clauses) - 1)
-    return "".join(clauses[start:])
-
-
-def _asker(clause: str) -> str | None:
-    """The units asked, from the words before the object: "请各地妇联在3月31日前" → "各地妇联"."""
-    ask = clause.rfind("请")
-    if ask >= 0:
-        clause = clause[ask + 1:]
-    deadline = find_deadline(clause)
-    if deadline:
-        clause = clause[:deadline.start()]
-    vague = VAGUE_RE.search(clause)
-    if vague:
-        clause = clause[:vague.start()]
-    clause = _LINKS_RE.sub("", _LEADING_LINKS_RE.sub("", clause.strip())).strip()
-    return clause if clause and is_unit_name(clause) else None
+    return [clause for clause in split_top_level(sentence, "，,") if len(clause) <= WINDOW]
 
 
 def _dated(what, who, to, timing_text, doc_date, doc_year) -> ReportRequest:
+    timing_text = timing_text or ""
+    recurring = RECURRING_RE.search(timing_text)
+    if recurring:
+        return ReportRequest(what, who, to, timing_text, None, recurring=True)
+    digits = timing_text.translate(FULL_WIDTH_DIGITS)
     deadline = find_deadline(timing_text)
     if deadline:
         return ReportRequest(what, who, to, deadline_words(deadline, timing_text),
                              due_date(deadline, doc_date, doc_year))
+    glued = GLUED_DEADLINE_RE.search(digits)
+    if glued:
+        return ReportRequest(what, who, to, timing_text, glued_due(glued, doc_date, doc_year))
+    day = DAY_RE.search("于" + digits if not digits.startswith(("于", "在")) else digits)
+    if day:
+        return ReportRequest(what, who, to, timing_text, day_due(day, doc_date, doc_year))
+    relative = RELATIVE_RE.search(timing_text)
+    if relative:
+        return ReportRequest(what, who, to, timing_text, relative_due(relative, doc_date),
+                             relative=True)
     vague = VAGUE_RE.search(timing_text)
-    return ReportRequest(what, who, to, vague.group() if vague else None, None)
+    return ReportRequest(what, who, to, vague.group() if vague else (timing_text or None), None)

@@ -35,9 +35,10 @@ _PAGE_NUMBER_RE = re.compile(
 )
 _RULE_RE = re.compile(r"[-—–－─━_＿=＝~～·*\s]{3,}")
 
-# A letter-spaced line: single Han characters (or a bracket) separated by spaces, at least three.
-# Red headers and signatures are often set this way and come out of a PDF as "哈 尔 滨 市 …".
-_LETTER_SPACED_RE = re.compile(f"(?:[{HAN}]\\s+){{2,}}[{HAN}]")
+# A letter-spaced line: single Han characters separated by spaces, at least two ("团 委").
+# Red headers and signatures are often set this way and come out of a PDF as "哈 尔 滨 市 …";
+# two Han characters alone on a line with a space between are never two words of a notice.
+_LETTER_SPACED_RE = re.compile(f"(?:[{HAN}][ \\t\u3000\u00a0]+)+[{HAN}]")
 
 _SPACE_RUN_RE = re.compile(r"[ \t\u3000\u00a0\u2002-\u200b]+")
 
@@ -50,6 +51,9 @@ class Line:
     indented: bool = False
 
 
+_CLOSING_MARKS = set("：:。；;，,")
+
+
 def to_lines(text: str) -> list[Line]:
     """The notice's non-empty lines, without page numbers or rules, letter-spacing closed up."""
     # Form feeds mark PDF page breaks; a page break is only a line break for us.
@@ -60,6 +64,8 @@ def to_lines(text: str) -> list[Line]:
         stripped = raw.strip()
         if not stripped or _PAGE_NUMBER_RE.fullmatch(stripped) or _RULE_RE.fullmatch(stripped):
             continue
+        if stripped[-1] in "?？" and stripped[-2:-1] in _CLOSING_MARKS:
+            stripped = stripped[:-1]  # "…通知如下:?": a character the page lost, not a question
         if _LETTER_SPACED_RE.fullmatch(stripped):
             stripped = "".join(stripped.split())
         lines.append(Line(stripped, indented=raw[:1].isspace()))
@@ -98,12 +104,21 @@ def ends_sentence(text: str) -> bool:
     return stripped[-1:] in tuple(_SENTENCE_END) or text[-1:] == "…"
 
 
+# A bracket still open this many characters on was never closed (pages lose closing brackets).
+_LONGEST_BRACKET = 80
+
+
 def split_top_level(text: str, separators: str) -> list[str]:
-    """Split at the separators that are not inside brackets or quotes; empty pieces dropped."""
+    """Split at the separators that are not inside brackets or quotes; empty pieces dropped. A
+    bracket left open by a damaged page stops counting after `_LONGEST_BRACKET` characters."""
     pieces, depth, current = [], 0, []
-    for ch in text:
+    opened = 0
+    for index, ch in enumerate(text):
+        if depth and index - opened > _LONGEST_BRACKET:
+            depth = 0
         if ch in OPENING:
             depth += 1
+            opened = index
         elif ch in CLOSING:
             depth = max(0, depth - 1)
         if ch in separators and depth == 0:

@@ -93,11 +93,12 @@ def match_names(session: Session, issuer_unit_id: int, names: list[str]) -> Matc
     return Matched(list(dict.fromkeys(group_ids)), list(dict.fromkeys(unit_ids)), unmatched)
 
 
-def imported_draft(session: Session, actor: User, text: str,
-                   unit_id: int | None = None) -> ImportedDraft:
-    """The fields of `text` for a new draft the actor writes for `unit_id` (as `new_draft`)."""
+def imported_draft(session: Session, actor: User, text: str, unit_id: int | None = None, *,
+                   lines_are_paragraphs: bool = False) -> ImportedDraft:
+    """The fields of `text` for a new draft the actor writes for `unit_id` (as `new_draft`);
+    `lines_are_paragraphs` when the text is a Word file's (`parse_notice`)."""
     page = new_draft(session, actor, unit_id)
-    parsed = parse_notice(text)
+    parsed = parse_notice(text, lines_are_paragraphs=lines_are_paragraphs)
     issuer_id = page.issuer.id
     requests = [
         ImportedRequest(r.what, r.due_date, r.to or "", r.deadline_text, r.who,
