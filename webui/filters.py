@@ -32,6 +32,7 @@ _OTHER_ACTIONS = {
     "receipt.READ": "首次阅读",
     "incoming.REGISTER": "收文登记",
     "circulation.SEND": "传阅",
+    "circulation.REMIND": "催阅",
     "incoming.REMIND": "单位内部催办",
     "series.OPEN": "开设文号系列",
     "series.VOID_NUMBER": "作废文号",

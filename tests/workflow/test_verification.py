@@ -200,6 +200,7 @@ def test_anyone_logged_in_may_check_a_file(world, session, signed):
 def test_signing_and_checking_work_from_inside_a_running_event_loop(world, session, store):
     """pyHanko runs an event loop of its own; an async server's thread already runs one."""
     import asyncio
+    import concurrent.futures
 
     pki.init_pki(session, None, now=at(0))
     session.commit()
@@ -207,9 +208,13 @@ def test_signing_and_checking_work_from_inside_a_running_event_loop(world, sessi
     async def inside_a_loop():
         return issue_and_make(world, session, store)[1]
 
-    data = asyncio.run(inside_a_loop())
+    def in_a_fresh_thread(coroutine):  # a loop of our own, whatever this thread runs already
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, coroutine).result()
+
+    data = in_a_fresh_thread(inside_a_loop())
 
     async def check():
         return verify_pdf(session, None, data)
 
-    assert asyncio.run(check()).authentic
+    assert in_a_fresh_thread(check()).authentic
