@@ -1,6 +1,6 @@
 """Run every benchmark in bench/ and write bench/RESULTS.md (`make bench`).
 
-B1, B2, B3, B5 and B8 run on a SQLite file and on PostgreSQL (the throwaway server of
+B1, B2, B3, B5, B7 and B8 run on a SQLite file and on PostgreSQL (the throwaway server of
 scripts/test-postgres.sh, or the one GONGWEN_BENCH_POSTGRES_URL names; without one, its rows say
 so); B4 and B6 (HTTP under gunicorn) on SQLite; the parser's scaling figures follow as their own
 section. Must not: be imported by the tests.
@@ -23,6 +23,7 @@ from bench import (  # noqa: E402
     b4_http,
     b5_queries,
     b6_memory,
+    b7_tree,
     b8_download,
     parse_scaling,
 )
@@ -63,6 +64,12 @@ BENCHMARKS = [
      "(`bench/b5_generate.py`) against the newest 10,000 of the same history. Targets: p95 ≤ "
      "50 ms at 100k, the median ≤ 2× that at 10k, every statement along an index (the plans: "
      "`bench/EXPLAIN.md`)."),
+    (b7_tree, "B7 — the 转发 tree at national scale",
+     "A synthetic national federation (31 provinces, 333 cities, 2,800 counties, 40,000 "
+     "townships) and a national notice forwarded at every level (`bench/b7_tree.py`), at 5 levels "
+     "and at 4: the roll-up beside each unit on the issuer's tracking page (counted by the "
+     "database), a province's and a lowest level's, and the whole tree (`flask notice tree`, "
+     "转发情况). Target: the national roll-up's p95 ≤ 50 ms on PostgreSQL."),
     (b8_download, "B8 — downloading the 正式文件",
      "One whole request in the web application (Flask's test client, a logged-in person): the "
      "PDF of an issued notice, its 正式文件 stored at 印发 and served as stored, against the same "
