@@ -7,6 +7,8 @@ verifies.
 
 from __future__ import annotations
 
+import io
+import re
 import shutil
 import subprocess
 
@@ -102,6 +104,18 @@ def test_an_incremental_update_appended_after_signing_fails(world, session, sign
     assert not verdict.authentic
     assert verdict.problem == "签名不覆盖整个文件：签名之后文件被追加修改，或被其他程序另存过"
     assert "Total document signed" not in pdfsig(updated, tmp_path)
+
+
+def test_a_file_saved_again_by_another_program_fails(world, session, signed, tmp_path):
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(signed)))  # opened and saved as a copy
+    saved = io.BytesIO()
+    writer.write(saved)
+    verdict = verify_pdf(session, None, saved.getvalue())
+    assert not verdict.authentic
+    assert verdict.problem and re.search("[\u4e00-\u9fff]", verdict.problem)
+    assert "Total document signed" not in pdfsig(saved.getvalue(), tmp_path)
 
 
 def test_a_signature_by_a_certificate_of_another_ca_fails(world, session, store):
