@@ -145,6 +145,14 @@ def assert_no_serial_lost_or_doubled(session_factory) -> int:
     return len(serials)
 
 
+def _until_committed(writer: Killable, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while writer.progress.commits < 1:
+        writer.fail_on_error()
+        assert time.monotonic() < deadline, "the writer committed nothing in a minute"
+        time.sleep(0.005)
+
+
 def kill_again_and_again(database_url, tmp_path, supply: Supply, work: str, rng):
     """KILLS short lives of a writer, each ended by SIGKILL after a random moment of work.
     Returns (kills that landed inside a transaction, transactions committed)."""
@@ -156,6 +164,10 @@ def kill_again_and_again(database_url, tmp_path, supply: Supply, work: str, rng)
                           errors=tmp_path / f"{work}-{round_}.txt")
         try:
             writer.wait_until_ready()
+            if round_ % 5 == 0:
+                # Every fifth life is let commit once before its random moment: on a loaded
+                # machine a whole transaction can outlast every random moment of the others.
+                _until_committed(writer)
             time.sleep(rng.uniform(0.005, 0.2))
             inside += writer.kill()
             commits += writer.progress.commits
