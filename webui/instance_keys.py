@@ -77,21 +77,28 @@ def audit_key_path(app: Flask) -> str:
     return os.path.join(app.instance_path, AUDIT_KEY_FILE)
 
 
+def _configured_key(app: Flask, name: str, path: str, check) -> str | bytes | None:
+    """The key `name` from the configuration, else from the instance file `path`, judged by
+    `check` (a bad one stops the process, naming it); stored back in app.config (None: none)."""
+    key = app.config.get(name)
+    if key is not None and not isinstance(key, (str, bytes)):
+        key = str(key)  # GONGWEN_<NAME> of digits only is parsed as a JSON number
+    if not key and os.path.exists(path):
+        key = read_key(path)
+    if key:
+        try:
+            check(key)
+        except ValueError as error:
+            raise RuntimeError(f"{error}（{name}）") from None
+    app.config[name] = key or None
+    return key or None
+
+
 def load_audit_key(app: Flask, *, serving: bool) -> None:
     """Put the audit key in app.config["AUDIT_KEY"] (None when there is none) and give it to the
     engine. `serving`: the process will answer requests, and must not do so without a key."""
-    key = app.config.get("AUDIT_KEY")
-    if key is not None and not isinstance(key, (str, bytes)):
-        key = str(key)  # GONGWEN_AUDIT_KEY of digits only is parsed as a JSON number
-    if not key and os.path.exists(audit_key_path(app)):
-        key = read_key(audit_key_path(app))
-    if key:
-        try:
-            audit.check_key(key)
-        except ValueError as error:
-            raise RuntimeError(f"{error}（AUDIT_KEY）") from None
-    app.config["AUDIT_KEY"] = key or None
-    audit.use_key(key or None)
+    key = _configured_key(app, "AUDIT_KEY", audit_key_path(app), audit.check_key)
+    audit.use_key(key)
     if not key and serving:
         raise RuntimeError(NO_AUDIT_KEY)
 
@@ -124,18 +131,7 @@ def signing_key_path(app: Flask) -> str:
 
 def load_signing_key(app: Flask) -> None:
     """Give the engine the secret the units' private keys are encrypted under, if there is one."""
-    key = app.config.get("SIGNING_KEY")
-    if key is not None and not isinstance(key, (str, bytes)):
-        key = str(key)
-    if not key and os.path.exists(signing_key_path(app)):
-        key = read_key(signing_key_path(app))
-    if key:
-        try:
-            pki.check_secret(key)
-        except ValueError as error:
-            raise RuntimeError(f"{error}（SIGNING_KEY）") from None
-    app.config["SIGNING_KEY"] = key or None
-    pki.use_secret(key or None)
+    pki.use_secret(_configured_key(app, "SIGNING_KEY", signing_key_path(app), pki.check_secret))
 
 
 def create_signing_key(app: Flask) -> str | None:

@@ -147,14 +147,20 @@ def _own(node: UnitNode) -> Counts:
                   overdue=int(node.overdue))
 
 
-def _tree_notices(session: Session, notice_id: int) -> list[ForwardNotice]:
-    """The notice and every notice below it in the tree, with their level (one statement)."""
+def _walk_down(notice_id: int):
+    """The notice (level 0) and every live notice forwarding it, theirs … with their level: one
+    recursive CTE over `notice.forwards_id` (a cancelled 转发 and what is below it left out)."""
     down = (select(Notice.id.label("id"), literal_column("0", Integer).label("level"))
             .where(Notice.id == notice_id).cte("down", recursive=True))
     child = aliased(Notice)
-    down = down.union_all(select(child.id, down.c.level + 1)
+    return down.union_all(select(child.id, down.c.level + 1)
                           .join(down, child.forwards_id == down.c.id)
                           .where(child.state != NoticeState.CANCELLED))
+
+
+def _tree_notices(session: Session, notice_id: int) -> list[ForwardNotice]:
+    """The notice and every notice below it in the tree, with their level (one statement)."""
+    down = _walk_down(notice_id)
     rows = session.execute(
         select(Notice.id, Notice.issuer_unit_id, Unit.name, Notice.forwards_id,
                Notice.doc_number, Notice.title, Notice.state, down.c.level)
@@ -217,14 +223,19 @@ def notice_tree(session: Session, notice_id: int, *, now: dt.datetime | None = N
     return NoticeTree(by_id[root.id], units, len(notices), levels)
 
 
-def tree_for(session: Session, actor: User, notice_id: int, *,
-             now: dt.datetime | None = None) -> NoticeTree:
-    """The tree of a notice `actor`'s unit issued (its staff see how far it went), else
-    NotFound: a recipient sees its own part in its own notices' trees, not its superior's."""
+def _issued_by_actors_unit(session: Session, actor: User, notice_id) -> None:
+    """NotFound unless `actor`'s unit issued the notice (its staff see how far it went)."""
     notice = session.get(Notice, notice_id) if isinstance(notice_id, int) else None
     if notice is None or not may(actor, Right.VIEW_NOTICE, notice=notice) \
             or not sees_whole_notice(actor, notice):
         raise NotFound(f"找不到编号为 {notice_id} 的公文，或您无权查看其转发情况")
+
+
+def tree_for(session: Session, actor: User, notice_id: int, *,
+             now: dt.datetime | None = None) -> NoticeTree:
+    """The tree of a notice `actor`'s unit issued (its staff see how far it went), else
+    NotFound: a recipient sees its own part in its own notices' trees, not its superior's."""
+    _issued_by_actors_unit(session, actor, notice_id)
     return notice_tree(session, notice_id, now=now)
 
 
@@ -310,23 +321,14 @@ class Rollup:
 def rollup_for(session: Session, actor: User, notice_id: int, *,
                now: dt.datetime | None = None) -> Rollup:
     """The roll-up of a notice the actor's unit issued (else NotFound, as `tree_for`)."""
-    notice = session.get(Notice, notice_id) if isinstance(notice_id, int) else None
-    if notice is None or not may(actor, Right.VIEW_NOTICE, notice=notice) \
-            or not sees_whole_notice(actor, notice):
-        raise NotFound(f"找不到编号为 {notice_id} 的公文，或您无权查看其转发情况")
+    _issued_by_actors_unit(session, actor, notice_id)
     direct = {n.issuer_unit_id: n for n in (
         ForwardNotice(*row, 1) for row in session.execute(
             select(Notice.id, Notice.issuer_unit_id, Unit.name, Notice.forwards_id,
                    Notice.doc_number, Notice.title, Notice.state)
             .join(Unit, Unit.id == Notice.issuer_unit_id)
             .where(Notice.forwards_id == notice_id, Notice.state != NoticeState.CANCELLED)))}
-    down = (select(Notice.id.label("id"), literal_column("1", Integer).label("level"))
-            .where(Notice.forwards_id == notice_id, Notice.state != NoticeState.CANCELLED)
-            .cte("down", recursive=True))
-    child = aliased(Notice)
-    down = down.union_all(select(child.id, down.c.level + 1)
-                          .join(down, child.forwards_id == down.c.id)
-                          .where(child.state != NoticeState.CANCELLED))
+    down = _walk_down(notice_id)
     count, deepest = session.execute(select(func.count(), func.max(down.c.level))).one()
     below = rollup(session, notice_id, now=now) if direct else {}
-    return Rollup(direct, below, count, (deepest or 0) + 1)
+    return Rollup(direct, below, count - 1, deepest + 1)  # the notice itself not counted
