@@ -76,3 +76,35 @@ def test_signing_for_receipt_has_its_deadline_for_a_main_recipient_only(world, s
     assert late.tasks[0].deadline.label == "已逾期1天" and late.counts["overdue"] == 1
     assert inbox(session, world.cc_receiver, now=at(5)).counts == {
         "acknowledge": 1, "report": 0, "overdue": 0}
+
+
+def test_a_draft_not_yet_submitted_waits_for_its_own_drafter_until_it_is_submitted(world, session):
+    n = draft(world, title="关于尚未提交的事项的通知")
+    assert kinds(inbox(session, world.drafter, now=at(0.5))) == ["draft"]
+    assert kinds(inbox(session, world.drafter2, now=at(0.5))) == []
+    assert inbox(session, world.drafter, now=at(0.5)).counts["draft"] == 1
+    c.submit(session, world.drafter, notice_id=n.id, now=at(0.6))
+    assert kinds(inbox(session, world.drafter, now=at(0.7))) == []
+
+
+def test_a_cancelled_draft_waits_for_nobody(world, session):
+    notice_in(world, NS.CANCELLED)
+    assert kinds(inbox(session, world.drafter, now=at(1))) == []
+
+
+def test_a_closed_revoked_or_abolished_notice_waits_for_the_clerk_to_archive_it(world, session):
+    closed = notice_in(world, NS.CLOSED, requests=[])
+    revoked = notice_in(world, NS.REVOKED, requests=[])
+    abolished = notice_in(world, NS.ABOLISHED, requests=[])
+    box = inbox(session, world.clerk, now=at(4))
+    assert sorted((t.kind, t.notice_id) for t in box.tasks) == sorted(
+        [("archive", closed.id), ("archive", revoked.id), ("archive", abolished.id)])
+    assert box.counts["archive"] == 3
+    c.archive(session, world.clerk, notice_id=closed.id, retention="Y10", now=at(5))
+    assert sorted(t.notice_id for t in inbox(session, world.clerk, now=at(6)).tasks) == sorted(
+        [revoked.id, abolished.id])
+
+
+def test_an_issued_notice_does_not_wait_for_archiving(world, session):
+    notice_in(world, NS.ISSUED, requests=[])
+    assert "archive" not in kinds(inbox(session, world.clerk, now=at(2)))

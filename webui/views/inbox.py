@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, url_for
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from webui import clock
 from webui.desks import desk_required
@@ -19,10 +18,12 @@ bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
 # Where each kind of task is done: (endpoint, the argument that names the object).
 TASK_PAGES = {
+    "draft": ("drafting.edit", "notice_id"),
     "returned": ("drafting.edit", "notice_id"),
     "review": ("signoff.sheet", "notice_id"),
     "sign": ("signoff.sheet", "notice_id"),
     "issue": ("dispatch.confirm", "notice_id"),
+    "archive": ("dispatch.index", None),
     "acknowledge": ("receiving.index", None),
     "report": ("receiving.report", "report_id"),
     "check": ("tracking.report", "report_id"),
@@ -35,14 +36,12 @@ TASK_PAGES = {
 
 
 def task_url(task: inbox_queries.Task) -> str:
-    """The page where `task` is done (the notice page, should that desk page be missing)."""
+    """The page where `task` is done. A renamed endpoint fails loudly (a test builds every one)
+    rather than quietly sending people somewhere else."""
     endpoint, argument = TASK_PAGES[task.kind]
     values = {} if argument is None else {
         argument: task.notice_id if argument == "notice_id" else task.object_id}
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return url_for("notices.show", notice_id=task.notice_id)
+    return url_for(endpoint, **values)
 
 
 @bp.get("/")

@@ -33,10 +33,12 @@ from workflow.states import (
 
 # The kinds of task, in the order the inbox shows their counts.
 KINDS = {
+    "draft": "草稿待提交",
     "returned": "退回的稿件",
     "review": "待核稿",
     "sign": "待签发",
     "issue": "待登记印发",
+    "archive": "待归档",
     "acknowledge": "待签收",
     "report": "待上报",
     "check": "待审核报告",
@@ -46,8 +48,8 @@ KINDS = {
 }
 # Who handles each kind: the inbox counts only the kinds of the person's roles.
 KIND_ROLES = {
-    "returned": {Role.DRAFTER}, "review": {Role.REVIEWER}, "sign": {Role.SIGNATORY},
-    "issue": {Role.CLERK}, "acknowledge": {Role.RECEIVER}, "report": {Role.RECEIVER},
+    "draft": {Role.DRAFTER}, "returned": {Role.DRAFTER}, "review": {Role.REVIEWER}, "sign": {Role.SIGNATORY},
+    "issue": {Role.CLERK}, "archive": {Role.CLERK}, "acknowledge": {Role.RECEIVER}, "report": {Role.RECEIVER},
     "check": {Role.SUPERVISOR}, "overdue": {Role.RECEIVER, Role.SUPERVISOR},
     "propose": {Role.PROPOSER}, "instruct": {Role.INSTRUCTOR}, "handle": {Role.HANDLER},
     # Anybody of the unit may be sent a 收文 to read, whatever their roles: counted only when
@@ -55,6 +57,9 @@ KIND_ROLES = {
     "read": frozenset(),
 }
 _OPEN = (NoticeState.ISSUED,)
+# A notice that has ended its working life waits for the clerk to file it (the lifecycle's
+# 归档 rules start from these three states).
+_TO_ARCHIVE = (NoticeState.CLOSED, NoticeState.REVOKED, NoticeState.ABOLISHED)
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,11 @@ def inbox(session: Session, actor: User, *, now: dt.datetime | None = None) -> I
                     select(*_NOTICE, Notice.updated_at).where(*where))]
 
     if units := _units(actor, Role.DRAFTER):
+        # A draft of one's own not yet submitted is work waiting too; one sent back is "returned".
+        tasks += notice_tasks(
+            "draft", Notice.drafter_id == actor.id, Notice.state == NoticeState.DRAFT,
+            Notice.last_action.is_distinct_from(NoticeAction.RETURN),
+            Notice.issuer_unit_id.in_(units))
         tasks += notice_tasks(
             "returned", Notice.drafter_id == actor.id, Notice.state == NoticeState.DRAFT,
             Notice.last_action == NoticeAction.RETURN, Notice.issuer_unit_id.in_(units))
@@ -133,6 +143,8 @@ def inbox(session: Session, actor: User, *, now: dt.datetime | None = None) -> I
     if units := _units(actor, Role.CLERK):
         tasks += notice_tasks(
             "issue", Notice.state == NoticeState.SIGNED, Notice.issuer_unit_id.in_(units))
+        tasks += notice_tasks(
+            "archive", Notice.state.in_(_TO_ARCHIVE), Notice.issuer_unit_id.in_(units))
 
     if units := _units(actor, Role.RECEIVER):
         tasks += _receipt_tasks(session, today, "acknowledge", and_(
