@@ -284,7 +284,7 @@ def test_names_that_are_whole_units_are_not_given_a_shared_word():
 
 def test_the_provinces_regions_and_municipalities_are_one_collective():
     parsed = parse_notice(notice(recipients="各省、自治区、直辖市人民政府，国务院各部委、各直属机构："))
-    assert parsed.main_recipients == ("各省、自治区、直辖市人民政府", "国务院各部委", "国务院各直属机构")
+    assert parsed.main_recipients == ("各省、自治区、直辖市人民政府", "国务院各部委", "各直属机构")
 
 
 def test_a_recipients_line_without_its_colon_is_still_read():

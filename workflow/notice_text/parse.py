@@ -36,6 +36,12 @@ _ORGAN_END_RE = re.compile(r"^.+?(?:委员会|人民政府|政府|局|厅|委|�
 _SECTION_RE = re.compile(r"^[^市县区省镇乡办]{1,3}(?:科|处|股|中心|组)$")
 
 _KIND_RE = re.compile(f"(?P<kind>{'|'.join(KINDS)})(?:[（(][^（）()]{{1,12}}[）)])?$")
+# Without a title, the 正文's own formula names the 文种: "现将有关事项通知如下", "特此通知",
+# "现将《…》转发给你们" (a 转发 is a 通知), "特此通报", "特此函告". Only these set phrases count —
+# "另行通知" or "请…通知到人" name no kind.
+_FORMULA_RE = re.compile(r"(?P<kind>通知|通报|通告|公告)如下|特此(?P<closing>通知|通报|通告|公告|函告|函复|函达|批复)"
+                         r"|转发给(?:你们|各)")
+_CLOSING_KINDS = {"函告": "函", "函复": "函", "函达": "函"}
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,7 @@ def parse_notice(text: str, *, lines_are_paragraphs: bool = False) -> ParsedNoti
     for copy_line in layout.cc_text:
         cc.extend(split_recipients(copy_line))
     kind = _KIND_RE.search(layout.title) if layout.title else None
+    kind_name = kind["kind"] if kind else None if layout.title else _formula_kind(body)
     uncertain = set(layout.uncertain)
     names, weak = _issuer_names(layout)
     if weak:
@@ -124,7 +131,7 @@ def parse_notice(text: str, *, lines_are_paragraphs: bool = False) -> ParsedNoti
         doc_number=PrintedNumber(number.printed, number.number) if number else None,
         signatory=layout.signatory,
         title=layout.title,
-        kind=kind["kind"] if kind else None,
+        kind=kind_name,
         main_recipients=tuple(split_recipients(layout.recipients_text or "")),
         cc_recipients=tuple(cc),
         date=date,
@@ -136,6 +143,18 @@ def parse_notice(text: str, *, lines_are_paragraphs: bool = False) -> ParsedNoti
         issuers=tuple(_completed(names)),
         uncertain=tuple(key for key in JSON_KEYS if key in uncertain),
     )
+
+
+def _formula_kind(body: str) -> str | None:
+    """The 文种 the body's formula names, for a notice printed without its title."""
+    found = _FORMULA_RE.search("".join(body.split()))
+    if found is None:
+        return None
+    if found["kind"]:
+        return found["kind"]
+    if found["closing"]:
+        return _CLOSING_KINDS.get(found["closing"], found["closing"])
+    return "通知"
 
 
 def _issuer_names(layout) -> tuple[list[str], bool]:

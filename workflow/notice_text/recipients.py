@@ -3,9 +3,10 @@
 Owns: the reading a careful clerk gives a recipients line. "，" (or ",", "；") separates entries;
 "、" separates names too, except inside brackets ("各县（市、区）教育局") — and a name left bare
 before "、" shares the unit word of the last name: "各县（市）区、开发区妇联" is two entries,
-"各县（市）区妇联" and "开发区妇联". Fixed collectives stay whole ("各省、自治区、直辖市人民政府"), and
-a leading organ shared over "各…" names is carried ("国务院各部委、各直属机构"). Must not: look
-anything up — the names are returned as the text writes them.
+"各县（市）区妇联" and "开发区妇联". Fixed collectives stay whole ("各省、自治区、直辖市人民政府"); a
+name that begins with its own 各 stands as written ("国务院各部委、各直属机构" gives 各直属机构: no
+organ is carried over). Must not: look anything up — the names are returned as the text writes
+them.
 """
 
 from __future__ import annotations
@@ -78,7 +79,6 @@ def _split_group(group: str) -> list[str]:
     if any(len(part) < 2 for part in parts) or (
             parts[0].startswith(("全", "校内")) and any(p in _BARE_KINDS for p in parts[1:])):
         return [group]
-    parts = _carry_shared_organ(parts)
     shared = _unit_word(parts[-1])
     named = []
     for index, part in enumerate(parts):
@@ -106,12 +106,3 @@ def _split_and(part: str) -> list[str]:
         return pieces
     return [part]
 
-
-def _carry_shared_organ(parts: list[str]) -> list[str]:
-    """"国务院各部委、各直属机构" → the second is 国务院各直属机构: the organ before 各 is shared."""
-    first = parts[0]
-    index = first.find("各")
-    if index <= 0 or not all(part.startswith("各") for part in parts[1:]):
-        return parts
-    organ = first[:index]
-    return [first] + [organ + part for part in parts[1:]]
