@@ -88,8 +88,12 @@ def requests_judged(requests: list[dict]) -> list[list]:
 
 
 def names_judged(names: list[str]) -> list[str]:
-    """附件 by their names: spaces and the book-title marks around a whole name do not count."""
-    return [_plain(name) for name in names]
+    """附件 by their names: spaces, the book-title marks around a whole name and a file's
+    extension (".docx") do not count."""
+    return [_FILE_EXTENSION_RE.sub("", _plain(name)) for name in names]
+
+
+_FILE_EXTENSION_RE = re.compile(r"\.(?:docx?|xlsx?|pdf|zip|rar|wps|et|pptx?)$", re.IGNORECASE)
 
 
 def _plain(text: str | None) -> str | None:

@@ -504,7 +504,7 @@ def test_the_last_attachment_does_not_swallow_the_signature_glued_to_it():
     text = ("关于慰问的通知\n各分会:\n请各分会9月10日前将名单报工会。\n附件: 申请表\n"
             "附件:实施办法.docx校工会\n2019年8月28日\n")
     parsed = parse_notice(text)
-    assert parsed.attachments == ("申请表", "实施办法.docx")
+    assert parsed.attachments == ("申请表", "实施办法")  # the name, without the file's extension
     assert parsed.issuer == "校工会"
 
 

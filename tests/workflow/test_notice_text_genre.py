@@ -35,3 +35,37 @@ def test_to_be_notified_later_names_no_kind():
 def test_a_printed_title_gives_the_kind_whatever_the_body_says():
     fields = read("关于开会的通报\n各单位：\n现将有关事项通知如下。\n")
     assert fields["kind"] == "通报"
+
+
+# --- 附件说明, 署名 and 成文日期 as pages damage them ----------------------------------------------------
+
+
+def test_an_attachment_labelled_with_its_number_and_a_comma_is_named_without_either():
+    fields = read("关于填表的通知\n各科室：\n请填表。\n附件1、人员统计表\n附件2、经费统计表\n"
+                  "某某局办公室\n2020年5月6日\n")
+    assert fields["attachments"] == ["人员统计表", "经费统计表"]
+
+
+def test_an_attachment_given_as_a_file_is_named_without_its_extension():
+    fields = read("关于填表的通知\n各科室：\n请填表。\n附件：1.人员统计表.xlsx\n2.填表说明.docx\n"
+                  "某某局办公室\n2020年5月6日\n")
+    assert fields["attachments"] == ["人员统计表", "填表说明"]
+
+
+def test_a_contact_line_named_person_and_telephone_ends_the_list_of_attachments():
+    fields = read("关于填表的通知\n各科室：\n请填表。\n附件：1.人员统计表\n2.经费统计表\n"
+                  "联系人及电话：\n办公室 张某 12345678\n某某局办公室\n2020年5月6日\n")
+    assert fields["attachments"] == ["人员统计表", "经费统计表"]
+
+
+def test_a_signature_glued_to_its_date_is_both_the_issuer_and_the_date():
+    fields = read("各科室：\n现将有关文件转发给你们，请遵照执行。\n某某县卫生局2016年4月20日\n")
+    assert (fields["issuer"], fields["date"]) == ("某某县卫生局", "2016-04-20")
+
+
+def test_a_date_that_lost_its_year_and_month_marks_is_read_by_the_page_date_after_it():
+    # "2022129" is 2022-01-29 or 2022-12-09; the page printed it on 2022/12/12.
+    fields = read("更新时间:2022/12/12 15:48:29\n关于开会的通知\n各科室：\n请参会。\n"
+                  "某某县妇联\n2022129\n")
+    assert fields["date"] == "2022-12-09"
+    assert "date" in fields["uncertain"]

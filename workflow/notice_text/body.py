@@ -52,7 +52,8 @@ def tidy(lines: list[Line], lines_are_paragraphs: bool = False) -> str:
 _CLOSING_RE = re.compile(r"^特此(?:通知|函告|通告|函复|批复|报告|函达)[。！!]?$")
 _ENDS_WITH_PHONE_RE = re.compile(r"[0-9]{7,}$")
 # A line of its own on web pages: a contact, telephone, mailbox or address ("联系人:周敏 6573").
-CONTACT_RE = re.compile(r"^(?:联\s*系\s*人|联系电话|联系方式|电\s*话|邮\s*箱|电子邮箱|地\s*址|传\s*真|邮\s*编)\s*[:：]")
+CONTACT_RE = re.compile(r"^(?:联\s*系\s*人(?:(?:及|和|、)?(?:联系)?(?:电话|方式))?|联系电话|联系方式|电\s*话|邮\s*箱|电子邮箱|"
+                        r"地\s*址|传\s*真|邮\s*编)\s*[:：]")
 
 
 def _ends_paragraph(paragraph: str, text: str, first: bool, following: Line, next_text: str,

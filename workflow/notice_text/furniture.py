@@ -67,7 +67,7 @@ _TITLE_SUFFIX_RE = re.compile(rf"^(?P<title>.{{2,}}?(?:{_KINDS}))\s*(?:[-_|｜�
 _DATE_TEXT = (r"(?:[0-9]{4}|[〇○OΟ零一二三四五六七八九]{4})\s*年\s*[0-9一二三四五六七八九十]{1,3}\s*月"
               r"\s*[0-9一二三四五六七八九十廿卅]{1,3}\s*日")
 _TAIL_DATE_RE = re.compile(rf"^(?P<head>.{{20,}}?)\s+(?P<date>{_DATE_TEXT})\s*$")
-_ISO_DATE_RE = re.compile(r"(?P<y>20[0-9]{2}|19[0-9]{2})-(?P<m>[01]?[0-9])-(?P<d>[0-3]?[0-9])")
+_ISO_DATE_RE = re.compile(r"(?P<y>20[0-9]{2}|19[0-9]{2})(?P<sep>[-/])(?P<m>[01]?[0-9])(?P=sep)(?P<d>[0-3]?[0-9])")
 _FILE_GLUED_RE = re.compile(r"^(?P<file>.+\.(?:docx?|xlsx?|pdf|zip|rar|wps|et|pptx?))"
                             r"(?P<org>[\u4e00-\u9fff（）()]{2,20})$", re.IGNORECASE)
 _RECIPIENTS_GLUED_RE = re.compile(r"^(?P<head>[^。：:！？]{2,120}?)(?<![0-9])[:：](?![0-9])\s*(?P<rest>\S.*)$")

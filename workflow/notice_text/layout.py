@@ -56,7 +56,7 @@ _BRACKETED_NUMBER_RE = re.compile(r"[（(](?P<number>[^（）()]{2,30}〔[0-9]{4
 # The organ a title starts with: "上海市民政局关于…", "连州市机关事务管理局转发…".
 _TITLE_ORGAN_RE = re.compile(r"^(?P<organ>[^，。：:《“]{2,40}?)(?:关于|转发|印发)")
 _FILE_NAME_RE = re.compile(r"\.(?:docx?|xlsx?|pdf|zip|rar|wps|et|pptx?)$", re.IGNORECASE)
-_ATTACHMENT_LABEL_RE = re.compile(r"^(?:附\s*件\s*[（(]下载[）)]\s*[:：]|附\s*件\s*(?:[一二三四五六七八九十]{1,3}|[0-9０-９]*)\s*[:：]?|附\s*[:：]|[（(]附件[0-9０-９]*[）)])\s*")
+_ATTACHMENT_LABEL_RE = re.compile(r"^(?:附\s*件\s*[（(]下载[）)]\s*[:：]|附\s*件\s*(?:(?:[一二三四五六七八九十]{1,3}|[0-9０-９]+)\s*[、.．]?)?\s*[:：]?|附\s*[:：]|[（(]附件[0-9０-９]*[）)])\s*")
 _ATTACHMENT_ITEM_RE = re.compile(r"^(?:[0-9０-９]{1,2}\s*[.．、:：]|[（(][0-9０-９]{1,2}[）)])\s*")
 
 
@@ -341,12 +341,16 @@ def _read_closing(lines: list[Line], layout: Layout, page_dates: tuple[dt.date, 
 
 # "校消防安全管理办公室 2013年11月7日": the 署名 and the date on one line, spaces between.
 _SIGNED_AND_DATED_RE = re.compile(r"^(?P<organ>\S[^，,。；;：:]{1,40}?)\s+(?P<date>\S{6,16})$")
+# "东莞市某局2016年4月20日": a page that lost the line break between the 署名 and its date.
+_GLUED_SIGNED_RE = re.compile(r"^(?P<organ>[^，,。；;：:0-9０-９]{2,40}?)\s*"
+                              r"(?P<date>(?:[0-9０-９]{4}|[〇○OΟ零一二三四五六七八九]{4})\s*年.{2,12}[日号])$")
 
 
 def _split_signature_and_date(lines: list[Line], start: int, end: int) -> bool:
     """Split the last such line into its 署名 and its date (in place); whether one was split."""
     for index in range(end - 1, start - 1, -1):
-        match = _SIGNED_AND_DATED_RE.match(lines[index].text)
+        match = (_SIGNED_AND_DATED_RE.match(lines[index].text)
+                 or _GLUED_SIGNED_RE.match(lines[index].text))
         if (match and parse_date(match["date"]) and parse_date(lines[index].text) is None
                 and _organ_like(no_spaces(match["organ"]))):
             lines[index:index + 1] = [Line(match["organ"].strip(), lines[index].indented),
@@ -368,7 +372,10 @@ def _glued_date_line(lines: list[Line], start: int, end: int, layout: Layout,
         readings = glued_dates(lines[index].text)
         if not readings:
             continue
-        chosen = [day for day in readings if day in page_dates] if len(readings) > 1 else readings
+        # A page prints a notice on its date or within weeks after it: of two readings, the one
+        # in the month up to one of the page's dates is the notice's.
+        chosen = [day for day in readings if any(0 <= (page - day).days <= 31 for page in page_dates)] \
+            if len(readings) > 1 else readings
         layout.date = chosen[0] if len(chosen) == 1 else None
         layout.uncertain.add("date")
         return index
@@ -471,4 +478,6 @@ def attachment_names(lines: list[str]) -> list[str]:
                 names[-1] += item  # the rest of a wrapped name
             # A name closed by 。, 》 or a file's extension is whole: the next line is another.
             starts_item = bool(re.search(r"(?:[。》]|\.[A-Za-z]{2,4})\s*$", item))
-    return [close_up(name).rstrip("。.；;，,") for name in names if close_up(name)]
+    # A file's extension is no part of the attachment's name ("统计表.xls" is the 统计表).
+    names = [_FILE_NAME_RE.sub("", close_up(name)).rstrip("。.；;，,") for name in names]
+    return [name for name in names if name]
