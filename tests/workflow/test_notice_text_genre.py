@@ -69,3 +69,69 @@ def test_a_date_that_lost_its_year_and_month_marks_is_read_by_the_page_date_afte
                   "某某县妇联\n2022129\n")
     assert fields["date"] == "2022-12-09"
     assert "date" in fields["uncertain"]
+
+
+# --- 主送: how a careful reader splits a list ---------------------------------------------------------
+
+
+def recipients(line: str) -> list[str]:
+    return read(f"关于开会的通知\n{line}\n请参会。\n某某局\n2020年5月6日\n")["main_recipients"]
+
+
+def test_single_places_in_a_list_each_take_the_organ_word_at_its_end():
+    assert recipients("各市、州、林区卫生局：") == ["各市卫生局", "州卫生局", "林区卫生局"]
+
+
+def test_a_place_joined_by_ji_takes_the_organ_word_of_the_name_after_it():
+    assert recipients("各市、州及有关县（市）农业局：") == ["各市农业局", "州农业局", "有关县（市）农业局"]
+
+
+def test_a_kind_of_body_after_a_qualified_first_name_shares_its_leading_words():
+    assert recipients("区属各中学、幼儿园：") == ["区属各中学、幼儿园"]
+    assert recipients("各县市区委、人民政府：") == ["各县市区委、人民政府"]
+
+
+def test_a_name_with_its_own_ge_is_a_name_of_its_own():
+    assert recipients("市政府各部门、各直属机构：") == ["市政府各部门", "各直属机构"]
+
+
+def test_the_short_names_of_mass_organisations_are_names_of_units():
+    assert recipients("各市团委、学联，各高校学生会：") == ["各市团委、学联", "各高校学生会"]
+
+
+def test_a_page_label_above_the_recipients_line_is_not_part_of_it():
+    fields = read("关于开会的通知\n护眼模式:\n各科室、各中心：\n请参会。\n某某局\n2020年5月6日\n")
+    assert fields["main_recipients"] == ["各科室", "各中心"]
+
+
+# --- page furniture before the title ------------------------------------------------------------------
+
+
+def test_a_date_with_the_time_of_day_is_the_page_stamp_not_the_notice():
+    fields = read("2020年5月7日 09:12\n关于开会的通知\n各科室：\n请参会。\n某某局\n2020年5月6日\n")
+    assert fields["main_recipients"] == ["各科室"]
+    assert fields["body"] == "请参会。"
+
+
+def test_a_column_name_above_a_whole_title_is_no_part_of_it():
+    fields = read("公告栏\n关于开会的通知\n各科室：\n请参会。\n某某局\n2020年5月6日\n")
+    assert fields["title"] == "关于开会的通知"
+
+
+def test_labels_of_the_page_before_the_title_are_no_part_of_it():
+    fields = read("主题:\n某某局关于开会的通知\n时限:\n截止:2020-05-10\n"
+                  "某某局关于开会的通知\n各科室：\n请参会。\n")
+    assert fields["title"] == "某某局关于开会的通知"
+    assert fields["main_recipients"] == ["各科室"]
+
+
+def test_a_number_in_square_brackets_after_the_title_is_the_notices_number():
+    fields = read("某某厅办公室关于报送情况的通知(某农办函[2011]38号)\n各市农业局：\n请报送。\n")
+    assert fields["title"] == "某某厅办公室关于报送情况的通知"
+    assert fields["doc_number"]["normalized"] == "某农办函〔2011〕38号"
+
+
+def test_a_summary_the_page_prints_before_the_notice_is_not_read():
+    fields = read("某某局关于开会的通知\n核心提示: 各科室: 为做好工作\n各科室：\n为做好工作，请参会。\n")
+    assert fields["main_recipients"] == ["各科室"]
+    assert fields["body"] == "为做好工作，请参会。"

@@ -34,13 +34,15 @@ _BLOCK_RE = re.compile(
     r"^(?:索\s*引\s*号|发文字号\s*[:：]|主题分类|组配分类|信息分类|体裁分类|发文机关|发文机构|发布机构|生成日期|"
     r"成文日期|发文日期|公开日期|发布日期|生效日期|生效时间|废止日期|废止时间|有\s*效\s*性|效力状态|"
     r"统一编号|文\s*号|文件编号|信息名称|名\s*称|标\s*题|内容概述|关键词|公开方式|公开类别|"
-    r"法定主动公开分类|归档时间|所属机构)")
+    r"法定主动公开分类|归档时间|所属机构|核心提示|导读\s*[:：])")
 # A page-only label alone, with at most a short value: "浏览次数:", "点击数: 590".
 _PAGE_LABEL_RE = re.compile(r"^[\[【]?(?:浏览次数|点击数|点击次数|阅读次数|浏览量|访问次数|发布者|发布人|信息发布者|"
                             r"发布时间|发布日期|发表时间|更新时间)[\]】]?\s*[:：]\s*\S{0,24}$")
 # A time stamp with a word or two: "2020-02-02 20:22:29 转载".
-_STAMP_RE = re.compile(r"^(?:19|20)[0-9]{2}-[0-9]{1,2}-[0-9]{1,2}(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
-                       r"\s*[^，。,：:]{0,24}$")
+_STAMP_RE = re.compile(r"^(?:(?:19|20)[0-9]{2}-[0-9]{1,2}-[0-9]{1,2}(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
+                       r"\s*[^，。,：:]{0,24}"
+                       # "2010年3月4日 09:12": a 成文日期 never carries the time of day; a page does.
+                       r"|(?:19|20)[0-9]{2}\s*年\s*[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日\s*[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)$")
 _CRUMB_RE = re.compile(r"(?:当前的?位置|[您你](?:目前|当前|现在)?的位置|所在位置)|^首页\s*(?:>|»|＞|/)")
 # Words a page's widgets and columns leave on a line of their own.
 _WIDGETS = {
@@ -153,6 +155,9 @@ def _drop_repeated_titles(lines: list[Line]) -> list[Line]:
             if index + span < len(head) and following.endswith(key):
                 drop.add(index)
                 break
+        # The page's title, its labels ("主题:", "时限:" …), then the notice's own title.
+        if index not in drop and key in head[index + 1:index + 12]:
+            drop.add(index)
     kept = []
     for index, line in enumerate(lines):
         number = _NUMBER_PREFIX_RE.match(line.text) if index in drop else None

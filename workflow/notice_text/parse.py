@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from workflow.docnumber import DocNumber
 from workflow.errors import InvalidInput
 from workflow.notice_text import body as body_text
+from workflow.notice_text.closing import attachment_names
 from workflow.notice_text.dates import find_date
 from workflow.notice_text.furniture import clean_lines
-from workflow.notice_text.layout import KINDS, attachment_names, read_layout, title_organ
+from workflow.notice_text.layout import KINDS, read_layout, title_organ
 from workflow.notice_text.recipients import is_unit_name, split_recipients
 from workflow.notice_text.requests import ReportRequest, find_requests
 from workflow.notice_text.text import no_spaces, to_lines
