@@ -135,3 +135,24 @@ def test_a_summary_the_page_prints_before_the_notice_is_not_read():
     fields = read("某某局关于开会的通知\n核心提示: 各科室: 为做好工作\n各科室：\n为做好工作，请参会。\n")
     assert fields["main_recipients"] == ["各科室"]
     assert fields["body"] == "为做好工作，请参会。"
+
+
+# --- 发文机关 ---------------------------------------------------------------------------------------
+
+
+def test_a_breadcrumb_ending_in_documents_is_not_the_issuers_mark():
+    fields = read(">首页 >政务公开 >本局文件\n某某局关于开会的通知\n各科室：\n请参会。\n"
+                  "某某市某某局\n2020年5月6日\n")
+    assert fields["issuer"] == "某某市某某局"
+
+
+def test_an_issuers_mark_set_over_two_lines_is_one_mark():
+    fields = read("共青团某某\n市委文件\n某团发〔2020〕3号\n关于开会的通知\n各团委：\n请参会。\n")
+    assert fields["issuer"] == "共青团某某市委"
+
+
+def test_the_title_gives_the_issuers_name_in_full_where_the_signature_shortens_it():
+    fields = read("某某市某某区区委组织部办公室关于开会的通知\n各单位：\n请参会。\n"
+                  "区委组织部办公室\n2020年5月6日\n")
+    assert fields["issuer"] == "某某市某某区区委组织部办公室"
+    assert "issuer" not in fields["uncertain"]

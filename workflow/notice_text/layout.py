@@ -24,7 +24,7 @@ from workflow.notice_text.body import HEADING_RE
 from workflow.notice_text.closing import ATTACHMENT_NOTE_RE, organ_like, read_closing
 from workflow.notice_text.furniture import looks_like_recipients
 from workflow.notice_text.recipients import is_unit_name, split_recipients
-from workflow.notice_text.text import Line, close_up, no_spaces, width
+from workflow.notice_text.text import HAN, HAN_RE, Line, close_up, no_spaces, width
 
 # 文种 (条例 Art. 8; the list is open, these are the ones titles end with). 函 also ends 复函.
 KINDS = ("决议", "决定", "命令", "公报", "公告", "通告", "意见", "通知", "通报", "报告", "请示",
@@ -159,7 +159,7 @@ def _read_header(lines: list[Line], recipients_at: int | None, layout: Layout) -
         elif signatory:
             layout.signatory = layout.signatory or _names(signatory["names"])
         elif mark is not None:
-            layout.issuer_mark = mark
+            layout.issuer_mark = _wrapped_mark(lines, runs[-1], mark, index)
         elif not _MARKINGS_RE.fullmatch(no_spaces(text)):
             runs[-1].append(index)
             if recipients_at is None and _KIND_AT_END_RE.search(_joined(lines, runs[-1])):
@@ -285,10 +285,25 @@ def _mark(text: str) -> str | None:
     """The organ(s) of a 发文机关标志 line "…文件"; joint organs are separated by spaces."""
     if not no_spaces(text).endswith("文件") or len(no_spaces(text)) > 40:
         return None
-    if re.search("[，。：:、；]", text):
-        return None
+    if re.search("[，。：:、；]", text) or not HAN_RE.match(no_spaces(text)):
+        return None  # (">政务公开 >本局文件": a breadcrumb, not an organ's mark)
     names = text.strip()[:-2].strip() if text.strip().endswith("文件") else no_spaces(text)[:-2]
     return _names(names)
+
+
+def _wrapped_mark(lines: list[Line], run: list[int], mark: str, at: int) -> str:
+    """A 发文机关标志 set large over two lines ("共青团某某" / "市委文件"): the line above, when it is
+    short Chinese text with no punctuation right before the mark, is its first half (taken from
+    the title's run)."""
+    if not run or run[-1] != at - 1 or " " in mark.strip():
+        return mark
+    above = no_spaces(lines[run[-1]].text)
+    if (2 <= len(above) <= 20 and re.fullmatch(f"[{HAN}]+", above)
+            and not _KIND_AT_END_RE.search(above) and "关于" not in above
+            and not is_unit_name(above)):
+        run.pop()
+        return above + mark
+    return mark
 
 
 

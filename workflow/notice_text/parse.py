@@ -165,6 +165,11 @@ def _issuer_names(layout) -> tuple[list[str], bool]:
         return layout.issuer_mark.split("、"), False
     signed = _signed_by(layout.signature_lines)
     if signed:
+        organ = title_organ(layout.title)
+        if len(signed) == 1 and organ and " " not in organ and organ.endswith(signed[0]):
+            # The 署名 may shorten the name the title gives in full ("区委组织部办公室" under
+            # "某市某区区委组织部办公室关于…"): the fullest name the text gives is the issuer's.
+            return [organ], False
         return signed, False
     if layout.organ_line:
         return [layout.organ_line], True
