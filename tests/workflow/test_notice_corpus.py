@@ -82,9 +82,13 @@ def field_mismatches(case: Case, found: dict | None = None) -> dict[str, str]:
 
 
 def requests_judged(requests: list[dict]) -> list[list]:
-    """What a request is judged by: what is sent, to whom, the due date and its kind."""
-    return [[_plain(r["what"]), _plain(r["to"]), r["due_date"], bool(r.get("relative")),
-             bool(r.get("recurring"))] for r in requests]
+    """What a request is judged by: what is sent (the asked unit's owner words before it, "本单位",
+    do not count: they name who sends, not what), to whom, the due date and its kind."""
+    return [[_plain(_OWNER_RE.sub("", r["what"])), _plain(r["to"]), r["due_date"],
+             bool(r.get("relative")), bool(r.get("recurring"))] for r in requests]
+
+
+_OWNER_RE = re.compile(r"^本(?:单位|部门)")
 
 
 def names_judged(names: list[str]) -> list[str]:

@@ -156,3 +156,68 @@ def test_the_title_gives_the_issuers_name_in_full_where_the_signature_shortens_i
                   "区委组织部办公室\n2020年5月6日\n")
     assert fields["issuer"] == "某某市某某区区委组织部办公室"
     assert "issuer" not in fields["uncertain"]
+
+
+# --- 报送要求 ---------------------------------------------------------------------------------------
+
+
+def requests(sentence: str, date: str = "2024年3月20日") -> list[tuple]:
+    text = f"关于报送材料的通知\n各科室：\n{sentence}\n某某市某某局\n{date}\n"
+    return [(r["what"], r["to"], r["due_date"], r.get("relative", False), r.get("recurring", False))
+            for r in read(text)["report_requests"]]
+
+
+def test_a_day_without_its_month_is_that_day_of_the_month_the_notice_is_dated_in():
+    assert requests("请于29日下班前将工作总结报市某局。") == [
+        ("工作总结", "市某局", "2024-03-29", False, False)]
+
+
+def test_a_day_without_its_month_before_the_notices_day_is_in_the_next_month():
+    assert requests("请于5日前将工作总结报市某局。") == [("工作总结", "市某局", "2024-04-05", False, False)]
+
+
+def test_the_next_months_day_in_a_monthly_report_recurs():
+    assert requests("月报每月报送一次，当月的数据请在次月10日前报送市某局。") == [
+        ("当月的数据", "市某局", None, False, True)]
+
+
+def test_every_quarters_end_recurs_and_has_no_single_date():
+    assert requests("请每季度末将工作进展情况报区督查组。") == [
+        ("工作进展情况", "区督查组", None, False, True)]
+
+
+def test_working_days_after_the_notice_are_counted_from_its_date_and_marked_relative():
+    # Dated Friday 2024-03-22: five working days on is Friday 2024-03-29.
+    assert requests("请于收到通知后5个工作日内将工作总结报市某局。", "2024年3月22日") == [
+        ("工作总结", "市某局", "2024-03-29", True, False)]
+
+
+def test_the_form_a_thing_is_sent_in_is_no_part_of_what_is_sent():
+    assert requests("请于3月29日前将推荐材料电子版和纸质版报送市某局。") == [
+        ("推荐材料", "市某局", "2024-03-29", False, False)]
+
+
+def test_who_signs_it_before_it_is_sent_and_how_it_goes_are_no_part_of_it():
+    assert requests("请于3月29日上午下班前，将修改意见经单位负责人签字后，通过邮箱反馈至市某办。") == [
+        ("修改意见", "市某办", "2024-03-29", False, False)]
+
+
+def test_nominating_to_a_unit_is_a_request_and_a_range_of_items_is_no_part_of_it():
+    assert requests("请于3月29日前向市某局推荐1-2件优秀案例。") == [
+        ("优秀案例", "市某局", "2024-03-29", False, False)]
+
+
+def test_the_asked_units_owner_words_are_no_part_of_what_is_sent():
+    assert requests("请于3月29日前将本部门工作总结报市某局。") == [
+        ("工作总结", "市某局", "2024-03-29", False, False)]
+
+
+def test_what_the_receiver_then_does_is_not_asked_of_the_recipients():
+    assert requests("请于3月29日前将工作总结报区督查组，由区督查组汇总后报区政府。") == [
+        ("工作总结", "区督查组", "2024-03-29", False, False)]
+
+
+def test_a_list_closed_by_deng_is_still_a_thing_sent_and_a_duty_closed_by_deng_is_not():
+    assert requests("请于3月29日前将方案、材料等报市某局。") == [
+        ("方案、材料等", "市某局", "2024-03-29", False, False)]
+    assert requests("各科室要做好安全保卫等，有情况及时报市某局。") == []

@@ -28,6 +28,8 @@ UNIT_WORDS = (
     "会员", "成员", "支部", "总支", "分会", "兵团", "财务局", "小组", "中心校", "退协",
     # 群团 organs named by their short forms.
     "学联", "学生会", "青联", "侨联", "文联", "科协", "残联", "工商联",
+    # Working bodies set up for a task: 督查组, 工作专班.
+    "督查组", "督导组", "工作组", "检查组", "专班",
 )
 # The unit words that are shared over bare names, longest first so that 妇委会 wins over 会.
 _SHARED_WORDS = sorted(

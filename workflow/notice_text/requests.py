@@ -218,6 +218,8 @@ def _clause_requests(sentence: str, carried: str | None) -> tuple[list[tuple], s
             pending = timing_text(clause) or pending
             continue
         start, to, after = hit
+        if found and found[-1][2] and clause.startswith("由" + found[-1][2]):
+            continue  # "…报区督查组，由区督查组综合后向区政府汇报": the receiver's own step
         before = clause[:start]
         own = object_before(before)
         what = (clean_object(after) if is_thing(clean_object(after)) else "") \
@@ -242,7 +244,8 @@ def _clause_requests(sentence: str, carried: str | None) -> tuple[list[tuple], s
 def _sending(clause: str):
     """Where a clause sends something: (position of the verb, receiver, words after the
     receiver), or None. "报送<what>至<to>" gives the words between as what is sent."""
-    toward = re.search(r"向(?P<to>[^，,。向]{2,30}?)(?:报送|报告|提交|汇报|反馈|上报|报)(?P<rest>.*)$",
+    # "向市总工会推荐优秀案例": nominating to a unit is sending it what is named.
+    toward = re.search(r"向(?P<to>[^，,。向]{2,30}?)(?:报送|报告|提交|汇报|反馈|上报|推荐|提供|报)(?P<rest>.*)$",
                        clause)
     if toward:
         to, _ = receiver_and_rest(toward["to"])
@@ -360,7 +363,7 @@ def _with_timing_first(sentence: str):
             if to is None or not head:
                 continue
             who, what = owner_and_thing(MANNER_RE.sub("", head))
-            if what.endswith(SENT_THINGS):
+            if is_thing(what):
                 return what, who, to, clause[timing.start():timing.end()]
     return None
 
