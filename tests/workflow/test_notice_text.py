@@ -648,8 +648,8 @@ def test_a_report_time_stated_after_what_is_reported_dates_it():
 def test_contact_lines_are_paragraphs_of_their_own_on_web_copies():
     parsed = parse_notice("关于慰问的通知\n各单位:\n请于2月27日前将登记表报校工会办公室。\n"
                           "联系人:周敏 65735039\n祝节日快乐。\n校工会\n2012年2月23日\n")
-    # (Spaces between Han characters and figures are closed up, as for extracted text.)
-    assert parsed.body.splitlines() == ["请于2月27日前将登记表报校工会办公室。", "联系人:周敏65735039",
+    # (A page's own spaces are kept: only a PDF's hard-wrapped lines are closed up.)
+    assert parsed.body.splitlines() == ["请于2月27日前将登记表报校工会办公室。", "联系人:周敏 65735039",
                                         "祝节日快乐。"]
 
 
@@ -776,7 +776,7 @@ def test_a_receiver_with_its_place_and_person_and_a_paper_sent_later():
 def test_a_signature_and_its_date_on_one_line():
     parsed = parse_notice("全校各二级单位: 请开展消防安全宣传活动。 特此通知\n校消防安全管理办公室 2013年11月7日\n")
     assert (parsed.issuer, parsed.date) == ("校消防安全管理办公室", dt.date(2013, 11, 7))
-    assert parsed.body == "请开展消防安全宣传活动。特此通知"
+    assert parsed.body == "请开展消防安全宣传活动。 特此通知"  # the page's own space kept
 
 
 def test_persons_by_their_role_receive_and_a_time_counted_from_an_event_dates_nothing():

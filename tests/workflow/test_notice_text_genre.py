@@ -221,3 +221,18 @@ def test_a_list_closed_by_deng_is_still_a_thing_sent_and_a_duty_closed_by_deng_i
     assert requests("请于3月29日前将方案、材料等报市某局。") == [
         ("方案、材料等", "市某局", "2024-03-29", False, False)]
     assert requests("各科室要做好安全保卫等，有情况及时报市某局。") == []
+
+
+# --- 正文 -----------------------------------------------------------------------------------------
+
+
+def test_a_web_copys_body_keeps_the_spaces_the_page_gives_full_width_ones_too():
+    fields = read("关于开会的通知\n各科室：\n请于“五一” 前报名。\n联系人:张 某\u3000电话:12345678\n"
+                  "某某局\n2020年4月6日\n")
+    assert fields["body"] == "请于“五一” 前报名。\n联系人:张 某\u3000电话:12345678"
+
+
+def test_a_pdfs_hard_wrapped_lines_are_closed_up_and_joined():
+    line = "为做好本年度的各项工作，现将有关事项通知如下，请各单位认真"
+    text = ("关于开会的通知\n各科室：\n" + (line + "\n") * 6 + "贯彻 执行。\n某某局\n2020年4月6日\n")
+    assert read(text)["body"] == line * 6 + "贯彻执行。"

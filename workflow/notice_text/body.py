@@ -7,7 +7,8 @@ Or the text is hard-wrapped at the printed line width (about 28 characters, GB/T
 line ends its paragraph when it is shorter than the full width, or ends a sentence and the next
 line is indented. (A Word file's text is neither: each line is a paragraph, kept as written.)
 Page numbers are already gone (`text.to_lines`). Must not: reword anything;
-only spaces that extraction put between Chinese characters are removed.
+only spaces that PDF extraction put into hard-wrapped lines are removed — a page's own spaces, in
+text with a paragraph per line, are kept (full-width ones too).
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ def tidy(lines: list[Line], lines_are_paragraphs: bool = False) -> str:
         return "\n".join(line.text for line in lines)
     texts = [close_up(line.text) for line in lines]
     full = _wrap_width(texts)
+    if full is None:
+        # A paragraph per line (a web page's text): its spaces are the page's own ("联系人:张 婧"),
+        # kept; only a PDF's hard-wrapped lines carry extraction's stray spaces.
+        texts = [line.text.strip() for line in lines]
     paragraphs: list[str] = []
     current = ""
     for index, text in enumerate(texts):
