@@ -236,3 +236,17 @@ def test_a_pdfs_hard_wrapped_lines_are_closed_up_and_joined():
     line = "为做好本年度的各项工作，现将有关事项通知如下，请各单位认真"
     text = ("关于开会的通知\n各科室：\n" + (line + "\n") * 6 + "贯彻 执行。\n某某局\n2020年4月6日\n")
     assert read(text)["body"] == line * 6 + "贯彻执行。"
+
+
+def test_a_thing_named_before_please_is_what_is_sent():
+    assert requests("推荐表请于10月底前以电子稿形式发送我委秘书处。") == [
+        ("推荐表", "我委秘书处", "2024-10-31", False, False)]
+
+
+def test_a_purpose_clause_names_nothing_sent():
+    assert requests("各单位要认真核对，以免造成重复统计，并于3月29日前报送市某局。") == []
+
+
+def test_a_deadline_under_its_own_heading_dates_the_items_asked_without_please():
+    body = "一、时间：4月15日前\n二、要求：\n（一）根据实际填写《人员统计表》，并传真至区服务中心。"
+    assert requests(body) == [("《人员统计表》", "区服务中心", "2024-04-15", False, False)]

@@ -53,7 +53,7 @@ _PERSONS_TAIL_RE = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:[、和][\u4e00-\u9fff]{
 # "(发送至…邮箱)". Kept: places ("各县（市）区"), a weekday in a deadline, "(含)".
 ASIDE_RE = re.compile(r"[（(](?P<inner>[^（）()]{0,60})[）)]")
 KEEP_INNER_RE = re.compile(r"^(?:[市县区镇乡州盟旗局委、\s]{1,8}|\s*(?:星期|周|礼拜)[一二三四五六日天]\s*|含)$")
-_LINK_WORDS_RE = re.compile(r"(?:统一|分别|一并|集中|均|及时|按时|同时|并|再|以|由|后|提前|前|之前|于|在)+$")
+_LINK_WORDS_RE = re.compile(r"(?:统一|分别|一并|集中|均|及时|按时|同时|并|再|以|由|后|提前|前|之前|于|在|请)+$")
 _OBJECT_MARK_RE = re.compile(r"(?:将|把|填写好|填写|填报|制定|撰写|形成|准备|整理|收集|出具|导入|公示|上报|报送|提交|做好)")
 _QUANTITY_RE = re.compile(r"^(?:[一两二三四五六七八九十0-9]+(?:[-—~～至到][一两二三四五六七八九十0-9]+)?"
                           r"(?:篇|份|个|件|张|套|项))")
@@ -84,7 +84,7 @@ def is_thing(text: str) -> bool:
     stripped = text.rstrip("》”\"'")
     stripped = stripped[:-1] if stripped.endswith("等") else stripped  # "方案、材料等"
     return (stripped.endswith(SENT_THINGS)
-            and not re.match("(?:如有|若有|遇有|如遇|确有|有(?!关)|如|发现|对|安排|做好|开展|组织|加强|认真)", text))
+            and not re.match("(?:以免|以便|避免|防止|如有|若有|遇有|如遇|确有|有(?!关)|如|发现|对|安排|做好|开展|组织|加强|认真)", text))
 
 
 # A place before the receiver: a building and a room ("行政楼1A209", "主楼804室").
