@@ -250,3 +250,9 @@ def test_a_purpose_clause_names_nothing_sent():
 def test_a_deadline_under_its_own_heading_dates_the_items_asked_without_please():
     body = "一、时间：4月15日前\n二、要求：\n（一）根据实际填写《人员统计表》，并传真至区服务中心。"
     assert requests(body) == [("《人员统计表》", "区服务中心", "2024-04-15", False, False)]
+
+
+def test_a_sites_organ_line_above_a_title_that_names_its_own_organ_is_no_part_of_it():
+    fields = read("某某省某某市人民政府\n某某市人民政府关于印发办法的通知\n各县区人民政府：\n现将办法印发给你们。\n")
+    assert fields["title"] == "某某市人民政府关于印发办法的通知"
+    assert fields["issuer"] == "某某市人民政府"

@@ -230,8 +230,11 @@ def _without_leading_furniture(lines: list[Line], run: list[int]) -> list[int]:
     for k in range(1, len(run)):
         text = no_spaces(lines[run[k]].text)
         if (_WHOLE_TITLE_RE.match(text) and _KIND_AT_END_RE.search(_joined(lines, run[k:]))
-                and not any(organ_like(no_spaces(lines[i].text)) for i in run[:k])
-                and not _KIND_AT_END_RE.search(_joined(lines, run[:k]))):
+                and not _KIND_AT_END_RE.search(_joined(lines, run[:k]))
+                and (title_organ(text) or not any(organ_like(no_spaces(lines[i].text))
+                                                  for i in run[:k]))):
+            # (An organ's line before a title that names its own organ is the page's — a
+            # site's or a database's name — not the start of the title.)
             return run[k:]
     return run
 
