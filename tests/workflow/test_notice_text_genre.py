@@ -256,3 +256,20 @@ def test_a_sites_organ_line_above_a_title_that_names_its_own_organ_is_no_part_of
     fields = read("某某省某某市人民政府\n某某市人民政府关于印发办法的通知\n各县区人民政府：\n现将办法印发给你们。\n")
     assert fields["title"] == "某某市人民政府关于印发办法的通知"
     assert fields["issuer"] == "某某市人民政府"
+
+
+def test_a_committees_department_wrapped_onto_the_next_line_of_the_signature_is_one_organ():
+    fields = read("关于开会的通知\n各科室：\n请参会。\n中共某某县委\n宣传部\n2020年5月6日\n")
+    assert (fields["issuer"], fields["issuers"]) == ("中共某某县委宣传部", ["中共某某县委宣传部"])
+
+
+def test_short_organs_signing_one_under_another_stay_a_joint_issue():
+    fields = read("关于开会的通知\n各科室：\n请参会。\n纪委\n党委办公室\n2020年5月6日\n")
+    assert fields["issuers"] == ["纪委", "党委办公室"]
+
+
+def test_organs_stacked_in_a_joint_mark_are_each_an_issuer():
+    fields = read("某某县妇女联合会\n某某县教育局文件\n某妇发〔2020〕3号\n关于开会的通知\n各科室：\n"
+                  "请参会。\n2020年5月6日\n")
+    assert (fields["issuer"], fields["issuers"]) == (
+        "某某县妇女联合会、某某县教育局", ["某某县妇女联合会", "某某县教育局"])

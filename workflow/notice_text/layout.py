@@ -297,16 +297,18 @@ def _mark(text: str) -> str | None:
 def _wrapped_mark(lines: list[Line], run: list[int], mark: str, at: int) -> str:
     """A 发文机关标志 set large over two lines ("共青团某某" / "市委文件"): the line above, when it is
     short Chinese text with no punctuation right before the mark, is its first half (taken from
-    the title's run)."""
+    the title's run) — or, when both lines name organs, the first of a joint issue's organs."""
     if not run or run[-1] != at - 1 or " " in mark.strip():
         return mark
     above = no_spaces(lines[run[-1]].text)
-    if (2 <= len(above) <= 20 and re.fullmatch(f"[{HAN}]+", above)
-            and not _KIND_AT_END_RE.search(above) and "关于" not in above
-            and not is_unit_name(above)):
-        run.pop()
-        return above + mark
-    return mark
+    if not (2 <= len(above) <= 20 and re.fullmatch(f"[{HAN}（）()]+", above)
+            and not _KIND_AT_END_RE.search(above) and "关于" not in above):
+        return mark
+    run.pop()
+    if is_unit_name(above) and is_unit_name(mark):
+        # A joint 标志: the organs stacked, "文件" beside the last ("某妇联" / "某教育局文件").
+        return f"{above}、{mark}"
+    return above + mark
 
 
 

@@ -35,6 +35,10 @@ _SEAL_RE = re.compile(r"[（(]\s*代?\s*章\s*[）)]$")
 # "海陵区教育局基建科 安保科" → 海陵区教育局安保科.
 _ORGAN_END_RE = re.compile(r"^.+?(?:委员会|人民政府|政府|局|厅|委|院|会|部)(?=.)")
 _SECTION_RE = re.compile(r"^[^市县区省镇乡办]{1,3}(?:科|处|股|中心|组)$")
+# A department's bare name under its committee or government ("宣传部", "办公室", "政研室").
+# (Not "党委办公室": a name with its own committee is an organ of its own.)
+_DEPARTMENT_RE = re.compile(r"[^委府\s]{1,3}(?:部|办公室|办|室)")
+_COMMITTEE_END_RE = re.compile(r"(?:委|委员会|人民政府|政府)$")
 
 _KIND_RE = re.compile(f"(?P<kind>{'|'.join(KINDS)})(?:[（(][^（）()]{{1,12}}[）)])?$")
 # Without a title, the 正文's own formula names the 文种: "现将有关事项通知如下", "特此通知",
@@ -181,6 +185,12 @@ def _signed_by(lines: list[str]) -> list[str]:
     """The organs of the 署名: one per line or per space-separated name (joint issue)."""
     names: list[str] = []
     for line in lines:
+        if (names and len(names[-1]) >= 4 and _DEPARTMENT_RE.fullmatch(no_spaces(line))
+                and _COMMITTEE_END_RE.search(names[-1])):
+            # "中共某某县委" / "宣传部": a committee's or government's department, its name
+            # wrapped onto the next line (each organ of a joint issue signs its full name).
+            names[-1] += no_spaces(line)
+            continue
         tokens = line.split()
         if tokens and all(len(token) == 1 for token in tokens):  # a letter-spaced line
             tokens = ["".join(tokens)]
