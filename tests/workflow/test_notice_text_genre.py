@@ -273,3 +273,32 @@ def test_organs_stacked_in_a_joint_mark_are_each_an_issuer():
                   "请参会。\n2020年5月6日\n")
     assert (fields["issuer"], fields["issuers"]) == (
         "某某县妇女联合会、某某县教育局", ["某某县妇女联合会", "某某县教育局"])
+
+
+# --- glued one-line layouts and broken closings -------------------------------------------------------
+
+
+def test_a_title_recipients_and_body_run_into_one_line_are_read_apart():
+    fields = read("关于开会的通知 各科室: 请于3月29日前将名单报校工会。 附件:1.报名表 2.汇总表 "
+                  "校工会 2024年3月20日")
+    assert (fields["title"], fields["main_recipients"]) == ("关于开会的通知", ["各科室"])
+    assert (fields["issuer"], fields["date"]) == ("校工会", "2024-03-20")
+    assert fields["attachments"] == ["报名表", "汇总表"]
+    assert fields["body"] == "请于3月29日前将名单报校工会。"
+
+
+def test_a_signature_right_after_the_last_full_stop_of_a_one_line_copy_signs_it():
+    fields = read("各科室:为做好工作,请按时参会。特此通知。校工会 2024年3月20日")
+    assert (fields["issuer"], fields["date"]) == ("校工会", "2024-03-20")
+    assert fields["body"] == "为做好工作,请按时参会。特此通知。"
+
+
+def test_the_last_attachment_does_not_swallow_the_signature_run_into_it():
+    fields = read("关于开会的通知\n各科室:\n请参会。\n附件:1.报名表\n2.汇总表校工会\n2024年3月20日\n")
+    assert fields["attachments"] == ["报名表", "汇总表"]
+    assert fields["issuer"] == "校工会"
+
+
+def test_a_date_broken_over_two_lines_is_one_date():
+    fields = read("关于开会的通知\n各科室:\n请参会。\n校工会\n2024年3月\n20日\n")
+    assert (fields["issuer"], fields["date"], fields["body"]) == ("校工会", "2024-03-20", "请参会。")

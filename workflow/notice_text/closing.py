@@ -45,7 +45,11 @@ def organ_like(text: str) -> bool:
 def read_closing(lines: list[Line], layout: Layout, page_dates: tuple[dt.date, ...] = ()) -> None:
     start = layout.body_start
     imprint = next((i for i in range(start, len(lines)) if _is_imprint(lines[i].text)), len(lines))
+    if _join_broken_date(lines, max(start, imprint - 3), imprint):
+        imprint -= 1
     if _split_signature_and_date(lines, max(start, imprint - 3), imprint):
+        imprint += 1
+    if _split_last_attachment_and_signature(lines, max(start, imprint - 3), imprint):
         imprint += 1
     date_at = next((i for i in range(start, imprint) if parse_date(lines[i].text)), None)
     if date_at is not None:
@@ -97,6 +101,44 @@ _SIGNED_AND_DATED_RE = re.compile(r"^(?P<organ>\S[^，,。；;：:]{1,40}?)\s+(?
 # "东莞市某局2016年4月20日": a page that lost the line break between the 署名 and its date.
 _GLUED_SIGNED_RE = re.compile(r"^(?P<organ>[^，,。；;：:0-9０-９]{2,40}?)\s*"
                               r"(?P<date>(?:[0-9０-９]{4}|[〇○OΟ零一二三四五六七八九]{4})\s*年.{2,12}[日号])$")
+
+
+# A date broken over two lines: "2024年3月" then "20日".
+_DATE_HEAD_RE = re.compile(r"^(?:[0-9０-９]{4}|[〇○OΟ零一二三四五六七八九]{4})\s*年\s*[0-9０-９一二三四五六七八九十]{1,2}\s*月?$")
+_DATE_TAIL_RE = re.compile(r"^(?:[0-9０-９一二三四五六七八九十]{1,2}\s*月\s*)?[0-9０-９一二三四五六七八九十廿卅]{1,3}\s*[日号]$")
+
+
+def _join_broken_date(lines: list[Line], start: int, end: int) -> bool:
+    """Join a 成文日期 broken over two lines (in place); whether one was joined."""
+    for index in range(start, end - 1):
+        joined = lines[index].text + lines[index + 1].text
+        if (_DATE_HEAD_RE.match(lines[index].text) and _DATE_TAIL_RE.match(lines[index + 1].text)
+                and parse_date(joined)):
+            lines[index:index + 2] = [Line(joined, lines[index].indented)]
+            return True
+    return False
+
+
+# The last 附件's name run into the 署名 ("2.汇总表校工会" above the date): a name ends with the
+# kind of document it is.
+_DOCUMENT_END_RE = re.compile(r"(?:表|单|书|方案|办法|细则|名单|通知|目录|说明|清单|指南|材料|汇编|简介)")
+
+
+def _split_last_attachment_and_signature(lines: list[Line], start: int, end: int) -> bool:
+    """Split "<附件 name><organ>" right above the date into the name and the 署名 (in place)."""
+    date_at = next((i for i in range(start, end) if parse_date(lines[i].text)), None)
+    if date_at is None or date_at == 0:
+        return False
+    text = lines[date_at - 1].text
+    if not (ATTACHMENT_NOTE_RE.match(text) or _ATTACHMENT_ITEM_RE.match(text)) or organ_like(text):
+        return False
+    for end_of_name in _DOCUMENT_END_RE.finditer(text):
+        organ = text[end_of_name.end():].strip()
+        if 2 <= len(organ) <= 20 and organ_like(organ) and not _DOCUMENT_END_RE.search(organ):
+            lines[date_at - 1:date_at] = [Line(text[:end_of_name.end()], lines[date_at - 1].indented),
+                                          Line(organ, lines[date_at - 1].indented)]
+            return True
+    return False
 
 
 def _split_signature_and_date(lines: list[Line], start: int, end: int) -> bool:

@@ -173,12 +173,22 @@ def _split_glued(lines: list[Line]) -> list[Line]:
     prose = False  # once the 正文 has begun, a "名称:" line is a label of it, not the 主送
     for index, line in enumerate(lines):
         text = line.text
-        pieces = _split_recipients(text) if index < 40 and not prose else [text]
+        if index < 40 and not prose:
+            title = _TITLE_GLUED_RE.match(text)
+            pieces = ([title["title"], *_split_recipients(title["rest"])] if title
+                      else _split_recipients(text))
+        else:
+            pieces = [text]
         prose = prose or (len(pieces) == 1 and re.search("[。，,；;]", text) is not None)
         if index >= len(lines) - 8:
             pieces = [*pieces[:-1], *_split_tail(pieces[-1])]
         out.extend(Line(piece, line.indented) for piece in pieces)
     return out
+
+
+# "关于开会的通知 各科室: 请…": a page that ran the title, the 主送 and the 正文 into one line.
+_TITLE_GLUED_RE = re.compile(r"^(?P<title>[^\s，。：:,]{0,40}?关于[^\s，。：:,]{2,60}?(?:" + _KINDS + r"))\s+"
+                             r"(?P<rest>[^\s：:]{2,120}?[:：]\s*\S.*)$")
 
 
 def _split_recipients(text: str) -> list[str]:
@@ -217,7 +227,8 @@ def _split_tail(text: str) -> list[str]:
         return [text]
     head, date = tail["head"], tail["date"]
     pieces = [date]
-    organ = re.search(r"\s(?P<org>[^\s，,。：:]{2,20})$", head)
+    # The 署名 after a space, or right after the 正文's last full stop ("特此通知。校工会").
+    organ = re.search(r"(?:\s|(?<=[。！!]))(?P<org>[^\s，,。：:]{2,20})$", head)
     if organ and is_unit_name(organ["org"]):
         pieces.insert(0, organ["org"])
         head = head[:organ.start()].rstrip()
