@@ -302,3 +302,16 @@ def test_the_last_attachment_does_not_swallow_the_signature_run_into_it():
 def test_a_date_broken_over_two_lines_is_one_date():
     fields = read("关于开会的通知\n各科室:\n请参会。\n校工会\n2024年3月\n20日\n")
     assert (fields["issuer"], fields["date"], fields["body"]) == ("校工会", "2024-03-20", "请参会。")
+
+
+def test_a_copy_opening_with_its_recipients_without_colon_or_title_reads_them_and_says_so():
+    fields = read("各学院、各部门\n为做好工作，请参会。\n校工会\n2024年3月20日\n")
+    assert (fields["title"], fields["main_recipients"]) == (None, ["各学院", "各部门"])
+    assert fields["body"] == "为做好工作，请参会。"
+    assert "main_recipients" in fields["uncertain"]
+
+
+def test_a_long_sentence_ending_in_a_colon_is_not_taken_for_the_recipients():
+    fields = read("关于开会的通知\n根据上级有关部门、各区县妇联和社会各界的意见建议以及各有关单位的安排：\n"
+                  "一、时间。\n校工会\n2024年3月20日\n")
+    assert fields["main_recipients"] == []

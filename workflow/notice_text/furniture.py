@@ -205,12 +205,19 @@ def _split_recipients(text: str) -> list[str]:
     return [f"{match['head']}:", match["rest"]]
 
 
+_PREPOSITION_RE = re.compile(r"^(?:根据|按照|依据|依照|为了|对于|关于|通过|由于|鉴于|结合|围绕)")
+
+
 def looks_like_recipients(text: str) -> bool:
     """A 主送 line: names of units or collectives (or of people written to), no sentence."""
     if not text or re.search("[。！？!?；;]", text) or len(text) > 160:
         return False
     entries = split_recipients(text)
     if not entries or any(len(e) > 30 or re.search("[0-9]|[于将把请要须]", e) for e in entries):
+        return False
+    # A sentence's opening words ("根据上级有关部门、…的意见建议："): a preposition starts no name,
+    # and a long entry with 的 is a phrase, not a unit.
+    if any(_PREPOSITION_RE.match(e) or len(e) > 12 and "的" in e for e in entries):
         return False
     named = sum(1 for e in entries if is_unit_name(e) or e.startswith("各")
                 or e.endswith(_PERSONS))

@@ -108,6 +108,13 @@ def read_layout(lines: list[Line], page_dates: tuple[dt.date, ...] = ()) -> Layo
                 break
             wrapped.insert(0, text)
         layout.recipients_text = "".join([*wrapped, own])
+    first = layout.header_end + 1
+    if (recipients_at is None and title_end is None and first + 1 < len(lines)
+            and lines[first].text.startswith("各") and _looks_like_recipients(lines[first].text)):
+        # A web copy without a title that opens with its 主送, the colon lost: "各学院、各部门".
+        recipients_at = first
+        layout.recipients_text = lines[first].text
+        layout.uncertain.add("main_recipients")
     if recipients_at is not None:
         layout.body_start = recipients_at + 1
     elif title_end is not None:
