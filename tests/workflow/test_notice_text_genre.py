@@ -315,3 +315,16 @@ def test_a_long_sentence_ending_in_a_colon_is_not_taken_for_the_recipients():
     fields = read("关于开会的通知\n根据上级有关部门、各区县妇联和社会各界的意见建议以及各有关单位的安排：\n"
                   "一、时间。\n校工会\n2024年3月20日\n")
     assert fields["main_recipients"] == []
+
+
+def test_next_weeks_day_is_that_day_of_the_calendar_week_after_the_notices():
+    # Dated Wednesday 2024-03-20: 下周一 is Monday 2024-03-25, 下星期五 Friday 2024-03-29.
+    assert requests("请将有关材料于下周一前报送市某局。") == [
+        ("有关材料", "市某局", "2024-03-25", True, False)]
+    assert requests("请将有关材料于下星期五前报送市某局。") == [
+        ("有关材料", "市某局", "2024-03-29", True, False)]
+
+
+def test_a_teacher_named_by_surname_after_the_office_is_no_part_of_the_receiver():
+    assert requests("请于3月29日前将总结交校团委办公室张老师处。") == [
+        ("总结", "校团委办公室", "2024-03-29", False, False)]

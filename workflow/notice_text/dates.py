@@ -58,7 +58,7 @@ GLUED_DEADLINE_RE = re.compile(r"(?<![0-9月])(?P<y>(?:19|20)[0-9]{2})?(?P<md>[0
 RECURRING_RE = re.compile(r"每(?:年|个?季度|季|个?月|周|星期|礼拜|天|日|旬|学期)|每隔|次月[0-9一二三四五六七八九十]")
 # Deadlines that count from the notice's date.
 RELATIVE_RE = re.compile(
-    r"(?P<day>今天|今日|当天|明天|明日|后天)|(?P<week>本周|下周|下星期|这周)?(?:星期|周|礼拜)"
+    r"(?P<day>今天|今日|当天|明天|明日|后天)|(?P<week>本|下个?|这)?(?:星期|周|礼拜)"
     r"(?P<wd>[一二三四五六日天])|(?:收到|接到|接)(?:本)?通知后\s*(?P<n>[0-9一二三四五六七八九十]{1,3})\s*个?"
     r"(?P<unit>工作日|天|日)")
 # Requests that set no day: the unit reports "in time" or "afterwards".
@@ -116,7 +116,8 @@ def find_deadline(clause: str) -> re.Match | None:
 
 def relative_due(match: re.Match, doc_date: dt.date | None) -> dt.date | None:
     """The day a relative deadline falls on, counted from the notice's date (None without it):
-    今天/明天/后天; a weekday (本周三: the first such day from the date on, 下周三 the one after);
+    今天/明天/后天; a weekday (本周三: the first such day from the date on; 下周三: the Wednesday of
+    the calendar week after the notice's);
     收到通知后N个工作日内 (working days, holidays included) or N天内."""
     if doc_date is None:
         return None
@@ -125,10 +126,10 @@ def relative_due(match: re.Match, doc_date: dt.date | None) -> dt.date | None:
                                              "明日": 1, "后天": 2}[match["day"]])
     if match["wd"]:
         wanted = "一二三四五六日".index(match["wd"].replace("天", "日"))
-        ahead = (wanted - doc_date.weekday()) % 7
-        if match["week"] in ("下周", "下星期"):
-            ahead += 7 if ahead else 7
-        return doc_date + dt.timedelta(days=ahead)
+        if (match["week"] or "").startswith("下"):
+            # 下周三: the Wednesday of the calendar week after the notice's.
+            return doc_date + dt.timedelta(days=7 - doc_date.weekday() + wanted)
+        return doc_date + dt.timedelta(days=(wanted - doc_date.weekday()) % 7)
     n = _number(match["n"])
     if n is None or n > 366:
         return None

@@ -99,7 +99,8 @@ def _without_person(text: str) -> str:
     """The unit before a person's name and title at the end, if there is one, else the text."""
     title = _PERSON_AT_END_RE.search(text)
     if title:
-        for size in (2, 3):  # the name: two or three characters, maybe after a floor or room
+        for size in (1, 2, 3):  # the name: a surname alone ("张老师"), or two or three characters,
+            # maybe after a floor or room
             unit = _ROOM_AT_END_RE.sub("", text[:title.start() - size])
             if len(unit) >= 2 and is_unit_name(unit):
                 return unit
