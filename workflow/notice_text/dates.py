@@ -50,13 +50,15 @@ DAY_RE = re.compile(
     rf"(?:于|在)\s*(?:(?P<y>[0-9]{{4}})\s*年\s*)?(?P<m>{_NUM})\s*月\s*"
     rf"(?:{_NUM}\s*[日号]\s*[和、]\s*)?(?P<d>{_NUM})\s*[日号](?:\s*{_WEEKDAY})?(?:\s*{_TIME})?"
     rf"(?!\s*(?:至|到|—|-|~|起|开始|召开|举行|举办))")
-GLUED_DEADLINE_RE = re.compile(r"(?<![0-9])(?P<y>(?:19|20)[0-9]{2})?(?P<md>[0-9]{2,4})日"
+# ("29日下班前": a day alone, of the month the notice is dated in — see `glued_due`.)
+GLUED_DEADLINE_RE = re.compile(r"(?<![0-9月])(?P<y>(?:19|20)[0-9]{2})?(?P<md>[0-9]{1,4})日"
                                r"(?:[^，。；0-9]{0,8}?)(?:之前|以前|前)")
 # Requests asked again and again: no single due date ("每季度末", "每月25日前", "每周一").
-RECURRING_RE = re.compile(r"每(?:年|个?季度|季|个?月|周|星期|礼拜|天|日|旬|学期)")
+# "次月10日前" in a monthly report is every month's next month; "每隔一周" every other week.
+RECURRING_RE = re.compile(r"每(?:年|个?季度|季|个?月|周|星期|礼拜|天|日|旬|学期)|每隔|次月[0-9一二三四五六七八九十]")
 # Deadlines that count from the notice's date.
 RELATIVE_RE = re.compile(
-    r"(?P<day>今天|今日|当天|明天|明日|后天)|(?P<week>本周|下周|下星期|这周)?(?:星期|周|礼拜)"
+    r"(?P<day>今天|今日|当天|明天|明日|后天)|(?P<week>本|下个?|这)?(?:星期|周|礼拜)"
     r"(?P<wd>[一二三四五六日天])|(?:收到|接到|接)(?:本)?通知后\s*(?P<n>[0-9一二三四五六七八九十]{1,3})\s*个?"
     r"(?P<unit>工作日|天|日)")
 # Requests that set no day: the unit reports "in time" or "afterwards".
@@ -114,7 +116,8 @@ def find_deadline(clause: str) -> re.Match | None:
 
 def relative_due(match: re.Match, doc_date: dt.date | None) -> dt.date | None:
     """The day a relative deadline falls on, counted from the notice's date (None without it):
-    今天/明天/后天; a weekday (本周三: the first such day from the date on, 下周三 the one after);
+    今天/明天/后天; a weekday (本周三: the first such day from the date on; 下周三: the Wednesday of
+    the calendar week after the notice's);
     收到通知后N个工作日内 (working days, holidays included) or N天内."""
     if doc_date is None:
         return None
@@ -123,10 +126,10 @@ def relative_due(match: re.Match, doc_date: dt.date | None) -> dt.date | None:
                                              "明日": 1, "后天": 2}[match["day"]])
     if match["wd"]:
         wanted = "一二三四五六日".index(match["wd"].replace("天", "日"))
-        ahead = (wanted - doc_date.weekday()) % 7
-        if match["week"] in ("下周", "下星期"):
-            ahead += 7 if ahead else 7
-        return doc_date + dt.timedelta(days=ahead)
+        if (match["week"] or "").startswith("下"):
+            # 下周三: the Wednesday of the calendar week after the notice's.
+            return doc_date + dt.timedelta(days=7 - doc_date.weekday() + wanted)
+        return doc_date + dt.timedelta(days=(wanted - doc_date.weekday()) % 7)
     n = _number(match["n"])
     if n is None or n > 366:
         return None
@@ -150,6 +153,16 @@ def glued_due(match: re.Match, doc_date: dt.date | None = None,
               doc_year: int | None = None) -> dt.date | None:
     """The day of a GLUED_DEADLINE_RE match when its figures have one reading only ("510日" is
     5月10日); without a year, the document's."""
+    if not match["y"] and len(match["md"]) <= 2:
+        # A day alone ("29日下班前"): that day of the notice's month, or of the next month when
+        # the notice is dated after it. Without the notice's date the month is unknown.
+        day = int(match["md"])
+        if doc_date is None or not 1 <= day <= 31:
+            return None
+        month_start = doc_date.replace(day=1)
+        if day < doc_date.day:
+            month_start = (month_start + dt.timedelta(days=32)).replace(day=1)
+        return _safe_date(month_start.year, month_start.month, day)
     year = match["y"] or (str(doc_date.year) if doc_date else str(doc_year) if doc_year else None)
     if year is None:
         return None

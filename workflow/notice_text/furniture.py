@@ -34,13 +34,15 @@ _BLOCK_RE = re.compile(
     r"^(?:索\s*引\s*号|发文字号\s*[:：]|主题分类|组配分类|信息分类|体裁分类|发文机关|发文机构|发布机构|生成日期|"
     r"成文日期|发文日期|公开日期|发布日期|生效日期|生效时间|废止日期|废止时间|有\s*效\s*性|效力状态|"
     r"统一编号|文\s*号|文件编号|信息名称|名\s*称|标\s*题|内容概述|关键词|公开方式|公开类别|"
-    r"法定主动公开分类|归档时间|所属机构)")
+    r"法定主动公开分类|归档时间|所属机构|核心提示|导读\s*[:：])")
 # A page-only label alone, with at most a short value: "浏览次数:", "点击数: 590".
 _PAGE_LABEL_RE = re.compile(r"^[\[【]?(?:浏览次数|点击数|点击次数|阅读次数|浏览量|访问次数|发布者|发布人|信息发布者|"
                             r"发布时间|发布日期|发表时间|更新时间)[\]】]?\s*[:：]\s*\S{0,24}$")
 # A time stamp with a word or two: "2020-02-02 20:22:29 转载".
-_STAMP_RE = re.compile(r"^(?:19|20)[0-9]{2}-[0-9]{1,2}-[0-9]{1,2}(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
-                       r"\s*[^，。,：:]{0,24}$")
+_STAMP_RE = re.compile(r"^(?:(?:19|20)[0-9]{2}-[0-9]{1,2}-[0-9]{1,2}(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
+                       r"\s*[^，。,：:]{0,24}"
+                       # "2010年3月4日 09:12": a 成文日期 never carries the time of day; a page does.
+                       r"|(?:19|20)[0-9]{2}\s*年\s*[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日\s*[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)$")
 _CRUMB_RE = re.compile(r"(?:当前的?位置|[您你](?:目前|当前|现在)?的位置|所在位置)|^首页\s*(?:>|»|＞|/)")
 # Words a page's widgets and columns leave on a line of their own.
 _WIDGETS = {
@@ -67,7 +69,7 @@ _TITLE_SUFFIX_RE = re.compile(rf"^(?P<title>.{{2,}}?(?:{_KINDS}))\s*(?:[-_|｜�
 _DATE_TEXT = (r"(?:[0-9]{4}|[〇○OΟ零一二三四五六七八九]{4})\s*年\s*[0-9一二三四五六七八九十]{1,3}\s*月"
               r"\s*[0-9一二三四五六七八九十廿卅]{1,3}\s*日")
 _TAIL_DATE_RE = re.compile(rf"^(?P<head>.{{20,}}?)\s+(?P<date>{_DATE_TEXT})\s*$")
-_ISO_DATE_RE = re.compile(r"(?P<y>20[0-9]{2}|19[0-9]{2})-(?P<m>[01]?[0-9])-(?P<d>[0-3]?[0-9])")
+_ISO_DATE_RE = re.compile(r"(?P<y>20[0-9]{2}|19[0-9]{2})(?P<sep>[-/])(?P<m>[01]?[0-9])(?P=sep)(?P<d>[0-3]?[0-9])")
 _FILE_GLUED_RE = re.compile(r"^(?P<file>.+\.(?:docx?|xlsx?|pdf|zip|rar|wps|et|pptx?))"
                             r"(?P<org>[\u4e00-\u9fff（）()]{2,20})$", re.IGNORECASE)
 _RECIPIENTS_GLUED_RE = re.compile(r"^(?P<head>[^。：:！？]{2,120}?)(?<![0-9])[:：](?![0-9])\s*(?P<rest>\S.*)$")
@@ -153,6 +155,9 @@ def _drop_repeated_titles(lines: list[Line]) -> list[Line]:
             if index + span < len(head) and following.endswith(key):
                 drop.add(index)
                 break
+        # The page's title, its labels ("主题:", "时限:" …), then the notice's own title.
+        if index not in drop and key in head[index + 1:index + 12]:
+            drop.add(index)
     kept = []
     for index, line in enumerate(lines):
         number = _NUMBER_PREFIX_RE.match(line.text) if index in drop else None
@@ -168,12 +173,22 @@ def _split_glued(lines: list[Line]) -> list[Line]:
     prose = False  # once the 正文 has begun, a "名称:" line is a label of it, not the 主送
     for index, line in enumerate(lines):
         text = line.text
-        pieces = _split_recipients(text) if index < 40 and not prose else [text]
+        if index < 40 and not prose:
+            title = _TITLE_GLUED_RE.match(text)
+            pieces = ([title["title"], *_split_recipients(title["rest"])] if title
+                      else _split_recipients(text))
+        else:
+            pieces = [text]
         prose = prose or (len(pieces) == 1 and re.search("[。，,；;]", text) is not None)
         if index >= len(lines) - 8:
             pieces = [*pieces[:-1], *_split_tail(pieces[-1])]
         out.extend(Line(piece, line.indented) for piece in pieces)
     return out
+
+
+# "关于开会的通知 各科室: 请…": a page that ran the title, the 主送 and the 正文 into one line.
+_TITLE_GLUED_RE = re.compile(r"^(?P<title>[^\s，。：:,]{0,40}?关于[^\s，。：:,]{2,60}?(?:" + _KINDS + r"))\s+"
+                             r"(?P<rest>[^\s：:]{2,120}?[:：]\s*\S.*)$")
 
 
 def _split_recipients(text: str) -> list[str]:
@@ -190,12 +205,19 @@ def _split_recipients(text: str) -> list[str]:
     return [f"{match['head']}:", match["rest"]]
 
 
+_PREPOSITION_RE = re.compile(r"^(?:根据|按照|依据|依照|为了|对于|关于|通过|由于|鉴于|结合|围绕)")
+
+
 def looks_like_recipients(text: str) -> bool:
     """A 主送 line: names of units or collectives (or of people written to), no sentence."""
     if not text or re.search("[。！？!?；;]", text) or len(text) > 160:
         return False
     entries = split_recipients(text)
     if not entries or any(len(e) > 30 or re.search("[0-9]|[于将把请要须]", e) for e in entries):
+        return False
+    # A sentence's opening words ("根据上级有关部门、…的意见建议："): a preposition starts no name,
+    # and a long entry with 的 is a phrase, not a unit.
+    if any(_PREPOSITION_RE.match(e) or len(e) > 12 and "的" in e for e in entries):
         return False
     named = sum(1 for e in entries if is_unit_name(e) or e.startswith("各")
                 or e.endswith(_PERSONS))
@@ -212,7 +234,8 @@ def _split_tail(text: str) -> list[str]:
         return [text]
     head, date = tail["head"], tail["date"]
     pieces = [date]
-    organ = re.search(r"\s(?P<org>[^\s，,。：:]{2,20})$", head)
+    # The 署名 after a space, or right after the 正文's last full stop ("特此通知。校工会").
+    organ = re.search(r"(?:\s|(?<=[。！!]))(?P<org>[^\s，,。：:]{2,20})$", head)
     if organ and is_unit_name(organ["org"]):
         pieces.insert(0, organ["org"])
         head = head[:organ.start()].rstrip()

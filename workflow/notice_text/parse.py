@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from workflow.docnumber import DocNumber
 from workflow.errors import InvalidInput
 from workflow.notice_text import body as body_text
+from workflow.notice_text.closing import attachment_names
 from workflow.notice_text.dates import find_date
 from workflow.notice_text.furniture import clean_lines
-from workflow.notice_text.layout import KINDS, attachment_names, read_layout, title_organ
+from workflow.notice_text.layout import KINDS, read_layout, title_organ
 from workflow.notice_text.recipients import is_unit_name, split_recipients
 from workflow.notice_text.requests import ReportRequest, find_requests
 from workflow.notice_text.text import no_spaces, to_lines
@@ -34,8 +35,18 @@ _SEAL_RE = re.compile(r"[（(]\s*代?\s*章\s*[）)]$")
 # "海陵区教育局基建科 安保科" → 海陵区教育局安保科.
 _ORGAN_END_RE = re.compile(r"^.+?(?:委员会|人民政府|政府|局|厅|委|院|会|部)(?=.)")
 _SECTION_RE = re.compile(r"^[^市县区省镇乡办]{1,3}(?:科|处|股|中心|组)$")
+# A department's bare name under its committee or government ("宣传部", "办公室", "政研室").
+# (Not "党委办公室": a name with its own committee is an organ of its own.)
+_DEPARTMENT_RE = re.compile(r"[^委府\s]{1,3}(?:部|办公室|办|室)")
+_COMMITTEE_END_RE = re.compile(r"(?:委|委员会|人民政府|政府)$")
 
 _KIND_RE = re.compile(f"(?P<kind>{'|'.join(KINDS)})(?:[（(][^（）()]{{1,12}}[）)])?$")
+# Without a title, the 正文's own formula names the 文种: "现将有关事项通知如下", "特此通知",
+# "现将《…》转发给你们" (a 转发 is a 通知), "特此通报", "特此函告". Only these set phrases count —
+# "另行通知" or "请…通知到人" name no kind.
+_FORMULA_RE = re.compile(r"(?P<kind>通知|通报|通告|公告)如下|特此(?P<closing>通知|通报|通告|公告|函告|函复|函达|批复)"
+                         r"|转发给(?:你们|各)")
+_CLOSING_KINDS = {"函告": "函", "函复": "函", "函达": "函"}
 
 
 @dataclass(frozen=True)
@@ -112,6 +123,7 @@ def parse_notice(text: str, *, lines_are_paragraphs: bool = False) -> ParsedNoti
     for copy_line in layout.cc_text:
         cc.extend(split_recipients(copy_line))
     kind = _KIND_RE.search(layout.title) if layout.title else None
+    kind_name = kind["kind"] if kind else None if layout.title else _formula_kind(body)
     uncertain = set(layout.uncertain)
     names, weak = _issuer_names(layout)
     if weak:
@@ -124,7 +136,7 @@ def parse_notice(text: str, *, lines_are_paragraphs: bool = False) -> ParsedNoti
         doc_number=PrintedNumber(number.printed, number.number) if number else None,
         signatory=layout.signatory,
         title=layout.title,
-        kind=kind["kind"] if kind else None,
+        kind=kind_name,
         main_recipients=tuple(split_recipients(layout.recipients_text or "")),
         cc_recipients=tuple(cc),
         date=date,
@@ -138,6 +150,18 @@ def parse_notice(text: str, *, lines_are_paragraphs: bool = False) -> ParsedNoti
     )
 
 
+def _formula_kind(body: str) -> str | None:
+    """The 文种 the body's formula names, for a notice printed without its title."""
+    found = _FORMULA_RE.search("".join(body.split()))
+    if found is None:
+        return None
+    if found["kind"]:
+        return found["kind"]
+    if found["closing"]:
+        return _CLOSING_KINDS.get(found["closing"], found["closing"])
+    return "通知"
+
+
 def _issuer_names(layout) -> tuple[list[str], bool]:
     """The issuing organs as printed, and whether they were read on weak evidence: from the
     发文机关标志, else the 署名, else an organ's line above the title, else the title's organ."""
@@ -145,6 +169,11 @@ def _issuer_names(layout) -> tuple[list[str], bool]:
         return layout.issuer_mark.split("、"), False
     signed = _signed_by(layout.signature_lines)
     if signed:
+        organ = title_organ(layout.title)
+        if len(signed) == 1 and organ and " " not in organ and organ.endswith(signed[0]):
+            # The 署名 may shorten the name the title gives in full ("区委组织部办公室" under
+            # "某市某区区委组织部办公室关于…"): the fullest name the text gives is the issuer's.
+            return [organ], False
         return signed, False
     if layout.organ_line:
         return [layout.organ_line], True
@@ -156,6 +185,12 @@ def _signed_by(lines: list[str]) -> list[str]:
     """The organs of the 署名: one per line or per space-separated name (joint issue)."""
     names: list[str] = []
     for line in lines:
+        if (names and len(names[-1]) >= 4 and _DEPARTMENT_RE.fullmatch(no_spaces(line))
+                and _COMMITTEE_END_RE.search(names[-1])):
+            # "中共某某县委" / "宣传部": a committee's or government's department, its name
+            # wrapped onto the next line (each organ of a joint issue signs its full name).
+            names[-1] += no_spaces(line)
+            continue
         tokens = line.split()
         if tokens and all(len(token) == 1 for token in tokens):  # a letter-spaced line
             tokens = ["".join(tokens)]

@@ -3,9 +3,10 @@
 Owns: the reading a careful clerk gives a recipients line. "，" (or ",", "；") separates entries;
 "、" separates names too, except inside brackets ("各县（市、区）教育局") — and a name left bare
 before "、" shares the unit word of the last name: "各县（市）区、开发区妇联" is two entries,
-"各县（市）区妇联" and "开发区妇联". Fixed collectives stay whole ("各省、自治区、直辖市人民政府"), and
-a leading organ shared over "各…" names is carried ("国务院各部委、各直属机构"). Must not: look
-anything up — the names are returned as the text writes them.
+"各县（市）区妇联" and "开发区妇联". Fixed collectives stay whole ("各省、自治区、直辖市人民政府"); a
+name that begins with its own 各 stands as written ("国务院各部委、各直属机构" gives 各直属机构: no
+organ is carried over). Must not: look anything up — the names are returned as the text writes
+them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ UNIT_WORDS = (
     "学校", "大学", "学院", "中学", "小学", "幼儿园", "公司", "集团", "协会", "学会", "商会",
     "研究院", "研究所", "法院", "检察院", "所", "站", "队", "馆", "单位", "部门", "机构", "组织",
     "会员", "成员", "支部", "总支", "分会", "兵团", "财务局", "小组", "中心校", "退协",
+    # 群团 organs named by their short forms.
+    "学联", "学生会", "青联", "侨联", "文联", "科协", "残联", "工商联",
+    # Working bodies set up for a task: 督查组, 工作专班.
+    "督查组", "督导组", "工作组", "检查组", "专班",
 )
 # The unit words that are shared over bare names, longest first so that 妇委会 wins over 会.
 _SHARED_WORDS = sorted(
@@ -43,6 +48,7 @@ _PLACE_COLLECTIVE_RE = re.compile(
 # Place names at the start of a name: 各区, 县（市）, 开发区, 江州市 …
 _PLACE_PREFIX_RE = re.compile(r"^各?(?:[^、，,（()）]{0,10}?(?:省|市|县|区|州|盟|旗|乡|镇|街道)"
                               r"(?:[（(][^（）()]*[）)])?)+")
+_PLACE_CHARACTERS = set("省市县区州盟旗乡镇")
 _BARE_KINDS = {"单位", "部门", "机构", "科室", "处室", "学院", "学校", "院系"}
 _LABEL_RE = re.compile(r"^(?:主\s*送|抄\s*送|抄\s*报)\s*[:：]?\s*")
 _BRACKETED_TAIL_RE = re.compile(r"[（(][^（）()]*[）)]$")
@@ -75,10 +81,12 @@ def _split_group(group: str) -> list[str]:
     # Single characters ("市政府各委、办、局") are abbreviations of one collective, not names;
     # so is a bare kind of body after "全校各部门" ("全校各部门、单位"). After a plain "各…"
     # it is a name of its own: "各二级学院、处室" is 各二级学院 and 处室.
-    if any(len(part) < 2 for part in parts) or (
+    # A single place ("各市、州、直管市…住建委") is a name like the others.
+    if any(len(part) < 2 and part not in _PLACE_CHARACTERS for part in parts) or (
             parts[0].startswith(("全", "校内")) and any(p in _BARE_KINDS for p in parts[1:])):
         return [group]
-    parts = _carry_shared_organ(parts)
+    if _shares_leading_words(parts):
+        return [group]
     shared = _unit_word(parts[-1])
     named = []
     for index, part in enumerate(parts):
@@ -87,6 +95,19 @@ def _split_group(group: str) -> list[str]:
         following = next((w for later in parts[index + 1:] if (w := _unit_word(later))), None) or shared
         named.append(part if is_unit_name(part) or following is None else part + following)
     return named
+
+
+def _shares_leading_words(parts: list[str]) -> bool:
+    """"区属各中小学校、幼儿园", "各县市区委、人民政府": a second name that is only a kind of body,
+    after a first with leading words of its own (a place or "X属各", more than a bare 各), shares
+    them — one collective, kept whole."""
+    if len(parts) != 2:
+        return False
+    first, kind = parts[0], _BRACKETED_TAIL_RE.sub("", parts[1])
+    place = _PLACE_PREFIX_RE.match(first)
+    qualified = (place is not None and len(place.group().lstrip("各")) > 0
+                 and place.end() < len(first)) or re.search("[属直]各", first) is not None
+    return qualified and (kind in UNIT_WORDS or kind in _BARE_KINDS)
 
 
 def _unit_word(name: str) -> str | None:
@@ -101,17 +122,13 @@ def _unit_word(name: str) -> str | None:
 
 
 def _split_and(part: str) -> list[str]:
+    """"X及Y": two names when each is a unit's name, or when X is only a place that takes Y's
+    unit word ("各市、州及有关县(市)农业局")."""
     pieces = part.split("及")
     if len(pieces) == 2 and all(len(p) >= 2 and is_unit_name(p) for p in pieces):
         return pieces
+    if (len(pieces) == 2 and _PLACE_PREFIX_RE.fullmatch(pieces[0]) and is_unit_name(pieces[1])
+            and _unit_word(pieces[1])):
+        return pieces
     return [part]
 
-
-def _carry_shared_organ(parts: list[str]) -> list[str]:
-    """"国务院各部委、各直属机构" → the second is 国务院各直属机构: the organ before 各 is shared."""
-    first = parts[0]
-    index = first.find("各")
-    if index <= 0 or not all(part.startswith("各") for part in parts[1:]):
-        return parts
-    organ = first[:index]
-    return [first] + [organ + part for part in parts[1:]]

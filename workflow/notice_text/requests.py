@@ -119,7 +119,7 @@ def find_requests(body: str, doc_date: dt.date | None, doc_year: int | None) -> 
             if not sentence:
                 continue
             incoming = carried
-            parts, carried = _clause_requests(sentence, carried)
+            parts, carried = _clause_requests(sentence, carried, bool(stated))
             if carried is incoming:
                 carried = None  # named for the next sentence only, not for any after it
             if not parts:
@@ -169,7 +169,8 @@ def _prepare(sentence: str) -> str:
     return ASIDE_RE.sub(aside, text)
 
 
-def _clause_requests(sentence: str, carried: str | None) -> tuple[list[tuple], str | None]:
+def _clause_requests(sentence: str, carried: str | None,
+                     dated_apart: bool = False) -> tuple[list[tuple], str | None]:
     """The requests of a sentence read clause by clause: a clause that sends (a verb and its
     receiver) takes what it sends from itself or from the clauses before ("填写《…》，于…前发送
     至…"; an object after 将 or 填写 is kept over a mere noun), its deadline from itself, the
@@ -218,12 +219,16 @@ def _clause_requests(sentence: str, carried: str | None) -> tuple[list[tuple], s
             pending = timing_text(clause) or pending
             continue
         start, to, after = hit
+        if found and found[-1][2] and clause.startswith("由" + found[-1][2]):
+            continue  # "…报区督查组，由区督查组综合后向区政府汇报": the receiver's own step
         before = clause[:start]
         own = object_before(before)
         what = (clean_object(after) if is_thing(clean_object(after)) else "") \
             or (carried if strong and not WILL_RE.search(before) else own) or own or carried
         timing = timing_text(before) or pending or last
-        if not what or not is_thing(what) or not (timing or asks):
+        # (A notice that states its deadline apart asks in its items without 请: "填写《…》，
+        # 并传真至…".)
+        if not what or not is_thing(what) or not (timing or asks or dated_apart):
             continue
         marks = list(WILL_RE.finditer(before))
         who = asker(before[:marks[-1].start()] if marks else before)
@@ -242,7 +247,8 @@ def _clause_requests(sentence: str, carried: str | None) -> tuple[list[tuple], s
 def _sending(clause: str):
     """Where a clause sends something: (position of the verb, receiver, words after the
     receiver), or None. "报送<what>至<to>" gives the words between as what is sent."""
-    toward = re.search(r"向(?P<to>[^，,。向]{2,30}?)(?:报送|报告|提交|汇报|反馈|上报|报)(?P<rest>.*)$",
+    # "向市总工会推荐优秀案例": nominating to a unit is sending it what is named.
+    toward = re.search(r"向(?P<to>[^，,。向]{2,30}?)(?:报送|报告|提交|汇报|反馈|上报|推荐|提供|报)(?P<rest>.*)$",
                        clause)
     if toward:
         to, _ = receiver_and_rest(toward["to"])
@@ -262,11 +268,15 @@ def _sending(clause: str):
     return None
 
 
+_DEADLINE_LABEL_RE = re.compile(r"^(?:完成|报送|上报|提交)?(?:时间|期限|时限)\s*[:：]\s*")
+
+
 def _stated_deadline(body: str) -> str:
     """A deadline the notice states apart from any request: "截止时间为…", "报送时间：…", or a
     paragraph that is only a deadline (under a heading "一、报送时间")."""
     for paragraph in body.split("\n"):
-        text = paragraph.strip()
+        # "一、时间：4月15日前": a heading that is only the deadline, under its label.
+        text = _DEADLINE_LABEL_RE.sub("", HEADING_RE.sub("", paragraph.strip()))
         labelled = re.search(r"(?:截止|报送|上报|提交|申报|报名)(?:时间|日期)\s*(?:为|[:：])?\s*(?P<t>.{4,40})$",
                              text)
         candidate = labelled["t"] if labelled else text if len(text) <= 40 else ""
@@ -360,7 +370,7 @@ def _with_timing_first(sentence: str):
             if to is None or not head:
                 continue
             who, what = owner_and_thing(MANNER_RE.sub("", head))
-            if what.endswith(SENT_THINGS):
+            if is_thing(what):
                 return what, who, to, clause[timing.start():timing.end()]
     return None
 

@@ -41,7 +41,7 @@ _LEADING_LINKS_RE = re.compile(r"^(?:请|由)")
 SENT_THINGS = ("报告", "材料", "情况", "总结", "表", "名单", "方案", "清单", "数据", "信息", "建议",
                 "意见", "计划", "回执", "统计", "说明", "汇报", "经验", "做法", "稿", "照片", "视频",
                 "成果", "案例", "台账", "进展", "文件", "函", "资料", "版", "档", "表格", "作品", "专报",
-                "等", "汇总", "疫情", "图片", "简报", "证明", "收据", "申请表", "档案", "人员", "复印件", "原件", "小结")
+                "汇总", "措施", "疫情", "图片", "简报", "证明", "收据", "申请表", "档案", "人员", "复印件", "原件", "小结")
 # Words after the receiver that say what the receiver does with it ("报市妇联备案").
 _RECEIVER_TAIL_RE = re.compile(r"(?:统一|汇总|审核|审定|审批|备案|存档|留存|报备)[^，,。；]{0,12}$")
 # A receiver that ends in persons' names (and their mailbox): "综合处黄文魁、王锋邮箱" → 综合处.
@@ -53,9 +53,10 @@ _PERSONS_TAIL_RE = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:[、和][\u4e00-\u9fff]{
 # "(发送至…邮箱)". Kept: places ("各县（市）区"), a weekday in a deadline, "(含)".
 ASIDE_RE = re.compile(r"[（(](?P<inner>[^（）()]{0,60})[）)]")
 KEEP_INNER_RE = re.compile(r"^(?:[市县区镇乡州盟旗局委、\s]{1,8}|\s*(?:星期|周|礼拜)[一二三四五六日天]\s*|含)$")
-_LINK_WORDS_RE = re.compile(r"(?:统一|分别|一并|集中|均|及时|按时|同时|并|再|以|由|后|提前|前|之前|于|在)+$")
-_OBJECT_MARK_RE = re.compile(r"(?:将|把|填写好|填写|填报|制定|撰写|形成|准备|整理|收集|出具|导入|公示|上报|报送|提交)")
-_QUANTITY_RE = re.compile(r"^(?:[一两二三四五六七八九十0-9]+(?:篇|份|个|件|张|套|项))")
+_LINK_WORDS_RE = re.compile(r"(?:统一|分别|一并|集中|均|及时|按时|同时|并|再|以|由|后|提前|前|之前|于|在|请)+$")
+_OBJECT_MARK_RE = re.compile(r"(?:将|把|填写好|填写|填报|制定|撰写|形成|准备|整理|收集|出具|导入|公示|上报|报送|提交|做好)")
+_QUANTITY_RE = re.compile(r"^(?:[一两二三四五六七八九十0-9]+(?:[-—~～至到][一两二三四五六七八九十0-9]+)?"
+                          r"(?:篇|份|个|件|张|套|项))")
 _OBJECT_TAIL_RE = re.compile(r"(?:打包后一起|打包后|打包|一起|汇总后|汇总|加盖公章后|盖公章后|盖章后|签字后|审核后|"
                              r"整理后|书面|[(（].*)$")
 # What is sent named before who handles it: "纸质版需由各科长…签字后", "纸质稿经…盖章后".
@@ -81,8 +82,9 @@ EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 def is_thing(text: str) -> bool:
     """Whether the words name something sent (a 《title》 counts by what it names)."""
     stripped = text.rstrip("》”\"'")
+    stripped = stripped[:-1] if stripped.endswith("等") else stripped  # "方案、材料等"
     return (stripped.endswith(SENT_THINGS)
-            and not re.match("(?:如有|若有|遇有|如遇|确有|如|发现|对|安排|做好|开展|组织|加强|认真)", text))
+            and not re.match("(?:以免|以便|避免|防止|如有|若有|遇有|如遇|确有|有(?!关)|如|发现|对|安排|做好|开展|组织|加强|认真)", text))
 
 
 # A place before the receiver: a building and a room ("行政楼1A209", "主楼804室").
@@ -97,7 +99,8 @@ def _without_person(text: str) -> str:
     """The unit before a person's name and title at the end, if there is one, else the text."""
     title = _PERSON_AT_END_RE.search(text)
     if title:
-        for size in (2, 3):  # the name: two or three characters, maybe after a floor or room
+        for size in (1, 2, 3):  # the name: a surname alone ("张老师"), or two or three characters,
+            # maybe after a floor or room
             unit = _ROOM_AT_END_RE.sub("", text[:title.start() - size])
             if len(unit) >= 2 and is_unit_name(unit):
                 return unit
@@ -179,6 +182,9 @@ def clean_object(text: str | None) -> str:
     if not text:
         return ""
     text = MANNER_RE.sub("", text.strip())
+    handled = _HANDLING_TAIL_RE.sub("", text)
+    if handled != text and is_thing(handled):
+        text = handled  # "修改意见经负责人签字并盖章后": the 修改意见
     for pattern in (RECURRING_RE, DEADLINE_RE, DAY_RE, GLUED_DEADLINE_RE, RELATIVE_RE, VAGUE_RE):
         found = list(pattern.finditer(text))
         if found and found[-1].end() >= len(text) - 6:
@@ -187,7 +193,32 @@ def clean_object(text: str | None) -> str:
     text = re.sub(r"(》)(?:纸质版|电子版|纸质稿|电子稿)$", r"\1", text)  # 《年报》纸质版: the 年报
     text = re.sub(r"^(?:请|于|在|由|并|同时|要|须|务必|另|再)+", "", text)
     text = _QUANTITY_RE.sub("", _LINK_WORDS_RE.sub("", text.strip()))
-    return text.strip("，,、 ")
+    return _without_form(text.strip("，,、 "))
+
+
+# The form it is sent in is no part of what is sent: "推荐材料电子版和纸质版" is the 推荐材料.
+_FORMS = r"(?:电子版|纸质版|电子稿|纸质稿|电子文档|纸质材料|扫描件|复印件|原件|word版|Word版|PDF版|pdf版)"
+_FORM_TAIL_RE = re.compile(rf"的?{_FORMS}(?:(?:和|及|与|、|或)的?{_FORMS})*$")
+# Who handles it before it is sent, and how: "意见建议经负责人签字后", "…以书面形式通过各乡镇人大".
+_HANDLING_TAIL_RE = re.compile(r"(?:(?:需|须|应)?(?:由|经)[^，,。；]{1,30}?后|以[^，,。；]{1,10}(?:形式|方式)"
+                               r"|通过[^，,。；]{1,16})+$")
+
+
+# The asked unit's own ("本单位上半年总结", "本部门完成任务的情况"): the thing is named without it.
+_OWNER_RE = re.compile(r"^本(?:单位|部门|系统|地区|校|院|系|级)(?!的)")
+
+
+def _without_form(text: str) -> str:
+    """The thing without the owner words before it and the form and handling after it, when a
+    thing is left."""
+    owned = _OWNER_RE.sub("", text)
+    if owned != text and is_thing(owned) and len(owned) >= 2:
+        text = owned
+    for pattern in (_HANDLING_TAIL_RE, _FORM_TAIL_RE):
+        shorter = pattern.sub("", text)
+        if shorter != text and is_thing(shorter) and len(shorter) >= 2:
+            text = shorter
+    return text
 
 
 def timing_text(text: str) -> str:
