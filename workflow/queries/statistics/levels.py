@@ -101,6 +101,5 @@ def levels_for(session: Session, actor: User, notice: Notice, *,
             or not may(actor, Right.VIEW_NOTICE, notice=notice) \
             or not sees_whole_notice(actor, notice):
         return []
-    forwarded = session.scalar(select(exists().where(
-        Notice.forwards_id == notice.id, Notice.state != NoticeState.CANCELLED)))
-    return tree_levels(session, notice.id, now=now) if forwarded else []
+    levels = tree_levels(session, notice.id, now=now)  # one statement, forwarded or not
+    return levels if len(levels) > 1 else []
