@@ -1,7 +1,8 @@
 """A 转发 printed: district 1's 一区妇发〔2016〕1号 forwards the city's 示妇发〔2016〕1号, which is not
 copied into its body but printed after it as its 附件 — the city's notice as it was issued, its
 标志, 发文字号 and body on pages of its own, labelled 附件 on the first. The 正式文件 of the 转发 made
-at 印发 carries the same pages and, signed with district 1's key, verifies.
+at 印发 carries the same pages and, signed with district 1's key, verifies. A 转发 of that 转发
+(东风街道's) carries district 1's, which carries the city's.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pypdf import PdfReader
 
 from tests.factories import at
 from tests.system_parts import require
+from tests.workflow.test_statistics_levels import three_levels  # noqa: F401  (a fixture)
 from workflow import commands as c
 from workflow import official, pki
 from workflow.attachments import AttachmentStore
@@ -108,3 +110,16 @@ def test_the_signed_official_file_of_the_forward_carries_the_source_and_verifies
     finally:
         pki.use_secret(None)
 
+
+
+def test_a_forward_of_a_forward_carries_its_source_with_the_source_it_carries(
+        three_levels):  # noqa: F811  (the fixture imported above)
+    _, _, _, third = three_levels
+    doc = layout(third)
+    assert doc.attachment_lines == (
+        f"附件：一区妇联关于转发《关于开展调研的通知》的通知（{OWN_NUMBER}）",)
+    district = doc.annexes[0]
+    assert (district.annex_label, district.doc_number) == ("附件", OWN_NUMBER)
+    city = district.annexes[0]
+    assert (city.annex_label, city.doc_number, city.annexes) == ("附件", SOURCE_NUMBER, ())
+    assert doc.annex_label is None  # the 转发 itself is no one's 附件
