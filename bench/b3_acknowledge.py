@@ -25,6 +25,14 @@ and keeps no audit trail. As on Gongwen's side a fresh workflow takes over after
 so the last instance (which would end the process) is never completed. For reference, Spiff's own
 part (deserialize, complete, serialize) is timed without the database as well.
 
+B3' (where the difference lives): the same two sides at 500 and at 5,000 recipient units, one
+notice of N receipts against one Spiff workflow of N instances, each pair taking turns. Spiff
+reads, deserializes, serializes and writes the whole workflow on every step (2.3 MB at 5,000),
+and its search for a ready instance walks every task, so each step costs about a second at 5,000:
+a fixed sample of acknowledgements is timed per size (B3_LARGE_RUNS, default 100 at 500 and 25 at
+5,000, after 3 untimed), not all N. Neither side ever takes its last instance. The load average of
+the machine (shared) is written beside the figures, at the start and at the end of each size.
+
 Targets: acknowledging is flat — the median at 10,000 receipts / the median at 10 ≤ 1.3 — and
 Gongwen at 50 receipts is ≥ 10× faster than SpiffWorkflow at 50 instances (Spiff's median /
 Gongwen's ≥ 10). All the figures take turns (each round starting one place further on), on
@@ -78,6 +86,12 @@ SIZES = (10, 50, 10_000)  # receipts per notice
 PEER_SIZE = 50  # recipients in the Spiff comparison
 RUNS = int(os.environ.get("B3_RUNS", "300"))
 WARMUP = 10
+# B3': where Spiff's whole-state step shows; a sample of acknowledgements per size, not all N.
+LARGE_SIZES = (500, 5_000)
+_large_runs = os.environ.get("B3_LARGE_RUNS")
+LARGE_RUNS = ({n: int(_large_runs) for n in LARGE_SIZES} if _large_runs
+              else {500: 100, 5_000: 25})
+LARGE_WARMUP = 3
 FLAT = 1.3
 PEER = 10.0
 BPMN = Path(__file__).with_suffix(".bpmn")
@@ -86,6 +100,7 @@ TASK = "acknowledge"  # the id of the 签收 user task
 TITLE = "B3 — acknowledge one receipt"
 LATE = "late"  # the key of the turns on the nearly signed-for notice of the largest size
 PEER_TITLE = "B3 — acknowledge at 50 recipients, against SpiffWorkflow"
+LARGE_TITLE = "B3' — acknowledge at 500 and 5,000 recipients, against SpiffWorkflow"
 
 spiff_table = Table(  # the peer's own table, in the benchmark's database (not Gongwen's schema)
     "bench_spiff_workflow", MetaData(),
@@ -96,10 +111,12 @@ spiff_table = Table(  # the peer's own table, in the benchmark's database (not G
 
 # -- Gongwen -----------------------------------------------------------------------------------
 
-def _gongwen_turns(factory, needed: int, when: dt.datetime) -> dict:
+def _gongwen_turns(factory, needed: int, when: dt.datetime,
+                   large: dict[int, int] | None = None) -> dict:
     """For each size, the (receipt, receiver) pairs to sign for, in order: the first N-1 receipts
     of as many fresh notices of N receipts (each issued to a group of N units, each unit with one
-    receiver) as `needed` repetitions take (never the last one).
+    receiver) as `needed` repetitions take (never the last one); for each size of `large`, as many
+    as it maps to.
 
     LATE: one more notice of the largest size, all of whose receipts but the last `needed` + 1
     are marked signed for in one UPDATE (setting, not the subject: no audit entries), so that the
@@ -111,8 +128,9 @@ def _gongwen_turns(factory, needed: int, when: dt.datetime) -> dict:
         receiver = dict(s.execute(select(User.unit_id, User.id)
                                   .where(User.unit_id.in_(unit_ids))).all())
 
+        large = large or {}
         groups = {n: c.create_group(s, None, owner_unit_id=w.issuer.id, name=f"前{n}个单位",
-                                    member_ids=unit_ids[:n]).id for n in SIZES}
+                                    member_ids=unit_ids[:n]).id for n in (*SIZES, *large)}
         s.commit()
 
         def issued(n: int) -> list[tuple[int, int]]:
@@ -126,8 +144,9 @@ def _gongwen_turns(factory, needed: int, when: dt.datetime) -> dict:
             return [(rid, receiver[unit]) for rid, unit in receipts]
 
         turns = {}
-        for n in SIZES:
-            turns[n] = [pair for _ in range(-(-needed // (n - 1))) for pair in issued(n)[:n - 1]]
+        for n, count in [*((n, needed) for n in SIZES), *large.items()]:
+            pairs = [pair for _ in range(-(-count // (n - 1))) for pair in issued(n)[:n - 1]]
+            turns[n] = pairs[:count]
         late = issued(max(SIZES))
         signed = [rid for rid, _ in late[:-(needed + 1)]]
         s.execute(update(Receipt).where(Receipt.id.in_(signed))
@@ -166,17 +185,18 @@ def fresh_workflow(spec, units: list[int]) -> BpmnWorkflow:
     return workflow
 
 
-def _spiff_setup(engine, needed: int) -> list[int]:
-    """Fresh workflows, serialized into the peer's table: one row per 49 repetitions."""
-    spiff_table.create(engine)
+def _spiff_setup(engine, needed: int, size: int = PEER_SIZE) -> list[int]:
+    """Fresh workflows of `size` instances, serialized into the peer's table: one row per
+    `size` - 1 repetitions (the table made by the first call)."""
+    spiff_table.create(engine, checkfirst=True)
     serializer = BpmnWorkflowSerializer()
     spec = spiff_spec()
-    rows = -(-needed // (PEER_SIZE - 1))
-    state = serializer.serialize_json(fresh_workflow(spec, list(range(1, PEER_SIZE + 1))))
+    rows = -(-needed // (size - 1))
+    state = serializer.serialize_json(fresh_workflow(spec, list(range(1, size + 1))))
     with engine.begin() as conn:
         ids = [conn.execute(insert(spiff_table).values(state=state)).inserted_primary_key[0]
                for _ in range(rows)]
-    return [i for i in ids for _ in range(PEER_SIZE - 1)]
+    return [i for i in ids for _ in range(size - 1)][:needed]
 
 
 def complete_one(serializer: BpmnWorkflowSerializer, state: str, stamp: str) -> str:
@@ -207,16 +227,16 @@ def _spiff_acknowledger(engine, turns: list[int], when: dt.datetime):
     return action
 
 
-def _spiff_in_memory(when: dt.datetime):
-    """The reference: the same work on a state kept in memory (a fresh one after 49)."""
+def _spiff_in_memory(when: dt.datetime, size: int = PEER_SIZE):
+    """The reference: the same work on a state kept in memory (a fresh one after `size` - 1)."""
     serializer = BpmnWorkflowSerializer()
     fresh = serializer.serialize_json(fresh_workflow(spiff_spec(),
-                                                     list(range(1, PEER_SIZE + 1))))
+                                                     list(range(1, size + 1))))
     stamp = when.isoformat()
     held = {"state": fresh, "done": 0}
 
     def action() -> None:
-        if held["done"] == PEER_SIZE - 1:
+        if held["done"] == size - 1:
             held["state"], held["done"] = fresh, 0
         held["state"] = complete_one(serializer, held["state"], stamp)
         held["done"] += 1
@@ -224,11 +244,15 @@ def _spiff_in_memory(when: dt.datetime):
     return action
 
 
-def _spiff_check(engine, done_expected: int) -> str:
-    """What the peer's rows hold afterwards: every repetition's acknowledgement, none finished."""
+def _spiff_check(engine, done_expected: int, ids: list[int] | None = None) -> str:
+    """What the peer's rows (those of `ids`, or all) hold afterwards: every repetition's
+    acknowledgement, none finished."""
     serializer = BpmnWorkflowSerializer()
+    query = select(spiff_table.c.id, spiff_table.c.state)
+    if ids is not None:
+        query = query.where(spiff_table.c.id.in_(sorted(set(ids))))
     with engine.connect() as conn:
-        states = conn.execute(select(spiff_table.c.id, spiff_table.c.state)).all()
+        states = conn.execute(query).all()
     done = 0
     for _, state in states:
         workflow = serializer.deserialize_json(state)
@@ -247,9 +271,11 @@ def run(db: Database) -> list[Section]:
     factory = db.session_factory(engine)
     needed = WARMUP + RUNS
     when = at(2)
+    large_needed = {n: LARGE_WARMUP + runs for n, runs in LARGE_RUNS.items()}
     try:
-        turns = _gongwen_turns(factory, needed, when)
+        turns = _gongwen_turns(factory, needed, when, large_needed)
         spiff_turns = _spiff_setup(engine, needed)
+        large_spiff = {n: _spiff_setup(engine, k, n) for n, k in large_needed.items()}
         pairs = [(f"Gongwen: acknowledge, notice of {n:,} receipts",
                   acknowledger(factory, turns[n], when)) for n in SIZES]
         pairs.append((f"Gongwen: acknowledge, notice of {max(SIZES):,} receipts, all but the "
@@ -260,8 +286,12 @@ def run(db: Database) -> list[Section]:
         pairs.append(("reference: SpiffWorkflow's own part (deserialize, complete, serialize; "
                       "no database)", _spiff_in_memory(when)))
         figures = interleaved(pairs, runs=RUNS, warmup=WARMUP)
+        large = {n: _large_figures(factory, engine, n, turns[n], large_spiff[n], when)
+                 for n in LARGE_SIZES}
         _gongwen_check(factory)
-        spiff_note = _spiff_check(engine, needed)
+        spiff_note = _spiff_check(engine, needed, spiff_turns)
+        large_notes = [f"At {n:,}: " + _spiff_check(engine, large_needed[n], large_spiff[n])
+                       + f"; load average {large[n][1]}." for n in LARGE_SIZES]
     finally:
         engine.dispose()
     by_size = dict(zip(SIZES, figures, strict=False))
@@ -307,7 +337,46 @@ def run(db: Database) -> list[Section]:
             spiff_note + ".",
         ],
     )
-    return [flat, peer]
+    return [flat, peer, _large_section(db, {n: figs for n, (figs, _) in large.items()},
+                                       large_notes)]
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} / {five:.2f} / {fifteen:.2f}"
+
+
+def _large_figures(factory, engine, n: int, turns, spiff_turns, when) -> tuple[list, str]:
+    """B3' at one size: Gongwen, Spiff persisted and Spiff in memory taking turns; with the load
+    average (1, 5, 15 minutes) before and after."""
+    before = _load()
+    figures = interleaved([
+        (f"Gongwen: acknowledge, notice of {n:,} receipts", acknowledger(factory, turns, when)),
+        (f"SpiffWorkflow: complete one 签收 of {n:,}, state persisted",
+         _spiff_acknowledger(engine, spiff_turns, when)),
+        (f"reference: SpiffWorkflow's own part at {n:,} (no database)",
+         _spiff_in_memory(when, n)),
+    ], runs=LARGE_RUNS[n], warmup=LARGE_WARMUP)
+    return figures, f"{before} before, {_load()} after"
+
+
+def _large_section(db: Database, figures: dict[int, list], notes: list[str]) -> Section:
+    section = Section(title=f"{LARGE_TITLE} — {db.name}", p95=True, notes=[
+        "The same two sides as at 50, each size on its own: one notice of N receipts and one "
+        "Spiff workflow of N instances, taking turns; a fixed sample of acknowledgements per "
+        "size (" + ", ".join(f"{k} at {n:,}" for n, k in LARGE_RUNS.items())
+        + f", after {LARGE_WARMUP} untimed), not all N. Load average: 1 / 5 / 15 minutes.",
+        *notes])
+    for n, (gongwen, spiff, alone) in figures.items():
+        section.figures += [gongwen, spiff, alone]
+        section.ratios += [
+            Ratio(f"SpiffWorkflow / Gongwen at {n:,} (median)", spiff.median / gongwen.median,
+                  f"≥ {PEER:g}", spiff.median / gongwen.median >= PEER),
+            Ratio(f"SpiffWorkflow / Gongwen at {n:,} (p95)",
+                  spiff.percentile(95) / gongwen.percentile(95), "—", None),
+            Ratio(f"SpiffWorkflow's own part / Gongwen at {n:,}", alone.median / gongwen.median,
+                  "—", None)]
+    return section
 
 
 def main() -> int:

@@ -57,7 +57,8 @@ BENCHMARKS = [
      "(flat: within 1.3× across sizes), and the same acknowledgement run by SpiffWorkflow as BPMN "
      "(a parallel multi-instance user task over 50 units), its state read, deserialized, "
      "advanced, serialized and written back in the same database per repetition (target: "
-     "Gongwen ≥ 10× faster)."),
+     "Gongwen ≥ 10× faster); B3' the same comparison at 500 and 5,000 recipient units, a fixed "
+     "sample of acknowledgements per size."),
     (b5_queries, "B5 — the desks' reads at 100k notices and 1M receipts",
      "The inbox (a receiver's and a 督办's), the 督办's tracking list, the overdue list and the "
      "tracking matrix, each as one request reads it, on generated data of 100,000 notices "

@@ -505,7 +505,8 @@ def test_a_thousand_units_take_as_many_statements_as_ten(world, session, engine)
     session.commit()
     many_id = many.id
     for_a_thousand = _statements(session, engine, lambda: both(many_id))
-    assert for_ten == for_a_thousand <= 20, (for_ten, for_a_thousand)
+    # 21: the supervisor's page also counts the notice's 转发 tree by level (one statement).
+    assert for_ten == for_a_thousand <= 21, (for_ten, for_a_thousand)
     actor = session.get(User, supervisor_id)
     big = st.notice_statistics(session, actor, many_id, now=at(30))
     assert (big.receipts.owed, len(big.late_units)) == (1000, 1000)

@@ -7,7 +7,8 @@ lay out. Here is decided what is printed and how it reads: the 发文机关标�
 主送 and 抄送 lines, the body's paragraphs with their heading levels (一、 （一） 1. （1）), the 附件说明,
 署名 and 成文日期 (Arabic numerals, 2015年8月11日, as GB/T 9704-2012 writes them), the 版记, the seal
 (only the issuer's own configured image, never a stand-in) and the mark of a draft, which has no
-number yet.
+number yet; and what a 转发 carries as its first 附件: the notice it forwards, laid out as that
+notice was issued, with its label (附件) on its first page.
 
 Must not: query the database, reword the body (paragraphs are split and classified, never
 changed), or invent what the notice does not hold: a field it lacks is printed as absent.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from workflow.deadlines import chinese_date
 from workflow.states import Direction, Urgency
@@ -91,6 +92,12 @@ class PrintedNotice:
     verify_url: str | None = None
     # Printed above the sheet of a copy that is not the 正式文件 (the print view, the Word file).
     copy_note: str | None = None
+    # A document printed as another's 附件: its label (附件, 附件1) at the top left of its first
+    # page (GB/T 9704 §8), in the place of the 份号, 密级 and 紧急程度, above them.
+    annex_label: str | None = None
+    # The documents printed after this one as its 附件, each on pages of its own: a 转发 carries
+    # the notice it forwards as issued (its 标志, 发文字号 and body), never copied into its body.
+    annexes: tuple[PrintedNotice, ...] = ()
 
     @property
     def filename_stem(self) -> str:
@@ -120,8 +127,14 @@ class PrintedNotice:
         return lines
 
 
-def layout(notice) -> PrintedNotice:
-    """The print model of a loaded notice (issuer, addressees and attachments reachable)."""
+# A 转发 of a 转发 … carries its chain of sources, each inside the one after it; no chain is
+# longer than the federation is deep (转发 only goes down, and never in a circle).
+MAX_ANNEX_DEPTH = 8
+
+
+def layout(notice, *, _depth: int = 0) -> PrintedNotice:
+    """The print model of a loaded notice (issuer, addressees and attachments reachable); a
+    转发's source comes along as its first 附件."""
     issuer = notice.issuer
     body_lines = [line.strip() for line in (notice.body or "").splitlines() if line.strip()]
     body_lines, typed_attachments = _split_attachment_note(body_lines)
@@ -149,6 +162,7 @@ def layout(notice) -> PrintedNotice:
         printed_by=issuer.name,
         print_date=f"{chinese_date(notice.issued_on)}印发" if notice.issued_on else None,
         watermark=_watermark(notice),
+        annexes=_forwarded_annex(notice, _depth),
     )
 
 
@@ -269,6 +283,16 @@ def _forwarded(notice) -> list[str]:
     if source is None:
         return []
     return [f"{source.title}（{source.doc_number}）" if source.doc_number else source.title]
+
+
+def _forwarded_annex(notice, depth: int) -> tuple[PrintedNotice, ...]:
+    """The source of a 转发, laid out as it was issued, labelled as the 转发's first 附件 (附件1
+    when the 附件说明 is numbered, i.e. more than one 附件)."""
+    source = notice.forwards
+    if source is None or depth >= MAX_ANNEX_DEPTH:
+        return ()
+    label = "附件1" if notice.attachments else "附件"
+    return (replace(layout(source, _depth=depth + 1), annex_label=label),)
 
 
 def _stem(filename: str) -> str:

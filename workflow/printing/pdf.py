@@ -53,8 +53,19 @@ def pdf_fonts() -> FontStacks:
 
 
 def render_pdf(doc: PrintedNotice) -> bytes:
-    """The notice as an A4 PDF laid out by GB/T 9704-2012."""
+    """The notice as an A4 PDF laid out by GB/T 9704-2012, followed by the pages of each of its
+    附件 that is a document of its own (a 转发's source, as issued)."""
+    pages = _pages(doc, pdf_fonts())
+    return pages[0].copy(pages=[page for document in pages for page in document.pages]) \
+        .write_pdf()
+
+
+def _pages(doc: PrintedNotice, fonts: FontStacks) -> list:
+    """The rendered documents of `doc` and of its 附件, in print order. Each is laid out with its
+    own stylesheet (its measures depend on its texts), then their pages are put together."""
     from weasyprint import HTML  # loaded on first use: it takes a while to import
 
-    html = render_html(doc, fonts=pdf_fonts(), screen=False)
-    return HTML(string=html).write_pdf()
+    rendered = [HTML(string=render_html(doc, fonts=fonts, screen=False)).render()]
+    for annex in doc.annexes:
+        rendered += _pages(annex, fonts)
+    return rendered

@@ -24,10 +24,12 @@ Everything is computed from due dates and now, never stored, in a fixed number o
 statements whatever the number of units or notices, and only over the notices of the units in
 which the actor holds the 督办 or 签发人 role (another unit's notice is NotFound).
 Split by noun: `judging` (items against due dates, in SQL, and `Tally`), `notice` (one notice's
-figures), `units` (every recipient unit over a period). Must not: change anything.
+figures), `levels` (its 转发 tree counted by level), `units` (every recipient unit over a
+period). Must not: change anything.
 """
 
 from workflow.queries.statistics.judging import STATISTICS_ROLES, Tally, statistics_units
+from workflow.queries.statistics.levels import LevelCounts, levels_for, tree_levels
 from workflow.queries.statistics.notice import (
     LateItem,
     LateUnit,
@@ -51,7 +53,7 @@ from workflow.queries.statistics.units import (
 
 __all__ = [
     "DEFAULT_ORDER", "DEFAULT_SORT", "ORDERS", "SORTS", "STATISTICS_ROLES", "LateItem", "LateUnit",
-    "NoticeLine", "NoticeStatistics", "RequestStatistics", "Tally", "UnitLine", "UnitStatistics",
+    "LevelCounts", "NoticeLine", "NoticeStatistics", "RequestStatistics", "Tally", "UnitLine", "UnitStatistics",
     "duration_label", "notice_for_statistics", "notice_statistics", "period", "statistics_units",
-    "unit_statistics",
+    "tree_levels", "levels_for", "unit_statistics",
 ]

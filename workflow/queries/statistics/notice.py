@@ -1,5 +1,5 @@
 """Statistics of one issued notice: signed for x/N, reported y/N, the median time from issue to
-signing for, and who is late.
+signing for, who is late, and — for the issuing unit's 督办 — the 转发 tree counted by level.
 
 Owns: `notice_statistics()` and the rows it returns, for the issuing unit's 督办 and leaders
 (签发人); another unit's notice is NotFound. Items are judged by `judging`.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics as pystats
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -31,6 +31,7 @@ from workflow.queries.statistics.judging import (
     tally_of,
     verdicts,
 )
+from workflow.queries.statistics.levels import LevelCounts, levels_for
 from workflow.states import ReceiptState, RecipientKind, ReportState, Urgency
 
 
@@ -102,6 +103,7 @@ class NoticeStatistics:
     late_units: list[LateUnit]
     may_export_matrix: bool  # the matrix is the 督办 desk's: is the actor its supervisor?
     as_of: dt.datetime
+    levels: list[LevelCounts] = field(default_factory=list)  # the 转发 tree by level, for 督办
 
     @property
     def reports(self) -> Tally:
@@ -186,4 +188,5 @@ def notice_statistics(session: Session, actor: User, notice_id: int, *,
         pystats.median(hours) if hours else None,
         [LateUnit(unit_id, name, tuple(item for _, item in sorted(items, key=lambda p: p[0])))
          for unit_id, (name, items) in sorted(late.items())],
-        notice.issuer_unit_id in supervised_units(actor), now)
+        notice.issuer_unit_id in supervised_units(actor), now,
+        levels_for(session, actor, notice, now=now))
