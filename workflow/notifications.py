@@ -27,6 +27,8 @@ KINDS = {
     "task": "待办",
     "returned": "退回",
     "rejected": "误送退回",
+    "return_handled": "退文处理结果",
+    "closed": "已办结",
     "accepted": "已采纳",
     "reminder": "催办",
     "revoked": "撤销",
@@ -64,6 +66,11 @@ _ONE_STATEMENT = 100_000
 def notice_link(notice_id: int) -> str:
     """The notice's own page."""
     return f"/notices/{notice_id}"
+
+
+def return_link(receipt_id: int) -> str:
+    """The issuing clerk's page for one returned receipt (退文处理)."""
+    return f"/dispatch/returns/{receipt_id}"
 
 
 def report_check_link(report_id: int) -> str:

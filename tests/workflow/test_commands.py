@@ -439,12 +439,17 @@ def test_a_unit_that_returned_a_misdirected_notice_owes_nothing(world, session):
     _acknowledge_and_report(world, session, notice, 1, accept=True)
     third = next(r for r in receipts_of(world, notice) if r.unit_id == world.districts[2].id)
     c.reject(session, world.receiver3, receipt_id=third.id, reason="不属于本单位", now=at(2))
-    session.refresh(notice)
-    assert notice.state == NS.CLOSED
     third_report = next(r for r in reports_of(world, notice)
                         if r.unit_id == world.districts[2].id)
     assert third_report.state == PS.VOIDED
     assert told(session, notice.id, "rejected") == ids(world.clerk)
+    # The return waits for the issuing clerk's answer (改发, 补发 or 确认退回): the notice stays
+    # open until then, and closes by itself once the clerk agrees.
+    session.refresh(notice)
+    assert notice.state == NS.ISSUED
+    c.confirm_return(session, world.clerk, receipt_id=third.id, now=at(2.5))
+    session.refresh(notice)
+    assert notice.state == NS.CLOSED
 
 
 def test_a_supervisor_closing_early_waives_what_is_outstanding_and_records_who(world, session):

@@ -2,7 +2,7 @@
 notice's reminder interval.
 
 A notice closes by itself when every 主送 unit is complete (signed for, or returned as
-misdirected, and every report accepted); a supervisor may close it earlier with a reason, and what
+misdirected and the return answered by the issuer, and every report accepted); a supervisor may close it earlier with a reason, and what
 was still outstanding is waived and recorded per unit. Must not: commit.
 """
 
@@ -54,15 +54,22 @@ def outstanding_units(session: Session, notice_id: int) -> list[int]:
     return sorted(set(session.scalars(pending.union(due))))
 
 
+# A 主送 unit's return that the issuer has not yet answered (退文处理) keeps the notice open: it
+# may yet be sent to another unit (改发) or to the same one again (补发). It is not the unit's to
+# do, so it is neither reminded nor waived as the unit's.
+_AWAITING_ISSUER = select(Receipt.unit_id).where(
+    Receipt.notice_id == bindparam("notice_id"), Receipt.kind == RecipientKind.MAIN,
+    Receipt.state == ReceiptState.REJECTED)
 # Asked after every acknowledgement and accepted report, so built once: each EXISTS stops at the
 # first row it finds (through the (notice_id, state) indexes), however many units there are.
-_ANYTHING_OUTSTANDING = select(or_(*(exists(s) for s in _outstanding(bindparam("notice_id")))))
+_ANYTHING_OUTSTANDING = select(or_(*(exists(s) for s in (
+    *_outstanding(bindparam("notice_id")), _AWAITING_ISSUER))))
 _NOTICE_STATE_LOCKED = lock_for_update(
     select(Notice.state).where(Notice.id == bindparam("notice_id")))
 
 
 def _anything_outstanding(session: Session, notice_id: int) -> bool:
-    """Whether any 主送 unit is not yet complete."""
+    """Whether any 主送 unit is not yet complete, or its return not yet answered."""
     return bool(session.scalar(_ANYTHING_OUTSTANDING, {"notice_id": notice_id}))
 
 

@@ -267,7 +267,8 @@ def _handled(session: Session, units: list[int], recent: int) -> list[tuple[int,
     receipts = session.execute(
         select(Receipt, Notice).join(Notice, Notice.id == Receipt.notice_id)
         .where(Receipt.unit_id.in_(units),
-               Receipt.state.in_((ReceiptState.ACKNOWLEDGED, ReceiptState.REJECTED)))
+               Receipt.state.in_((ReceiptState.ACKNOWLEDGED, ReceiptState.REJECTED,
+                                  ReceiptState.REDIRECTED, ReceiptState.RETURN_CONFIRMED)))
         .order_by(Receipt.acted_at.desc(), Receipt.id.desc()).limit(recent)).all()
     moment = func.coalesce(Report.reviewed_at, Report.submitted_at)
     reports = session.execute(
