@@ -23,6 +23,7 @@ TASK_PAGES = {
     "review": ("signoff.sheet", "notice_id"),
     "sign": ("signoff.sheet", "notice_id"),
     "issue": ("dispatch.confirm", "notice_id"),
+    "misdirected": ("dispatch.returned", "receipt_id"),
     "acknowledge": ("receiving.index", None),
     "report": ("receiving.report", "report_id"),
     "check": ("tracking.report", "report_id"),

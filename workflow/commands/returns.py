@@ -99,7 +99,7 @@ def redirect_return(session: Session, actor: User, *, receipt_id: int, unit_id: 
              details=details)
     unit = chosen[0]
     new = Receipt(notice_id=receipt.notice_id, unit_id=unit.id, kind=receipt.kind,
-                  state=ReceiptState.PENDING)
+                  state=ReceiptState.PENDING, redirected_from_id=receipt.id)
     session.add(new)
     session.flush()
     if receipt.kind == RecipientKind.MAIN and owed:

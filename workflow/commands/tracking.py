@@ -155,14 +155,20 @@ def return_report(session: Session, actor: User, *, report_id: int, reason: str,
 @command
 def close(session: Session, actor: User, *, notice_id: int, reason: str,
           expected_version: int | None = None, now: dt.datetime | None = None) -> Notice:
-    """A supervisor closes a notice; whatever 主送 units still owe is waived and recorded."""
+    """A supervisor closes a notice; whatever 主送 units still owe is waived and recorded, and
+    their receivers are told "已办结，免报"."""
     now, actor = as_utc(now), get_actor(session, actor)
     notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
     demand(actor, Right.CLOSE_BY_HAND, notice=notice)
-    waived = _unit_names(session, outstanding_units(session, notice_id))
+    owing = outstanding_units(session, notice_id)
+    waived = _unit_names(session, owing)
     _advance(session, actor, notice, NoticeAction.CLOSE, now=now, note=reason,
              apply=lambda n: setattr(n, "closed_at", now), expected_version=expected_version,
              on_behalf_of=notice.issuer.name, details={"waived_units": waived})
+    # What they still owed vanished from their desks: they are told why, not left to wonder.
+    tell_role(session, Role.RECEIVER, owing, actor=actor, notice_id=notice.id, kind="closed",
+              now=now, message=f"{notice.doc_number}《{notice.title}》已办结，免报："
+                               f"贵单位尚未办理的签收和上报不再需要。")
     return notice
 
 

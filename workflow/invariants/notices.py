@@ -67,11 +67,9 @@ def _issued(facts: Facts, notice) -> list[str]:
     main = {r.unit_id: r for r in receipts if r.kind == RecipientKind.MAIN}
     counted = _issue_counts(facts, notice.id)
     if counted is not None:
-        # A 改发 adds the receipt of the unit the notice was sent on to, of the returned one's kind.
-        redirected = Counter((e.details or {}).get("kind") for e in facts.entries[notice.id]
-                             if e.action == "receipt.REDIRECT")
         for kind, key in ((RecipientKind.MAIN, "main"), (RecipientKind.CC, "cc")):
-            have = sum(1 for r in receipts if r.kind == kind) - redirected[kind.name]
+            # A 改发's receipt is not one of the issue's: it replaces a returned one.
+            have = sum(1 for r in receipts if r.kind == kind and r.redirected_from_id is None)
             if key in counted and have != counted[key]:
                 problems.append(f"{where}印发时有 {counted[key]} 个{kind.label}单位，"
                                 f"现有{kind.label}收文 {have} 份")

@@ -25,16 +25,6 @@ MAX_CHOICES = 1000
 
 
 @dataclass(frozen=True)
-class Step:
-    """One thing that happened to the returned copy (the return, a 补发, the answer)."""
-
-    action: str
-    actor: str
-    at: dt.datetime
-    note: str | None
-
-
-@dataclass(frozen=True)
 class ReturnSheet:
     receipt_id: int
     version: int
@@ -50,7 +40,7 @@ class ReturnSheet:
     notice_state: NoticeState
     actions: list[ReceiptAction]
     choices: list[tuple[int, str]]  # (unit id, name) a 改发 may name
-    steps: list[Step]
+    steps: list[AuditEntry]  # what happened to the copy: the return, a 补发, the answer
 
     @property
     def waiting(self) -> bool:
@@ -66,10 +56,10 @@ def return_sheet(session: Session, actor: User, receipt_id: int) -> ReturnSheet:
     receipt = session.get(Receipt, receipt_id)
     if receipt is None or not may(actor, Right.HANDLE_RETURN, notice=receipt.notice):
         raise missing
-    steps = [Step(e.action, e.actor_name, e.at, e.note) for e in session.scalars(
+    steps = list(session.scalars(
         select(AuditEntry).where(AuditEntry.object_type == "receipt",
                                  AuditEntry.object_id == receipt.id)
-        .order_by(AuditEntry.seq))]
+        .order_by(AuditEntry.seq)))
     # A copy that was returned at some time: waiting, or answered (after a 补发 it may be pending
     # or signed for again, and an old link then shows what became of the return).
     if not any(step.action == "receipt.REJECT" for step in steps):
