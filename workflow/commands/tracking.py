@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import bindparam, exists, insert, or_, select
+from sqlalchemy import bindparam, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from workflow import audit
 from workflow.commands._advance import _advance
 from workflow.commands.savepoint import command
 from workflow.db import MAX_ID, as_utc, insert_once, lock_for_update, takes_row_locks
+from workflow.deadlines import LOCAL_TZ, local_date
 from workflow.errors import Conflict, InvalidInput, InvalidState
 from workflow.inputs import clean_text
 from workflow.loading import get_actor, get_or_404
@@ -178,16 +179,38 @@ def _unit_names(session: Session, unit_ids: list[int]) -> list[str]:
     return list(session.scalars(select(Unit.name).where(Unit.id.in_(unit_ids)).order_by(Unit.id)))
 
 
+def reminded_today(session: Session, notice_id: int, unit_ids: list[int] | None, *,
+                   now: dt.datetime) -> list[tuple[str, dt.datetime]]:
+    """The units of `unit_ids` (every outstanding one when None) already reminded of the notice
+    today (Asia/Shanghai), by anyone or by the tick: (name, the last reminder's time), by name."""
+    targets = outstanding_units(session, notice_id) if unit_ids is None else list(unit_ids)
+    if not targets:
+        return []
+    midnight = dt.datetime.combine(local_date(now), dt.time(), tzinfo=LOCAL_TZ)
+    since = midnight.astimezone(dt.UTC).replace(tzinfo=None)
+    return [(name, at) for name, at in session.execute(
+        select(Unit.name, func.max(Reminder.at)).join(Unit, Unit.id == Reminder.unit_id)
+        .where(Reminder.notice_id == notice_id, Reminder.unit_id.in_(targets),
+               Reminder.at >= since)
+        .group_by(Unit.name).order_by(Unit.name))]
+
+
+AGAIN_TODAY = "今天已催办过，仍要发送吗？"
+
+
 @command
 def remind(session: Session, actor: User | None, *, notice_id: int,
            unit_ids: list[int] | None = None, channel: str = "app", message: str | None = None,
-           dedupe_key: str | None = None, now: dt.datetime | None = None) -> list[Reminder]:
+           dedupe_key: str | None = None, again: bool = False,
+           now: dt.datetime | None = None) -> list[Reminder]:
     """催办: remind units (all outstanding ones when `unit_ids` is None) of what they owe.
 
     Records who reminded whom, when and by which channel, writes the audit entry and tells the
     units' receivers (`send_reminders`, the way the scheduled reminders of `workflow.tick` go
     too). `actor` None is the engine itself. With a `dedupe_key` each unit is reminded under
-    that key once only: a repeated call is refused as a Conflict.
+    that key once only: a repeated call is refused as a Conflict. A person's second 催办 of a
+    unit on the same day is sent only when `again` confirms it (three presses in a minute used to
+    send three reminders): without it, the refusal says "今天已催办过，仍要发送吗？".
     """
     now, actor = as_utc(now), get_actor(session, actor)
     notice = get_or_404(session, Notice, notice_id, label="公文")
@@ -207,6 +230,12 @@ def remind(session: Session, actor: User | None, *, notice_id: int,
         targets = list(dict.fromkeys(unit_ids))
     if not targets:
         raise InvalidInput("没有需要催办的单位")
+    if actor is not None and not again:
+        already = reminded_today(session, notice_id, targets, now=now)
+        if already:
+            names = "、".join(name for name, _ in already[:5]) + (
+                f"等{len(already)}个单位" if len(already) > 5 else "")
+            raise Conflict(f"{AGAIN_TODAY}（今天已催办：{names}）", units=len(already))
     text = clean_text(message) or f"请尽快办理：{notice.doc_number} {notice.title}"
     keys = {u: f"{dedupe_key}:{u}" for u in targets} if dedupe_key else None
     reminders = send_reminders(session, actor, notice, {u: text for u in targets},
