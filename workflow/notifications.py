@@ -9,6 +9,9 @@ Must not: send anything (mail leaves the process only after commit, in `workflow
 Links are paths of the web application. They are derived here from the notice's state, the
 person's role and, for receivers, their unit's receipt, so that the commands need not know pages;
 a caller that knows better (one report among several) passes `link`.
+
+Done tasks clear themselves: `settle_tasks`, called by `_advance` with every move, marks read the
+notifications that asked for what the move has done, whoever did it.
 """
 
 from __future__ import annotations

@@ -224,7 +224,7 @@ def test_saving_a_page_someone_changed_meanwhile_is_refused_as_already_handled(
     response = post_form(client, page, page, _draft_fields(
         desks, title="过时页面的保存", expected_version=old_version))
     assert response.status_code == 303
-    assert any("已被他人处理" in m for m in flashes(client))
+    assert any(m.startswith("drafter已于") and "修改了该公文" in m for m in flashes(client))
     assert notice_row(app, desks.draft).title == "第一次保存"
 
 

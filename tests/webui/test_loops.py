@@ -91,7 +91,9 @@ def test_a_report_waived_by_an_early_close_says_already_closed_nothing_to_report
         db.session.commit()
     report = report_of(app, world.issued_id, district(1))
     log_in("receiver1")
-    assert "已办结，免报" in text(client.get(f"/receiving/reports/{report.id}"))
+    page = text(client.get(f"/receiving/reports/{report.id}"))
+    assert "已办结，免报" in page
+    assert "已逾期" not in page  # its 2016 due date is long past, but nothing is owed
     assert "已办结，免报" in text(client.get("/receiving/"))
     assert "已办结，免报" in text(client.get("/notifications/"))
 

@@ -158,7 +158,8 @@ def test_signing_a_page_that_someone_changed_meanwhile_is_already_handled(
     post_form(reviewer, page, f"/signoff/{desks.awaiting}/pass-review", {"frequent": "同意"})
     post_form(client, page, f"/signoff/{desks.awaiting}/sign",
               {"frequent": "同意印发", "expected_version": stale})
-    assert any("已被他人处理" in m for m in flashes(client))
+    # Told what happened meanwhile: the reviewer passed the resubmitted draft.
+    assert any(m.startswith("reviewer已于") and "核稿通过该公文" in m for m in flashes(client))
     assert notice_row(app, desks.awaiting).state == NoticeState.AWAITING_SIGNOFF
 
 

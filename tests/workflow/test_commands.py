@@ -240,8 +240,8 @@ def test_an_unclassified_marking_is_accepted(world, session, secrecy):
 # Optimistic locking.
 
 
-def test_a_stale_version_is_a_conflict_already_handled_by_someone_else(world, session,
-                                                                       session_factory):
+def test_a_stale_version_is_a_conflict_naming_what_someone_else_did(world, session,
+                                                                     session_factory):
     notice = notice_in(world, NS.AWAITING_SIGNOFF)
     seen = notice.version  # what the signatory's form was rendered with
     session.commit()
@@ -252,7 +252,8 @@ def test_a_stale_version_is_a_conflict_already_handled_by_someone_else(world, se
                       lambda: c.sign(session, world.signatory, notice_id=notice.id,
                                      opinion="同意", expected_version=seen, now=at(0.5)),
                       kind=Conflict)
-    assert "已被他人处理" in message
+    # at(0.4) is 10:36 UTC on 7 March 2016: 18:36 in Beijing.
+    assert message == "signatory已于3月7日 18:36退回修改该公文，请查看最新情况后再办理"
 
 
 def test_a_stale_version_on_a_draft_edit_is_a_conflict(world, session, session_factory):
@@ -263,7 +264,7 @@ def test_a_stale_version_on_a_draft_edit_is_a_conflict(world, session, session_f
     refused(session, session_factory,
             lambda: c.update_draft(session, world.drafter, notice_id=notice.id, title="第三稿",
                                    expected_version=seen, now=at(0.2)),
-            kind=Conflict, containing="已被他人处理")
+            kind=Conflict, containing="drafter已于3月7日 11:24修改了该公文")
 
 
 def test_a_stale_version_on_a_receipt_is_a_conflict(world, session, session_factory):
@@ -275,7 +276,7 @@ def test_a_stale_version_on_a_receipt_is_a_conflict(world, session, session_fact
     refused(session, session_factory,
             lambda: c.acknowledge(session, world.receiver1, receipt_id=receipt.id,
                                   expected_version=seen, now=at(1.6)),
-            kind=Conflict, containing="已被他人处理")
+            kind=Conflict, containing="示范市第1区妇联的receiver1已于3月8日 21:00退回（误送）该收文")
 
 
 # ------------------------------------------------------------------------------------------------
