@@ -180,3 +180,17 @@ def test_the_clerks_notification_of_the_return_clears_once_answered(world, sessi
     c.redirect_return(session, world.clerk, receipt_id=receipt.id,
                       unit_id=world.districts[2].id, now=at(2))
     assert list(session.scalars(unread)) == []
+
+
+def test_a_control_character_in_an_explanation_is_refused_and_nothing_is_sent(
+        world, session, session_factory):
+    _, receipt = _to_two_districts(world)
+    for call in (
+        lambda: c.resend_return(session, world.clerk, receipt_id=receipt.id,
+                                reason="确属贵单位\x00", now=at(2)),
+        lambda: c.confirm_return(session, world.clerk, receipt_id=receipt.id,
+                                 note="同意\x1b[31m", now=at(2)),
+        lambda: c.redirect_return(session, world.clerk, receipt_id=receipt.id,
+                                  unit_id=world.districts[2].id, note="\x07", now=at(2)),
+    ):
+        refused(session, session_factory, call, kind=InvalidInput, containing="控制字符")
