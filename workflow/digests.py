@@ -136,7 +136,8 @@ def _receipt_units(session: Session, ids: list[int]) -> dict[int, Recipients]:
         return found
     for notice_id, kind, unit_id in session.execute(
             select(Receipt.notice_id, Receipt.kind, Receipt.unit_id)
-            .where(Receipt.notice_id.in_(ids))):
+            # The recipients the issue fixed: a 改发 sends on, it does not change the issue.
+            .where(Receipt.notice_id.in_(ids), Receipt.redirected_from_id.is_(None))):
         main, cc = found.setdefault(notice_id, ([], []))
         (main if kind == RecipientKind.MAIN else cc).append(unit_id)
     return found

@@ -314,6 +314,15 @@ RECEIPT_RULES: tuple[Rule, ...] = (
     Rule(RA.REJECT, RS.PENDING, RS.REJECTED, frozenset({Role.RECEIVER}), reason_required=True,
          guards=(NOTICE_IS_ISSUED,),
          cascades=(Cascade("report", PA.VOID, _OUTSTANDING_REPORTS, PS.VOIDED, "unit"),)),
+    # 退文处理: the issuing unit's clerk (the receipt's issuer, `permissions.scope_unit_id`)
+    # closes the loop a return opened. 改发 and 补发 send something out, so only while the notice
+    # is being handled; agreeing with a return also after a supervisor closed the notice.
+    Rule(RA.REDIRECT, RS.REJECTED, RS.REDIRECTED, frozenset({C}), guards=(NOTICE_IS_ISSUED,)),
+    Rule(RA.RESEND, RS.REJECTED, RS.PENDING, frozenset({C}), reason_required=True,
+         guards=(NOTICE_IS_ISSUED,),
+         cascades=(Cascade("report", PA.RESEND, (PS.VOIDED,), PS.DUE, "unit"),)),
+    Rule(RA.CONFIRM_RETURN, RS.REJECTED, RS.RETURN_CONFIRMED, frozenset({C}),
+         guards=(NOTICE_IS_OPEN,)),
     # Fired only as cascades of a notice action (in bulk); listed so the table is complete.
     Rule(RA.WAIVE, RS.PENDING, RS.WAIVED, system=True),
     Rule(RA.VOID, RS.PENDING, RS.VOIDED, system=True),
@@ -325,6 +334,7 @@ REPORT_RULES: tuple[Rule, ...] = (
     Rule(PA.ACCEPT, PS.SUBMITTED, PS.ACCEPTED, frozenset({V}), guards=(NOTICE_IS_ISSUED,)),
     Rule(PA.RETURN, PS.SUBMITTED, PS.DUE, frozenset({V}), reason_required=True,
          guards=(NOTICE_IS_ISSUED,)),
+    Rule(PA.RESEND, PS.VOIDED, PS.DUE, system=True),  # carried by the receipt's 补发
     Rule(PA.WAIVE, PS.DUE, PS.WAIVED, system=True),
     Rule(PA.WAIVE, PS.SUBMITTED, PS.WAIVED, system=True),
     Rule(PA.VOID, PS.DUE, PS.VOIDED, system=True),

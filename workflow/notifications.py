@@ -9,6 +9,9 @@ Must not: send anything (mail leaves the process only after commit, in `workflow
 Links are paths of the web application. They are derived here from the notice's state, the
 person's role and, for receivers, their unit's receipt, so that the commands need not know pages;
 a caller that knows better (one report among several) passes `link`.
+
+Done tasks clear themselves: `settle_tasks`, called by `_advance` with every move, marks read the
+notifications that asked for what the move has done, whoever did it.
 """
 
 from __future__ import annotations
@@ -16,17 +19,30 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import and_, bindparam, insert, literal, select
+from sqlalchemy import and_, bindparam, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from workflow.models import MailMessage, MailStatus, Notice, Notification, Receipt, RoleGrant, User
-from workflow.states import NoticeState, ReceiptState, Role
+from workflow.models import (
+    Circulation,
+    Incoming,
+    MailMessage,
+    MailStatus,
+    Notice,
+    Notification,
+    Receipt,
+    Report,
+    RoleGrant,
+    User,
+)
+from workflow.states import CirculationState, NoticeState, ReceiptState, Role
 
 # The kinds of notification the commands write, as a person reads them.
 KINDS = {
     "task": "待办",
     "returned": "退回",
     "rejected": "误送退回",
+    "return_handled": "退文处理结果",
+    "closed": "已办结",
     "accepted": "已采纳",
     "reminder": "催办",
     "revoked": "撤销",
@@ -64,6 +80,16 @@ _ONE_STATEMENT = 100_000
 def notice_link(notice_id: int) -> str:
     """The notice's own page."""
     return f"/notices/{notice_id}"
+
+
+def return_link(receipt_id: int) -> str:
+    """The issuing clerk's page for one returned receipt (退文处理)."""
+    return f"/dispatch/returns/{receipt_id}"
+
+
+def incoming_link(incoming_id: int) -> str:
+    """The 收文's own page (its 收文处理笺)."""
+    return f"/incoming/{incoming_id}"
 
 
 def report_check_link(report_id: int) -> str:
@@ -198,4 +224,69 @@ def _receiving_link(unit: tuple[int, ReceiptState] | None, kind: str) -> str | N
         return f"/receiving/#sign-{unit_id}"
     if state == ReceiptState.ACKNOWLEDGED and kind != "accepted":
         return f"/receiving/#due-{unit_id}"
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+# Done tasks clear themselves: a notification that asked someone to act is marked read once the
+# act is done, by whoever did it (a second 督办 checking the report, the engine closing the notice).
+
+# The kinds that ask for an act (a 催办 asks for what the unit owes: it ends with the notice).
+TASK_KINDS = ("task", "returned", "rejected")
+_NOTICE_ENDED = (NoticeState.ARCHIVED, NoticeState.REVOKED, NoticeState.ABOLISHED,
+                 NoticeState.CANCELLED)
+
+
+def settle_tasks(session: Session, row, before, cascaded: list[dict], *,
+                 now: dt.datetime) -> int:
+    """Mark read the unread task notifications that `row`'s move from `before` has done; the
+    units `cascaded` names (a close's 免办, a revocation's 失效) are done with theirs too.
+    Returns how many were cleared. Called by `_advance`, in the acting transaction."""
+    where = _done_by(session, row, before, cascaded)
+    if where is None:
+        return 0
+    result = session.execute(
+        update(Notification).where(Notification.read_at.is_(None), where)
+        .values(read_at=now).execution_options(synchronize_session=False))
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Notification):
+            session.expire(obj)
+    return result.rowcount
+
+
+def _done_by(session: Session, row, before, cascaded: list[dict]):
+    """The WHERE clause of the notifications `row`'s move has done, or None."""
+    task = Notification.kind.in_(TASK_KINDS)
+    if isinstance(row, Notice):
+        if row.state in _NOTICE_ENDED:  # nothing about it is anyone's to do any more
+            return and_(Notification.notice_id == row.id,
+                        Notification.kind.in_((*TASK_KINDS, "reminder")))
+        links = {page.format(id=row.id) for (_, state), page in _DESK_PAGES.items()
+                 if state == before}
+        units = {u for c in cascaded for u in c["unit_ids"]}
+        links |= {f"/receiving/#{anchor}-{u}" for u in units for anchor in ("sign", "due")}
+        links.discard(notice_link(row.id))
+        if not links:
+            return None
+        return and_(Notification.notice_id == row.id, task, Notification.link.in_(links))
+    if isinstance(row, Receipt):
+        links = {f"/receiving/#sign-{row.unit_id}"} if before == ReceiptState.PENDING else set()
+        if before == ReceiptState.REJECTED:
+            links.add(return_link(row.id))
+        if not links:
+            return None
+        return and_(Notification.notice_id == row.notice_id, task, Notification.link.in_(links))
+    if isinstance(row, Report):
+        if row.state == before:
+            return None
+        return and_(task, Notification.link == report_check_link(row.id))
+    if isinstance(row, Incoming):
+        # The unit's tasks on the 收文 (拟办, 批办, 承办), not a reader's copy still to read.
+        reading = select(Circulation.reader_id).where(
+            Circulation.incoming_id == row.id, Circulation.state == CirculationState.PENDING)
+        return and_(task, Notification.link == incoming_link(row.id),
+                    Notification.user_id.not_in(reading))
+    if isinstance(row, Circulation) and row.state != CirculationState.PENDING:
+        return and_(task, Notification.link == incoming_link(row.incoming_id),
+                    Notification.user_id == row.reader_id)
     return None

@@ -74,6 +74,7 @@ class Right(enum.Enum):
     READ_AUDIT_TRAIL = "查阅审计记录"
     READ_OWN_NOTIFICATIONS = "阅读本人的通知"
     CLOSE_BY_HAND = "提前办结"
+    HANDLE_RETURN = "处理退文"
     SET_PASSWORD = "直接设定密码"
     RESET_SECOND_FACTOR = "重置两步验证"
     REGISTER_INCOMING = "登记外来公文"
@@ -148,6 +149,9 @@ RIGHTS: dict[Right, RightRule] = {
     # Closing before every unit is done waives what they owe: a supervisor's decision with a
     # reason, never the engine's (the engine closes only a complete notice, by the table's row).
     Right.CLOSE_BY_HAND: RightRule(frozenset({V}), Scope.ISSUER),
+    # 退文处理: a notice returned as misdirected is answered by the issuing unit's 文书, who sent
+    # it (改发, 补发 and 确认退回 are rows of the receipt's table, with the same role and scope).
+    Right.HANDLE_RETURN: RightRule(frozenset({C}), Scope.ISSUER),
     # Choosing someone's password outright, and taking away a lost second factor: the operator
     # on the server only, audited there.
     Right.SET_PASSWORD: RightRule(frozenset(), Scope.SERVER, installer=True),

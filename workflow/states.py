@@ -51,7 +51,9 @@ class NoticeAction(Labelled):
 class ReceiptState(Labelled):
     PENDING = "待签收"
     ACKNOWLEDGED = "已签收"
-    REJECTED = "已退回"
+    REJECTED = "已退回"  # and waits for the issuing unit's clerk to decide (退文处理)
+    REDIRECTED = "已改发"  # the issuer sent it to the right unit instead
+    RETURN_CONFIRMED = "已确认退回"  # the issuer agreed: the unit owes nothing
     WAIVED = "已免办"
     VOIDED = "已失效"
 
@@ -59,6 +61,11 @@ class ReceiptState(Labelled):
 class ReceiptAction(Labelled):
     ACKNOWLEDGE = "签收"
     REJECT = "退回（误送）"
+    # The issuing unit's clerk answers a return (退文处理): send it to the right unit (改发),
+    # send it again to the same unit with an explanation (补发), or agree with the return.
+    REDIRECT = "改发"
+    RESEND = "补发"
+    CONFIRM_RETURN = "确认退回"
     WAIVE = "免办"
     VOID = "失效"
 
@@ -79,6 +86,7 @@ class ReportAction(Labelled):
     SUBMIT = "上报"
     ACCEPT = "采纳"
     RETURN = "退回修改"
+    RESEND = "补发"  # the unit's returned copy is sent again: what it owed is due again
     WAIVE = "免办"
     VOID = "失效"
 

@@ -23,11 +23,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from workflow import audit
-from workflow.commands.incoming import incoming_link
 from workflow.db import insert_ignore
 from workflow.deadlines import chinese_date
 from workflow.models import Incoming, IncomingReminder, RoleGrant, User
-from workflow.notifications import notify
+from workflow.notifications import incoming_link, notify
 from workflow.states import CirculationState, IncomingState, Role
 
 KEY_PREFIX = "tick-in"

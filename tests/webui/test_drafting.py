@@ -210,7 +210,9 @@ def test_another_units_draft_is_not_found(client, log_in, desks):
 def test_a_submitted_notice_is_no_longer_editable_as_a_draft(client, log_in, desks):
     log_in("drafter")
     response = client.get(f"/drafting/{desks.in_review}")
-    assert response.status_code == 409 and "不能再作为草稿修改" in text(response)
+    # Shown read-only, as submitted: no edit form, and no conflict page.
+    assert response.status_code == 200 and "以下是提交的内容（只读）" in text(response)
+    assert 'id="draft-form"' not in text(response)
 
 
 def test_saving_a_page_someone_changed_meanwhile_is_refused_as_already_handled(
@@ -224,7 +226,7 @@ def test_saving_a_page_someone_changed_meanwhile_is_refused_as_already_handled(
     response = post_form(client, page, page, _draft_fields(
         desks, title="过时页面的保存", expected_version=old_version))
     assert response.status_code == 303
-    assert any("已被他人处理" in m for m in flashes(client))
+    assert any(m.startswith("drafter已于") and "修改了该公文" in m for m in flashes(client))
     assert notice_row(app, desks.draft).title == "第一次保存"
 
 

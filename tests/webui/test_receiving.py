@@ -131,7 +131,9 @@ def test_a_stale_page_is_told_someone_else_already_handled_it(client, log_in, wo
     response = post(client, _acknowledge_url(receipt.id), {"expected_version": receipt.version},
                     page="/receiving/")
     assert response.status_code == 303
-    assert "已被他人处理，请刷新后重试" in flashes(client, "/receiving/")
+    # at(1.5) is 13:00 UTC on 8 March 2016: 21:00 in Beijing.
+    assert "示范市第2区妇联的receiver2已于3月8日 21:00退回（误送）该收文，请查看最新情况后再办理" in \
+        flashes(client, "/receiving/")
     assert receipt_of(app, world.issued_id, district(2)).state == "REJECTED"
 
 
@@ -253,7 +255,8 @@ def test_a_stale_report_form_is_told_someone_else_already_handled_it(client, log
     response = post(client, page, {"expected_version": report.version, "text": "后报的"},
                     page=page)
     assert response.status_code == 303
-    assert "已被他人处理，请刷新后重试" in flashes(client, page)
+    assert "示范市妇女联合会的supervisor已于3月10日 09:00退回修改该报告，请查看最新情况后再办理" in \
+        flashes(client, page)
     assert report_of(app, world.issued_id, district(1)).state == "DUE"
 
 

@@ -118,6 +118,13 @@ TABLE = {
     "dispatch.issue": R("POST", "/dispatch/{signed}/issue", {"clerk"}, True),
     "dispatch.archive": R("POST", "/dispatch/{closed}/archive", {"clerk"}, True),
     "dispatch.numbers": R("GET", "/dispatch/numbers", {"clerk"}),
+    # 退文处理: a notice district 2 returned as misdirected, answered by the issuing clerk.
+    "dispatch.returned": R("GET", "/dispatch/returns/{returned}", {"clerk"}, True),
+    "dispatch.redirect_return": R("POST", "/dispatch/returns/{returned}/redirect", {"clerk"},
+                                  True),
+    "dispatch.resend_return": R("POST", "/dispatch/returns/{returned}/resend", {"clerk"}, True),
+    "dispatch.confirm_return": R("POST", "/dispatch/returns/{returned}/confirm", {"clerk"},
+                                 True),
     "dispatch.open_series": R("POST", "/dispatch/numbers/series", {"clerk"}),
     "dispatch.void_number": R("POST", "/dispatch/numbers/void", {"clerk"}),
     "receiving.index": R("GET", "/receiving/", {"receiver1", "cc_receiver"}),
@@ -227,6 +234,8 @@ def objects(app, tmp_path):
         issued = c.issue(s, w.clerk, notice_id=with_file.id, now=at(1))
         receipt = next(r for r in receipts_of(w, issued) if r.unit_id == w.districts[0].id)
         c.acknowledge(s, w.receiver1, receipt_id=receipt.id, now=at(1.2))
+        returned = next(r for r in receipts_of(w, issued) if r.unit_id == w.districts[1].id)
+        c.reject(s, w.receiver2, receipt_id=returned.id, reason="不属于本区", now=at(1.2))
         report = next(r for r in reports_of(w, issued) if r.unit_id == w.districts[0].id)
         c.submit_report(s, w.receiver1, report_id=report.id, text="报告正文", now=at(1.5),
                         attachments=[store.save(io.BytesIO(b"report"), "报告附件.txt",
@@ -248,6 +257,7 @@ def objects(app, tmp_path):
             "signed": notice_in(w, NoticeState.SIGNED).id,
             "issued": issued.id, "issued_attachment": issued_file.id, "closed": notice_in(w, NoticeState.CLOSED).id,
             "receipt": receipt.id, "report": report.id, "submitted_report": report.id,
+            "returned": returned.id,
             "report_attachment": report.attachments[0].id if report.attachments else 0,
             "unit": w.districts[1].id, "group": w.group.id, "user": w.receiver2.id,
             "verify_code": VERIFY_CODE,

@@ -158,7 +158,8 @@ def test_signing_a_page_that_someone_changed_meanwhile_is_already_handled(
     post_form(reviewer, page, f"/signoff/{desks.awaiting}/pass-review", {"frequent": "同意"})
     post_form(client, page, f"/signoff/{desks.awaiting}/sign",
               {"frequent": "同意印发", "expected_version": stale})
-    assert any("已被他人处理" in m for m in flashes(client))
+    # Told what happened meanwhile: the reviewer passed the resubmitted draft.
+    assert any(m.startswith("reviewer已于") and "核稿通过该公文" in m for m in flashes(client))
     assert notice_row(app, desks.awaiting).state == NoticeState.AWAITING_SIGNOFF
 
 
@@ -185,8 +186,12 @@ def test_the_signatory_revokes_an_issued_notice_with_a_reason(client, log_in, ap
     post_form(client, page, f"/signoff/{desks.issued}/revoke")
     assert any("撤销必须说明理由" in m for m in flashes(client))
     assert notice_row(app, desks.issued).state == NoticeState.ISSUED
+    asked = post_form(client, page, f"/signoff/{desks.issued}/revoke",
+                      {"reason": "依据的政策已调整"})
+    assert asked.status_code == 200 and "个单位的待办将作废" in text(asked)  # named first
+    assert notice_row(app, desks.issued).state == NoticeState.ISSUED
     response = post_form(client, page, f"/signoff/{desks.issued}/revoke",
-                         {"reason": "依据的政策已调整"})
+                         {"reason": "依据的政策已调整", "confirmed": "1"})
     assert response.location.endswith(f"/notices/{desks.issued}")
     n = notice_row(app, desks.issued)
     assert n.state == NoticeState.REVOKED and n.void_from_start
@@ -196,5 +201,8 @@ def test_the_signatory_abolishes_a_closed_notice(client, log_in, app, desks):
     log_in("signatory")
     page = f"/signoff/{desks.closed}"
     post_form(client, page, f"/signoff/{desks.closed}/abolish", {"reason": "已被新文件代替"})
+    assert notice_row(app, desks.closed).state == NoticeState.CLOSED  # asked first
+    post_form(client, page, f"/signoff/{desks.closed}/abolish",
+              {"reason": "已被新文件代替", "confirmed": "1"})
     assert notice_row(app, desks.closed).state == NoticeState.ABOLISHED
     assert trail_actions(app, desks.closed)[-1] == "notice.ABOLISH"

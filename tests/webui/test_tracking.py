@@ -249,7 +249,8 @@ def test_a_stale_accept_is_told_someone_else_already_handled_it(client, log_in, 
     page = f"/tracking/reports/{report_id}"
     response = post(client, f"{page}/accept", {"expected_version": stale}, page=page)
     assert response.status_code == 303 and response.location.endswith(page)
-    assert "已被他人处理，请刷新后重试" in flashes(client, page)
+    assert "示范市第1区妇联的receiver1已于3月11日 09:00上报该报告，请查看最新情况后再办理" in \
+        flashes(client, page)
     assert report_of(app, world.issued_id, district(1)).state == "SUBMITTED"
 
 
@@ -335,7 +336,7 @@ def test_a_stale_close_is_told_someone_else_already_handled_it(client, log_in, w
     response = post(client, f"{page}/close", {"expected_version": stale, "reason": "再次办结"},
                     page=page)
     assert response.status_code == 303
-    assert "已被他人处理，请刷新后重试" in flashes(client, page)
+    assert "supervisor已于3月11日 09:00办结该公文，请查看最新情况后再办理" in flashes(client, page)
     assert audit_count(app, "notice.CLOSE") == 1
 
 

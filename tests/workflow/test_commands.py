@@ -240,8 +240,8 @@ def test_an_unclassified_marking_is_accepted(world, session, secrecy):
 # Optimistic locking.
 
 
-def test_a_stale_version_is_a_conflict_already_handled_by_someone_else(world, session,
-                                                                       session_factory):
+def test_a_stale_version_is_a_conflict_naming_what_someone_else_did(world, session,
+                                                                     session_factory):
     notice = notice_in(world, NS.AWAITING_SIGNOFF)
     seen = notice.version  # what the signatory's form was rendered with
     session.commit()
@@ -252,7 +252,8 @@ def test_a_stale_version_is_a_conflict_already_handled_by_someone_else(world, se
                       lambda: c.sign(session, world.signatory, notice_id=notice.id,
                                      opinion="同意", expected_version=seen, now=at(0.5)),
                       kind=Conflict)
-    assert "已被他人处理" in message
+    # at(0.4) is 10:36 UTC on 7 March 2016: 18:36 in Beijing.
+    assert message == "signatory已于3月7日 18:36退回修改该公文，请查看最新情况后再办理"
 
 
 def test_a_stale_version_on_a_draft_edit_is_a_conflict(world, session, session_factory):
@@ -263,7 +264,7 @@ def test_a_stale_version_on_a_draft_edit_is_a_conflict(world, session, session_f
     refused(session, session_factory,
             lambda: c.update_draft(session, world.drafter, notice_id=notice.id, title="第三稿",
                                    expected_version=seen, now=at(0.2)),
-            kind=Conflict, containing="已被他人处理")
+            kind=Conflict, containing="drafter已于3月7日 11:24修改了该公文")
 
 
 def test_a_stale_version_on_a_receipt_is_a_conflict(world, session, session_factory):
@@ -275,7 +276,7 @@ def test_a_stale_version_on_a_receipt_is_a_conflict(world, session, session_fact
     refused(session, session_factory,
             lambda: c.acknowledge(session, world.receiver1, receipt_id=receipt.id,
                                   expected_version=seen, now=at(1.6)),
-            kind=Conflict, containing="已被他人处理")
+            kind=Conflict, containing="示范市第1区妇联的receiver1已于3月8日 21:00退回（误送）该收文")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -439,12 +440,17 @@ def test_a_unit_that_returned_a_misdirected_notice_owes_nothing(world, session):
     _acknowledge_and_report(world, session, notice, 1, accept=True)
     third = next(r for r in receipts_of(world, notice) if r.unit_id == world.districts[2].id)
     c.reject(session, world.receiver3, receipt_id=third.id, reason="不属于本单位", now=at(2))
-    session.refresh(notice)
-    assert notice.state == NS.CLOSED
     third_report = next(r for r in reports_of(world, notice)
                         if r.unit_id == world.districts[2].id)
     assert third_report.state == PS.VOIDED
     assert told(session, notice.id, "rejected") == ids(world.clerk)
+    # The return waits for the issuing clerk's answer (改发, 补发 or 确认退回): the notice stays
+    # open until then, and closes by itself once the clerk agrees.
+    session.refresh(notice)
+    assert notice.state == NS.ISSUED
+    c.confirm_return(session, world.clerk, receipt_id=third.id, now=at(2.5))
+    session.refresh(notice)
+    assert notice.state == NS.CLOSED
 
 
 def test_a_supervisor_closing_early_waives_what_is_outstanding_and_records_who(world, session):

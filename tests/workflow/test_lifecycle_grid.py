@@ -5,8 +5,8 @@ commands, by a user who holds the role the table asks for. An allowed pair reach
 target state, writes one audit entry and is offered by `available_actions`; every other pair is
 refused with InvalidState and changes nothing (the database is compared, row by row, in a new
 session after the caller has committed). Receipts and reports have two actions no person fires
-(免办 WAIVE, 失效 VOID): they are carried by the notice's close and revoke, and those cascades
-must move a child only along a row of its table.
+(免办 WAIVE, 失效 VOID): they are carried by the notice's close and revoke (a report's 补发 RESEND
+by its receipt's), and those cascades must move a child only along a row of its table.
 
 The grid has about three hundred cells. Building a world of units and users per cell would cost
 most of the suite's time, so the grid shares one world per route for the whole module and every
@@ -226,6 +226,12 @@ def do_receipt(w: World, action: RA, receipt: Receipt):
                                               now=ACTION_TIME),
         RA.REJECT: lambda: c.reject(s, w.receiver1, receipt_id=receipt.id, reason="非本单位业务",
                                     now=ACTION_TIME),
+        RA.REDIRECT: lambda: c.redirect_return(s, w.clerk, receipt_id=receipt.id,
+                                               unit_id=w.districts[2].id, now=ACTION_TIME),
+        RA.RESEND: lambda: c.resend_return(s, w.clerk, receipt_id=receipt.id,
+                                           reason="该通知确需贵单位办理", now=ACTION_TIME),
+        RA.CONFIRM_RETURN: lambda: c.confirm_return(s, w.clerk, receipt_id=receipt.id,
+                                                    now=ACTION_TIME),
         RA.WAIVE: lambda: c.close(s, w.supervisor, notice_id=receipt.notice_id,
                                   reason="提前办结", now=ACTION_TIME),
         RA.VOID: lambda: c.revoke(s, w.signatory, notice_id=receipt.notice_id,
@@ -243,6 +249,8 @@ def do_report(w: World, action: PA, report: Report):
                                            now=ACTION_TIME),
         PA.RETURN: lambda: c.return_report(s, w.supervisor, report_id=report.id,
                                            reason="数据不全", now=ACTION_TIME),
+        PA.RESEND: lambda: c.resend_return(s, w.clerk, receipt_id=main_receipt(
+            w, report.notice).id, reason="该通知确需贵单位办理", now=ACTION_TIME),
         PA.WAIVE: lambda: c.close(s, w.supervisor, notice_id=report.notice_id,
                                   reason="提前办结", now=ACTION_TIME),
         PA.VOID: lambda: c.revoke(s, w.signatory, notice_id=report.notice_id,
@@ -271,13 +279,21 @@ def main_receipt(w: World, notice: Notice) -> Receipt:
 
 
 def receipt_in(w: World, state: RS) -> Receipt:
+    """A 主送 receipt in `state`; the third district is left out of the notice, so that a 改发
+    has somewhere to go."""
     s = w.session
-    notice = notice_in(w, NS.ISSUED)
+    notice = notice_in(w, NS.ISSUED, main_group_ids=[],
+                       main_unit_ids=[w.districts[0].id, w.districts[1].id])
     receipt = main_receipt(w, notice)
     if state == RS.ACKNOWLEDGED:
         c.acknowledge(s, w.receiver1, receipt_id=receipt.id, now=at(1.5))
-    elif state == RS.REJECTED:
+    elif state in (RS.REJECTED, RS.REDIRECTED, RS.RETURN_CONFIRMED):
         c.reject(s, w.receiver1, receipt_id=receipt.id, reason="误送", now=at(1.5))
+        if state == RS.REDIRECTED:
+            c.redirect_return(s, w.clerk, receipt_id=receipt.id, unit_id=w.districts[2].id,
+                              now=at(1.6))
+        elif state == RS.RETURN_CONFIRMED:
+            c.confirm_return(s, w.clerk, receipt_id=receipt.id, now=at(1.6))
     elif state == RS.WAIVED:
         c.close(s, w.supervisor, notice_id=notice.id, reason="提前办结", now=at(2))
     elif state == RS.VOIDED:
@@ -286,9 +302,17 @@ def receipt_in(w: World, state: RS) -> Receipt:
     return receipt
 
 
-def report_in(w: World, state: PS) -> Report:
+def report_in(w: World, state: PS, *, returned: bool = False) -> Report:
+    """A report in `state`; `returned`: a voided one is voided by its unit's return (which a 补发
+    owes again), not by the notice's 撤销."""
     s = w.session
     notice = notice_in(w, NS.ISSUED)
+    if returned and state == PS.VOIDED:
+        receipt = main_receipt(w, notice)
+        c.reject(s, w.receiver1, receipt_id=receipt.id, reason="误送", now=at(1.5))
+        report = next(r for r in reports_of(w, notice) if r.unit_id == w.districts[0].id)
+        s.refresh(report)
+        return report
     # The unit has signed for the notice, so that a report could be submitted.
     c.acknowledge(s, w.receiver1, receipt_id=main_receipt(w, notice).id, now=at(1.5))
     report = next(r for r in reports_of(w, notice) if r.unit_id == w.districts[0].id)
@@ -353,7 +377,7 @@ def test_a_notice_action_goes_where_the_table_says_and_nowhere_else(grids, route
 # ------------------------------------------------------------------------------------------------
 # The receipt and report grids.
 
-PERSON_RECEIPT_ACTIONS = [RA.ACKNOWLEDGE, RA.REJECT]
+PERSON_RECEIPT_ACTIONS = [RA.ACKNOWLEDGE, RA.REJECT, RA.REDIRECT, RA.RESEND, RA.CONFIRM_RETURN]
 PERSON_REPORT_ACTIONS = [PA.SUBMIT, PA.ACCEPT, PA.RETURN]
 
 
@@ -424,7 +448,7 @@ def test_a_receipt_action_goes_where_the_table_says_and_nowhere_else(review, sta
 @pytest.mark.parametrize("action", list(PA), ids=lambda a: a.name)
 def test_a_report_action_goes_where_the_table_says_and_nowhere_else(review, state, action):
     w = review.world
-    report = report_in(w, state)
+    report = report_in(w, state, returned=action == PA.RESEND)
     w.session.commit()
     assert report.state == state
     do = lambda: do_report(w, action, report)  # noqa: E731

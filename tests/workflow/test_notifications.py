@@ -101,12 +101,14 @@ def test_a_report_links_the_supervisor_to_it_and_its_answer_links_the_receiver_b
     assert link_of(session, w.receiver1, notice.id, "accepted") == f"/notices/{notice.id}"
 
 
-def test_a_misdirected_notice_and_a_revocation_link_to_the_notice_itself(world, session):
+def test_a_misdirected_notice_links_to_its_return_and_a_revocation_to_the_notice(world,
+                                                                                 session):
     w = world
     notice = notice_in(w, NS.ISSUED)
     receipt = next(r for r in receipts_of(w, notice) if r.unit_id == w.districts[1].id)
     c.reject(session, w.receiver2, receipt_id=receipt.id, reason="误送", now=at(1.5))
-    assert link_of(session, w.clerk, notice.id, "rejected") == f"/notices/{notice.id}"
+    # The clerk answers the return there (改发, 补发 or 确认退回).
+    assert link_of(session, w.clerk, notice.id, "rejected") == f"/dispatch/returns/{receipt.id}"
     c.revoke(session, w.signatory, notice_id=notice.id, reason="政策调整", now=at(2))
     assert link_of(session, w.receiver1, notice.id, "revoked") == f"/notices/{notice.id}"
 

@@ -45,6 +45,14 @@ RECEIPT_FACTS = {
      ("notice_is_open",), None),
     ("PENDING", "REJECT", "REJECTED", frozenset({"RECEIVER"}), False, True,
      ("notice_is_issued",), None),
+    # 退文处理: the issuing unit's clerk answers a return. 改发 and 补发 send the notice out again,
+    # so only while it is being handled; 补发 says why the unit must handle it after all.
+    ("REJECTED", "REDIRECT", "REDIRECTED", frozenset({"CLERK"}), False, False,
+     ("notice_is_issued",), None),
+    ("REJECTED", "RESEND", "PENDING", frozenset({"CLERK"}), False, True,
+     ("notice_is_issued",), None),
+    ("REJECTED", "CONFIRM_RETURN", "RETURN_CONFIRMED", frozenset({"CLERK"}), False, False,
+     ("notice_is_open",), None),
     ("PENDING", "WAIVE", "WAIVED", frozenset(), True, False, (), None),
     ("PENDING", "VOID", "VOIDED", frozenset(), True, False, (), None),
 }
@@ -58,6 +66,7 @@ REPORT_FACTS = {
      ("notice_is_issued",), None),
     ("SUBMITTED", "RETURN", "DUE", frozenset({"SUPERVISOR"}), False, True,
      ("notice_is_issued",), None),
+    ("VOIDED", "RESEND", "DUE", frozenset(), True, False, (), None),  # a 补发 owes it again
     ("DUE", "WAIVE", "WAIVED", frozenset(), True, False, (), None),
     ("SUBMITTED", "WAIVE", "WAIVED", frozenset(), True, False, (), None),
     ("DUE", "VOID", "VOIDED", frozenset(), True, False, (), None),
@@ -103,6 +112,7 @@ RIGHT_FACTS = {
     "REMIND": (frozenset({"SUPERVISOR"}), "ISSUER", False, True, False),
     "SET_REMIND_INTERVAL": (frozenset({"SUPERVISOR"}), "ISSUER", False, False, False),
     "CLOSE_BY_HAND": (frozenset({"SUPERVISOR"}), "ISSUER", False, False, False),
+    "HANDLE_RETURN": (frozenset({"CLERK"}), "ISSUER", False, False, False),
     "MANAGE_UNITS": (frozenset({"ADMIN"}), "ANYWHERE", False, True, False),
     "MANAGE_USERS": (frozenset({"ADMIN"}), "ANYWHERE", False, True, True),
     "MANAGE_CALENDAR": (frozenset({"ADMIN"}), "ANYWHERE", False, True, False),

@@ -1,5 +1,5 @@
 """Forms of the dispatch desk: confirm an issue, archive with a 保管期限, open a number series,
-void a number.
+void a number, and answer a returned notice (改发, 补发, 确认退回).
 
 Owns: the shape of what a clerk posts (numbers that are numbers, a series chosen from a list).
 Must not: decide whether a code, a year, a serial or a reason is acceptable (the engine does).
@@ -68,3 +68,23 @@ class VoidNumberForm(FlaskForm):
             self.series_key()
         except ValueError:
             raise ValidationError("所选文号系列无效，请刷新页面后重新选择") from None
+
+
+class RedirectForm(VersionedForm):
+    """改发: the unit the returned notice should have gone to, and an optional note."""
+
+    unit_id = WholeNumberField("改发单位", [InputRequired("请选择改发的单位")], low=1,
+                               invalid_message="请选择改发的单位")
+    note = TextAreaField("说明", [Length(max=500, message="说明最多500字")])
+
+
+class ResendForm(VersionedForm):
+    """补发: why the unit must handle it after all (the engine requires it)."""
+
+    reason = TextAreaField("补发说明", [Length(max=500, message="补发说明最多500字")])
+
+
+class ConfirmReturnForm(VersionedForm):
+    """确认退回: agree with the return, optionally saying so."""
+
+    note = TextAreaField("说明", [Length(max=500, message="说明最多500字")])

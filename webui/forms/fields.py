@@ -2,7 +2,8 @@
 
 Owns: `WholeNumberField` (WTForms' own complaint is English), `version_field()` and
 `VersionedForm` — the version the user saw travels with every action, so that a stale page gets
-"已被他人处理" from the engine. Must not: check meaning (the engine does).
+the engine's Conflict, which names what happened meanwhile. Must not: check meaning (the engine
+does).
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ def version_field(*validators, message: str = STALE_PAGE) -> WholeNumberField:
 
 
 class VersionedForm(FlaskForm):
-    """An action on a row: the version the user saw travels with it (stale → 已被他人处理)."""
+    """An action on a row: the version the user saw travels with it (stale → a Conflict that says
+    what happened since)."""
 
     expected_version = version_field(message=MISSING_VERSION)

@@ -8,7 +8,7 @@ engine does: signing needs an opinion, returning needs a reason).
 
 from __future__ import annotations
 
-from wtforms import RadioField, TextAreaField
+from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
@@ -32,3 +32,9 @@ class EndNoticeForm(VersionedForm):
     """Revoke or abolish an issued notice, with the reason."""
 
     reason = TextAreaField("理由", [Length(max=500, message="理由最多500字")])
+    # Set by the confirmation page that names the effect; without it nothing is ended.
+    confirmed = HiddenField("已确认")
+
+    def needs_confirmation(self) -> bool:
+        """Not yet confirmed, with a reason given (without one the engine refuses at once)."""
+        return self.confirmed.data != "1" and bool((self.reason.data or "").strip())

@@ -7,7 +7,7 @@ report may be accepted or a notice closed — the engine does.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
+from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -24,6 +24,13 @@ class RemindForm(FlaskForm):
                           validate_choice=False)
     message = TextAreaField("催办内容", validators=[
         Optional(), Length(max=500, message="催办内容最多500字")])
+
+    # Set by the page that asks "今天已催办过，仍要发送吗？"; without it a second 催办 of the day
+    # is not sent.
+    again = HiddenField("仍要发送")
+
+    def confirmed(self) -> bool:
+        return self.again.data == "1"
 
     def unit_ids(self) -> list[int] | None:
         """The unit named, or None for every outstanding unit."""

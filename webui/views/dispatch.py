@@ -3,7 +3,9 @@
 Owns: `/dispatch/`. Issuing is shown before it is done (`issue_preview`: the series, the number
 the notice would get — nothing reserved — and the expanded recipients); the POST issues through
 `commands.issue`, which allocates the number in its own transaction. Only clerks of the issuing
-unit see a notice here (others: 404). Must not: allocate, compare states or decide who may act.
+unit see a notice here (others: 404). A notice a unit returned as misdirected is answered at
+`/dispatch/returns/<receipt>` (改发, 补发 or 确认退回), by the issuing unit's clerks only.
+Must not: allocate, compare states or decide who may act.
 """
 
 from __future__ import annotations
@@ -14,11 +16,20 @@ from flask_login import current_user
 from webui import clock
 from webui.desks import desk_required
 from webui.extensions import db
-from webui.forms.dispatch import ArchiveForm, IssueForm, OpenSeriesForm, VoidNumberForm
+from webui.forms.dispatch import (
+    ArchiveForm,
+    ConfirmReturnForm,
+    IssueForm,
+    OpenSeriesForm,
+    RedirectForm,
+    ResendForm,
+    VoidNumberForm,
+)
 from webui.forms.drafting import first_error
 from webui.official_files import make_after_issue
 from workflow import commands
 from workflow.queries import dispatch as dispatch_queries
+from workflow.queries import returns as return_queries
 
 bp = Blueprint("dispatch", __name__, url_prefix="/dispatch")
 
@@ -109,3 +120,66 @@ def void_number():
     db.session.commit()
     flash(f"已作废第 {form.serial.data} 号，登记在作废文号簿中", "info")
     return redirect(url_for("dispatch.numbers"), 303)
+
+
+@bp.get("/returns/<int:receipt_id>")
+@desk_required("dispatch")
+def returned(receipt_id: int):
+    sheet = return_queries.return_sheet(db.session, current_user.account, receipt_id)
+    return render_template("dispatch/returned.html", sheet=sheet, redirect_form=RedirectForm(),
+                           resend_form=ResendForm(), confirm_form=ConfirmReturnForm())
+
+
+def _answered(receipt_id: int, form):
+    """The sheet first (another unit's return is a 404 whatever the method), then the form."""
+    return_queries.return_sheet(db.session, current_user.account, receipt_id)
+    if not form.validate_on_submit():
+        return _refused(form, url_for("dispatch.returned", receipt_id=receipt_id))
+    return None
+
+
+@bp.post("/returns/<int:receipt_id>/redirect")
+@desk_required("dispatch")
+def redirect_return(receipt_id: int):
+    form = RedirectForm()
+    if (refusal := _answered(receipt_id, form)) is not None:
+        return refusal
+    new = commands.redirect_return(db.session, current_user.account, receipt_id=receipt_id,
+                                   unit_id=form.unit_id.data, note=form.note.data,
+                                   expected_version=form.expected_version.data, now=clock.now())
+    name = new.unit.name
+    db.session.commit()
+    flash(f"已改发{name}，该单位将收到签收和上报事项", "success")
+    return redirect(url_for("dispatch.returned", receipt_id=receipt_id), 303)
+
+
+@bp.post("/returns/<int:receipt_id>/resend")
+@desk_required("dispatch")
+def resend_return(receipt_id: int):
+    form = ResendForm()
+    if (refusal := _answered(receipt_id, form)) is not None:
+        return refusal
+    receipt = commands.resend_return(db.session, current_user.account, receipt_id=receipt_id,
+                                     reason=form.reason.data,
+                                     expected_version=form.expected_version.data,
+                                     now=clock.now())
+    name = receipt.unit.name
+    db.session.commit()
+    flash(f"已向{name}补发，请其重新签收", "success")
+    return redirect(url_for("dispatch.returned", receipt_id=receipt_id), 303)
+
+
+@bp.post("/returns/<int:receipt_id>/confirm")
+@desk_required("dispatch")
+def confirm_return(receipt_id: int):
+    form = ConfirmReturnForm()
+    if (refusal := _answered(receipt_id, form)) is not None:
+        return refusal
+    receipt = commands.confirm_return(db.session, current_user.account, receipt_id=receipt_id,
+                                      note=form.note.data,
+                                      expected_version=form.expected_version.data,
+                                      now=clock.now())
+    name = receipt.unit.name
+    db.session.commit()
+    flash(f"已确认{name}的退回，该单位无需办理", "success")
+    return redirect(url_for("dispatch.returned", receipt_id=receipt_id), 303)

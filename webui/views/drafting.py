@@ -76,7 +76,10 @@ def new():
 @desk_required("drafting")
 def edit(notice_id: int):
     actor = current_user.account
-    page = drafting_queries.draft_for_editing(db.session, actor, notice_id)
+    page = drafting_queries.draft_or_submitted(db.session, actor, notice_id)
+    if not page.editable:  # the back button after 提交, or that page's form sent again
+        return render_template("drafting/submitted.html", page=page,
+                               resent=request.method == "POST", form=DraftActionForm())
     form = EditDraftForm.for_page(page.notice)
     if form.validate_on_submit():
         commands.update_draft(db.session, actor, notice_id=notice_id,

@@ -24,6 +24,7 @@ TASK_PAGES = {
     "sign": ("signoff.sheet", "notice_id"),
     "issue": ("dispatch.confirm", "notice_id"),
     "archive": ("dispatch.index", None),
+    "misdirected": ("dispatch.returned", "receipt_id"),
     "acknowledge": ("receiving.index", None),
     "report": ("receiving.report", "report_id"),
     "check": ("tracking.report", "report_id"),

@@ -19,7 +19,7 @@ from webui.forms.drafting import first_error
 from webui.forms.signoff import EndNoticeForm, OpinionForm
 from workflow import checks, commands
 from workflow.queries import signoff as signoff_queries
-from workflow.states import Role
+from workflow.states import NoticeAction, Role
 
 bp = Blueprint("signoff", __name__, url_prefix="/signoff")
 
@@ -93,12 +93,23 @@ def sign(notice_id: int):
     return redirect(url_for("signoff.index"), 303)
 
 
+def _confirmation(notice_id: int, form: EndNoticeForm, action: NoticeAction):
+    """The page that names what 撤销 or 废止 would void, asked before either is done (a POST
+    without the confirmation shows it; it works without JavaScript); None once confirmed."""
+    if not form.needs_confirmation():
+        return None
+    preview = signoff_queries.ending_preview(db.session, current_user.account, notice_id, action)
+    return render_template("signoff/end_confirm.html", preview=preview, form=form)
+
+
 @bp.post("/<int:notice_id>/revoke")
 @desk_required("signoff", Role.SIGNATORY)
 def revoke(notice_id: int):
     form = EndNoticeForm()
     if not _valid(form):
         return _back(notice_id)
+    if (page := _confirmation(notice_id, form, NoticeAction.REVOKE)) is not None:
+        return page
     notice = commands.revoke(db.session, current_user.account, notice_id=notice_id,
                              reason=form.reason.data, expected_version=form.expected_version.data,
                              now=clock.now())
@@ -113,6 +124,8 @@ def abolish(notice_id: int):
     form = EndNoticeForm()
     if not _valid(form):
         return _back(notice_id)
+    if (page := _confirmation(notice_id, form, NoticeAction.ABOLISH)) is not None:
+        return page
     notice = commands.abolish(db.session, current_user.account, notice_id=notice_id,
                               reason=form.reason.data, expected_version=form.expected_version.data,
                               now=clock.now())

@@ -82,9 +82,18 @@ def remind(notice_id: int):
     if not form.validate_on_submit():
         flash_errors(form)
         return redirect(back, 303)
+    if not form.confirmed():
+        already = tracking_commands.reminded_today(db.session, notice_id, form.unit_ids(),
+                                                   now=clock.now())
+        if already:  # ask first: nothing is sent until it is confirmed
+            notice = tracking_queries.notice_for_supervisor(db.session, current_user.account,
+                                                            notice_id)
+            return render_template("tracking/remind_confirm.html", notice=notice, form=form,
+                                   already=already, question=tracking_commands.AGAIN_TODAY)
     reminders = commands.remind(db.session, current_user.account, notice_id=notice_id,
                                 unit_ids=form.unit_ids(), channel=form.channel.data,
-                                message=form.message.data, now=clock.now())
+                                message=form.message.data, again=form.confirmed(),
+                                now=clock.now())
     message = f"已催办 {len(reminders)} 个单位（{CHANNELS[form.channel.data]}）"
     db.session.commit()
     flash(message, "success")

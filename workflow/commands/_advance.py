@@ -2,7 +2,8 @@
 
 Owns: `_advance()` — in the caller's transaction it checks the person first, then the expected
 version, the state, the reason and the guards (each judged once), applies the command's field
-changes, fires the machine, carries the cascades to child rows (in bulk), and writes the audit
+changes, fires the machine, carries the cascades to child rows (in bulk), marks read the
+notifications of the tasks the move has done (`notifications.settle_tasks`), and writes the audit
 entry. What every command shares lives in homes of its own: `commands.savepoint.command`,
 `loading.get_or_404`, `inputs.clean_text`, `db.as_utc`. Must not: commit, or send anything out of
 the process.
@@ -16,8 +17,9 @@ from collections.abc import Callable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from workflow import audit, lifecycle
-from workflow.errors import Conflict, InvalidInput, InvalidState
+from workflow import audit, lifecycle, notifications
+from workflow.conflicts import stale
+from workflow.errors import InvalidInput, InvalidState
 from workflow.inputs import clean_text
 from workflow.models import Circulation, Incoming, Notice, Receipt, Report, User
 from workflow.permissions import lifecycle_of, require
@@ -55,7 +57,7 @@ def _advance(
         # same version, twice) finds its own work done: that is not someone else's conflict.
         r.idempotent and r.action == action and r.dest == row.state for r in lc.rules
     ):
-        raise Conflict()
+        raise stale(session, _OBJECT_TYPES[type(row)], row.id)  # says what happened since
     rule = lc.rule_for(row, action)
     if rule.idempotent and row.state == rule.dest:
         return False
@@ -81,6 +83,8 @@ def _advance(
     session.flush()  # the versioned UPDATE: a concurrent change raises StaleDataError here
 
     cascaded = [_cascade(session, row, c) for c in rule.cascades]
+    # What the move has done is nobody's task any more: its notifications clear themselves.
+    notifications.settle_tasks(session, row, before, cascaded, now=now)
     entry_details = dict(details or {})
     if cascaded := [c for c in cascaded if c["count"]]:
         entry_details["cascades"] = cascaded

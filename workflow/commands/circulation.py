@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from workflow import audit
 from workflow.commands._advance import _advance
-from workflow.commands.incoming import incoming_link
 from workflow.commands.savepoint import command
 from workflow.db import as_utc, insert_once
 from workflow.deadlines import local_date
@@ -25,7 +24,7 @@ from workflow.errors import Conflict, InvalidInput, InvalidState
 from workflow.inputs import clean_text
 from workflow.loading import get_actor, get_or_404
 from workflow.models import Circulation, Incoming, IncomingReminder, RoleGrant, User
-from workflow.notifications import notify
+from workflow.notifications import incoming_link, notify
 from workflow.permissions import Right, demand, receiving_unit_ids
 from workflow.states import BUSINESS_ROLES, INCOMING_OPEN, CirculationAction, CirculationState
 

@@ -15,8 +15,9 @@ from workflow import audit, federation
 from workflow.attachments import MAX_ATTACHMENT_BYTES, StoredFile
 from workflow.commands._advance import _advance
 from workflow.commands.savepoint import command
+from workflow.conflicts import stale
 from workflow.db import as_utc
-from workflow.errors import Conflict, InvalidInput, InvalidState, NotFound
+from workflow.errors import InvalidInput, InvalidState, NotFound
 from workflow.inputs import clean_text
 from workflow.loading import get_actor, get_or_404
 from workflow.models import (
@@ -254,7 +255,7 @@ def update_draft(session: Session, actor: User, *, notice_id: int,
     notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
     demand(actor, Right.EDIT_DRAFT, notice=notice)  # who first: a stranger learns nothing more
     if expected_version is not None and notice.version != expected_version:
-        raise Conflict()
+        raise stale(session, "notice", notice.id)
     if notice.state != NoticeState.DRAFT:
         raise InvalidState(f"该公文{notice.state.label}，不能再作为草稿修改")
     changed = apply_fields(session, notice, fields)
@@ -325,7 +326,7 @@ def add_attachment(session: Session, actor: User, *, notice_id: int, stored: Sto
     now, actor = as_utc(now), get_actor(session, actor)
     notice = _own_draft(session, actor, notice_id)
     if expected_version is not None and notice.version != expected_version:
-        raise Conflict()
+        raise stale(session, "notice", notice.id)
     filename = clean_text(stored.filename)
     if not filename or not stored.storage_key:
         raise InvalidInput("附件缺少文件名")
@@ -357,7 +358,7 @@ def remove_attachment(session: Session, actor: User, *, notice_id: int, attachme
     if attachment.notice_id != notice_id or attachment.report_id is not None:
         raise NotFound(f"该公文没有编号为 {attachment_id} 的附件")
     if expected_version is not None and notice.version != expected_version:
-        raise Conflict()
+        raise stale(session, "notice", notice.id)
     filename = attachment.filename
     session.delete(attachment)
     notice.updated_at = now

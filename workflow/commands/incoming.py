@@ -23,13 +23,14 @@ from workflow.commands._advance import _advance
 from workflow.commands.archive import archive_code, next_archive_item
 from workflow.commands.drafting import enum_value
 from workflow.commands.savepoint import command
+from workflow.conflicts import stale
 from workflow.db import MAX_ID, as_utc, insert_ignore
 from workflow.deadlines import local_date
-from workflow.errors import Conflict, InvalidInput
+from workflow.errors import InvalidInput
 from workflow.inputs import clean_text
 from workflow.loading import get_actor, get_or_404
 from workflow.models import Assignment, Incoming, IncomingCounter, Receipt, Unit, User
-from workflow.notifications import notify, tell_role, users_holding
+from workflow.notifications import incoming_link, notify, tell_role, users_holding
 from workflow.permissions import Right, demand, receiving_unit_ids, require
 from workflow.states import (
     IncomingAction,
@@ -44,11 +45,6 @@ from workflow.states import (
 # What the register's fields may hold (the columns' sizes), and a paper document's page count.
 _LIMITS = {"source_organ": 100, "source_number": 50, "title": 300}
 MAX_PAGES = 100_000
-
-
-def incoming_link(incoming_id: int) -> str:
-    """The 收文's own page (its 收文处理笺)."""
-    return f"/incoming/{incoming_id}"
 
 
 _COUNTER = IncomingCounter.__table__
@@ -214,11 +210,11 @@ def _load(session: Session, incoming_id: int) -> Incoming:
     return get_or_404(session, Incoming, incoming_id, lock=True, label="收文")
 
 
-def _fresh(incoming: Incoming, expected_version: int | None) -> None:
+def _fresh(session: Session, incoming: Incoming, expected_version: int | None) -> None:
     """The page's version, judged before anything changes: naming the kind and the departments
     flushes the row (a new version) before `_advance` would compare it."""
     if expected_version is not None and incoming.version != expected_version:
-        raise Conflict()
+        raise stale(session, "incoming", incoming.id)
 
 
 @command
@@ -233,7 +229,7 @@ def propose(session: Session, actor: User, *, incoming_id: int, kind: IncomingKi
     now, actor = as_utc(now), get_actor(session, actor)
     incoming = _load(session, incoming_id)
     require(actor, incoming, IncomingAction.PROPOSE)  # who first, before any field is judged
-    _fresh(incoming, expected_version)
+    _fresh(session, incoming, expected_version)
     kind = enum_value(IncomingKind, kind, "办理类型")
     if kind is None:
         raise InvalidInput("请选择办件或阅件")
@@ -269,7 +265,7 @@ def instruct(session: Session, actor: User, *, incoming_id: int, instruction: st
     now, actor = as_utc(now), get_actor(session, actor)
     incoming = _load(session, incoming_id)
     require(actor, incoming, IncomingAction.INSTRUCT)
-    _fresh(incoming, expected_version)
+    _fresh(session, incoming, expected_version)
     text = _text(instruction, "批示", required=True)
     if change_handlers:
         _assign(session, incoming, lead_unit_id, assist_unit_ids, lead_person_id)

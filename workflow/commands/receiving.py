@@ -33,7 +33,7 @@ from workflow.models import (
     Unit,
     User,
 )
-from workflow.notifications import report_check_link, tell_role
+from workflow.notifications import report_check_link, return_link, tell_role
 from workflow.permissions import require
 from workflow.states import ReceiptAction, ReceiptState, ReportAction, ReportState, Role
 
@@ -81,7 +81,8 @@ def acknowledge(session: Session, actor: User, *, receipt_id: int,
 @command
 def reject(session: Session, actor: User, *, receipt_id: int, reason: str,
            expected_version: int | None = None, now: dt.datetime | None = None) -> Receipt:
-    """Return a misdirected notice to its sender with the reason (初审退回)."""
+    """Return a misdirected notice to its sender with the reason (初审退回); the issuing unit's
+    clerk is given the return to answer (`commands.returns`)."""
     now, actor = as_utc(now), get_actor(session, actor)
     hold_notice_of(session, Receipt, receipt_id)  # the last return may close the notice
     receipt = get_or_404(session, Receipt, receipt_id, lock=True, label="收文")
@@ -93,8 +94,9 @@ def reject(session: Session, actor: User, *, receipt_id: int, reason: str,
              expected_version=expected_version, on_behalf_of=receipt.unit.name)
     tell_role(session, Role.CLERK, [receipt.notice.issuer_unit_id], actor=actor,
               notice_id=receipt.notice_id,
-              kind="rejected", now=now,
-              message=f"{receipt.unit.name}退回了误送的公文 {receipt.notice.doc_number}：{clean_text(reason)}")
+              kind="rejected", now=now, link=return_link(receipt.id),
+              message=f"{receipt.unit.name}退回了误送的公文 {receipt.notice.doc_number}："
+                      f"{clean_text(reason)}。请改发、补发或确认退回")
     close_if_complete(session, receipt.notice_id, now=now)
     return receipt
 

@@ -2,7 +2,7 @@
 notice's reminder interval.
 
 A notice closes by itself when every 主送 unit is complete (signed for, or returned as
-misdirected, and every report accepted); a supervisor may close it earlier with a reason, and what
+misdirected and the return answered by the issuer, and every report accepted); a supervisor may close it earlier with a reason, and what
 was still outstanding is waived and recorded per unit. Must not: commit.
 """
 
@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import bindparam, exists, insert, or_, select
+from sqlalchemy import bindparam, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from workflow import audit
 from workflow.commands._advance import _advance
 from workflow.commands.savepoint import command
 from workflow.db import MAX_ID, as_utc, insert_once, lock_for_update, takes_row_locks
+from workflow.deadlines import LOCAL_TZ, local_date
 from workflow.errors import Conflict, InvalidInput, InvalidState
 from workflow.inputs import clean_text
 from workflow.loading import get_actor, get_or_404
@@ -54,15 +55,22 @@ def outstanding_units(session: Session, notice_id: int) -> list[int]:
     return sorted(set(session.scalars(pending.union(due))))
 
 
+# A 主送 unit's return that the issuer has not yet answered (退文处理) keeps the notice open: it
+# may yet be sent to another unit (改发) or to the same one again (补发). It is not the unit's to
+# do, so it is neither reminded nor waived as the unit's.
+_AWAITING_ISSUER = select(Receipt.unit_id).where(
+    Receipt.notice_id == bindparam("notice_id"), Receipt.kind == RecipientKind.MAIN,
+    Receipt.state == ReceiptState.REJECTED)
 # Asked after every acknowledgement and accepted report, so built once: each EXISTS stops at the
 # first row it finds (through the (notice_id, state) indexes), however many units there are.
-_ANYTHING_OUTSTANDING = select(or_(*(exists(s) for s in _outstanding(bindparam("notice_id")))))
+_ANYTHING_OUTSTANDING = select(or_(*(exists(s) for s in (
+    *_outstanding(bindparam("notice_id")), _AWAITING_ISSUER))))
 _NOTICE_STATE_LOCKED = lock_for_update(
     select(Notice.state).where(Notice.id == bindparam("notice_id")))
 
 
 def _anything_outstanding(session: Session, notice_id: int) -> bool:
-    """Whether any 主送 unit is not yet complete."""
+    """Whether any 主送 unit is not yet complete, or its return not yet answered."""
     return bool(session.scalar(_ANYTHING_OUTSTANDING, {"notice_id": notice_id}))
 
 
@@ -148,14 +156,20 @@ def return_report(session: Session, actor: User, *, report_id: int, reason: str,
 @command
 def close(session: Session, actor: User, *, notice_id: int, reason: str,
           expected_version: int | None = None, now: dt.datetime | None = None) -> Notice:
-    """A supervisor closes a notice; whatever 主送 units still owe is waived and recorded."""
+    """A supervisor closes a notice; whatever 主送 units still owe is waived and recorded, and
+    their receivers are told "已办结，免报"."""
     now, actor = as_utc(now), get_actor(session, actor)
     notice = get_or_404(session, Notice, notice_id, lock=True, label="公文")
     demand(actor, Right.CLOSE_BY_HAND, notice=notice)
-    waived = _unit_names(session, outstanding_units(session, notice_id))
+    owing = outstanding_units(session, notice_id)
+    waived = _unit_names(session, owing)
     _advance(session, actor, notice, NoticeAction.CLOSE, now=now, note=reason,
              apply=lambda n: setattr(n, "closed_at", now), expected_version=expected_version,
              on_behalf_of=notice.issuer.name, details={"waived_units": waived})
+    # What they still owed vanished from their desks: they are told why, not left to wonder.
+    tell_role(session, Role.RECEIVER, owing, actor=actor, notice_id=notice.id, kind="closed",
+              now=now, message=f"{notice.doc_number}《{notice.title}》已办结，免报："
+                               f"贵单位尚未办理的签收和上报不再需要。")
     return notice
 
 
@@ -165,16 +179,38 @@ def _unit_names(session: Session, unit_ids: list[int]) -> list[str]:
     return list(session.scalars(select(Unit.name).where(Unit.id.in_(unit_ids)).order_by(Unit.id)))
 
 
+def reminded_today(session: Session, notice_id: int, unit_ids: list[int] | None, *,
+                   now: dt.datetime) -> list[tuple[str, dt.datetime]]:
+    """The units of `unit_ids` (every outstanding one when None) already reminded of the notice
+    today (Asia/Shanghai), by anyone or by the tick: (name, the last reminder's time), by name."""
+    targets = outstanding_units(session, notice_id) if unit_ids is None else list(unit_ids)
+    if not targets:
+        return []
+    midnight = dt.datetime.combine(local_date(now), dt.time(), tzinfo=LOCAL_TZ)
+    since = midnight.astimezone(dt.UTC).replace(tzinfo=None)
+    return [(name, at) for name, at in session.execute(
+        select(Unit.name, func.max(Reminder.at)).join(Unit, Unit.id == Reminder.unit_id)
+        .where(Reminder.notice_id == notice_id, Reminder.unit_id.in_(targets),
+               Reminder.at >= since)
+        .group_by(Unit.name).order_by(Unit.name))]
+
+
+AGAIN_TODAY = "今天已催办过，仍要发送吗？"
+
+
 @command
 def remind(session: Session, actor: User | None, *, notice_id: int,
            unit_ids: list[int] | None = None, channel: str = "app", message: str | None = None,
-           dedupe_key: str | None = None, now: dt.datetime | None = None) -> list[Reminder]:
+           dedupe_key: str | None = None, again: bool = False,
+           now: dt.datetime | None = None) -> list[Reminder]:
     """催办: remind units (all outstanding ones when `unit_ids` is None) of what they owe.
 
     Records who reminded whom, when and by which channel, writes the audit entry and tells the
     units' receivers (`send_reminders`, the way the scheduled reminders of `workflow.tick` go
     too). `actor` None is the engine itself. With a `dedupe_key` each unit is reminded under
-    that key once only: a repeated call is refused as a Conflict.
+    that key once only: a repeated call is refused as a Conflict. A person's second 催办 of a
+    unit on the same day is sent only when `again` confirms it (three presses in a minute used to
+    send three reminders): without it, the refusal says "今天已催办过，仍要发送吗？".
     """
     now, actor = as_utc(now), get_actor(session, actor)
     notice = get_or_404(session, Notice, notice_id, label="公文")
@@ -194,6 +230,12 @@ def remind(session: Session, actor: User | None, *, notice_id: int,
         targets = list(dict.fromkeys(unit_ids))
     if not targets:
         raise InvalidInput("没有需要催办的单位")
+    if actor is not None and not again:
+        already = reminded_today(session, notice_id, targets, now=now)
+        if already:
+            names = "、".join(name for name, _ in already[:5]) + (
+                f"等{len(already)}个单位" if len(already) > 5 else "")
+            raise Conflict(f"{AGAIN_TODAY}（今天已催办：{names}）", units=len(already))
     text = clean_text(message) or f"请尽快办理：{notice.doc_number} {notice.title}"
     keys = {u: f"{dedupe_key}:{u}" for u in targets} if dedupe_key else None
     reminders = send_reminders(session, actor, notice, {u: text for u in targets},

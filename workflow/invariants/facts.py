@@ -38,7 +38,8 @@ class Facts:
         self.receipts = defaultdict(list)
         for row in session.execute(select(
                 Receipt.id, Receipt.notice_id, Receipt.unit_id, Receipt.kind, Receipt.state,
-                Receipt.version, Receipt.acted_at, Receipt.acted_by_id).order_by(Receipt.id)):
+                Receipt.version, Receipt.acted_at, Receipt.acted_by_id,
+                Receipt.redirected_from_id).order_by(Receipt.id)):
             self.receipts[row.notice_id].append(row)
         self.reports = defaultdict(list)
         for row in session.execute(select(

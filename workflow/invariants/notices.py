@@ -22,6 +22,8 @@ from workflow.states import ReportState as PS
 NOT_YET_ISSUED = frozenset({NS.DRAFT, NS.IN_REVIEW, NS.AWAITING_SIGNOFF, NS.SIGNED, NS.CANCELLED})
 OUTSTANDING_REPORTS = frozenset({PS.DUE, PS.SUBMITTED})
 ENDED = frozenset({NS.ARCHIVED, NS.REVOKED, NS.ABOLISHED})
+# A unit's copy returned as misdirected: waiting for the issuer, or answered by 改发 or 确认退回.
+RETURNED = frozenset({RS.REJECTED, RS.REDIRECTED, RS.RETURN_CONFIRMED})
 
 
 def notices(facts: Facts) -> list[str]:
@@ -66,7 +68,8 @@ def _issued(facts: Facts, notice) -> list[str]:
     counted = _issue_counts(facts, notice.id)
     if counted is not None:
         for kind, key in ((RecipientKind.MAIN, "main"), (RecipientKind.CC, "cc")):
-            have = sum(1 for r in receipts if r.kind == kind)
+            # A 改发's receipt is not one of the issue's: it replaces a returned one.
+            have = sum(1 for r in receipts if r.kind == kind and r.redirected_from_id is None)
             if key in counted and have != counted[key]:
                 problems.append(f"{where}印发时有 {counted[key]} 个{kind.label}单位，"
                                 f"现有{kind.label}收文 {have} 份")
@@ -80,7 +83,7 @@ def _issued(facts: Facts, notice) -> list[str]:
     for p in reports:
         problems += _report_state(facts, notice, p, main.get(p.unit_id))
 
-    outstanding = [r for r in main.values() if r.state == RS.PENDING] + [
+    outstanding = [r for r in main.values() if r.state in (RS.PENDING, RS.REJECTED)] + [
         p for p in reports if p.state in OUTSTANDING_REPORTS]
     if state == NS.ISSUED and main and not outstanding:
         problems.append(f"{where}的主送单位均已办结，却仍是{state.label}（应已自动办结）")
@@ -156,6 +159,6 @@ def _report_state(facts: Facts, notice, p, receipt) -> list[str]:
     if state == NS.ISSUED and p.state == PS.WAIVED:
         problems.append(f"{what}{p.state.label}，但公文仍是{state.label}")
     if state in (NS.ISSUED, NS.CLOSED) and p.state == PS.VOIDED and (
-            receipt is None or receipt.state != RS.REJECTED):
+            receipt is None or receipt.state not in RETURNED):
         problems.append(f"{what}{p.state.label}，但该单位并未退回公文，公文也未撤销或废止")
     return problems

@@ -50,6 +50,8 @@ class Receipt(Base):
     acted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     acted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     reason: Mapped[str | None] = mapped_column(Text)
+    # 改发: the returned receipt this one replaces (None: a recipient of the issue itself).
+    redirected_from_id: Mapped[int | None] = mapped_column(ForeignKey("receipt.id"))
 
     notice: Mapped[Notice] = relationship()
     unit: Mapped[Unit] = relationship(lazy="joined")

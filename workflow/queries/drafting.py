@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from workflow.conflicts import last_action
 from workflow.errors import InvalidState, NotFound
 from workflow.models import AuditEntry, Notice, Unit, UnitGroup, User
 from workflow.permissions import Right, available_actions, demand, require
@@ -80,6 +81,18 @@ class DraftPage:
     actions: list[NoticeAction]
     returned: AuditEntry | None  # why it came back, while that is unanswered
     choices: AddresseeChoices
+    editable = True
+
+
+@dataclass(frozen=True)
+class SubmittedPage:
+    """The actor's own draft once it has left the 草稿 state (the back button after 提交, or a
+    stale form sent again): what was submitted, read-only, and what happened to it."""
+
+    notice: Notice
+    actions: list[NoticeAction]  # 撤回, while nobody has acted on it yet
+    happened: str | None  # "drafter已于3月7日 09:00提交该公文", from the audit trail
+    editable = False
 
 
 @dataclass(frozen=True)
@@ -137,6 +150,19 @@ def draft_for_editing(session: Session, actor: User, notice_id: int) -> DraftPag
     return DraftPage(notice, available_actions(actor, notice), returned,
                      addressee_choices(session, notice.issuer_unit_id,
                                        forwarding=notice.forwards_id is not None))
+
+
+def draft_or_submitted(session: Session, actor: User, notice_id: int
+                       ) -> DraftPage | SubmittedPage:
+    """The actor's own draft to edit or, once it has left the 草稿 state, what was submitted
+    (never a refusal: going back to the page of a draft one has submitted is no conflict).
+    NotFound for another unit's, Forbidden for a colleague's."""
+    notice = get_notice(session, notice_id, actor)
+    demand(actor, Right.EDIT_DRAFT, notice=notice)
+    if notice.state != NoticeState.DRAFT:
+        return SubmittedPage(notice, available_actions(actor, notice),
+                             last_action(session, "notice", notice.id))
+    return draft_for_editing(session, actor, notice_id)
 
 
 def notice_to_amend(session: Session, actor: User, notice_id: int) -> DraftPage:

@@ -39,6 +39,7 @@ KINDS = {
     "sign": "待签发",
     "issue": "待登记印发",
     "archive": "待归档",
+    "misdirected": "误送退回待处理",
     "acknowledge": "待签收",
     "report": "待上报",
     "check": "待审核报告",
@@ -48,8 +49,9 @@ KINDS = {
 }
 # Who handles each kind: the inbox counts only the kinds of the person's roles.
 KIND_ROLES = {
-    "draft": {Role.DRAFTER}, "returned": {Role.DRAFTER}, "review": {Role.REVIEWER}, "sign": {Role.SIGNATORY},
-    "issue": {Role.CLERK}, "archive": {Role.CLERK}, "acknowledge": {Role.RECEIVER}, "report": {Role.RECEIVER},
+    "draft": {Role.DRAFTER}, "returned": {Role.DRAFTER}, "review": {Role.REVIEWER},
+    "sign": {Role.SIGNATORY}, "issue": {Role.CLERK}, "archive": {Role.CLERK},
+    "misdirected": {Role.CLERK}, "acknowledge": {Role.RECEIVER}, "report": {Role.RECEIVER},
     "check": {Role.SUPERVISOR}, "overdue": {Role.RECEIVER, Role.SUPERVISOR},
     "propose": {Role.PROPOSER}, "instruct": {Role.INSTRUCTOR}, "handle": {Role.HANDLER},
     # Anybody of the unit may be sent a 收文 to read, whatever their roles: counted only when
@@ -145,6 +147,12 @@ def inbox(session: Session, actor: User, *, now: dt.datetime | None = None) -> I
             "issue", Notice.state == NoticeState.SIGNED, Notice.issuer_unit_id.in_(units))
         tasks += notice_tasks(
             "archive", Notice.state.in_(_TO_ARCHIVE), Notice.issuer_unit_id.in_(units))
+        # 退文处理: a unit's return waits for the issuing clerk (改发, 补发 or 确认退回).
+        tasks += [Task("misdirected", t.notice_id, t.title, t.doc_number, t.urgency,
+                       t.since, t.object_id, unit=t.unit)
+                  for t in _receipt_tasks(session, today, "misdirected", and_(
+                      Notice.issuer_unit_id.in_(units), Receipt.state == ReceiptState.REJECTED,
+                      Notice.state.in_((NoticeState.ISSUED, NoticeState.CLOSED))))]
 
     if units := _units(actor, Role.RECEIVER):
         tasks += _receipt_tasks(session, today, "acknowledge", and_(

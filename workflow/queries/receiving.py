@@ -267,13 +267,16 @@ def _handled(session: Session, units: list[int], recent: int) -> list[tuple[int,
     receipts = session.execute(
         select(Receipt, Notice).join(Notice, Notice.id == Receipt.notice_id)
         .where(Receipt.unit_id.in_(units),
-               Receipt.state.in_((ReceiptState.ACKNOWLEDGED, ReceiptState.REJECTED)))
+               Receipt.state.in_((ReceiptState.ACKNOWLEDGED, ReceiptState.REJECTED,
+                                  ReceiptState.REDIRECTED, ReceiptState.RETURN_CONFIRMED)))
         .order_by(Receipt.acted_at.desc(), Receipt.id.desc()).limit(recent)).all()
-    moment = func.coalesce(Report.reviewed_at, Report.submitted_at)
+    # A report a supervisor's early 办结 waived is shown as such ("已办结，免报"), at the close.
+    moment = func.coalesce(Report.reviewed_at, Report.submitted_at, Notice.closed_at)
     reports = session.execute(
         select(Report, Notice).join(Notice, Notice.id == Report.notice_id)
         .where(Report.unit_id.in_(units),
-               Report.state.in_((ReportState.SUBMITTED, ReportState.ACCEPTED)))
+               Report.state.in_((ReportState.SUBMITTED, ReportState.ACCEPTED,
+                                 ReportState.WAIVED)))
         .order_by(moment.desc(), Report.id.desc()).limit(recent)).all()
     items = [
         (r.unit_id, Handled("receipt", n.id, n.doc_number, n.title, None, r.state.name,
@@ -281,7 +284,8 @@ def _handled(session: Session, units: list[int], recent: int) -> list[tuple[int,
         for r, n in receipts
     ] + [
         (p.unit_id, Handled("report", n.id, n.doc_number, n.title, p.request.what, p.state.name,
-                            p.state.label, p.reviewed_at or p.submitted_at, None, p.id))
+                            WAIVED_BY_CLOSE if p.state == ReportState.WAIVED else p.state.label,
+                            p.reviewed_at or p.submitted_at or n.closed_at, None, p.id))
         for p, n in reports
     ]
     items.sort(key=lambda item: item[1].at or dt.datetime.min, reverse=True)
@@ -312,6 +316,10 @@ def receipt_title_for_unit(session: Session, actor: User, receipt_id: int) -> st
     return title
 
 
+# What a unit reads of a report its notice's early 办结 waived.
+WAIVED_BY_CLOSE = "已办结，免报"
+
+
 @dataclass(frozen=True)
 class ReportPage:
     """One report as its own unit sees it, with what the unit may do now."""
@@ -332,6 +340,11 @@ class ReportPage:
     @property
     def returned(self) -> bool:
         return self.report.state == ReportState.DUE and self.report.return_reason is not None
+
+    @property
+    def waived(self) -> bool:
+        """The notice was closed (办结) before this report came in: nothing is owed."""
+        return self.report.state == ReportState.WAIVED
 
 
 def report_for_unit(session: Session, actor: User, report_id: int, *,

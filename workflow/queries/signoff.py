@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from workflow.errors import NotFound
-from workflow.models import AuditEntry, Notice, User
+from workflow.errors import InvalidState, NotFound
+from workflow.models import AuditEntry, Notice, Receipt, Report, User
 from workflow.permissions import available_actions
-from workflow.states import NoticeAction, NoticeState, Role
+from workflow.states import REPORT_OUTSTANDING, NoticeAction, NoticeState, ReceiptState, Role
 
 # The steps of a notice's way through the office that a sheet shows with their opinions.
 SHEET_STEPS = tuple(f"notice.{a.name}" for a in (
@@ -108,3 +108,35 @@ def approval_sheet(session: Session, actor: User, notice_id: int) -> ApprovalShe
         elif entry.action == "notice.SIGN":
             signoff = entry
     return ApprovalSheet(notice, available_actions(actor, notice), review, signoff, history)
+
+
+@dataclass(frozen=True)
+class EndingPreview:
+    """What 撤销 or 废止 would do, said before it is done: how many units' tasks become void."""
+
+    notice: Notice
+    action: NoticeAction
+    units: int  # recipient units with something still to do (签收 or a report)
+    receipts: int  # 签收 still pending
+    reports: int  # reports still due or not yet accepted
+
+    @property
+    def effect(self) -> str:
+        if not self.units:
+            return "各受文单位均已办理完毕，没有待办事项作废"
+        return f"{self.units} 个单位的待办将作废（待签收 {self.receipts} 项、待上报或待审核的报告 {self.reports} 项）"
+
+
+def ending_preview(session: Session, actor: User, notice_id: int,
+                   action: NoticeAction) -> EndingPreview:
+    """What ending the notice by `action` (撤销 or 废止) would void, for a signatory who may do it
+    now; NotFound for anyone who may not see the sheet, InvalidState when it cannot be ended."""
+    sheet = approval_sheet(session, actor, notice_id)
+    notice = sheet.notice
+    if action not in sheet.actions:
+        raise InvalidState(f"该公文{notice.state.label}，现在不能{action.label}")
+    pending = set(session.scalars(select(Receipt.unit_id).where(
+        Receipt.notice_id == notice.id, Receipt.state == ReceiptState.PENDING)))
+    owed = list(session.scalars(select(Report.unit_id).where(
+        Report.notice_id == notice.id, Report.state.in_(REPORT_OUTSTANDING))))
+    return EndingPreview(notice, action, len(pending | set(owed)), len(pending), len(owed))

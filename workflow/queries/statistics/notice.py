@@ -141,7 +141,9 @@ def notice_statistics(session: Session, actor: User, notice_id: int, *,
 
     by_kind = grouped(session, RECEIPTS, on_receipts, Receipt.kind, this)
     returned = session.scalar(select(func.count()).where(
-        this, Receipt.kind == RecipientKind.MAIN, Receipt.state == ReceiptState.REJECTED))
+        this, Receipt.kind == RecipientKind.MAIN,
+        Receipt.state.in_((ReceiptState.REJECTED, ReceiptState.REDIRECTED,
+                           ReceiptState.RETURN_CONFIRMED))))
     by_request = grouped(session, REPORTS, on_reports, Report.request_id,
                           Report.notice_id == notice.id)
     accepted = dict(session.execute(
