@@ -162,6 +162,8 @@ def test_one_level_of_the_tree_shows_the_same_counts_as_the_whole(chain, session
                                   "overdue": 5}
     assert first.totals == whole.totals
     second = notice_tree(session, w.city.id, now=LATE, depth=2)
+    assert second.totals == whole.totals
+    assert second.units[0].below == whole.units[0].below
     east = second.units[0].children[0]
     assert east.children == [] and east.below.as_json() == {
         "units": 2, "signed": 0, "owing": 2, "reported": 0, "overdue": 2}

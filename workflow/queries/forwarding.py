@@ -251,18 +251,17 @@ def notice_tree(session: Session, notice_id: int, *, now: dt.datetime | None = N
                 node.below.add(child.below)
         return node
 
+    # The last level shown: its 转发's subtrees from the counters (before they are added up).
+    frontier = [n for nodes in nodes_of.values() for n in nodes
+                if depth is not None and n.forward is not None and n.forward.level == depth]
+    if frontier:
+        counted = _counted(session, [n.forward.id for n in frontier], today)
+        for node in frontier:
+            node.below = counted.get(node.forward.id, Counts())
     units = [attach(node) for node in nodes_of[root.id]]
     if depth is None:
         levels = max((n.level for nodes in nodes_of.values() for n in nodes), default=0)
         return NoticeTree(by_id[root.id], units, len(notices), levels)
-    frontier = [n.forward for nodes in nodes_of.values() for n in nodes
-                if n.forward is not None and n.forward.level == depth]
-    if frontier:
-        counted = _counted(session, [f.id for f in frontier], today)
-        for nodes in nodes_of.values():
-            for node in nodes:
-                if node.forward is not None and node.forward.level == depth:
-                    node.below = counted.get(node.forward.id, Counts())
     return NoticeTree(by_id[root.id], units, *_size(session, root.id))
 
 
@@ -400,6 +399,12 @@ def rollup_for(session: Session, actor: User, notice_id: int, *,
                now: dt.datetime | None = None) -> Rollup:
     """The roll-up of a notice the actor's unit issued (else NotFound, as `tree_for`)."""
     _issued_by_actors_unit(session, actor, notice_id)
+    return rollup_of(session, notice_id, now=now)
+
+
+def rollup_of(session: Session, notice_id: int, *, now: dt.datetime | None = None) -> Rollup:
+    """What the tracking page reads of the 转发 below a notice: its 转发, their counters, and
+    the size of the whole tree (one walk down, counting)."""
     direct = {n.issuer_unit_id: n for n in (
         ForwardNotice(*row, 1) for row in session.execute(
             select(Notice.id, Notice.issuer_unit_id, Unit.name, Notice.forwards_id,
