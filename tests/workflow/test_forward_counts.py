@@ -6,24 +6,27 @@ a report returned and one accepted, a 转发 drafted and cancelled, a 转发 clo
 counted by hand after each step, on 10 May 2016 (after every deadline: whoever still owes in an
 open notice is overdue) and on 11 March (before any: nobody is). Then random steps, seeded,
 after each of which the counters must equal a fresh count of the receipts and reports; then two
-units of one subtree signing for at the same moment (on PostgreSQL truly at once).
+units of one subtree signing for at the same moment (on PostgreSQL truly at once); and the
+migration's filling of the counters of forwards issued before it, against the commands'.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import random
 import threading
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from tests.concurrency.test_tick import wait_until_blocked
 from tests.factories import at
 from workflow import commands as c
 from workflow.db import lock_for_update
 from workflow.errors import WorkflowError
-from workflow.models import ForwardTally, Incoming, Notice, Receipt, Report
+from workflow.models import ForwardDue, ForwardTally, Incoming, Notice, Receipt, Report
 from workflow.queries.forwarding import notice_tree, recount, rollup
 from workflow.states import ReceiptState, ReportState, Role
 
@@ -265,3 +268,31 @@ def test_two_units_of_one_subtree_signing_at_once_both_count(chain, session, ses
         # F1: 东风 (before), 红旗 and 一社区 (now) signed; F2: 一社区.
         assert counted(s, w, LATE) == {"F1": (5, 3, 5, 0, 5), "F2": (2, 1, 2, 0, 2)}
         s.rollback()
+
+
+def test_the_migration_counts_the_forwards_already_issued_as_the_commands_did(chain, session):
+    w = chain
+    c.acknowledge(session, w.community1_receiver,
+                  receipt_id=_receipt(session, w.f2, w.communities[0]).id, now=at(4))
+    c.submit_report(session, w.community1_receiver,
+                    report_id=_report(session, w.f2, w.communities[0]).id, text="报告",
+                    now=at(4.5))
+    session.flush()
+    tables = (ForwardDue.__table__, ForwardTally.__table__)
+
+    def rows():  # a deadline row brought back to 0 by the commands counts nothing
+        return [[row for row in session.execute(select(t).order_by(*t.primary_key.columns))
+                 if t is not ForwardDue.__table__ or row.units] for t in tables]
+
+    kept = rows()
+    assert kept[1]  # the commands kept counters: F1's and F2's
+    session.execute(delete(ForwardDue))
+    session.execute(update(ForwardTally).values(parent_id=None))
+    session.execute(delete(ForwardTally))
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / \
+        "20261203_4f6a2c8e1d37_forward_counters.py"
+    spec = importlib.util.spec_from_file_location("forward_counters_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    migration._fill(session.connection())
+    assert rows() == kept
