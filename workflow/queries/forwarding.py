@@ -309,22 +309,24 @@ def _counted(session: Session, forward_ids: list[int], today: dt.date) -> dict[i
     return _tallied(session, (Notice.id.in_(forward_ids),), Notice.id, today)
 
 
+def _late(today: dt.date):
+    """Of the 转发 on the row, its subtree's units overdue on `today`: those whose earliest open
+    deadline is before it (its deadline rows read through their key)."""
+    return (select(func.coalesce(func.sum(ForwardDue.units), 0))
+            .where(ForwardDue.notice_id == Notice.id, ForwardDue.due_on < today)
+            .correlate(Notice).scalar_subquery())
+
+
 def _tallied(session: Session, where, key, today: dt.date) -> dict[int, Counts]:
-    """The counters of the 转发 `where` selects, summed by `key` (two statements, one row read
-    per 转发 and one per deadline of its subtree's open notices)."""
-    counts: dict[int, Counts] = {}
-    for k, units, signed, owing, reported in session.execute(
-            select(key, func.sum(ForwardTally.units), func.sum(ForwardTally.signed),
-                   func.sum(ForwardTally.owing), func.sum(ForwardTally.reported))
-            .join(ForwardTally, ForwardTally.notice_id == Notice.id).where(*where)
-            .group_by(key)):
-        counts[k] = Counts(int(units), int(signed), int(owing), int(reported))
-    for k, overdue in session.execute(
-            select(key, func.sum(ForwardDue.units))
-            .join(ForwardDue, ForwardDue.notice_id == Notice.id)
-            .where(*where, ForwardDue.due_on < today).group_by(key)):
-        counts[k].overdue = int(overdue)
-    return counts
+    """The counters of the 转发 `where` selects, summed by `key`: one statement, reading one row
+    per 转发 and its subtree's deadline rows before today."""
+    return {k: Counts(int(units), int(signed), int(owing), int(reported), int(late))
+            for k, units, signed, owing, reported, late in session.execute(
+                select(key, func.sum(ForwardTally.units), func.sum(ForwardTally.signed),
+                       func.sum(ForwardTally.owing), func.sum(ForwardTally.reported),
+                       func.sum(_late(today)))
+                .join(ForwardTally, ForwardTally.notice_id == Notice.id).where(*where)
+                .group_by(key))}
 
 
 def recount(session: Session, notice_id: int, *, now: dt.datetime | None = None
@@ -403,15 +405,23 @@ def rollup_for(session: Session, actor: User, notice_id: int, *,
 
 
 def rollup_of(session: Session, notice_id: int, *, now: dt.datetime | None = None) -> Rollup:
-    """What the tracking page reads of the 转发 below a notice: its 转发, their counters, and
-    the size of the whole tree (one walk down, counting)."""
-    direct = {n.issuer_unit_id: n for n in (
-        ForwardNotice(*row, 1) for row in session.execute(
+    """What the tracking page reads of the 转发 below a notice: its 转发 with their counters (one
+    statement), and the size of the whole tree (one walk down, counting)."""
+    today = local_date(now or utcnow())
+    direct: dict[int, ForwardNotice] = {}
+    below: dict[int, Counts] = {}
+    for *row, units, signed, owing, reported, late in session.execute(
             select(Notice.id, Notice.issuer_unit_id, Unit.name, Notice.forwards_id,
-                   Notice.doc_number, Notice.title, Notice.state)
+                   Notice.doc_number, Notice.title, Notice.state, ForwardTally.units,
+                   ForwardTally.signed, ForwardTally.owing, ForwardTally.reported, _late(today))
             .join(Unit, Unit.id == Notice.issuer_unit_id)
-            .where(Notice.forwards_id == notice_id, Notice.state != NoticeState.CANCELLED)))}
+            .outerjoin(ForwardTally, ForwardTally.notice_id == Notice.id)
+            .where(Notice.forwards_id == notice_id, Notice.state != NoticeState.CANCELLED)):
+        forward = ForwardNotice(*row, 1)
+        direct[forward.issuer_unit_id] = forward
+        if units is not None:  # issued: it has counters (a draft has no units yet)
+            below.setdefault(forward.issuer_unit_id, Counts()).add(
+                Counts(units, signed, owing, reported, int(late)))
     down = _walk_down(notice_id)
     count, deepest = session.execute(select(func.count(), func.max(down.c.level))).one()
-    below = rollup(session, notice_id, now=now) if direct else {}
     return Rollup(direct, below, count - 1, deepest + 1)  # the notice itself not counted
