@@ -68,9 +68,11 @@ BENCHMARKS = [
     (b7_tree, "B7 — the 转发 tree at national scale",
      "A synthetic national federation (31 provinces, 333 cities, 2,800 counties, 40,000 "
      "townships) and a national notice forwarded at every level (`bench/b7_tree.py`), at 5 levels "
-     "and at 4: the roll-up beside each unit on the issuer's tracking page (counted by the "
-     "database), a province's and a lowest level's, and the whole tree (`flask notice tree`, "
-     "转发情况). Target: the national roll-up's p95 ≤ 50 ms on PostgreSQL."),
+     "and at 4: the roll-up beside each unit on the issuer's tracking page (read from the "
+     "counters the commands keep per 转发, beside the former count of every receipt and report), "
+     "everything the page reads of the tree, a province's and a lowest level's roll-up, and the "
+     "tree (`flask notice tree`, 转发情况) whole and one level at a time. Target: the national "
+     "roll-up's p95 ≤ 50 ms on PostgreSQL. The plans: `bench/EXPLAIN.md` (B7 parts)."),
     (b8_download, "B8 — downloading the 正式文件",
      "One whole request in the web application (Flask's test client, a logged-in person): the "
      "PDF of an issued notice, its 正式文件 stored at 印发 and served as stored, against the same "

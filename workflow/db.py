@@ -4,7 +4,7 @@ Owns: the naming convention for constraints, `utcnow()`, the SQLite pragmas (WAL
 busy timeout) and the BEGIN IMMEDIATE discipline (each writer queued first on the lock file of
 workflow/writelock.py; a late writer, `write_late`, takes them at its first write, and every
 command at its start, `write_from_here`), and every statement that differs between SQLite and
-PostgreSQL (`insert_ignore`, `lock_for_update`, `read_only`, `read_snapshot`). Must not: know
+PostgreSQL (`insert_ignore`, `insert_or_add`, `lock_for_update`, `read_only`, `read_snapshot`). Must not: know
 any domain rule.
 """
 
@@ -194,6 +194,21 @@ def insert_ignore(session: Session, table, rows: list[dict], *, conflict_columns
         # written, and the skipped ones not at all, on both databases.
         return session.execute(statement.values(rows).returning(returning))
     return session.execute(statement, rows)
+
+
+def insert_or_add(session: Session, table, row: dict, *, conflict_columns: list[str],
+                  adding: list[str]) -> None:
+    """INSERT `row`, or, when its `conflict_columns` exist already, add its `adding` columns to
+    that row's (`n = n + excluded.n`: one statement, no value read first, safe against a
+    concurrent writer of the same row)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table).values(**row)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=conflict_columns,
+        set_={name: table.c[name] + statement.excluded[name] for name in adding}))
 
 
 def insert_once(session: Session, table, row: dict, *, key_column: str = "dedupe_key") -> bool:

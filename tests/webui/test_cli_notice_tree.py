@@ -104,6 +104,17 @@ def test_notice_tree_text_indents_each_level(app, forwarded):
     assert any(line.startswith("    第1区东风街道妇联（主送）已签收") for line in lines)
 
 
+def test_notice_tree_depth_1_loads_one_level_with_the_same_header_and_counts(app, forwarded):
+    whole = run(app, str(forwarded)).output.splitlines()
+    result = run(app, str(forwarded), "--depth", "1")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == whole[0]  # the whole tree's size and totals, from the counters below
+    assert any(line.startswith("  示范市第1区妇联（主送）已签收") and "下级签收 1/2" in line
+               for line in lines)
+    assert not any(line.startswith("    ") for line in lines)  # no second level
+
+
 @pytest.mark.parametrize("bad", ["99999", "-1", "abc", "１", "9" * 30])
 def test_notice_tree_refuses_what_is_no_notice_in_chinese(app, forwarded, bad):
     result = run(app, bad)

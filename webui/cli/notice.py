@@ -73,7 +73,7 @@ def notice_tree(notice_id: str, depth: str | None, as_json: bool) -> None:
     levels = _whole(depth, "--depth") if depth is not None else None
     try:
         tree = forwarding.notice_tree(read_only(db.session()), _whole(notice_id, "公文编号"),
-                                      now=clock.now())
+                                      now=clock.now(), depth=levels)
     except WorkflowError as error:
         fail(str(error))
     if as_json:

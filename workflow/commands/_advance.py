@@ -2,9 +2,10 @@
 
 Owns: `_advance()` — in the caller's transaction it checks the person first, then the expected
 version, the state, the reason and the guards (each judged once), applies the command's field
-changes, fires the machine, carries the cascades to child rows (in bulk), marks read the
-notifications of the tasks the move has done (`notifications.settle_tasks`), and writes the audit
-entry. What every command shares lives in homes of its own: `commands.savepoint.command`,
+changes, fires the machine, carries the cascades to child rows (in bulk), moves the counters of
+the 转发 tree (`forward_counts`), marks read the notifications of the tasks the move has done
+(`notifications.settle_tasks`), and writes the audit entry. What every command shares lives in
+homes of its own: `commands.savepoint.command`,
 `loading.get_or_404`, `inputs.clean_text`, `db.as_utc`. Must not: commit, or send anything out of
 the process.
 """
@@ -18,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from workflow import audit, lifecycle, notifications
+from workflow.commands.forward_counts import Watch
 from workflow.conflicts import stale
 from workflow.errors import InvalidInput, InvalidState
 from workflow.inputs import clean_text
@@ -66,6 +68,9 @@ def _advance(
     if rule.reason_required and note is None:
         raise InvalidInput(f"{action.label}必须说明理由")
     before = row.state
+    # A 转发's counters (and those above it) follow the change: the share before it is read
+    # now, the difference added after the cascades, before the audit chain's head is locked.
+    watch = Watch.of(session, row)
     # The command's own field changes come first, so that the guards judge the result: an
     # amendment after sign-off is checked as amended, not as it was. A refusal after this point
     # is undone with the command's SAVEPOINT.
@@ -83,6 +88,8 @@ def _advance(
     session.flush()  # the versioned UPDATE: a concurrent change raises StaleDataError here
 
     cascaded = [_cascade(session, row, c) for c in rule.cascades]
+    if watch is not None:
+        watch.settle()
     # What the move has done is nobody's task any more: its notifications clear themselves.
     notifications.settle_tasks(session, row, before, cascaded, now=now)
     entry_details = dict(details or {})

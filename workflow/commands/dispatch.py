@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from workflow import audit, federation, numbering
 from workflow.calendar import add_working_days
+from workflow.commands import forward_counts
 from workflow.commands._advance import _advance
 from workflow.commands.savepoint import command
 from workflow.db import as_utc
@@ -131,6 +132,7 @@ def issue(session: Session, actor: User, *, notice_id: int, series_code: str | N
         n.receipt_due_on = add_working_days(session, today,
                                             deadline_policy(session).receipt_days(n.urgency))
 
+    forward_counts.opening(session, notice)  # a 转发: its counters, before the audit's head
     _advance(session, actor, notice, NoticeAction.ISSUE, now=now, apply=register,
              expected_version=expected_version, on_behalf_of=notice.issuer.name,
              details={"main": len(main), "cc": len(cc)},
@@ -152,6 +154,7 @@ def issue(session: Session, actor: User, *, notice_id: int, series_code: str | N
     ]
     if reports:
         session.execute(insert(Report.__table__), reports)
+    forward_counts.issued(session, notice)
     notify(session, users_holding(session, Role.RECEIVER, main + cc), actor=actor,
            notice_id=notice.id,
            kind="task", message=f"待签收：{notice.doc_number} {notice.title}", now=now)

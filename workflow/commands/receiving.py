@@ -41,7 +41,8 @@ from workflow.states import ReceiptAction, ReceiptState, ReportAction, ReportSta
 # notice is still open; its number, title, urgency and issuer are what the 收文 is registered
 # with (and nothing else of it: its body may run to pages).
 _WITH_NOTICE = (joinedload(Receipt.notice).load_only(
-    Notice.state, Notice.title, Notice.doc_number, Notice.urgency, Notice.issuer_unit_id)
+    Notice.state, Notice.title, Notice.doc_number, Notice.urgency, Notice.issuer_unit_id,
+    Notice.forwards_id)
     .joinedload(Notice.issuer).load_only(Unit.name),)
 
 
@@ -142,6 +143,9 @@ def submit_report(session: Session, actor: User, *, report_id: int, text: str,
     included_ids = list(dict.fromkeys(included_report_ids or ()))
     if not text and not attachments and not included_ids:
         raise InvalidInput("报告内容不能为空：请填写报告正文或上传附件")
+    # The notice first, as accepting and returning do: a 转发's counters read the unit's
+    # reports before and after, and nobody may change another of them in between.
+    hold_notice_of(session, Report, report_id)
     report = get_or_404(session, Report, report_id, lock=True, label="报告")
     for stored in attachments:
         if not clean_text(stored.filename):

@@ -11,6 +11,8 @@ import workflow.inputs  # noqa: F401  (registers the before_flush check on every
 from workflow.models._columns import enum_column
 from workflow.models.calendar import CalendarDay, DeadlinePolicy  # noqa: F401
 from workflow.models.distribution import (  # noqa: F401
+    ForwardDue,
+    ForwardTally,
     NoticeReading,
     Notification,
     Receipt,
@@ -71,6 +73,8 @@ __all__ = [
     "Receipt",
     "Report",
     "ReportInclusion",
+    "ForwardTally",
+    "ForwardDue",
     "Reminder",
     "Notification",
     "NoticeReading",

@@ -1,5 +1,5 @@
 """What an issued notice creates per unit: receipts and reports; reminders and notifications; who
-of a recipient unit has opened it (已读).
+of a recipient unit has opened it (已读); the counts of each issued 转发's subtree.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -171,3 +172,33 @@ class Notification(Base):
     read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # Where the person acts on it: a path of the web application (/signoff/12, /receiving/#sign-3).
     link: Mapped[str | None] = mapped_column(String(300))
+
+
+class ForwardTally(Base):
+    """The counts of an issued 转发's subtree: its own 主送 units and those of every 转发 below it
+    (a cancelled draft holds none), kept by the commands in the transaction of each change
+    (`workflow.commands.forward_counts`), so that a tracking page reads one row per 转发."""
+
+    __tablename__ = "forward_tally"
+
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"), primary_key=True)
+    # The 转发 this one forwards, when that is itself a 转发 (its counts include this one's);
+    # None at the first level below a notice that forwards nothing.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("forward_tally.notice_id"))
+    units: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    signed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    owing: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    reported: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class ForwardDue(Base):
+    """Of a 转发's subtree, how many 主送 units of open notices have `due_on` as the earliest
+    deadline of what they still owe (signing for, or a report): those of the days before today
+    are the overdue ones, whatever day it is."""
+
+    __tablename__ = "forward_due"
+
+    notice_id: Mapped[int] = mapped_column(ForeignKey("forward_tally.notice_id"),
+                                           primary_key=True)
+    due_on: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    units: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

@@ -7,10 +7,13 @@ opened it, its reports, its own 转发 (number, state) and the counts of the sub
 (units, signed for, owing reports, reported, overdue). Three more statements read the receipts,
 the reports and the first readings of all the tree's notices at once, whatever its size.
 
-`rollup` counts, for each unit that forwarded a notice, its subtree in the database itself (two
-statements): what the issuer's tracking page shows beside each line, at national scale
-(bench/b7_tree.py). `tree_for` is what a person may see: the issuing unit of a notice sees its whole tree (how far its
-notice went); nobody else sees one. Must not: show a unit's internal handling (批示, 办理结果) —
+`rollup` answers, for each unit that forwarded a notice, the counts of its subtree: what the
+issuer's tracking page shows beside each line, read from the counters the commands keep
+(`workflow.commands.forward_counts`: one row per 转发, whatever the depth — bench/b7_tree.py);
+`recount` counts the same afresh from the receipts and reports, and `notice_tree(depth=N)` loads
+N levels of units and takes the last level's subtrees from the counters. `tree_for` is what a
+person may see: the issuing unit of a notice sees its whole tree (how far its notice went);
+nobody else sees one. Must not: show a unit's internal handling (批示, 办理结果) —
 only what the issuer of a notice sees of its own recipients.
 """
 
@@ -27,12 +30,24 @@ from workflow.db import utcnow
 from workflow.deadlines import local_date
 from workflow.errors import NotFound
 from workflow.loading import get_or_404
-from workflow.models import Notice, NoticeReading, Receipt, Report, ReportRequest, Unit, User
+from workflow.models import (
+    ForwardDue,
+    ForwardTally,
+    Notice,
+    NoticeReading,
+    Receipt,
+    Report,
+    ReportRequest,
+    Unit,
+    User,
+)
 from workflow.permissions import Right, may, sees_whole_notice
 from workflow.states import NoticeState, ReceiptState, RecipientKind, ReportState
 
 _OPEN = (NoticeState.ISSUED,)  # only an open notice makes anyone overdue
 _ANSWERED = (ReportState.SUBMITTED, ReportState.ACCEPTED)
+_SENT = (NoticeState.ISSUED, NoticeState.CLOSED, NoticeState.REVOKED, NoticeState.ABOLISHED,
+         NoticeState.ARCHIVED)  # the states of a notice that has receipts
 
 
 @dataclass(frozen=True)
@@ -147,20 +162,35 @@ def _own(node: UnitNode) -> Counts:
                   overdue=int(node.overdue))
 
 
-def _walk_down(notice_id: int):
-    """The notice (level 0) and every live notice forwarding it, theirs … with their level: one
-    recursive CTE over `notice.forwards_id` (a cancelled 转发 and what is below it left out)."""
+def _walk_down(notice_id: int, deepest: int | None = None):
+    """The notice (level 0) and every live notice forwarding it, theirs … with their level (to
+    `deepest` at most): one recursive CTE over `notice.forwards_id` (a cancelled 转发 and what is
+    below it left out)."""
     down = (select(Notice.id.label("id"), literal_column("0", Integer).label("level"))
             .where(Notice.id == notice_id).cte("down", recursive=True))
     child = aliased(Notice)
-    return down.union_all(select(child.id, down.c.level + 1)
-                          .join(down, child.forwards_id == down.c.id)
-                          .where(child.state != NoticeState.CANCELLED))
+    step = (select(child.id, down.c.level + 1).join(down, child.forwards_id == down.c.id)
+            .where(child.state != NoticeState.CANCELLED))
+    if deepest is not None:
+        step = step.where(down.c.level < deepest)
+    return down.union_all(step)
 
 
-def _tree_notices(session: Session, notice_id: int) -> list[ForwardNotice]:
-    """The notice and every notice below it in the tree, with their level (one statement)."""
+def _size(session: Session, notice_id: int) -> tuple[int, int]:
+    """How many notices the tree holds (the notice included) and how deep its units go (the
+    deepest notice that has been sent out, plus one; 0 when not even the notice has)."""
     down = _walk_down(notice_id)
+    count, deepest = session.execute(
+        select(func.count(), func.max(case((Notice.state.in_(_SENT), down.c.level))))
+        .select_from(down).join(Notice, Notice.id == down.c.id)).one()
+    return count, 0 if deepest is None else deepest + 1
+
+
+def _tree_notices(session: Session, notice_id: int, deepest: int | None = None
+                  ) -> list[ForwardNotice]:
+    """The notice and the notices below it in the tree (to level `deepest`), with their level
+    (one statement)."""
+    down = _walk_down(notice_id, deepest)
     rows = session.execute(
         select(Notice.id, Notice.issuer_unit_id, Unit.name, Notice.forwards_id,
                Notice.doc_number, Notice.title, Notice.state, down.c.level)
@@ -169,14 +199,17 @@ def _tree_notices(session: Session, notice_id: int) -> list[ForwardNotice]:
     return [ForwardNotice(*row) for row in rows]
 
 
-def notice_tree(session: Session, notice_id: int, *, now: dt.datetime | None = None
-                ) -> NoticeTree:
-    """The whole 转发 tree below `notice_id` (NotFound for no such notice)."""
+def notice_tree(session: Session, notice_id: int, *, now: dt.datetime | None = None,
+                depth: int | None = None) -> NoticeTree:
+    """The 转发 tree below `notice_id` (NotFound for no such notice): whole, or its units to
+    level `depth` only — those of the last level shown with their 转发 and the counts of its
+    subtree, read from the kept counters, not loaded."""
     root = get_or_404(session, Notice, notice_id, label="公文")
     today = local_date(now or utcnow())
-    notices = _tree_notices(session, root.id)
+    notices = _tree_notices(session, root.id, depth)
     by_id = {n.id: n for n in notices}
-    ids = list(by_id)
+    # The receipts of the notices whose units are shown: all, or those above the last level.
+    ids = [n.id for n in notices if depth is None or n.level < depth]
     forward_of = {(n.forwards_id, n.issuer_unit_id): n for n in notices if n.forwards_id}
 
     receipts = session.execute(
@@ -218,9 +251,18 @@ def notice_tree(session: Session, notice_id: int, *, now: dt.datetime | None = N
                 node.below.add(child.below)
         return node
 
+    # The last level shown: its 转发's subtrees from the counters (before they are added up).
+    frontier = [n for nodes in nodes_of.values() for n in nodes
+                if depth is not None and n.forward is not None and n.forward.level == depth]
+    if frontier:
+        counted = _counted(session, [n.forward.id for n in frontier], today)
+        for node in frontier:
+            node.below = counted.get(node.forward.id, Counts())
     units = [attach(node) for node in nodes_of[root.id]]
-    levels = max((n.level for nodes in nodes_of.values() for n in nodes), default=0)
-    return NoticeTree(by_id[root.id], units, len(notices), levels)
+    if depth is None:
+        levels = max((n.level for nodes in nodes_of.values() for n in nodes), default=0)
+        return NoticeTree(by_id[root.id], units, len(notices), levels)
+    return NoticeTree(by_id[root.id], units, *_size(session, root.id))
 
 
 def _issued_by_actors_unit(session: Session, actor: User, notice_id) -> None:
@@ -253,10 +295,47 @@ def summable_for(session: Session, report: Report) -> list[Report]:
 
 def rollup(session: Session, notice_id: int, *, now: dt.datetime | None = None
            ) -> dict[int, Counts]:
-    """For each unit that forwarded `notice_id`, the counts of the subtree below its 转发 — what
-    the issuer's tracking page shows beside each unit's line — counted by the database (two
-    statements whatever the tree's size: one recursive walk of the forwards tagged with the unit
-    whose 转发 started each branch, the receipts counted per branch, the reports per branch)."""
+    """For each unit that forwarded `notice_id` (and issued its 转发), the counts of the subtree
+    below its 转发 — what the issuer's tracking page shows beside each unit's line — read from
+    the counters the commands keep (`workflow.commands.forward_counts`): one row per 转发, and
+    its overdue units as those whose earliest open deadline is before today."""
+    today = local_date(now or utcnow())
+    return _tallied(session, (Notice.forwards_id == notice_id,
+                              Notice.state != NoticeState.CANCELLED), Notice.issuer_unit_id, today)
+
+
+def _counted(session: Session, forward_ids: list[int], today: dt.date) -> dict[int, Counts]:
+    """The kept counts of each of these 转发, by notice."""
+    return _tallied(session, (Notice.id.in_(forward_ids),), Notice.id, today)
+
+
+def _late(today: dt.date):
+    """Of the 转发 on the row, its subtree's units overdue on `today`: those whose earliest open
+    deadline is before it (its deadline rows read through their key)."""
+    return (select(func.coalesce(func.sum(ForwardDue.units), 0))
+            .where(ForwardDue.notice_id == Notice.id, ForwardDue.due_on < today)
+            .correlate(Notice).scalar_subquery())
+
+
+def _tallied(session: Session, where, key, today: dt.date) -> dict[int, Counts]:
+    """The counters of the 转发 `where` selects, summed by `key`: one statement, reading one row
+    per 转发 and its subtree's deadline rows before today."""
+    return {k: Counts(int(units), int(signed), int(owing), int(reported), int(late))
+            for k, units, signed, owing, reported, late in session.execute(
+                select(key, func.sum(ForwardTally.units), func.sum(ForwardTally.signed),
+                       func.sum(ForwardTally.owing), func.sum(ForwardTally.reported),
+                       func.sum(_late(today)))
+                .join(ForwardTally, ForwardTally.notice_id == Notice.id).where(*where)
+                .group_by(key))}
+
+
+def recount(session: Session, notice_id: int, *, now: dt.datetime | None = None
+            ) -> dict[int, Counts]:
+    """What `rollup` answers, counted afresh from the receipts and reports (two statements
+    whatever the tree's size: one recursive walk of the forwards tagged with the unit whose 转发
+    started each branch, the receipts counted per branch, the reports per branch). The tracking
+    page read this until B7 measured it at national scale (204 ms at p95 on PostgreSQL); it
+    stays as the measure the kept counters are held to (tests, bench/b7_tree.py)."""
     today = local_date(now or utcnow())
     first = select(Notice.id.label("id"), Notice.issuer_unit_id.label("top")).where(
         Notice.forwards_id == notice_id, Notice.state != NoticeState.CANCELLED)
@@ -322,13 +401,27 @@ def rollup_for(session: Session, actor: User, notice_id: int, *,
                now: dt.datetime | None = None) -> Rollup:
     """The roll-up of a notice the actor's unit issued (else NotFound, as `tree_for`)."""
     _issued_by_actors_unit(session, actor, notice_id)
-    direct = {n.issuer_unit_id: n for n in (
-        ForwardNotice(*row, 1) for row in session.execute(
+    return rollup_of(session, notice_id, now=now)
+
+
+def rollup_of(session: Session, notice_id: int, *, now: dt.datetime | None = None) -> Rollup:
+    """What the tracking page reads of the 转发 below a notice: its 转发 with their counters (one
+    statement), and the size of the whole tree (one walk down, counting)."""
+    today = local_date(now or utcnow())
+    direct: dict[int, ForwardNotice] = {}
+    below: dict[int, Counts] = {}
+    for *row, units, signed, owing, reported, late in session.execute(
             select(Notice.id, Notice.issuer_unit_id, Unit.name, Notice.forwards_id,
-                   Notice.doc_number, Notice.title, Notice.state)
+                   Notice.doc_number, Notice.title, Notice.state, ForwardTally.units,
+                   ForwardTally.signed, ForwardTally.owing, ForwardTally.reported, _late(today))
             .join(Unit, Unit.id == Notice.issuer_unit_id)
-            .where(Notice.forwards_id == notice_id, Notice.state != NoticeState.CANCELLED)))}
+            .outerjoin(ForwardTally, ForwardTally.notice_id == Notice.id)
+            .where(Notice.forwards_id == notice_id, Notice.state != NoticeState.CANCELLED)):
+        forward = ForwardNotice(*row, 1)
+        direct[forward.issuer_unit_id] = forward
+        if units is not None:  # issued: it has counters (a draft has no units yet)
+            below.setdefault(forward.issuer_unit_id, Counts()).add(
+                Counts(units, signed, owing, reported, int(late)))
     down = _walk_down(notice_id)
     count, deepest = session.execute(select(func.count(), func.max(down.c.level))).one()
-    below = rollup(session, notice_id, now=now) if direct else {}
     return Rollup(direct, below, count - 1, deepest + 1)  # the notice itself not counted
