@@ -296,3 +296,19 @@ def test_the_migration_counts_the_forwards_already_issued_as_the_commands_did(ch
     spec.loader.exec_module(migration)
     migration._fill(session.connection())
     assert rows() == kept
+
+
+def test_a_misdirected_unit_sent_on_to_the_right_one_is_counted_up_the_tree(chain, session):
+    w = chain
+    c1, c2 = w.communities
+    c.reject(session, w.community2_receiver, receipt_id=_receipt(session, w.f2, c2).id,
+             reason="本社区不属于通知范围", now=at(4))
+    before = counted(session, w, LATE)
+    c3 = c.create_unit(session, None, name="东风街道三社区妇联", parent_id=w.streets[0].id)
+    c.redirect_return(session, w.s1_clerk, receipt_id=_receipt(session, w.f2, c2).id,
+                      unit_id=c3.id, now=at(4.5))
+    after = counted(session, w, LATE)  # asserts the kept counters equal a fresh count
+    # 三社区 is one more unit in both subtrees, owing its report, not signed, and late.
+    for line in ("F1", "F2"):
+        units, signed, owing, reported, overdue = before[line]
+        assert after[line] == (units + 1, signed, owing + 1, reported, overdue + 1)

@@ -18,6 +18,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from workflow import federation
+from workflow.commands import forward_counts
 from workflow.commands._advance import _advance
 from workflow.commands.savepoint import command
 from workflow.commands.tracking import close_if_complete, hold_notice_of
@@ -107,6 +108,8 @@ def redirect_return(session: Session, actor: User, *, receipt_id: int, unit_id: 
             {"notice_id": receipt.notice_id, "request_id": request_id, "unit_id": unit.id,
              "state": ReportState.DUE, "version": 1} for request_id in owed])
     notice = receipt.notice
+    if notice.forwards_id is not None:  # a 转发's new unit counts up its tree (rows held already)
+        forward_counts.add(session, notice.id, forward_counts.share(session, notice.id, unit.id))
     notify(session, users_holding(session, Role.RECEIVER, [unit.id]), actor=actor,
            notice_id=notice.id, kind="task", now=now,
            message=f"待签收（改发）：{notice.doc_number} {notice.title}")
