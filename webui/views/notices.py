@@ -58,9 +58,12 @@ def action_links(actions, notice_id: int) -> list[tuple[str, str]]:
 
 
 @bp.get("/")
-@login_required
 def root():
-    """Home: 我的待办 for those who do business, the admin desk for the administrator duties."""
+    """Home: 我的待办 for those who do business, the admin desk for the administrator duties.
+    Someone who simply arrives is shown the login form without a "请先登录" reproach (and no
+    `next`: home is where a login leads anyway)."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
     desks = desks_for(current_user.account)
     return redirect(url_for(desks[0].endpoint if desks else "notices.index"))
 
