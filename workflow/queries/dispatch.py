@@ -129,7 +129,7 @@ def _clerks_notice(session: Session, actor: User, notice_id: int) -> Notice:
         select(Notice).where(Notice.id == notice_id)
         .options(selectinload(Notice.addressees), selectinload(Notice.report_requests)))
     if notice is None or not actor.holds(Role.CLERK, notice.issuer_unit_id):
-        raise NotFound(f"找不到编号为 {notice_id} 的公文，或您无权登记印发")
+        raise NotFound("找不到该公文，或您无权登记印发")
     return notice
 
 

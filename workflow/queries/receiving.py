@@ -308,7 +308,7 @@ def receipt_title_for_unit(session: Session, actor: User, receipt_id: int) -> st
     title = session.scalar(_TITLE_OF_RECEIPT, {"receipt_id": receipt_id, "units": units}) \
         if units and 1 <= receipt_id <= MAX_ID else None
     if title is None:
-        raise NotFound(f"找不到编号为 {receipt_id} 的收文，或您无权办理")
+        raise NotFound("找不到该收文，或您无权办理")
     return title
 
 
@@ -340,7 +340,7 @@ def report_for_unit(session: Session, actor: User, report_id: int, *,
     report = session.scalar(select(Report).where(
         Report.id == report_id, Report.unit_id.in_(receiver_units(actor))))
     if report is None:
-        raise NotFound(f"找不到编号为 {report_id} 的报告，或您无权查看")
+        raise NotFound("找不到该报告，或您无权查看")
     receipt = session.scalar(select(Receipt).where(
         Receipt.notice_id == report.notice_id, Receipt.unit_id == report.unit_id))
     signed_for = receipt is not None and receipt.state == ReceiptState.ACKNOWLEDGED
