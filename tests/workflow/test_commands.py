@@ -17,6 +17,7 @@ from tests.factories import (
     add_units_with_receivers,
     at,
     draft,
+    full_story,
     notice_in,
     receipts_of,
     refused,
@@ -676,3 +677,12 @@ def test_a_returned_report_is_due_again_with_the_reason(world, session):
                     now=at(2.5))
     assert (report.state, report.return_reason, report.text) == (PS.SUBMITTED, None,
                                                                  "补充后的报告")
+
+
+def test_the_audit_entries_of_accepting_and_returning_a_report_name_its_unit(world, session):
+    full_story(world, session)
+    details = dict(session.execute(
+        select(AuditEntry.action, AuditEntry.details)
+        .where(AuditEntry.action.in_(["report.ACCEPT", "report.RETURN"]))).all())
+    assert details["report.ACCEPT"] == {"unit": "示范市第1区妇联", "request": "调研报告"}
+    assert details["report.RETURN"] == {"unit": "示范市第1区妇联", "request": "调研报告"}
