@@ -239,6 +239,18 @@ def _own_number(text: str, field: str) -> list[Finding]:
     return []
 
 
+# Quotation marks one level down: double ↔ single (GB/T 15834: 外层双引号，内层单引号).
+_ONE_LEVEL_DOWN = str.maketrans({"“": "‘", "”": "’", "‘": "“", "’": "”"})
+
+
+def quoted(text: str) -> str:
+    """`text` in “ ” as a hint cites it: quotation marks inside it go one level down, so that a
+    title reading 关于学习“五好”家庭的通知 is cited “…关于学习‘五好’家庭的通知”; straight quotes a
+    typist used in pairs count as double ones."""
+    text = re.sub(r'"([^"]*)"', r"“\1”", text)
+    return f"“{text.translate(_ONE_LEVEL_DOWN)}”"
+
+
 def _check_title(title: str, kind: str, issuer_names: Sequence[str]) -> list[Finding]:
     if not title:
         return []  # the lifecycle's own guard says 标题不能为空
@@ -256,7 +268,7 @@ def _check_title(title: str, kind: str, issuer_names: Sequence[str]) -> list[Fin
     elif not head.strip():
         name = issuer_names[0] if issuer_names else "发文机关名称"
         found.append(Finding(WARNING, RULE_TITLE, "标题",
-                             f"标题宜冠以发文机关名称，如“{name}{title}”"))
+                             f"标题宜冠以发文机关名称，如{quoted(name + title)}"))
     return found
 
 
