@@ -332,12 +332,19 @@ def _check_headings(lines: list[str]) -> list[Finding]:
     return found
 
 
+def document_names(filenames: Iterable[str]) -> list[str]:
+    """The documents attached, by name: a file's name without its extension, each once — the
+    same 附件 uploaded as PDF and as Word is one 附件 in the 附件说明."""
+    return list(dict.fromkeys(_stem(name) for name in filenames))
+
+
 def _check_attachments(lines: list[str], attachments: Sequence[str]) -> list[Finding]:
+    attachments = document_names(attachments)
     head = next((i for i, line in enumerate(lines) if _ATTACHMENT_HEAD_RE.match(line)), None)
     if head is None:
         if attachments:
-            names = "".join(f"{i}.{_stem(n)}" for i, n in enumerate(attachments, 1)) \
-                if len(attachments) > 1 else _stem(attachments[0])
+            names = "".join(f"{i}.{n}" for i, n in enumerate(attachments, 1)) \
+                if len(attachments) > 1 else attachments[0]
             return [Finding(WARNING, RULE_ATTACHMENT, "附件说明",
                             f"有{len(attachments)}个附件，正文之后应有附件说明，"
                             f"如“附件：{names[:40]}”")]

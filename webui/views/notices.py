@@ -105,7 +105,8 @@ def show(notice_id: int):
         db.session.commit()
         read_only(db.session())
     return render_template(
-        "notices/show.html", notice=notice, picture=pictures.dot_available(),
+        "notices/show.html", notice=notice, paper=printing.layout(notice),
+        picture=pictures.dot_available(),
         readers=queries.notices.own_unit_readers(db.session, actor, notice.id),
         actions=action_links(permissions.available_actions(actor, notice), notice.id),
         progress=queries.progress(db.session, [notice.id])[notice.id],

@@ -19,6 +19,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from workflow.checks import document_names
 from workflow.deadlines import chinese_date
 from workflow.states import Direction, Urgency
 
@@ -140,7 +141,7 @@ def layout(notice) -> PrintedNotice:
         main_line=_recipient_line(notice.main_addressees, "："),
         paragraphs=tuple(paragraph(line) for line in body_lines),
         attachment_lines=typed_attachments or _attachment_note(
-            _forwarded(notice) + [_stem(a.filename) for a in notice.attachments]),
+            _forwarded(notice) + document_names(a.filename for a in notice.attachments)),
         signer=issuer.name,
         date=chinese_date(notice.signed_on) if notice.signed_on else None,
         seal_png=issuer.seal_png or None,
@@ -269,10 +270,6 @@ def _forwarded(notice) -> list[str]:
     if source is None:
         return []
     return [f"{source.title}（{source.doc_number}）" if source.doc_number else source.title]
-
-
-def _stem(filename: str) -> str:
-    return filename.rsplit(".", 1)[0] if "." in filename else filename
 
 
 def _attachment_note(names: list[str]) -> tuple[str, ...]:
