@@ -343,3 +343,35 @@ def test_another_units_receiver_gets_404_and_a_supervisor_403_for_the_file(
     response = client.get(f"/receiving/attachments/{attachment_id}")
     assert response.status_code == status
     assert response.data != XLSX
+
+
+# ------------------------------------------------------------------------------------------------
+# 签收 from the notice page (issue 15).
+
+SIGN_FORM = re.compile(r'action="/receiving/receipts/(\d+)/acknowledge".*?'
+                       r'name="expected_version" value="(\d+)"', re.S)
+
+
+@pytest.mark.usefixtures("people")
+def test_a_receiver_signs_for_a_notice_from_the_notice_page(client, log_in, app, world):
+    receipt = receipt_of(app, world.issued_id, district(2))
+    log_in("receiver2")
+    page = f"/notices/{world.issued_id}"
+    html = text(client.get(page))
+    assert SIGN_FORM.findall(html) == [(str(receipt.id), str(receipt.version))]
+    response = post(client, f"/receiving/receipts/{receipt.id}/acknowledge",
+                    {"expected_version": receipt.version}, page=page)
+    assert response.status_code == 303
+    assert receipt_of(app, world.issued_id, district(2)).state == "ACKNOWLEDGED"
+    assert SIGN_FORM.findall(text(client.get(page))) == []  # signed: no second button
+
+
+@pytest.mark.usefixtures("people")
+def test_no_sign_button_for_whom_the_engine_does_not_let_sign_now(log_in, app, world):
+    page = f"/notices/{world.issued_id}"
+    # District 1 has signed already; the issuer's supervisor, clerk and drafter sign for nothing.
+    for username in ("receiver1", "supervisor", "clerk", "drafter"):
+        html = text(log_in(username, on=app.test_client()).get(page))
+        assert "签收情况" in html and "/acknowledge" not in html, username
+    outsider = log_in("outsider", on=app.test_client())  # another federation: no page at all
+    assert outsider.get(page).status_code == 404

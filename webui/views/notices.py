@@ -29,6 +29,7 @@ from workflow.printing.docx import render_docx
 from workflow.printing.html import render_html, style_hash
 from workflow.printing.pdf import render_pdf
 from workflow.queries import incoming as incoming_queries
+from workflow.queries import receiving as receiving_queries
 from workflow.states import NoticeAction
 
 bp = Blueprint("notices", __name__)
@@ -112,6 +113,7 @@ def show(notice_id: int):
         progress=queries.progress(db.session, [notice.id])[notice.id],
         receipts=queries.receipts(db.session, notice.id, actor),
         reports=queries.reports(db.session, notice.id, actor),
+        to_sign=receiving_queries.signable_receipts(db.session, actor, notice.id),
         trail=queries.audit_trail(db.session, notice.id, actor),
         incomings=incoming_queries.own_incomings(db.session, actor, notice.id))
 

@@ -32,6 +32,7 @@ from workflow.permissions import available_actions
 from workflow.queries.forwarding import summable_for
 from workflow.states import (
     NoticeState,
+    ReceiptAction,
     ReceiptState,
     RecipientKind,
     ReportAction,
@@ -226,6 +227,18 @@ def _to_sign(session: Session, actor: User, units: list[int],
     items.sort(key=lambda item: (item[1].deadline is None,
                                  item[1].deadline.days_left if item[1].deadline else 0))
     return items
+
+
+def signable_receipts(session: Session, actor: User, notice_id: int) -> list[Receipt]:
+    """The notice's receipts `actor` may sign for now (签收 from the notice page): those of the
+    units where they are 收文员 that the engine lets them acknowledge; none for anyone else."""
+    units = receiver_units(actor)
+    if not units:
+        return []
+    receipts = session.scalars(
+        select(Receipt).where(Receipt.notice_id == notice_id, Receipt.unit_id.in_(units))
+        .order_by(Receipt.unit_id))
+    return [r for r in receipts if ReceiptAction.ACKNOWLEDGE in available_actions(actor, r)]
 
 
 def receipt_deadline(notice: Notice, kind: RecipientKind, today: dt.date) -> Deadline | None:
