@@ -375,3 +375,29 @@ def test_no_sign_button_for_whom_the_engine_does_not_let_sign_now(log_in, app, w
         assert "签收情况" in html and "/acknowledge" not in html, username
     outsider = log_in("outsider", on=app.test_client())  # another federation: no page at all
     assert outsider.get(page).status_code == 404
+
+
+@pytest.mark.usefixtures("people")
+def test_an_overdue_receipt_is_not_counted_among_the_reports_to_submit(client, log_in, app,
+                                                                        world):
+    """District 3 has reported all it owes; an unsigned notice past its signing deadline is
+    overdue as a receipt, and the 待上报 line must not claim an overdue report."""
+    with app.app_context():
+        s = db.session
+        w = world_of(s)
+        receiver3 = w.users["receiver3"]
+        d3 = w.districts[2]
+        receipt = next(r for r in s.scalars(select(Receipt).where(
+            Receipt.notice_id == world.issued_id, Receipt.unit_id == d3.id)))
+        report = s.scalar(select(Report).where(Report.notice_id == world.issued_id,
+                                               Report.unit_id == d3.id))
+        c.acknowledge(s, receiver3, receipt_id=receipt.id, now=at(1.5))
+        c.submit_report(s, receiver3, report_id=report.id, text="调研报告全文", now=at(2))
+        notice_in(w, NoticeState.ISSUED, title="关于报送名单的通知", requests=[],
+                  main_group_ids=[], main_unit_ids=[d3.id], cc_unit_ids=[])
+        s.commit()
+    log_in("receiver3")
+    html = text(client.get("/receiving/"))
+    assert re.search(r"待签收 <span[^>]*>1 件，其中已逾期 1 件", html)
+    assert re.search(r"待上报 <span[^>]*>0 项</span>", html)
+    assert "0 项，其中已逾期" not in html
