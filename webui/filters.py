@@ -28,6 +28,7 @@ _OTHER_ACTIONS = {
     "notice.UPDATE": "修改草稿",
     "notice.ADD_ATTACHMENT": "添加附件",
     "notice.REMOVE_ATTACHMENT": "删除附件",
+    "report.REMOVE_ATTACHMENT": "删除报告附件",
     "notice.REMIND": "催办",
     "receipt.READ": "首次阅读",
     "incoming.REGISTER": "收文登记",

@@ -401,3 +401,35 @@ def test_an_overdue_receipt_is_not_counted_among_the_reports_to_submit(client, l
     assert re.search(r"待签收 <span[^>]*>1 件，其中已逾期 1 件", html)
     assert re.search(r"待上报 <span[^>]*>0 项</span>", html)
     assert "0 项，其中已逾期" not in html
+
+
+@pytest.mark.usefixtures("people")
+def test_a_returned_report_drops_its_earlier_file_from_the_report_page(client, log_in, world,
+                                                                       app):
+    log_in("receiver1")
+    report = report_of(app, world.issued_id, district(1))
+    page = f"/receiving/reports/{report.id}"
+    post(client, page, {"expected_version": report.version, "text": "初稿",
+                        "attachments": [(io.BytesIO(b"%PDF-1.4"), "旧报告.pdf")]},
+         page=page, content_type="multipart/form-data")
+    with app.app_context():
+        s = db.session
+        supervisor = s.scalar(select(User).where(User.username == "supervisor"))
+        c.return_report(s, supervisor, report_id=report.id, reason="数据有误", now=at(3))
+        s.commit()
+        attachment_id = s.scalar(select(Attachment.id).where(Attachment.report_id == report.id))
+    html = text(client.get(page))
+    action = f"/receiving/reports/{report.id}/attachments/{attachment_id}/remove"
+    assert f'action="{action}"' in html
+    version = report_of(app, world.issued_id, district(1)).version
+    response = post(client, action, {"expected_version": version}, page=page)
+    assert response.status_code == 303 and response.location.endswith(page)
+    assert "已删除报告附件" in flashes(client, page)
+    with app.app_context():
+        assert db.session.scalar(select(Attachment).where(
+            Attachment.report_id == report.id)) is None
+    assert audit_count(app, "report.REMOVE_ATTACHMENT", report.id) == 1
+    # Another unit's receiver cannot reach it: the report is not theirs.
+    other = log_in("receiver2", on=app.test_client())
+    assert post(other, action, {"expected_version": version},
+                page="/receiving/").status_code in (403, 404)
