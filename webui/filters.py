@@ -28,6 +28,7 @@ _OTHER_ACTIONS = {
     "notice.UPDATE": "修改草稿",
     "notice.ADD_ATTACHMENT": "添加附件",
     "notice.REMOVE_ATTACHMENT": "删除附件",
+    "report.REMOVE_ATTACHMENT": "删除报告附件",
     "notice.REMIND": "催办",
     "receipt.READ": "首次阅读",
     "incoming.REGISTER": "收文登记",
@@ -118,6 +119,21 @@ def state_label(name: str | None, object_type: str = "notice") -> str:
     return name
 
 
+# More units than this in one entry (a 催办 to every outstanding unit) are counted, not listed.
+_UNITS_LISTED = 5
+
+
+def entry_units(details: dict | None) -> str:
+    """The unit(s) an audit entry acted on, from its details: “第1区妇联”, or for a 催办 of many
+    “第1区妇联、第2区妇联等 23 个单位”; "" when the entry names none."""
+    details = details or {}
+    names = [details["unit"]] if details.get("unit") else list(details.get("units") or [])
+    names = [str(name) for name in names if name]
+    if len(names) > _UNITS_LISTED:
+        return f"{'、'.join(names[:2])}等 {len(names)} 个单位"
+    return "、".join(names)
+
+
 def init_app(app: Flask) -> None:
-    for function in (localtime, cndate, paragraphs, action_label, state_label):
+    for function in (localtime, cndate, paragraphs, action_label, state_label, entry_units):
         app.add_template_filter(function)

@@ -239,6 +239,18 @@ def _own_number(text: str, field: str) -> list[Finding]:
     return []
 
 
+# Quotation marks one level down: double ↔ single (GB/T 15834: 外层双引号，内层单引号).
+_ONE_LEVEL_DOWN = str.maketrans({"“": "‘", "”": "’", "‘": "“", "’": "”"})
+
+
+def quoted(text: str) -> str:
+    """`text` in “ ” as a hint cites it: quotation marks inside it go one level down, so that a
+    title reading 关于学习“五好”家庭的通知 is cited “…关于学习‘五好’家庭的通知”; straight quotes a
+    typist used in pairs count as double ones."""
+    text = re.sub(r'"([^"]*)"', r"“\1”", text)
+    return f"“{text.translate(_ONE_LEVEL_DOWN)}”"
+
+
 def _check_title(title: str, kind: str, issuer_names: Sequence[str]) -> list[Finding]:
     if not title:
         return []  # the lifecycle's own guard says 标题不能为空
@@ -256,7 +268,7 @@ def _check_title(title: str, kind: str, issuer_names: Sequence[str]) -> list[Fin
     elif not head.strip():
         name = issuer_names[0] if issuer_names else "发文机关名称"
         found.append(Finding(WARNING, RULE_TITLE, "标题",
-                             f"标题宜冠以发文机关名称，如“{name}{title}”"))
+                             f"标题宜冠以发文机关名称，如{quoted(name + title)}"))
     return found
 
 
@@ -320,12 +332,19 @@ def _check_headings(lines: list[str]) -> list[Finding]:
     return found
 
 
+def document_names(filenames: Iterable[str]) -> list[str]:
+    """The documents attached, by name: a file's name without its extension, each once — the
+    same 附件 uploaded as PDF and as Word is one 附件 in the 附件说明."""
+    return list(dict.fromkeys(_stem(name) for name in filenames))
+
+
 def _check_attachments(lines: list[str], attachments: Sequence[str]) -> list[Finding]:
+    attachments = document_names(attachments)
     head = next((i for i, line in enumerate(lines) if _ATTACHMENT_HEAD_RE.match(line)), None)
     if head is None:
         if attachments:
-            names = "".join(f"{i}.{_stem(n)}" for i, n in enumerate(attachments, 1)) \
-                if len(attachments) > 1 else _stem(attachments[0])
+            names = "".join(f"{i}.{n}" for i, n in enumerate(attachments, 1)) \
+                if len(attachments) > 1 else attachments[0]
             return [Finding(WARNING, RULE_ATTACHMENT, "附件说明",
                             f"有{len(attachments)}个附件，正文之后应有附件说明，"
                             f"如“附件：{names[:40]}”")]

@@ -21,13 +21,14 @@ from workflow.models import User
 def get_or_404(session: Session, model, object_id, *, lock: bool = False, label: str = "记录",
                options: tuple = ()):
     """Load a row by id (with the loader `options` given), or raise NotFound with a message
-    naming what was sought."""
+    naming what was sought — never its id, an internal number that tells a person nothing."""
+    missing = NotFound(f"找不到该{label}")
     if not isinstance(object_id, int) or isinstance(object_id, bool) or not (
             1 <= object_id <= MAX_ID):
-        raise NotFound(f"找不到该{label}（编号无效：{str(object_id)[:20]!r}）")
+        raise missing
     row = session.scalar(_by_id(model, lock, options), {"id": object_id})
     if row is None:
-        raise NotFound(f"找不到编号为 {object_id} 的{label}")
+        raise missing
     return row
 
 

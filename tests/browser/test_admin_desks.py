@@ -24,3 +24,24 @@ def test_each_administrator_duty_has_a_desk_that_fits_a_phone(browser, live_serv
         assert "无权" not in page.inner_text("main")
         person.photograph(f"{username}{path.replace('/', '-').rstrip('-')}")
     person.close()
+
+
+def test_every_name_in_the_user_list_stays_on_one_line_at_both_widths(browser, live_server,
+                                                                        artifacts):
+    base, _app = live_server
+    person = Person(browser, base, "admin", artifacts)
+    page = person.go("/admin/users")
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        # One line box per name: a name that wraps has two (its text's client rects).
+        lines = page.evaluate("""() => [...document.querySelectorAll('td.lead')].map(td => {
+            const range = document.createRange(); range.selectNodeContents(td);
+            const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            return [td.textContent.trim(), tops.size]; })""")
+        assert lines, "the user list shows no names"
+        wrapped = [name for name, count in lines if count > 1]
+        assert not wrapped, f"at {width}px these names wrap: {wrapped}"
+    page.set_viewport_size({"width": 1280, "height": 900})
+    person.photograph("admin-users-names")
+    page.screenshot(path=artifacts / "admin-users-names-top-1280.png")
+    person.close()

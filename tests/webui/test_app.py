@@ -32,6 +32,25 @@ def test_an_unknown_page_is_a_chinese_404(client):
     assert "找不到页面" in _text(response)
 
 
+def test_a_missing_notice_is_a_calm_page_naming_what_was_not_found_without_its_id(client, log_in,
+                                                                                  world):
+    log_in("drafter")
+    response = client.get("/notices/987654")
+    html = _text(response)
+    assert response.status_code == 404
+    assert "找不到该公文，或您无权查看" in html
+    assert "987654" not in html and "编号为" not in html
+    assert 'class="error-code"' not in html and ">404<" not in html
+    assert 'href="/"' in html  # a way on: home, whatever desks the person has
+
+
+def test_a_conflict_page_shows_no_status_digits(refusing_app):
+    response = refusing_app.test_client().post("/refuse/conflict")
+    html = _text(response)
+    assert response.status_code == 409
+    assert ">409<" not in html and "操作冲突" not in html and "已被他人处理" in html
+
+
 def test_a_wrong_method_is_a_chinese_405(client):
     response = client.put("/login")
     assert response.status_code == 405

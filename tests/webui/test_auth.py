@@ -233,3 +233,15 @@ def test_anonymous_users_are_sent_to_the_login_page(client, world):
         response = client.get(path)
         assert response.status_code == 302
         assert response.location.startswith("/login?next=")
+
+
+def test_arriving_at_the_home_page_shows_the_login_form_without_a_please_log_in_message(client,
+                                                                                         world):
+    response = client.get("/")
+    assert response.status_code == 302 and response.location == "/login"
+    assert "请先登录" not in client.get("/login").get_data(as_text=True)
+
+
+def test_following_a_link_to_a_protected_page_still_says_please_log_in(client, world):
+    client.get("/notices/")
+    assert "请先登录" in client.get("/login").get_data(as_text=True)

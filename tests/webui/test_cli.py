@@ -48,7 +48,7 @@ def test_notice_show_prints_one_notice(app, world):
 def test_notice_show_of_an_unknown_id_exits_1_with_a_chinese_message(app, world):
     result = app.test_cli_runner().invoke(args=["notice", "show", "999999"])
     assert result.exit_code == 1
-    assert "找不到编号为 999999 的公文" in result.stderr
+    assert "找不到该公文" in result.stderr
     assert result.stdout == ""
 
 

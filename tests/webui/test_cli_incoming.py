@@ -132,10 +132,10 @@ def test_incoming_show_without_json_reads_as_the_收文处理笺(app, register):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["show", "999999"], "找不到编号为 999999 的收文"),
+    (["show", "999999"], "找不到该收文"),
     (["show", "0"], "找不到该收文"),
     (["show", str(10**30)], "找不到该收文"),
-    (["list", "--unit", "999999"], "找不到编号为 999999 的单位"),
+    (["list", "--unit", "999999"], "找不到该单位"),
     (["list", "--unit", "南关"], "单位编号应为正整数"),
     (["show", "-1"], "收文编号应为正整数"),
     (["show", "1\x07"], "收文编号应为正整数"),

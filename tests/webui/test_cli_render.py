@@ -47,7 +47,7 @@ def test_render_of_an_unknown_notice_exits_1_in_chinese(app, world, tmp_path):
     out = tmp_path / "x.pdf"
     result = render(app, "999999", "--format", "pdf", "-o", str(out))
     assert result.exit_code == 1
-    assert "找不到编号为 999999 的公文" in result.stderr and not out.exists()
+    assert "找不到该公文" in result.stderr and not out.exists()
 
 
 def test_render_in_an_unknown_format_exits_1_naming_the_formats(app, world, tmp_path):

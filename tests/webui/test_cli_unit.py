@@ -52,7 +52,7 @@ def test_a_file_that_is_not_a_png_is_refused_and_nothing_is_stored(
 
 
 @pytest.mark.parametrize("args, words", [
-    (["999999", "--clear"], "找不到编号为 999999 的单位"),
+    (["999999", "--clear"], "找不到该单位"),
     (["{unit}", "/nonexistent/seal.png"], "找不到文件"),
     (["{unit}"], "二者选一"),
     (["{unit}", "{png}", "--clear"], "二者选一"),

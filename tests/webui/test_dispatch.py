@@ -115,6 +115,18 @@ def test_issuing_numbers_the_notice_and_sends_it_to_every_unit(client, log_in, a
     assert any(n.doc_number in m for m in flashes(client))
 
 
+def test_the_confirmation_reopened_after_issuing_shows_the_number_the_notice_got(
+        client, log_in, app, desks):
+    log_in("clerk")
+    page = f"/dispatch/{desks.signed}/issue"
+    assert post_form(client, page, page).status_code == 303
+    html = text(client.get(page))
+    year = _year()
+    assert f"示妇发〔{year}〕1号" in html  # the number it got …
+    assert f"示妇发〔{year}〕2号" not in html and "将编文号" not in html  # … not the next one
+    assert f'action="/dispatch/{desks.signed}/issue"' not in html
+
+
 def test_issuing_a_page_someone_changed_meanwhile_is_already_handled(client, log_in, app, desks):
     log_in("clerk")
     page = f"/dispatch/{desks.signed}/issue"

@@ -108,8 +108,29 @@ def test_the_list_shows_ones_notifications_newest_first_with_the_unread_marked(
     assert html.count('class="notif notif-unread"') == 1 and "1 条未读" in html
     assert "全部标为已读" in html
     assert "待签收" in html and "待办" in html
-    assert f'<span class="notif-notice">{world.issued_number}</span>' in html
+    # "待签收：<number> <title>" names the notice: no second label repeats it.
+    assert 'class="notif-notice"' not in html
     assert world.draft_title not in html  # the drafter's business, not the receiver's
+
+
+def test_a_card_names_its_notice_once(client, log_in, world, app):
+    log_in("receiver1")
+    html = _text(client.get("/notifications/"))
+    # The button's hidden words for a screen reader are not shown, so only the visible ones count.
+    visible = re.sub(r'<span class="notif-hidden">.*?</span>', "", html)
+    assert visible.count(world.issued_number) == 1
+    assert visible.count(world.only_first_title) == 1 and visible.count(world.issued_title) == 1
+
+
+def test_a_card_whose_message_does_not_name_its_notice_shows_the_number(client, log_in, world,
+                                                                        app):
+    with app.app_context():
+        notify(db.session, [_user_id(app, "receiver1")], actor=None, notice_id=world.issued_id,
+               kind="reminder", message="请尽快办理", now=NOW)
+        db.session.commit()
+    log_in("receiver1")
+    html = _text(client.get("/notifications/"))
+    assert f'<span class="notif-notice">{world.issued_number}</span>' in html
 
 
 def test_the_list_is_paged(client, log_in, world, app):

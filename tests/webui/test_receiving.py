@@ -346,3 +346,93 @@ def test_another_units_receiver_gets_404_and_a_supervisor_403_for_the_file(
     response = client.get(f"/receiving/attachments/{attachment_id}")
     assert response.status_code == status
     assert response.data != XLSX
+
+
+# ------------------------------------------------------------------------------------------------
+# 签收 from the notice page (issue 15).
+
+SIGN_FORM = re.compile(r'action="/receiving/receipts/(\d+)/acknowledge".*?'
+                       r'name="expected_version" value="(\d+)"', re.S)
+
+
+@pytest.mark.usefixtures("people")
+def test_a_receiver_signs_for_a_notice_from_the_notice_page(client, log_in, app, world):
+    receipt = receipt_of(app, world.issued_id, district(2))
+    log_in("receiver2")
+    page = f"/notices/{world.issued_id}"
+    html = text(client.get(page))
+    assert SIGN_FORM.findall(html) == [(str(receipt.id), str(receipt.version))]
+    response = post(client, f"/receiving/receipts/{receipt.id}/acknowledge",
+                    {"expected_version": receipt.version}, page=page)
+    assert response.status_code == 303
+    assert receipt_of(app, world.issued_id, district(2)).state == "ACKNOWLEDGED"
+    assert SIGN_FORM.findall(text(client.get(page))) == []  # signed: no second button
+
+
+@pytest.mark.usefixtures("people")
+def test_no_sign_button_for_whom_the_engine_does_not_let_sign_now(log_in, app, world):
+    page = f"/notices/{world.issued_id}"
+    # District 1 has signed already; the issuer's supervisor, clerk and drafter sign for nothing.
+    for username in ("receiver1", "supervisor", "clerk", "drafter"):
+        html = text(log_in(username, on=app.test_client()).get(page))
+        assert "签收情况" in html and "/acknowledge" not in html, username
+    outsider = log_in("outsider", on=app.test_client())  # another federation: no page at all
+    assert outsider.get(page).status_code == 404
+
+
+@pytest.mark.usefixtures("people")
+def test_an_overdue_receipt_is_not_counted_among_the_reports_to_submit(client, log_in, app,
+                                                                        world):
+    """District 3 has reported all it owes; an unsigned notice past its signing deadline is
+    overdue as a receipt, and the 待上报 line must not claim an overdue report."""
+    with app.app_context():
+        s = db.session
+        w = world_of(s)
+        receiver3 = w.users["receiver3"]
+        d3 = w.districts[2]
+        receipt = next(r for r in s.scalars(select(Receipt).where(
+            Receipt.notice_id == world.issued_id, Receipt.unit_id == d3.id)))
+        report = s.scalar(select(Report).where(Report.notice_id == world.issued_id,
+                                               Report.unit_id == d3.id))
+        c.acknowledge(s, receiver3, receipt_id=receipt.id, now=at(1.5))
+        c.submit_report(s, receiver3, report_id=report.id, text="调研报告全文", now=at(2))
+        notice_in(w, NoticeState.ISSUED, title="关于报送名单的通知", requests=[],
+                  main_group_ids=[], main_unit_ids=[d3.id], cc_unit_ids=[])
+        s.commit()
+    log_in("receiver3")
+    html = text(client.get("/receiving/"))
+    assert re.search(r"待签收 <span[^>]*>1 件，其中已逾期 1 件", html)
+    assert re.search(r"待上报 <span[^>]*>0 项</span>", html)
+    assert "0 项，其中已逾期" not in html
+
+
+@pytest.mark.usefixtures("people")
+def test_a_returned_report_drops_its_earlier_file_from_the_report_page(client, log_in, world,
+                                                                       app):
+    log_in("receiver1")
+    report = report_of(app, world.issued_id, district(1))
+    page = f"/receiving/reports/{report.id}"
+    post(client, page, {"expected_version": report.version, "text": "初稿",
+                        "attachments": [(io.BytesIO(b"%PDF-1.4"), "旧报告.pdf")]},
+         page=page, content_type="multipart/form-data")
+    with app.app_context():
+        s = db.session
+        supervisor = s.scalar(select(User).where(User.username == "supervisor"))
+        c.return_report(s, supervisor, report_id=report.id, reason="数据有误", now=at(3))
+        s.commit()
+        attachment_id = s.scalar(select(Attachment.id).where(Attachment.report_id == report.id))
+    html = text(client.get(page))
+    action = f"/receiving/reports/{report.id}/attachments/{attachment_id}/remove"
+    assert f'action="{action}"' in html
+    version = report_of(app, world.issued_id, district(1)).version
+    response = post(client, action, {"expected_version": version}, page=page)
+    assert response.status_code == 303 and response.location.endswith(page)
+    assert "已删除报告附件" in flashes(client, page)
+    with app.app_context():
+        assert db.session.scalar(select(Attachment).where(
+            Attachment.report_id == report.id)) is None
+    assert audit_count(app, "report.REMOVE_ATTACHMENT", report.id) == 1
+    # Another unit's receiver cannot reach it: the report is not theirs.
+    other = log_in("receiver2", on=app.test_client())
+    assert post(other, action, {"expected_version": version},
+                page="/receiving/").status_code in (403, 404)

@@ -136,6 +136,9 @@ TABLE = {
                                   {"receiver1"}, True),
     "receiving.attachment": R("GET", "/receiving/attachments/{report_attachment}",
                               {"receiver1"}, True),
+    "receiving.remove_report_attachment": R(
+        "POST", "/receiving/reports/{report}/attachments/{report_attachment}/remove",
+        {"receiver1"}, True),
     # 收文办理: the register is read by the 收文员 (and the 文书, who archives) of their own unit;
     # a 收文 and every action on it by the people of its unit (the engine then judges the
     # action: receiver1 holds no 拟办 or 批办 role, and is refused in Chinese) — never by the

@@ -114,6 +114,17 @@ def test_the_desk_lists_the_issued_notices_with_progress_bars(client, log_in, wo
     assert re.search(r"逾期未报 \d+ 项", html)
 
 
+def test_tracking_and_statistics_say_which_units_their_signing_counts_cover(client, log_in,
+                                                                              world):
+    """The issued notice goes to three districts (主送) and the province (抄送); district 1 has
+    signed: tracking counts every recipient, the statistics the 主送 units, and each says so."""
+    log_in("supervisor")
+    tracking = re.sub(r"<[^>]+>", "", text(client.get("/tracking/")))
+    assert "签收 1/4（主送＋抄送）" in tracking
+    statistics = re.sub(r"<[^>]+>", "", text(client.get("/statistics/?from=2016-01-01&to=2016-12-31")))
+    assert "主送签收 1/3" in statistics
+
+
 def test_the_overdue_list_names_each_late_unit_and_each_unsigned_receipt(client, log_in, world):
     log_in("supervisor")
     html = text(client.get("/tracking/overdue"))

@@ -111,6 +111,15 @@ def test_a_title_without_the_organs_name_is_only_a_warning_that_suggests_it():
     assert "哈尔滨市妇女联合会关于开展调研的通知" in finding.message
 
 
+def test_the_title_hint_cites_a_title_with_quotes_in_it_with_single_quotes_inside():
+    [finding] = found(title="关于评选“五好家庭”的通知")
+    assert "如“哈尔滨市妇女联合会关于评选‘五好家庭’的通知”" in finding.message
+    [finding] = found(title="关于学习《关于“三八”红旗手的决定》的通知")
+    assert "如“哈尔滨市妇女联合会关于学习《关于‘三八’红旗手的决定》的通知”" in finding.message
+    [finding] = found(title='关于评选"最美家庭"的通知')
+    assert "如“哈尔滨市妇女联合会关于评选‘最美家庭’的通知”" in finding.message
+
+
 def test_a_title_ending_in_another_kind_or_without_about_of_is_a_warning():
     [finding] = found(title="哈尔滨市妇联关于开展调研的报告")
     assert finding.level == WARNING and "通知" in finding.message and "报告" in finding.message

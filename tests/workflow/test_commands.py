@@ -17,6 +17,7 @@ from tests.factories import (
     add_units_with_receivers,
     at,
     draft,
+    full_story,
     notice_in,
     receipts_of,
     refused,
@@ -96,7 +97,8 @@ def test_every_command_refuses_an_id_that_does_not_exist(world, session, session
     for name, call in calls.items():
         with subtests.test(command=name):
             message = refused(s, session_factory, call, kind=NotFound)
-            assert str(n) in message
+            # What was not found, in words; the id is an internal number a person cannot use.
+            assert "找不到该" in message and str(n) not in message
 
 
 @pytest.mark.parametrize("bad_id", ["12", None, 1.0, True])
@@ -104,7 +106,13 @@ def test_an_id_that_is_not_a_whole_number_is_not_found_rather_than_looked_up(
         world, session, session_factory, bad_id):
     refused(session, session_factory,
             lambda: c.submit(session, world.drafter, notice_id=bad_id), kind=NotFound,
-            containing="编号无效")
+            containing="找不到该")
+
+
+def test_a_notice_that_does_not_exist_is_not_found_in_words_without_its_id(world, session):
+    with pytest.raises(NotFound) as refusal:
+        c.submit(session, world.drafter, notice_id=987654)
+    assert refusal.value.message == "找不到该公文"
 
 
 def test_a_draft_naming_a_unit_that_does_not_exist_is_refused(world, session, session_factory):
@@ -675,3 +683,12 @@ def test_a_returned_report_is_due_again_with_the_reason(world, session):
                     now=at(2.5))
     assert (report.state, report.return_reason, report.text) == (PS.SUBMITTED, None,
                                                                  "补充后的报告")
+
+
+def test_the_audit_entries_of_accepting_and_returning_a_report_name_its_unit(world, session):
+    full_story(world, session)
+    details = dict(session.execute(
+        select(AuditEntry.action, AuditEntry.details)
+        .where(AuditEntry.action.in_(["report.ACCEPT", "report.RETURN"]))).all())
+    assert details["report.ACCEPT"] == {"unit": "示范市第1区妇联", "request": "调研报告"}
+    assert details["report.RETURN"] == {"unit": "示范市第1区妇联", "request": "调研报告"}

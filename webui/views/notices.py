@@ -28,6 +28,7 @@ from workflow.printing.docx import render_docx
 from workflow.printing.html import render_html, style_hash
 from workflow.printing.pdf import render_pdf
 from workflow.queries import incoming as incoming_queries
+from workflow.queries import receiving as receiving_queries
 from workflow.states import NoticeAction
 
 bp = Blueprint("notices", __name__)
@@ -54,9 +55,12 @@ def action_links(actions, notice_id: int) -> list[tuple[str, str]]:
 
 
 @bp.get("/")
-@login_required
 def root():
-    """Home: 我的待办 for those who do business, the admin desk for the administrator duties."""
+    """Home: 我的待办 for those who do business, the admin desk for the administrator duties.
+    Someone who simply arrives is shown the login form without a "请先登录" reproach (and no
+    `next`: home is where a login leads anyway)."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
     desks = desks_for(current_user.account)
     return redirect(url_for(desks[0].endpoint if desks else "notices.index"))
 
@@ -98,12 +102,14 @@ def show(notice_id: int):
         db.session.commit()
         read_only(db.session())
     return render_template(
-        "notices/show.html", notice=notice, picture=pictures.dot_available(),
+        "notices/show.html", notice=notice, paper=printing.layout(notice),
+        picture=pictures.dot_available(),
         readers=queries.notices.own_unit_readers(db.session, actor, notice.id),
         actions=action_links(permissions.available_actions(actor, notice), notice.id),
         progress=queries.progress(db.session, [notice.id])[notice.id],
         receipts=queries.receipts(db.session, notice.id, actor),
         reports=queries.reports(db.session, notice.id, actor),
+        to_sign=receiving_queries.signable_receipts(db.session, actor, notice.id),
         trail=queries.audit_trail(db.session, notice.id, actor),
         incomings=incoming_queries.own_incomings(db.session, actor, notice.id))
 

@@ -101,6 +101,24 @@ def report(report_id: int):
         400 if form.errors else 200
 
 
+@bp.post("/reports/<int:report_id>/attachments/<int:attachment_id>/remove")
+@desk_required("receiving")
+def remove_report_attachment(report_id: int, attachment_id: int):
+    """Take a file off the unit's report while it may still be submitted (a returned one's)."""
+    back = url_for("receiving.report", report_id=report_id)
+    form = AcknowledgeForm()  # the same fields: the CSRF token and the version the page showed
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return redirect(back, 303)
+    commands.remove_report_attachment(db.session, current_user.account, report_id=report_id,
+                                      attachment_id=attachment_id,
+                                      expected_version=form.expected_version.data,
+                                      now=clock.now())
+    db.session.commit()
+    flash("已删除报告附件", "success")
+    return redirect(back, 303)
+
+
 @bp.get("/reports/<int:report_id>/summary.xlsx")
 @desk_required("receiving")
 def report_summary(report_id: int):

@@ -56,7 +56,13 @@ from workflow.commands.incoming import (
 )
 from workflow.commands.notifications import mark_all_read, mark_read
 from workflow.commands.reading import record_reading
-from workflow.commands.receiving import StoredFile, acknowledge, reject, submit_report
+from workflow.commands.receiving import (
+    StoredFile,
+    acknowledge,
+    reject,
+    remove_report_attachment,
+    submit_report,
+)
 from workflow.commands.returns import confirm_return, redirect_return, resend_return
 from workflow.commands.signoff import amend, pass_review, return_for_revision, sign
 from workflow.commands.tracking import (
@@ -80,7 +86,7 @@ __all__ = [
     "pass_review", "return_for_revision", "sign", "amend",
     "redirect_return", "resend_return", "confirm_return",
     "issue", "open_series", "void_number", "expand_recipients",
-    "acknowledge", "reject", "submit_report", "StoredFile",
+    "acknowledge", "reject", "submit_report", "remove_report_attachment", "StoredFile",
     "accept_report", "return_report", "close", "remind", "close_if_complete", "outstanding_units",
     "set_remind_interval",
     "archive", "revoke", "abolish",

@@ -356,7 +356,7 @@ def remove_attachment(session: Session, actor: User, *, notice_id: int, attachme
     notice = _own_draft(session, actor, notice_id)  # who first, then which attachment
     attachment = get_or_404(session, Attachment, attachment_id, label="附件")
     if attachment.notice_id != notice_id or attachment.report_id is not None:
-        raise NotFound(f"该公文没有编号为 {attachment_id} 的附件")
+        raise NotFound("该公文没有这个附件")
     if expected_version is not None and notice.version != expected_version:
         raise stale(session, "notice", notice.id)
     filename = attachment.filename

@@ -32,7 +32,7 @@ def mark_read(session: Session, actor: User, *, notification_id: int,
               now: dt.datetime | None = None) -> Notification:
     """Mark one of the actor's notifications read (once: the first reading is kept)."""
     now, actor = as_utc(now), _reader(session, actor)
-    missing = NotFound(f"找不到编号为 {notification_id} 的通知")
+    missing = NotFound("找不到该通知")
     if (not isinstance(notification_id, int) or isinstance(notification_id, bool)
             or not 1 <= notification_id <= MAX_ID):
         raise missing

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from workflow import audit
 from workflow.attachments import MAX_ATTACHMENT_BYTES, StoredFile
 from workflow.commands._advance import _advance
 from workflow.commands.incoming import next_incoming_serial, register_receipt, tell_proposers
@@ -20,7 +21,7 @@ from workflow.commands.tracking import close_if_complete, hold_notice_of
 from workflow.db import MAX_ID, as_utc
 from workflow.deadlines import local_date
 from workflow.digests import report_digest
-from workflow.errors import InvalidInput
+from workflow.errors import Conflict, InvalidInput, InvalidState, NotFound
 from workflow.inputs import clean_text
 from workflow.loading import get_actor, get_or_404
 from workflow.models import (
@@ -34,7 +35,7 @@ from workflow.models import (
     User,
 )
 from workflow.notifications import report_check_link, return_link, tell_role
-from workflow.permissions import require
+from workflow.permissions import available_actions, require
 from workflow.states import ReceiptAction, ReceiptState, ReportAction, ReportState, Role
 
 # The notice's state comes in the same statement as the receipt: the guard reads whether the
@@ -178,4 +179,31 @@ def submit_report(session: Session, actor: User, *, report_id: int, text: str,
               notice_id=report.notice_id,
               kind="task", now=now, link=report_check_link(report.id),
               message=f"{report.unit.name}上报了“{report.request.what}”，请审核")
+    return report
+
+
+@command
+def remove_report_attachment(session: Session, actor: User, *, report_id: int,
+                             attachment_id: int, expected_version: int | None = None,
+                             now: dt.datetime | None = None) -> Report:
+    """Take a file off the unit's report while it may still be submitted (a returned report's
+    earlier 附件 among them): whoever may 上报 it now may change what it carries. The stored bytes
+    are left for the sweeper; the audit entry names the file."""
+    now, actor = as_utc(now), get_actor(session, actor)
+    report = get_or_404(session, Report, report_id, lock=True, label="报告")
+    require(actor, report, ReportAction.SUBMIT)  # who first, then when, then which file
+    if ReportAction.SUBMIT not in available_actions(actor, report):
+        raise InvalidState(f"该报告{report.state.label}，不能再修改附件")
+    attachment = get_or_404(session, Attachment, attachment_id, label="附件")
+    if attachment.report_id != report.id:
+        raise NotFound("该报告没有这个附件")
+    if expected_version is not None and report.version != expected_version:
+        raise Conflict()
+    filename = attachment.filename
+    session.delete(attachment)
+    session.flush()
+    audit.append(session, actor=actor, action="report.REMOVE_ATTACHMENT", object_type="report",
+                 object_id=report.id, notice_id=report.notice_id, state_before=report.state.name,
+                 state_after=report.state.name, on_behalf_of=report.unit.name,
+                 details={"attachment_id": attachment_id, "filename": filename}, at=now)
     return report

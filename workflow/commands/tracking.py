@@ -117,6 +117,12 @@ def _report(session: Session, report_id: int) -> Report:
     return get_or_404(session, Report, report_id, lock=True, label="报告")
 
 
+def _whose(report: Report) -> dict:
+    """What the audit entry of a review names: the unit whose report it was, and the report
+    asked for (the actor is the issuer's supervisor, so the trail would not say whose)."""
+    return {"unit": report.unit.name, "request": report.request.what}
+
+
 @command
 def accept_report(session: Session, actor: User, *, report_id: int, opinion: str | None = None,
                   expected_version: int | None = None, now: dt.datetime | None = None) -> Report:
@@ -128,7 +134,8 @@ def accept_report(session: Session, actor: User, *, report_id: int, opinion: str
         r.reviewed_at, r.reviewed_by_id = now, actor.id
 
     _advance(session, actor, report, ReportAction.ACCEPT, now=now, note=opinion, apply=record,
-             expected_version=expected_version, on_behalf_of=report.notice.issuer.name)
+             expected_version=expected_version, on_behalf_of=report.notice.issuer.name,
+             details=_whose(report))
     tell_role(session, Role.RECEIVER, [report.unit_id], actor=actor, notice_id=report.notice_id,
               kind="accepted", now=now, message=f"报告“{report.request.what}”已被采纳")
     close_if_complete(session, report.notice_id, now=now)
@@ -146,7 +153,8 @@ def return_report(session: Session, actor: User, *, report_id: int, reason: str,
         r.reviewed_at, r.reviewed_by_id, r.return_reason = now, actor.id, clean_text(reason)
 
     _advance(session, actor, report, ReportAction.RETURN, now=now, note=reason, apply=record,
-             expected_version=expected_version, on_behalf_of=report.notice.issuer.name)
+             expected_version=expected_version, on_behalf_of=report.notice.issuer.name,
+             details=_whose(report))
     tell_role(session, Role.RECEIVER, [report.unit_id], actor=actor, notice_id=report.notice_id,
               kind="returned", now=now,
               message=f"报告“{report.request.what}”被退回修改：{clean_text(reason)}")

@@ -20,6 +20,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 
+from workflow.checks import document_names
 from workflow.deadlines import chinese_date
 from workflow.states import Direction, Urgency
 
@@ -153,7 +154,7 @@ def layout(notice, *, _depth: int = 0) -> PrintedNotice:
         main_line=_recipient_line(notice.main_addressees, "："),
         paragraphs=tuple(paragraph(line) for line in body_lines),
         attachment_lines=typed_attachments or _attachment_note(
-            _forwarded(notice) + [_stem(a.filename) for a in notice.attachments]),
+            _forwarded(notice) + document_names(a.filename for a in notice.attachments)),
         signer=issuer.name,
         date=chinese_date(notice.signed_on) if notice.signed_on else None,
         seal_png=issuer.seal_png or None,
@@ -293,10 +294,6 @@ def _forwarded_annex(notice, depth: int) -> tuple[PrintedNotice, ...]:
         return ()
     label = "附件1" if notice.attachments else "附件"
     return (replace(layout(source, _depth=depth + 1), annex_label=label),)
-
-
-def _stem(filename: str) -> str:
-    return filename.rsplit(".", 1)[0] if "." in filename else filename
 
 
 def _attachment_note(names: list[str]) -> tuple[str, ...]:

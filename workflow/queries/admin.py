@@ -103,7 +103,7 @@ def get_unit(session: Session, unit_id: int) -> Unit:
     """One unit, or NotFound."""
     unit = session.get(Unit, unit_id)
     if unit is None:
-        raise NotFound(f"找不到编号为 {unit_id} 的单位")
+        raise NotFound("找不到该单位")
     return unit
 
 
@@ -119,7 +119,7 @@ def get_group(session: Session, group_id: int) -> UnitGroup:
     group = session.scalar(select(UnitGroup).where(UnitGroup.id == group_id)
                            .options(selectinload(UnitGroup.members)))
     if group is None:
-        raise NotFound(f"找不到编号为 {group_id} 的单位组")
+        raise NotFound("找不到该单位组")
     return group
 
 

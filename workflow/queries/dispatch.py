@@ -67,6 +67,7 @@ class IssuePreview:
     cc: list[Unit]  # expanded 抄送 units (without those already 主送)
     reach: list[RequestReach]
     problems: list[str]  # why issuing would be refused, in the engine's words
+    given_number: str | None = None  # once issued: the number it got (no prediction then)
 
     @property
     def count(self) -> int:
@@ -129,7 +130,7 @@ def _clerks_notice(session: Session, actor: User, notice_id: int) -> Notice:
         select(Notice).where(Notice.id == notice_id)
         .options(selectinload(Notice.addressees), selectinload(Notice.report_requests)))
     if notice is None or not actor.holds(Role.CLERK, notice.issuer_unit_id):
-        raise NotFound(f"找不到编号为 {notice_id} 的公文，或您无权登记印发")
+        raise NotFound("找不到该公文，或您无权登记印发")
     return notice
 
 
@@ -142,6 +143,13 @@ def issue_preview(session: Session, actor: User, notice_id: int,
     main_ids, cc_ids = expand_recipients(session, notice)
     problems = [] if main_ids else [EMPTY_MAIN]
     problems += due_date_problems(notice, today)
+    if notice.doc_number:
+        # Issued already (the page reopened, the back button): what it got, never what the
+        # next notice would get.
+        return IssuePreview(
+            notice=notice, actions=available_actions(actor, notice), code=None, year=year,
+            next_serial=None, next_number=None, main=[], cc=[], reach=[], problems=[],
+            given_number=notice.doc_number)
     try:
         code = series_code_of(notice)
         serial = numbering.peek_next(session, issuer_unit_id=notice.issuer_unit_id, code=code,

@@ -206,7 +206,7 @@ def addressee_choices(session: Session, issuer_unit_id: int, *,
     units = list(session.scalars(select(Unit).order_by(Unit.id)))
     by_id = {u.id: u for u in units}
     if issuer_unit_id not in by_id:
-        raise NotFound(f"找不到编号为 {issuer_unit_id} 的单位")
+        raise NotFound("找不到该单位")
     issuer = by_id[issuer_unit_id]
     groups = list(session.scalars(
         select(UnitGroup).where(UnitGroup.owner_unit_id == issuer_unit_id)

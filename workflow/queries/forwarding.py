@@ -270,7 +270,7 @@ def _issued_by_actors_unit(session: Session, actor: User, notice_id) -> None:
     notice = session.get(Notice, notice_id) if isinstance(notice_id, int) else None
     if notice is None or not may(actor, Right.VIEW_NOTICE, notice=notice) \
             or not sees_whole_notice(actor, notice):
-        raise NotFound(f"找不到编号为 {notice_id} 的公文，或您无权查看其转发情况")
+        raise NotFound("找不到该公文，或您无权查看其转发情况")
 
 
 def tree_for(session: Session, actor: User, notice_id: int, *,

@@ -103,7 +103,7 @@ def register(session: Session, actor: User, *, unit_id: int | None = None,
         units[0] if units else None)
     if unit is None:
         if unit_id is not None:
-            raise NotFound(f"找不到编号为 {unit_id} 的单位的收文登记簿，或您无权查阅")
+            raise NotFound("找不到该单位的收文登记簿，或您无权查阅")
         return Register(None, units, [], 0, 1, 1, filters, today)
     where = [Incoming.unit_id == unit.id]
     if filters.state is not None:
@@ -169,7 +169,7 @@ def incoming_for(session: Session, actor: User, incoming_id: int) -> Incoming:
     """A 收文 `actor` may see (VIEW_INCOMING), or NotFound: another unit's 收文 is not shown."""
     incoming = session.get(Incoming, incoming_id) if 1 <= incoming_id <= MAX_ID else None
     if incoming is None or not may(actor, Right.VIEW_INCOMING, incoming=incoming):
-        raise NotFound(f"找不到编号为 {incoming_id} 的收文，或您无权查看")
+        raise NotFound("找不到该收文，或您无权查看")
     return incoming
 
 

@@ -110,7 +110,7 @@ def get_notice(session: Session, notice_id: int, actor: User | None = None) -> N
         select(Notice).where(Notice.id == notice_id, notice_visibility(actor))
         .options(selectinload(Notice.report_requests), selectinload(Notice.addressees)))
     if notice is None:
-        raise NotFound(f"找不到编号为 {notice_id} 的公文，或您无权查看")
+        raise NotFound("找不到该公文，或您无权查看")
     return notice
 
 

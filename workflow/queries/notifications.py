@@ -34,8 +34,11 @@ class NotificationItem:
 
     @property
     def notice_label(self) -> str | None:
-        """Which notice it is about, in a few characters: its number, else its title."""
+        """Which notice it is about, in a few characters: its number, else its title — or None
+        when the message names it already (a card says the title once)."""
         if self.notice_id is None:
+            return None
+        if any(name and name in self.message for name in (self.notice_number, self.notice_title)):
             return None
         return self.notice_number or f"《{self.notice_title}》"
 

@@ -32,6 +32,7 @@ from workflow.permissions import available_actions
 from workflow.queries.forwarding import summable_for
 from workflow.states import (
     NoticeState,
+    ReceiptAction,
     ReceiptState,
     RecipientKind,
     ReportAction,
@@ -228,6 +229,18 @@ def _to_sign(session: Session, actor: User, units: list[int],
     return items
 
 
+def signable_receipts(session: Session, actor: User, notice_id: int) -> list[Receipt]:
+    """The notice's receipts `actor` may sign for now (签收 from the notice page): those of the
+    units where they are 收文员 that the engine lets them acknowledge; none for anyone else."""
+    units = receiver_units(actor)
+    if not units:
+        return []
+    receipts = session.scalars(
+        select(Receipt).where(Receipt.notice_id == notice_id, Receipt.unit_id.in_(units))
+        .order_by(Receipt.unit_id))
+    return [r for r in receipts if ReceiptAction.ACKNOWLEDGE in available_actions(actor, r)]
+
+
 def receipt_deadline(notice: Notice, kind: RecipientKind, today: dt.date) -> Deadline | None:
     """The deadline for signing for `notice` as a `kind` recipient, read against `today`: a 主送
     unit's (fixed at issue, while the notice is being handled); None for a 抄送 unit."""
@@ -312,7 +325,7 @@ def receipt_title_for_unit(session: Session, actor: User, receipt_id: int) -> st
     title = session.scalar(_TITLE_OF_RECEIPT, {"receipt_id": receipt_id, "units": units}) \
         if units and 1 <= receipt_id <= MAX_ID else None
     if title is None:
-        raise NotFound(f"找不到编号为 {receipt_id} 的收文，或您无权办理")
+        raise NotFound("找不到该收文，或您无权办理")
     return title
 
 
@@ -353,7 +366,7 @@ def report_for_unit(session: Session, actor: User, report_id: int, *,
     report = session.scalar(select(Report).where(
         Report.id == report_id, Report.unit_id.in_(receiver_units(actor))))
     if report is None:
-        raise NotFound(f"找不到编号为 {report_id} 的报告，或您无权查看")
+        raise NotFound("找不到该报告，或您无权查看")
     receipt = session.scalar(select(Receipt).where(
         Receipt.notice_id == report.notice_id, Receipt.unit_id == report.unit_id))
     signed_for = receipt is not None and receipt.state == ReceiptState.ACKNOWLEDGED

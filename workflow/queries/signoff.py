@@ -91,7 +91,7 @@ def approval_sheet(session: Session, actor: User, notice_id: int) -> ApprovalShe
         .options(selectinload(Notice.addressees), selectinload(Notice.report_requests)))
     units = _units_where(actor, Role.REVIEWER) | _units_where(actor, Role.SIGNATORY)
     if notice is None or notice.issuer_unit_id not in units:
-        raise NotFound(f"找不到编号为 {notice_id} 的发文稿纸，或您无权查看")
+        raise NotFound("找不到该发文稿纸，或您无权查看")
     history = list(session.scalars(
         select(AuditEntry).where(AuditEntry.notice_id == notice.id,
                                  AuditEntry.object_type == "notice",

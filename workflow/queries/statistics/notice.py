@@ -123,7 +123,7 @@ def notice_for_statistics(session: Session, actor: User, notice_id: int) -> Noti
                              Notice.issued_at.is_not(None))
         .options(selectinload(Notice.report_requests).lazyload(ReportRequest.parties)))
     if notice is None:
-        raise NotFound(f"找不到编号为 {notice_id} 的已印发公文，或您无权查看其统计")
+        raise NotFound("找不到该已印发公文，或您无权查看其统计")
     return notice
 
 

@@ -225,7 +225,7 @@ def _supervised(session: Session, actor: User, notice_id: int) -> tuple[Notice, 
         # The requests' parties stay unloaded until asked for: the matrix does not show them.
         .options(selectinload(Notice.report_requests).lazyload(ReportRequest.parties))).first()
     if found is None:
-        raise NotFound(f"找不到编号为 {notice_id} 的已印发公文，或您无权督办")
+        raise NotFound("找不到该已印发公文，或您无权督办")
     notice, every = found
     return notice, every or DEADLINE_DEFAULTS.remind_every_days
 

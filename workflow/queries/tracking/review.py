@@ -45,7 +45,7 @@ def report_for_supervisor(session: Session, actor: User, report_id: int) -> Repo
         select(Report).join(Notice, Notice.id == Report.notice_id)
         .where(Report.id == report_id, Notice.issuer_unit_id.in_(supervised_units(actor))))
     if report is None:
-        raise NotFound(f"找不到编号为 {report_id} 的报告，或您无权查看")
+        raise NotFound("找不到该报告，或您无权查看")
     return report
 
 
