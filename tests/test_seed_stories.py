@@ -19,7 +19,6 @@ from workflow.errors import InvalidState
 from workflow.models import AuditEntry, Notice, Receipt, Report, RoleGrant, Unit, User
 from workflow.states import NoticeState, ReceiptState, RecipientKind, ReportState, Role
 
-
 TODAY = dt.date(2026, 12, 3)
 
 
