@@ -7,15 +7,18 @@ print: none is written in the repository.
 
 When it happens. The demo's working life — drafting, review, signing, issuing, receipts, reports,
 reminders, the 收文 inside the units, the due dates of report requests and of 收文 — lies in the
-weeks before the day it is built (`today`: the app's today for `flask --app wsgi demo`, a fixed
-day in the tests). Dated in 2016, every card of a first look said "已逾期3869天"; dated now, the
-first look is a working federation's: on the day it is built the seeds' unsigned receipts are
-overdue by one to two weeks, the first report request by up to a week, the second and the draft in
-review are due in the weeks to come, nothing is overdue by more than 30 days. Steps move by whole
-weeks (timeline.py): each keeps its weekday and hour, none falls on a Saturday or a Sunday (a
-public holiday is not avoided: the engine does not forbid work on one, and a demo built near one
-shows it). The story itself — who signed for what, who reported, what was returned — is the same
-whatever the day.
+two weeks before the week it is built (`today`: the app's today for `flask --app wsgi demo`, a
+fixed day in the tests), its due dates around that day. Dated in 2016, every card of a first look
+said "已逾期3869天"; dated now, the first look is a working federation's. Seed 000 is issued on the
+Thursday two weeks back (签收期限 the Tuesday after), seed 001 and 南关's 转发 on the Tuesday of last
+week (签收期限 that Friday); seed 000's first report request is due on the Monday of this week, its
+调研报告 on the Friday two weeks on. So, built on Monday to Sunday of a week, the unsigned receipts
+are 6–12 (长春) and 3–9 (哈尔滨) days late, the first report request 0–6 days, the 调研报告 still
+ahead, nothing a month late (tests/test_demo_dates.py counts a Thursday by hand). Every step
+moves by whole weeks (timeline.py): it keeps its weekday and hour, none falls on a Saturday or
+Sunday, none after the week before the day it is built. A public holiday is not avoided (the
+engine allows work on one; a demo built near one shows it). The story itself — who signed for
+what, who reported, what was returned — is the same whatever the day.
 
 Their numbers. The engine numbers a notice in the series of the year it is issued (one place,
 workflow/commands/dispatch.py), as an office does: the year in a 发文字号 is the year of issue. The
