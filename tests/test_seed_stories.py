@@ -2,7 +2,8 @@
 
 The demo builds both seeds through the commands up to the point where some units have signed for
 them and some reports are in; these tests finish each story the way the units would, and check
-what a careful reader of the seed expects at every step.
+what a careful reader of the seed expects at every step. The demo is built as on Thursday
+2026-12-03: seed 000 issued on Thursday 2026-11-19, seed 001 on Tuesday 2026-11-24.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from workflow.errors import InvalidState
 from workflow.models import AuditEntry, Notice, Receipt, Report, RoleGrant, Unit, User
 from workflow.states import NoticeState, ReceiptState, RecipientKind, ReportState, Role
 
+TODAY = dt.date(2026, 12, 3)
+
 
 @pytest.fixture
 def demo_world(session):
-    demo.build(session)
+    demo.build(session, today=TODAY)
     session.commit()
     return session
 
@@ -60,14 +63,16 @@ def finish_story(session, notice: Notice, supervisor: User, now: dt.datetime) ->
             c.accept_report(session, supervisor, report_id=report.id, now=now)
 
 
-def test_seed_000_is_issued_as_changchun_notice_4_of_2016_with_its_two_report_requests(demo_world):
+def test_seed_000_is_issued_as_changchun_notice_4_of_its_year_with_its_two_report_requests(
+        demo_world):
     s = demo_world
-    n = notice_numbered(s, "长妇通字〔2016〕4号")
+    n = notice_numbered(s, "长妇通字〔2026〕4号")
     assert n is not None and n.state == NoticeState.ISSUED
     assert n.title == "关于认真学习宣传贯彻落实市委党的群团工作会议精神的通知"
     assert [(r.what, r.due_date, r.to_whom) for r in n.report_requests] == [
-        ("学习贯彻落实会议精神情况", dt.date(2016, 3, 31), "市妇联"),
-        ("调研报告", dt.date(2016, 4, 30), "市妇联"),
+        # The Monday of the week the demo is built, and the Friday two weeks later.
+        ("学习贯彻落实会议精神情况", dt.date(2026, 11, 30), "市妇联"),
+        ("调研报告", dt.date(2026, 12, 18), "市妇联"),
     ]
     assert [a.name for a in n.main_addressees] == [
         "各县（市）区妇联", "开发区妇联", "市直机关妇委会", "大专院校妇委会"]
@@ -81,16 +86,17 @@ def test_seed_000_is_issued_as_changchun_notice_4_of_2016_with_its_two_report_re
     assert {r.unit.name for r in reports} == {
         r.unit.name for r in main if "妇委会" not in r.unit.name}
     assert "学习贯彻中央、省委加强和改进党的群团工作会议精神" in n.body
+    # The seed's own words, its own dates.
     assert n.body.rstrip().endswith("请各县（市）区、开发区妇联于4月30日前将调研报告上报市妇联。")
 
 
-def test_seed_001_is_issued_as_harbin_notice_9_of_2015_signed_by_yang_jie(demo_world):
+def test_seed_001_is_issued_as_harbin_notice_9_of_its_year_signed_by_yang_jie(demo_world):
     s = demo_world
-    n = notice_numbered(s, "哈妇发〔2015〕9号")
+    n = notice_numbered(s, "哈妇发〔2026〕9号")
     assert n is not None and n.state == NoticeState.ISSUED
     assert n.signatory.display_name == "杨杰"
-    assert n.signed_on == dt.date(2015, 8, 11)
-    assert n.issued_on == dt.date(2015, 8, 11)
+    assert n.signed_on == dt.date(2026, 11, 24)
+    assert n.issued_on == dt.date(2026, 11, 24)
     [request] = n.report_requests
     assert (request.what, request.due_date, request.to_whom) == ("学习贯彻情况", None, "市妇联宣传部")
     assert [a.name for a in n.main_addressees] == ["各区县（市）妇联", "市直妇委会", "市妇联团体会员"]
@@ -104,7 +110,7 @@ def test_seed_001_is_issued_as_harbin_notice_9_of_2015_signed_by_yang_jie(demo_w
 def test_the_demo_leaves_some_units_signed_for_and_some_reports_in(demo_world):
     s = demo_world
     # Seed 000: 南关 sent both its reports (its 收文 is 办结), 宽城 the first.
-    for number, acknowledged, reported in (("长妇通字〔2016〕4号", 4, 3), ("哈妇发〔2015〕9号", 3, 1)):
+    for number, acknowledged, reported in (("长妇通字〔2026〕4号", 4, 3), ("哈妇发〔2026〕9号", 3, 1)):
         n = notice_numbered(s, number)
         p = queries.progress(s, [n.id])[n.id]
         assert (p.acknowledged, p.reported) == (acknowledged, reported)
@@ -114,8 +120,8 @@ def test_the_demo_leaves_some_units_signed_for_and_some_reports_in(demo_world):
 
 
 @pytest.mark.parametrize("number, supervisor, clerk, retention, code", [
-    ("长妇通字〔2016〕4号", "cc_supervisor", "cc_clerk", "Y30", "2016-D30-CCFL-0001"),
-    ("哈妇发〔2015〕9号", "hrb_supervisor", "hrb_clerk", "PERMANENT", "2015-Y-HEBFL-0001"),
+    ("长妇通字〔2026〕4号", "cc_supervisor", "cc_clerk", "Y30", "2026-D30-CCFL-0001"),
+    ("哈妇发〔2026〕9号", "hrb_supervisor", "hrb_clerk", "PERMANENT", "2026-Y-HEBFL-0001"),
 ])
 def test_a_seed_story_runs_to_the_archive_and_closes_by_itself_when_every_unit_is_done(
         demo_world, number, supervisor, clerk, retention, code):

@@ -107,3 +107,27 @@ def test_demo_print_logins_without_a_demo_exits_1(bare_app):
     result = bare_app.test_cli_runner().invoke(args=["demo", "--print-logins"])
     assert result.exit_code == 1
     assert "找不到" in result.stderr
+
+
+@pytest.mark.slow
+def test_the_demo_is_dated_by_the_apps_clock_and_its_audit_trail_and_invariants_hold(bare_app):
+    pytest.importorskip("workflow.demo")
+    import datetime as dt
+
+    from workflow.models import Notice
+
+    # The tests' clock says Wednesday 2017-03-01 (its week begins Monday 02-27): seed 000 was
+    # issued on Thursday 02-16, seed 001 and 南关's 转发 on Tuesday 02-21, each in its year.
+    runner = bare_app.test_cli_runner()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with bare_app.app_context():
+        issued = dict(db.session.execute(
+            db.select(Notice.doc_number, Notice.issued_on)
+            .where(Notice.doc_number.is_not(None))).all())
+    assert issued == {"长妇通字〔2017〕4号": dt.date(2017, 2, 16),
+                      "哈妇发〔2017〕9号": dt.date(2017, 2, 21),
+                      "南妇发〔2017〕1号": dt.date(2017, 2, 21)}
+    verified = runner.invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0 and verified.output.startswith("OK"), verified.output
+    checked = runner.invoke(args=["check"])
+    assert checked.exit_code == 0, checked.output

@@ -8,6 +8,7 @@ are written out here by hand from the seeds, not taken from the code that prints
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import shutil
@@ -241,19 +242,22 @@ def test_only_the_system_administrator_sets_a_seal(session, session_factory, wor
 # The seeds on paper
 
 
-SEED_000 = ["长妇通字〔2016〕4号", "关于认真学习宣传贯彻落实市委党的群团工作会议精神的通知",
+# As the demo built on Thursday 2026-12-03 issues them, each numbered in the year of its issue:
+# seed 000 signed Wednesday 11-18 and issued the next day, seed 001 signed and issued Tuesday
+# 11-24 (workflow/demo); their texts are the originals'.
+SEED_000 = ["长妇通字〔2026〕4号", "关于认真学习宣传贯彻落实市委党的群团工作会议精神的通知",
             "各县（市）区妇联，开发区妇联，市直机关妇委会，大专院校妇委会：",
             "一、深刻领会市委党的群团工作会议的精神实质和深刻内涵",
             "请各县（市）区、开发区妇联于4月30日前将调研报告上报市妇联。",
-            "长春市妇女联合会", "2016年3月9日", "抄送：吉林省妇女联合会。",
-            "长春市妇女联合会", "2016年3月10日印发"]
-SEED_001 = ["哈妇发〔2015〕9号", "哈尔滨市妇联关于认真学习贯彻中央党的群团工作会议精神的通知",
+            "长春市妇女联合会", "2026年11月18日", "抄送：吉林省妇女联合会。",
+            "长春市妇女联合会", "2026年11月19日印发"]
+SEED_001 = ["哈妇发〔2026〕9号", "哈尔滨市妇联关于认真学习贯彻中央党的群团工作会议精神的通知",
             "各区县（市）妇联，市直妇委会，市妇联团体会员：",
             "7月6日至7日，中央召开党的群团工作会议",
             "请各地妇联将学习贯彻情况及时报市妇联宣传部。",
-            "哈尔滨市妇女联合会", "2015年8月11日", "抄送：黑龙江省妇女联合会。",
-            "哈尔滨市妇女联合会", "2015年8月11日印发"]
-SEEDS = {"长妇通字〔2016〕4号": SEED_000, "哈妇发〔2015〕9号": SEED_001}
+            "哈尔滨市妇女联合会", "2026年11月24日", "抄送：黑龙江省妇女联合会。",
+            "哈尔滨市妇女联合会", "2026年11月24日印发"]
+SEEDS = {"长妇通字〔2026〕4号": SEED_000, "哈妇发〔2026〕9号": SEED_001}
 
 
 @pytest.fixture(scope="module")
@@ -263,7 +267,7 @@ def seed_docs(tmp_path_factory):
     engine = make_engine(f"sqlite:///{path}")
     create_all(engine)
     with make_session_factory(engine)() as session:
-        demo.build(session)
+        demo.build(session, today=dt.date(2026, 12, 3))
         session.commit()
         ids = dict(session.execute(select(Notice.doc_number, Notice.id)
                                    .where(Notice.doc_number.in_(SEEDS))).all())
@@ -388,7 +392,7 @@ def test_a_sealed_seed_prints_the_seal_over_its_signature(seed_docs, seed_pdfs, 
 
     from workflow.printing.pdf import render_pdf
 
-    doc = seed_docs["哈妇发〔2015〕9号"]
+    doc = seed_docs["哈妇发〔2026〕9号"]
     sealed = tmp_path / "sealed.pdf"
     sealed.write_bytes(render_pdf(replace(doc, seal_png=red_seal_png())))
 
@@ -401,5 +405,5 @@ def test_a_sealed_seed_prints_the_seal_over_its_signature(seed_docs, seed_pdfs, 
         data = Image.open(tmp_path / f"{pdf.stem}.png").convert("RGB").tobytes()
         return sum(_red(data[i:i + 3]) for i in range(0, len(data), 3))
 
-    assert red_on_last_page(seed_pdfs["哈妇发〔2015〕9号"]) == 0
+    assert red_on_last_page(seed_pdfs["哈妇发〔2026〕9号"]) == 0
     assert red_on_last_page(sealed) > 100

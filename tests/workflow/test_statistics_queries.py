@@ -14,7 +14,7 @@ from tests.factories import add_units_with_receivers, at, notice_in, receipts_of
 from tests.statements import statements_run
 from workflow import commands as c
 from workflow import demo
-from workflow.demo import local
+from workflow.demo.timeline import local
 from workflow.errors import InvalidInput, NotFound
 from workflow.models import Notice, User
 from workflow.queries import statistics as st
@@ -26,6 +26,7 @@ ONE_REQUEST = [{"what": "调研报告", "due_date": DUE, "to_whom": "市妇联"}
 TWO_REQUESTS = [{"what": "统计表", "due_date": dt.date(2016, 3, 20), "to_whom": "市妇联"},
                 {"what": "调研报告", "due_date": DUE, "to_whom": "市妇联"}]
 YEAR_2016 = {"start": dt.date(2016, 1, 1), "end": dt.date(2016, 12, 31)}
+YEAR_2026 = {"start": dt.date(2026, 1, 1), "end": dt.date(2026, 12, 31)}
 
 
 def _figures(stats: st.UnitStatistics) -> dict[str, tuple]:
@@ -45,26 +46,28 @@ def _late(stats: st.NoticeStatistics) -> dict[str, list[tuple]]:
 # ------------------------------------------------------------------------------------------------
 # The demo, counted by hand.
 #
-# Read from workflow/demo/__init__.py:
-# 长妇通字〔2016〕4号, issued 2016-03-10 09:00 (Beijing time) by 长春市妇联: 主送 four groups —
-#   10 县（市）区, 4 开发区, 4 市直机关, 4 大专院校 = 22 units; 抄送 吉林省妇联.
+# Read from workflow/demo/__init__.py, the demo built as on Thursday 2026-12-03 (its week 0 begins
+# Monday 11-30; its working life lies in the weeks before):
+# 长妇通字〔2026〕4号, issued Thursday 2026-11-19 09:00 (Beijing time) by 长春市妇联: 主送 four
+#   groups — 10 县（市）区, 4 开发区, 4 市直机关, 4 大专院校 = 22 units; 抄送 吉林省妇联.
 #   Two report requests, each from the 10 + 4 = 14 counties and zones:
-#   R1 学习贯彻落实会议精神情况 due 2016-03-31, R2 调研报告 due 2016-04-30.
-#   Signed for: 南关区 03-10 10:00, 宽城区 03-11 10:00, 朝阳区 03-12 10:00, 长春经济技术开发区
-#   03-13 10:00 — 1, 25, 49 and 73 hours after issue: median (25 + 49) / 2 = 37 hours.
-#   Reports: 南关区 R1 submitted 03-25 (accepted 03-28) and R2 04-06 (its 收文 is then 办结),
-#   宽城区 R1 submitted 03-30; nothing else.
-# 哈妇发〔2015〕9号, issued 2015-08-11 15:00 by 哈尔滨市妇联: 主送 18 区县（市）, 3 市直妇委会,
+#   R1 学习贯彻落实会议精神情况 due Monday 11-30, R2 调研报告 due Friday 12-18.
+#   Signed for: 南关区 11-19 10:00, 宽城区 11-20 10:00, 朝阳区 11-23 (Monday) 10:00, 长春经济技术
+#   开发区 11-24 10:00 — 1, 25, 97 and 121 hours after issue: median (25 + 97) / 2 = 61 hours.
+#   Reports: 南关区 R1 submitted 11-25 (accepted 11-26) and R2 11-27 (its 收文 is then 办结),
+#   宽城区 R1 submitted 11-26; nothing else.
+# 哈妇发〔2026〕9号, issued Tuesday 2026-11-24 15:00 by 哈尔滨市妇联: 主送 18 区县（市）, 3 市直妇委会,
 #   3 团体会员 = 24 units; 抄送 黑龙江省妇联. One request 学习贯彻情况 without a due date
 #   (及时报送), from the 18 区县（市）.
-#   Signed for: 道里区 08-12 09:00, 南岗区 08-13 09:00, 道外区 08-14 09:00 — 18, 42 and 66 hours
-#   after issue: median 42 hours. Report: 道里区 submitted 08-20, accepted 08-21.
-# Counted at 2016-04-10: R1 is 10 days past its day, R2 still ahead.
+#   Signed for: 道里区 11-25 09:00, 南岗区 11-26 09:00, 道外区 11-27 09:00 — 18, 42 and 66 hours
+#   after issue: median 42 hours. Report: 道里区 submitted 11-27, accepted the same day.
+# Counted on 2026-12-03: R1 is 3 days past its day, R2 still ahead.
 #
 # The notices' 签收期限 (receipt_due_on) are pinned by the tests, so that the hand count does not
-# depend on the working-day calendar: first none (never late), then 2016-03-11 and 2015-08-13.
+# depend on the working-day calendar: first none (never late), then 11-20 and 11-26.
 
-NOW = local(2016, 4, 10)
+DEMO_TODAY = dt.date(2026, 12, 3)
+NOW = local(2026, 12, 3)
 CC_OTHER_COUNTIES = ["长春市二道区妇联", "长春市绿园区妇联", "长春市双阳区妇联", "长春市九台区妇联",
                      "农安县妇联", "榆树市妇联", "德惠市妇联", "长春高新技术产业开发区妇联",
                      "长春净月高新技术产业开发区妇联", "长春汽车经济技术开发区妇联"]
@@ -82,13 +85,13 @@ HRB_ONLY_SIGN = ["中共哈尔滨市委机关妇委会", "哈尔滨市人民政�
 @pytest.fixture
 def demo_world(session):
     """The demo, both seeds issued; returns its people by username."""
-    demo.build(session)
+    demo.build(session, today=DEMO_TODAY)
     session.commit()
     return {u.username: u for u in session.scalars(select(User))}
 
 
 def _pin_receipt_deadlines(session, changchun: dt.date | None, harbin: dt.date | None):
-    for number, due in (("长妇通字〔2016〕4号", changchun), ("哈妇发〔2015〕9号", harbin)):
+    for number, due in (("长妇通字〔2026〕4号", changchun), ("哈妇发〔2026〕9号", harbin)):
         session.scalar(select(Notice).where(Notice.doc_number == number)).receipt_due_on = due
     session.commit()
 
@@ -101,11 +104,11 @@ def test_the_demo_without_receipt_deadlines_matches_the_hand_count(demo_world, s
     _pin_receipt_deadlines(session, None, None)
     people = demo_world
 
-    changchun = st.unit_statistics(session, people["cc_supervisor"], now=NOW, **YEAR_2016)
+    changchun = st.unit_statistics(session, people["cc_supervisor"], now=NOW, **YEAR_2026)
     # A receipt without a deadline is never late: signed is on time, pending is open.
     expected = {
-        "长春市南关区妇联": (1, 1, 2, 0, 0, 0, 100),  # R1 on 03-25, R2 on 04-06
-        "长春市宽城区妇联": (1, 1, 1, 0, 0, 1, 100),  # R1 on 03-30, the day before its due day
+        "长春市南关区妇联": (1, 1, 2, 0, 0, 0, 100),  # R1 on 11-25, R2 on 11-27
+        "长春市宽城区妇联": (1, 1, 1, 0, 0, 1, 100),  # R1 on 11-26, before its due day
         "长春市朝阳区妇联": (1, 1, 0, 0, 1, 1, 50),  # R1 missing, R2 ahead
         "长春经济技术开发区妇联": (1, 1, 0, 0, 1, 1, 50),
         **{name: (1, 0, 0, 0, 1, 2, 0) for name in CC_OTHER_COUNTIES},  # open receipt and R2
@@ -119,8 +122,7 @@ def test_the_demo_without_receipt_deadlines_matches_the_hand_count(demo_world, s
     assert total.rate_percent == 37  # 7 of 19
     assert changchun.issuers == ["长春市妇女联合会"] and len(changchun.notices) == 1
 
-    harbin = st.unit_statistics(session, people["hrb_signatory"], now=NOW,
-                                start=dt.date(2015, 1, 1), end=dt.date(2015, 12, 31))
+    harbin = st.unit_statistics(session, people["hrb_signatory"], now=NOW, **YEAR_2026)
     assert _figures(harbin) == {
         "哈尔滨市道里区妇联": (1, 1, 1, 0, 0, 0, 100),  # 及时报送: submitted is on time
         "哈尔滨市南岗区妇联": (1, 1, 0, 0, 0, 1, 100),
@@ -134,10 +136,10 @@ def test_the_demo_notices_figures_match_the_hand_count(demo_world, session):
     _pin_receipt_deadlines(session, None, None)
     people = demo_world
     seed0 = st.notice_statistics(session, people["cc_supervisor"],
-                                 _notice_id(session, "长妇通字〔2016〕4号"), now=NOW)
+                                 _notice_id(session, "长妇通字〔2026〕4号"), now=NOW)
     assert _tally(seed0.receipts) == (22, 4, 4, 0, 0, 18)  # signed for 4/22
     assert (seed0.cc_units, seed0.cc_signed, seed0.returned) == (1, 0, 0)
-    assert seed0.median_hours == 37 and seed0.median_label == "37小时"
+    assert seed0.median_hours == 61 and seed0.median_label == "2天13小时"
     r1, r2 = seed0.requests
     assert (r1.what, _tally(r1.tally), r1.accepted) == ("学习贯彻落实会议精神情况",
                                                        (14, 2, 2, 0, 12, 0), 1)
@@ -146,10 +148,10 @@ def test_the_demo_notices_figures_match_the_hand_count(demo_world, session):
     late = _late(seed0)
     owing_r1 = ["长春市朝阳区妇联", "长春经济技术开发区妇联", *CC_OTHER_COUNTIES]
     assert sorted(late) == sorted(owing_r1)
-    assert all(items == [("学习贯彻落实会议精神情况", "逾期10天未办")] for items in late.values())
+    assert all(items == [("学习贯彻落实会议精神情况", "逾期3天未办")] for items in late.values())
 
     seed1 = st.notice_statistics(session, people["hrb_supervisor"],
-                                 _notice_id(session, "哈妇发〔2015〕9号"), now=NOW)
+                                 _notice_id(session, "哈妇发〔2026〕9号"), now=NOW)
     assert _tally(seed1.receipts) == (24, 3, 3, 0, 0, 21)
     assert seed1.median_hours == 42
     (request,) = seed1.requests
@@ -158,15 +160,15 @@ def test_the_demo_notices_figures_match_the_hand_count(demo_world, session):
 
 
 def test_the_demo_with_receipt_deadlines_matches_the_hand_count(demo_world, session):
-    _pin_receipt_deadlines(session, dt.date(2016, 3, 11), dt.date(2015, 8, 13))
+    _pin_receipt_deadlines(session, dt.date(2026, 11, 20), dt.date(2026, 11, 26))
     people = demo_world
 
-    changchun = st.unit_statistics(session, people["cc_signatory"], now=NOW, **YEAR_2016)
+    changchun = st.unit_statistics(session, people["cc_signatory"], now=NOW, **YEAR_2026)
     assert _figures(changchun) == {
-        "长春市南关区妇联": (1, 1, 2, 0, 0, 0, 100),  # signed 03-10; R1 and R2 on time
-        "长春市宽城区妇联": (1, 1, 1, 0, 0, 1, 100),  # signed 03-11 10:00, on the due day
-        "长春市朝阳区妇联": (1, 0, 0, 1, 1, 1, 0),  # signed 03-12: late; R1 missing
-        "长春经济技术开发区妇联": (1, 0, 0, 1, 1, 1, 0),  # signed 03-13: late
+        "长春市南关区妇联": (1, 1, 2, 0, 0, 0, 100),  # signed 11-19; R1 and R2 on time
+        "长春市宽城区妇联": (1, 1, 1, 0, 0, 1, 100),  # signed 11-20 10:00, on the due day
+        "长春市朝阳区妇联": (1, 0, 0, 1, 1, 1, 0),  # signed 11-23: late; R1 missing
+        "长春经济技术开发区妇联": (1, 0, 0, 1, 1, 1, 0),  # signed 11-24: late
         **{name: (1, 0, 0, 0, 2, 1, 0) for name in CC_OTHER_COUNTIES},  # receipt and R1
         **{name: (1, 0, 0, 0, 1, 0, 0) for name in CC_ONLY_SIGN},  # receipt missing
     }
@@ -175,22 +177,21 @@ def test_the_demo_with_receipt_deadlines_matches_the_hand_count(demo_world, sess
     assert total.rate_percent == 14  # 5 of 37
 
     seed0 = st.notice_statistics(session, people["cc_supervisor"],
-                                 _notice_id(session, "长妇通字〔2016〕4号"), now=NOW)
+                                 _notice_id(session, "长妇通字〔2026〕4号"), now=NOW)
     assert _tally(seed0.receipts) == (22, 4, 2, 2, 18, 0)
     late = _late(seed0)
-    assert late["长春市朝阳区妇联"] == [("签收", "逾期1天办理"),
-                                   ("学习贯彻落实会议精神情况", "逾期10天未办")]
-    assert late["长春经济技术开发区妇联"][0] == ("签收", "逾期2天办理")
-    assert late["农安县妇联"] == [("签收", "逾期30天未办"), ("学习贯彻落实会议精神情况", "逾期10天未办")]
-    assert late["长春大学妇委会"] == [("签收", "逾期30天未办")]
+    assert late["长春市朝阳区妇联"] == [("签收", "逾期3天办理"),
+                                   ("学习贯彻落实会议精神情况", "逾期3天未办")]
+    assert late["长春经济技术开发区妇联"][0] == ("签收", "逾期4天办理")
+    assert late["农安县妇联"] == [("签收", "逾期13天未办"), ("学习贯彻落实会议精神情况", "逾期3天未办")]
+    assert late["长春大学妇委会"] == [("签收", "逾期13天未办")]
     assert len(late) == 2 + 10 + 8 and "长春市南关区妇联" not in late
 
-    harbin = st.unit_statistics(session, people["hrb_supervisor"], now=NOW,
-                                start=dt.date(2015, 1, 1), end=dt.date(2015, 12, 31))
+    harbin = st.unit_statistics(session, people["hrb_supervisor"], now=NOW, **YEAR_2026)
     assert _figures(harbin) == {
         "哈尔滨市道里区妇联": (1, 1, 1, 0, 0, 0, 100),
-        "哈尔滨市南岗区妇联": (1, 1, 0, 0, 0, 1, 100),  # signed 08-13 09:00, the due day
-        "哈尔滨市道外区妇联": (1, 0, 0, 1, 0, 1, 0),  # signed 08-14: late
+        "哈尔滨市南岗区妇联": (1, 1, 0, 0, 0, 1, 100),  # signed 11-26 09:00, the due day
+        "哈尔滨市道外区妇联": (1, 0, 0, 1, 0, 1, 0),  # signed 11-27: late
         **{name: (1, 0, 0, 0, 1, 1, 0) for name in HRB_OTHER_COUNTIES},
         **{name: (1, 0, 0, 0, 1, 0, 0) for name in HRB_ONLY_SIGN},
     }
@@ -198,18 +199,18 @@ def test_the_demo_with_receipt_deadlines_matches_the_hand_count(demo_world, sess
 
 def test_each_federation_sees_only_the_notices_its_own_units_issued(demo_world, session):
     people = demo_world
-    harbin_notice = _notice_id(session, "哈妇发〔2015〕9号")
+    harbin_notice = _notice_id(session, "哈妇发〔2026〕9号")
     with pytest.raises(NotFound):
         st.notice_statistics(session, people["cc_supervisor"], harbin_notice, now=NOW)
-    all_years = {"start": dt.date(2015, 1, 1), "end": dt.date(2016, 12, 31)}
+    all_years = {"start": dt.date(2025, 1, 1), "end": dt.date(2026, 12, 31)}
     changchun = st.unit_statistics(session, people["cc_supervisor"], now=NOW, **all_years)
     assert not any(name.startswith("哈尔滨") for name in _figures(changchun))
-    assert changchun.years == [2016]
+    assert changchun.years == [2026]
     for username in ("nanguan", "cc_drafter", "cc_clerk", "auditor"):
         assert st.unit_statistics(session, people[username], now=NOW, **all_years).units == []
         with pytest.raises(NotFound):
             st.notice_statistics(session, people[username],
-                                 _notice_id(session, "长妇通字〔2016〕4号"), now=NOW)
+                                 _notice_id(session, "长妇通字〔2026〕4号"), now=NOW)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -91,7 +91,8 @@ def demo(print_logins: bool, code_for: str | None) -> None:
             _print_logins_file(path)
         return
     try:
-        logins = demo_data.build(db.session)
+        # Dated by the app's clock: its working life in the weeks before today.
+        logins = demo_data.build(db.session, today=clock.today())
     except WorkflowError as error:
         db.session.rollback()
         fail(f"演示数据未能载入：{error}")

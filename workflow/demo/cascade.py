@@ -2,10 +2,11 @@
 
 Owns: the six 街道妇联 under 长春市南关区妇联 with a 收文员 each; 南关区妇联 as an issuing unit (机关
 代字 南妇发, its chair signing, its 收文员 registering and issuing as 文书, its 办公室主任 as 督办, the
-宣传部's 承办人 drafting); and the story — on 14 March 南关 forwards seed 000 as 南妇发〔2016〕1号 with
-the city's deadlines three working days earlier; five 街道 sign for it, three report their 调研报告
-and 南关 accepts them, one is returned; 南关's own 调研报告 to the city carries the three (汇总上报).
-Every step goes through workflow.commands at the day it would have happened. Must not: invent
+宣传部's 承办人 drafting); and the story — on the Monday of last week 南关 forwards seed 000 as
+南妇发〔<year>〕1号 with the city's deadlines three working days earlier; five 街道 sign for it, three
+report their 调研报告 and 南关 accepts them, one is returned; 南关's own 调研报告 to the city carries
+the three (汇总上报). Every step goes through workflow.commands at the day it would have happened,
+on the demo's timeline (timeline.py). Must not: invent
 passwords (the builder makes them) or write anything but through the commands.
 """
 
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow import commands as c
+from workflow.demo.timeline import FRI, MON, THU, TUE, WED, Timeline
 from workflow.models import Incoming, Receipt, Report, Unit, User
 from workflow.states import Role
 
@@ -53,24 +55,27 @@ def streets(builder, nanguan: Unit, *, drafter: User, chair: User, clerk: User,
 
 
 def forward_seed_000(session: Session, incoming: Incoming, found: Streets, *, drafter: User,
-                     chair: User, clerk: User, supervisor: User, local) -> list[int]:
-    """南关 forwards seed 000 to its 街道 and judges their 调研报告; returns the ids of those it
-    accepted, for its own report upward to carry."""
+                     chair: User, clerk: User, supervisor: User,
+                     t: Timeline) -> tuple[str, list[int]]:
+    """南关 forwards seed 000 to its 街道 and judges their 调研报告; returns the 转发's number and
+    the ids of the reports it accepted, for its own report upward to carry."""
     s = session
-    notice = c.forward(s, drafter, incoming_id=incoming.id, now=local(2016, 3, 14, 9))
+    notice = c.forward(s, drafter, incoming_id=incoming.id, now=t.at(-1, MON, 9))
     c.update_draft(s, drafter, notice_id=notice.id, main_unit_ids=[u.id for u in found.units],
-                   cc_unit_ids=[incoming.notice.issuer_unit_id], now=local(2016, 3, 14, 9, 20))
-    c.submit(s, drafter, notice_id=notice.id, now=local(2016, 3, 14, 10))
-    c.sign(s, chair, notice_id=notice.id, opinion="同意转发", now=local(2016, 3, 14, 15))
-    c.issue(s, clerk, notice_id=notice.id, now=local(2016, 3, 15, 9))
+                   cc_unit_ids=[incoming.notice.issuer_unit_id], now=t.at(-1, MON, 9, 20))
+    c.submit(s, drafter, notice_id=notice.id, now=t.at(-1, MON, 10))
+    c.sign(s, chair, notice_id=notice.id, opinion="同意转发", now=t.at(-1, MON, 15))
+    c.issue(s, clerk, notice_id=notice.id, now=t.at(-1, TUE, 9))
     receipts = {r.unit_id: r.id for r in s.scalars(
         select(Receipt).where(Receipt.notice_id == notice.id))}
     research = {r.unit_id: r for r in s.scalars(
         select(Report).join(Report.request).where(Report.notice_id == notice.id))
         if r.request.what == "调研报告"}
-    for day, (unit, receiver) in enumerate(zip(found.units[:5], found.receivers[:5],
-                                               strict=True), start=15):
-        c.acknowledge(s, receiver, receipt_id=receipts[unit.id], now=local(2016, 3, day, 10))
+    # Five 街道 sign for it in the days after, the sixth has not yet.
+    signed = [t.at(-1, TUE, 10), t.at(-1, TUE, 15), t.at(-1, WED, 10), t.at(-1, THU, 10),
+              t.at(-1, FRI, 9)]
+    for unit, receiver, moment in zip(found.units[:5], found.receivers[:5], signed, strict=True):
+        c.acknowledge(s, receiver, receipt_id=receipts[unit.id], now=moment)
     accepted = []
     texts = ["自强街道妇联调研报告：辖区内社区妇联组织建设情况……",
              "南岭街道妇联调研报告：妇女群众反映的主要问题……",
@@ -78,11 +83,11 @@ def forward_seed_000(session: Session, incoming: Incoming, found: Streets, *, dr
              "新春街道妇联调研报告：（初稿）"]
     for unit, receiver, text in zip(found.units[:4], found.receivers[:4], texts, strict=True):
         c.submit_report(s, receiver, report_id=research[unit.id].id, text=text,
-                        now=local(2016, 3, 30, 14))
+                        now=t.at(-1, THU, 14))
     for unit in found.units[:3]:
         c.accept_report(s, supervisor, report_id=research[unit.id].id, opinion="情况清楚，予以采纳",
-                        now=local(2016, 4, 1, 10))
+                        now=t.at(-1, FRI, 10))
         accepted.append(research[unit.id].id)
     c.return_report(s, supervisor, report_id=research[found.units[3].id].id,
-                    reason="请补充具体数据后再报", now=local(2016, 4, 1, 10, 30))
-    return accepted
+                    reason="请补充具体数据后再报", now=t.at(-1, FRI, 10, 30))
+    return notice.doc_number, accepted

@@ -11,13 +11,13 @@ department) with its 承办人, and a 收文员 where the demo's list of receive
 - 朝阳区妇联 has signed for seed 000 and not yet proposed (待拟办);
 - 道里区妇联 has seed 001 in hand (待承办), its report already up.
 
-Every step goes through workflow.commands at the day it would have happened. Must not: invent
-passwords here (the builder makes them) or write anything but through the commands.
+Every step goes through workflow.commands at the day it would have happened, on the demo's
+timeline (timeline.py: weeks before the day it is built). Must not: invent passwords here (the
+builder makes them) or write anything but through the commands.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from importlib import resources
 
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from workflow import commands as c
 from workflow.demo import cascade
+from workflow.demo.timeline import FRI, MON, THU, TUE, WED, Timeline, month_day
 from workflow.models import Incoming, Unit, User
 from workflow.notice_files import document_text
 from workflow.notice_text import read_incoming
@@ -90,72 +91,77 @@ def incoming_of(session: Session, receipt_id: int) -> Incoming:
 
 
 def seed_000_at_nanguan(session: Session, office: Office, *, receipt_id: int,
-                        research_report_id: int, receiver: User, streets, local) -> Incoming:
-    """南关区妇联's 收文 of seed 000, from 拟办 to 办结 (it was registered by 签收 on March 10; the
-    first report went up on March 25), forwarded to its 街道 on the way (cascade.py). The 调研报告
-    goes up here, carrying the 街道's accepted ones, so that the 答复 is complete."""
+                        research_report_id: int, receiver: User, streets,
+                        t: Timeline) -> Incoming:
+    """南关区妇联's 收文 of seed 000, from 拟办 to 办结 (it was registered by 签收 on the day of issue;
+    the first report went up the next Wednesday), forwarded to its 街道 on the way (cascade.py).
+    The 调研报告 goes up here, carrying the 街道's accepted ones, so that the 答复 is complete."""
     s = session
     incoming = incoming_of(s, receipt_id)
     c.propose(s, office.office, incoming_id=incoming.id, kind="TO_HANDLE",
-              lead_unit_id=office.department.id, deadline=dt.date(2016, 3, 28),
+              lead_unit_id=office.department.id, deadline=t.day(-1, WED),
               proposal="拟请宣传部牵头办理：组织全区妇联干部学习会议精神，按时上报学习贯彻情况"
                        "和调研报告。呈主席阅示。",
-              now=local(2016, 3, 10, 15))
+              now=t.at(-2, THU, 15))
     c.instruct(s, office.chair, incoming_id=incoming.id, instruction="请组织学习，按时上报",
-               now=local(2016, 3, 11, 9, 30))
+               now=t.at(-2, FRI, 9, 30))
     first, second = c.circulate(s, office.chair, incoming_id=incoming.id,
                                 reader_ids=[office.vice1.id, office.vice2.id],
-                                now=local(2016, 3, 11, 10))
+                                now=t.at(-2, FRI, 10))
     c.mark_read_copy(s, office.vice1, circulation_id=first.id, opinion="已阅，同意主席意见",
-                     now=local(2016, 3, 11, 15))
-    c.mark_read_copy(s, office.vice2, circulation_id=second.id, now=local(2016, 3, 14, 9))
-    carried = cascade.forward_seed_000(s, incoming, streets, drafter=office.handler,
-                                       chair=office.chair, clerk=receiver,
-                                       supervisor=office.office, local=local)
+                     now=t.at(-2, FRI, 15))
+    c.mark_read_copy(s, office.vice2, circulation_id=second.id, now=t.at(-1, MON, 9))
+    forwarded, carried = cascade.forward_seed_000(s, incoming, streets, drafter=office.handler,
+                                                  chair=office.chair, clerk=receiver,
+                                                  supervisor=office.office, t=t)
     c.submit_report(s, receiver, report_id=research_report_id,
                     text="南关区妇联关于基层妇联组织服务群众情况的调研报告：全区各街道妇联……"
                          "（附自强、南岭、民康街道妇联调研报告）",
-                    included_report_ids=carried, now=local(2016, 4, 6, 10))
+                    included_report_ids=carried, now=t.at(-1, FRI, 14))
     c.finish(s, office.handler, incoming_id=incoming.id,
-             result="已于3月15日组织全区妇联干部集中学习会议精神，并以南妇发〔2016〕1号转发各街道妇联；"
-                    "学习贯彻情况（3月25日）和调研报告（4月6日，汇总三个街道的报告）均已上报市妇联。",
-             now=local(2016, 4, 7, 16))
+             result=f"已于{month_day(t.day(-1, TUE))}组织全区妇联干部集中学习会议精神，并以"
+                    f"{forwarded}转发各街道妇联；学习贯彻情况（{month_day(t.day(-1, WED))}）和"
+                    f"调研报告（{month_day(t.day(-1, FRI))}，汇总三个街道的报告）均已上报市妇联。",
+             now=t.at(-1, FRI, 16))
     return incoming
 
 
 def seed_000_at_kuancheng(session: Session, office: Office, *, receipt_id: int,
-                          local) -> Incoming:
+                          t: Timeline) -> Incoming:
     """宽城区妇联's 收文 of seed 000: proposed, waiting for the chair's 批示, one copy unread."""
     s = session
     incoming = incoming_of(s, receipt_id)
     c.propose(s, office.office, incoming_id=incoming.id, kind="TO_HANDLE",
-              lead_unit_id=office.department.id, deadline=dt.date(2016, 3, 29),
-              proposal="拟请宣传部办理，按时上报。呈主席阅示。", now=local(2016, 3, 11, 16))
+              lead_unit_id=office.department.id, deadline=t.day(-1, THU),
+              proposal="拟请宣传部办理，按时上报。呈主席阅示。", now=t.at(-2, FRI, 16))
     c.circulate(s, office.office, incoming_id=incoming.id, reader_ids=[office.vice1.id],
-                now=local(2016, 3, 11, 16, 10))
+                now=t.at(-2, FRI, 16, 10))
     return incoming
 
 
-def seed_001_at_daoli(session: Session, office: Office, *, receipt_id: int, local) -> Incoming:
+def seed_001_at_daoli(session: Session, office: Office, *, receipt_id: int,
+                      t: Timeline) -> Incoming:
     """道里区妇联's 收文 of seed 001: instructed, in the 宣传部's hands (its report is already up)."""
     s = session
     incoming = incoming_of(s, receipt_id)
     c.propose(s, office.office, incoming_id=incoming.id, kind="TO_HANDLE",
               lead_unit_id=office.department.id,
               proposal="拟请宣传部办理，及时上报学习贯彻情况。呈主席阅示。",
-              now=local(2015, 8, 12, 15))
+              now=t.at(-1, WED, 15))
     c.instruct(s, office.chair, incoming_id=incoming.id,
-               instruction="请宣传部抓好落实，及时上报学习贯彻情况", now=local(2015, 8, 13, 9))
+               instruction="请宣传部抓好落实，及时上报学习贯彻情况", now=t.at(-1, THU, 9))
     return incoming
 
 
-def external_at_nanguan(session: Session, receiver: User, unit: Unit, *, local) -> Incoming:
+def external_at_nanguan(session: Session, receiver: User, unit: Unit, *,
+                        t: Timeline) -> Incoming:
     """A notice of the 区政府办公室 that came by mail, registered from its PDF: the fields are
-    those the reader finds in the file's text (as the clerk would accept them)."""
+    those the reader finds in the file's text (as the clerk would accept them), its own dates
+    kept; it came in on the Tuesday of last week."""
     data = resources.files("workflow.demo").joinpath(EXTERNAL_PDF).read_bytes()
     text = document_text(EXTERNAL_PDF, data)
     found = read_incoming(text)
     return c.register_external(
         session, receiver, unit_id=unit.id, source_organ=found.issuer,
-        source_number=found.doc_number, title=found.title, received_on=dt.date(2016, 3, 15),
-        body=text, now=local(2016, 3, 15, 9, 30))
+        source_number=found.doc_number, title=found.title, received_on=t.day(-1, TUE),
+        body=text, now=t.at(-1, TUE, 9, 30))
