@@ -24,11 +24,11 @@ def test_a_supervisor_sees_one_card_per_notice_and_request_with_the_number_of_la
     assert len(late) == 4, late
     unsigned = task(html, world.issued_title, "未签收")
     assert "2 个单位未签收" in unsigned
-    assert "示范市第2区妇联、示范市第3区妇联" in unsigned
+    assert "（示范市第2区妇联、示范市第3区妇联）" in unsigned
     assert f'href="/tracking/{world.issued_id}"' in unsigned
     unreported = task(html, world.issued_title, "逾期未报")
     assert "3 个单位逾期未报</strong>：调研报告" in unreported
-    assert "示范市第1区妇联、示范市第2区妇联、示范市第3区妇联" in unreported
+    assert "（示范市第1区妇联、示范市第2区妇联、示范市第3区妇联）" in unreported
     assert "等" not in unreported.split("task-unit-names")[1]  # three names: all of them shown
     assert "1 个单位未签收" in task(html, world.only_first_title, "未签收")
 

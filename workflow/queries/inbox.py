@@ -71,7 +71,7 @@ class Task:
     what: str | None = None  # the report request; None on a receipt
     due_date: dt.date | None = None
     days_left: int | None = None
-    # A supervisor's task standing for several late units: their names; then
+    # A supervisor's task standing for several late units: their names, in the order of the units; then
     # `object_id` is the notice and `unit` is None.
     units: tuple[str, ...] = ()
 
@@ -186,7 +186,7 @@ def _by_notice(late: list[Task]) -> list[Task]:
         grouped.append(Task(first.kind, notice_id, first.title, first.doc_number, first.urgency,
                             first.since, notice_id, what=what, due_date=first.due_date,
                             days_left=first.days_left,
-                            units=tuple(sorted(t.unit for t in members if t.unit))))
+                            units=tuple(t.unit for t in members if t.unit)))
     return grouped
 
 
@@ -196,7 +196,7 @@ def _receipt_tasks(session: Session, today: dt.date, kind: str, where) -> list[T
                Unit.name)
         .join(Notice, Notice.id == Receipt.notice_id)
         .join(Unit, Unit.id == Receipt.unit_id)
-        .where(where))
+        .where(where).order_by(Unit.id))
     tasks = []
     for receipt_id, recipient, nid, title, number, urgency, issued_at, receipt_due, unit in rows:
         # Only a 主送 unit has a deadline for signing for receipt; a 抄送 unit only signs.
@@ -213,7 +213,7 @@ def _report_tasks(session: Session, today: dt.date, kind: str, where) -> list[Ta
         .join(ReportRequest, ReportRequest.id == Report.request_id)
         .join(Notice, Notice.id == Report.notice_id)
         .join(Unit, Unit.id == Report.unit_id)
-        .where(where, Notice.state.in_(_OPEN)))
+        .where(where, Notice.state.in_(_OPEN)).order_by(Unit.id))
     return [
         Task(kind, nid, title, number, urgency, submitted_at if kind == "check" else issued_at,
              report_id, unit=unit, what=what, due_date=due, days_left=days_left(due, today))
