@@ -64,7 +64,7 @@ def supervisor(client, log_in, world, app):
 
 
 @pytest.mark.parametrize("path", ["/notices/", "/notices/{issued}", "/tracking/{issued}",
-                                  "/statistics/?start=2016-01-01&end=2016-12-31"])
+                                  "/statistics/?from=2016-01-01&to=2016-12-31"])
 def test_every_cell_of_a_card_table_names_its_column_or_heads_the_card(supervisor, world, path):
     html = text(supervisor.get(path.format(issued=world.issued_id)))
     cards = _parse(html)
@@ -76,11 +76,13 @@ def test_the_matrix_on_a_phone_keeps_the_remind_and_report_columns_as_labelled_l
                                                                                     world):
     cards = _parse(text(supervisor.get(f"/tracking/{world.issued_id}")))
     labels = [attrs.get("data-label") for _table, _tag, attrs in cards.cells]
-    # Three districts: each row has 已读, 签收, the 调研报告 of the request, and 催办.
+    # Three districts and the province (抄送): each row has 已读, 签收, the 调研报告 of the
+    # request (a dash for the province, which owes none) and 催办, under the unit's name.
     for label in ("已读", "签收", "调研报告", "催办"):
-        assert labels.count(label) == 3, (label, labels)
-    heads = [attrs for _t, tag, attrs in cards.cells if "card-head" in (attrs.get("class") or "")]
-    assert len(heads) == 3 and all(tag == "th" for _t, tag, a in cards.cells if a in heads)
+        assert labels.count(label) == 4, (label, labels)
+    heads = [(tag, attrs) for _t, tag, attrs in cards.cells
+             if "card-head" in (attrs.get("class") or "")]
+    assert [tag for tag, _attrs in heads] == ["th"] * 4
 
 
 def test_the_notice_pages_long_sections_fold_on_a_phone(supervisor, world):
