@@ -87,8 +87,10 @@ def test_the_matrix_on_a_phone_keeps_the_remind_and_report_columns_as_labelled_l
 
 def test_the_notice_pages_long_sections_fold_on_a_phone(supervisor, world):
     cards = _parse(text(supervisor.get(f"/notices/{world.issued_id}")))
-    # 签收情况, 上报情况 and 办理记录, each under its own summary.
+    # 签收情况, 上报情况 and 办理记录, each under its own summary; and the facts of the box
+    # that comes first on a phone (its summary shown only there).
     assert cards.folds.count("fold-phone") == 3
+    assert cards.folds.count("fold-phone fold-quiet") == 1
     labels = {attrs.get("data-label") for _t, _tag, attrs in cards.cells}
     assert {"类别", "状态", "报送内容", "截止日期", "报送至"} <= labels
 
