@@ -49,11 +49,30 @@ def test_a_supervisor_is_asked_to_check_submitted_reports_and_sees_overdue_ones(
     c.acknowledge(session, world.receiver1, receipt_id=receipt.id, now=at(2))
     c.submit_report(session, world.receiver1, report_id=first.id, text="报告", now=at(3))
     box = inbox(session, world.supervisor, now=dt.datetime(2016, 5, 3, 2))
-    # Late: the reports of districts 2 and 3, and their signatures (due 2016-03-11).
-    assert sorted(kinds(box)) == ["check", "overdue", "overdue", "overdue", "overdue"]
-    assert sorted(t.reports for t in box.tasks if t.kind == "overdue") == [
-        False, False, True, True]
+    # Late: the reports of districts 2 and 3, and their signatures (due 2016-03-11) — one task
+    # for the two late reports and one for the two missing signatures.
+    assert sorted(kinds(box)) == ["check", "overdue", "overdue"]
+    assert sorted(t.reports for t in box.tasks if t.kind == "overdue") == [False, True]
     assert set(box.counts) == {"check", "overdue"}  # only the kinds a supervisor handles
+    assert box.counts["overdue"] == 2
+
+
+def test_a_supervisor_sees_one_task_per_notice_for_its_late_units_not_one_per_unit(world, session):
+    n = notice_in(world, NoticeState.ISSUED)  # to three districts, one report each
+    other = notice_in(world, NoticeState.ISSUED, title="关于另一事项的通知")
+    receipt = next(r for r in receipts_of(world, n) if r.unit_id == world.districts[0].id)
+    c.acknowledge(session, world.receiver1, receipt_id=receipt.id, now=at(2))
+    box = inbox(session, world.supervisor, now=dt.datetime(2016, 5, 3, 2))
+    late = {(t.notice_id, t.reports): t for t in box.tasks if t.kind == "overdue"}
+    assert sorted(late) == sorted([(n.id, False), (n.id, True), (other.id, False),
+                                   (other.id, True)])
+    assert late[(n.id, False)].units == ("示范市第2区妇联", "示范市第3区妇联")
+    assert late[(n.id, True)].units == ("示范市第1区妇联", "示范市第2区妇联", "示范市第3区妇联")
+    assert len(late[(other.id, False)].units) == 3
+    # The task leads to the notice (its tracking page), and says which request is late.
+    task = late[(n.id, True)]
+    assert (task.object_id, task.unit, task.overdue) == (n.id, None, True)
+    assert task.what == "调研报告"
 
 
 def test_very_urgent_notices_come_first(world, session):

@@ -2,7 +2,8 @@
 
 Owns: the inbox query — one statement per kind of task, scoped by the units in which the person
 holds the role — and the order (most urgent first: 特急, then overdue, then the nearest due date,
-then the newest). Signing for receipt has a deadline too (`Notice.receipt_due_on`, fixed at issue,
+then the newest). A supervisor's late units come one task per notice and report request ("18 个单位
+未签收"), not one per unit: a city's notice to 40 units would otherwise bury the rest. Signing for receipt has a deadline too (`Notice.receipt_due_on`, fixed at issue,
 for 主送 units: 抄送 units only sign, and are not chased), so a receipt is overdue like a report.
 Must not: change anything; overdue is computed from due dates and now.
 """
@@ -77,6 +78,9 @@ class Task:
     what: str | None = None  # the report request; None on a receipt
     due_date: dt.date | None = None
     days_left: int | None = None
+    # A supervisor's task standing for several late units: their names, in the order of the units; then
+    # `object_id` is the notice and `unit` is None.
+    units: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -164,13 +168,14 @@ def inbox(session: Session, actor: User, *, now: dt.datetime | None = None) -> I
     if units := _units(actor, Role.SUPERVISOR):
         tasks += _report_tasks(session, today, "check", and_(
             Notice.issuer_unit_id.in_(units), Report.state == ReportState.SUBMITTED))
-        tasks += _report_tasks(session, today, "overdue", and_(
+        late = _report_tasks(session, today, "overdue", and_(
             Notice.issuer_unit_id.in_(units), Report.state == ReportState.DUE,
             ReportRequest.due_date < today))
-        tasks += _receipt_tasks(session, today, "overdue", and_(
+        late += _receipt_tasks(session, today, "overdue", and_(
             Notice.issuer_unit_id.in_(units), Notice.state.in_(_OPEN),
             Receipt.kind == RecipientKind.MAIN, Receipt.state == ReceiptState.PENDING,
             Notice.receipt_due_on < today))
+        tasks += _by_notice(late)
 
     tasks += [Task(t.kind, t.notice_id, t.title, t.number, t.urgency, t.since, t.incoming_id,
                    unit=t.unit, due_date=t.deadline, days_left=days_left(t.deadline, today))
@@ -190,13 +195,28 @@ def inbox(session: Session, actor: User, *, now: dt.datetime | None = None) -> I
     return Inbox(tasks, counts)
 
 
+def _by_notice(late: list[Task]) -> list[Task]:
+    """One task per notice and report request (or the notice's receipt) for the late units."""
+    groups: dict[tuple, list[Task]] = {}
+    for task in late:  # a request is known by its words and its day (a receipt: no words)
+        groups.setdefault((task.notice_id, task.what, task.due_date), []).append(task)
+    grouped = []
+    for (notice_id, what, _due), members in groups.items():
+        first = members[0]
+        grouped.append(Task(first.kind, notice_id, first.title, first.doc_number, first.urgency,
+                            first.since, notice_id, what=what, due_date=first.due_date,
+                            days_left=first.days_left,
+                            units=tuple(t.unit for t in members if t.unit)))
+    return grouped
+
+
 def _receipt_tasks(session: Session, today: dt.date, kind: str, where) -> list[Task]:
     rows = session.execute(
         select(Receipt.id, Receipt.kind, *_NOTICE, Notice.issued_at, Notice.receipt_due_on,
                Unit.name)
         .join(Notice, Notice.id == Receipt.notice_id)
         .join(Unit, Unit.id == Receipt.unit_id)
-        .where(where))
+        .where(where).order_by(Unit.id))
     tasks = []
     for receipt_id, recipient, nid, title, number, urgency, issued_at, receipt_due, unit in rows:
         # Only a 主送 unit has a deadline for signing for receipt; a 抄送 unit only signs.
@@ -213,7 +233,7 @@ def _report_tasks(session: Session, today: dt.date, kind: str, where) -> list[Ta
         .join(ReportRequest, ReportRequest.id == Report.request_id)
         .join(Notice, Notice.id == Report.notice_id)
         .join(Unit, Unit.id == Report.unit_id)
-        .where(where, Notice.state.in_(_OPEN)))
+        .where(where, Notice.state.in_(_OPEN)).order_by(Unit.id))
     return [
         Task(kind, nid, title, number, urgency, submitted_at if kind == "check" else issued_at,
              report_id, unit=unit, what=what, due_date=due, days_left=days_left(due, today))
