@@ -24,7 +24,7 @@ from webui.extensions import db
 from webui.forms.fields import id_argument
 from workflow import commands
 from workflow.db import write_late
-from workflow.errors import WorkflowError
+from workflow.errors import NotFound, WorkflowError
 from workflow.queries import autosave as autosave_queries
 from workflow.queries import drafting as drafting_queries
 from workflow.queries import incoming as incoming_queries
@@ -41,8 +41,10 @@ class TypedForm:
 
 
 def _new_draft(actor, _args) -> TypedForm:
-    page = drafting_queries.new_draft(db.session, actor,
-                                      request.args.get("unit", type=id_argument))
+    unit = request.args.get("unit", type=id_argument)
+    if unit is None and "unit" in request.args:  # named, but no unit could have that id
+        raise NotFound("找不到该单位")
+    page = drafting_queries.new_draft(db.session, actor, unit)
     return TypedForm(f"draft:new:{page.issuer.id}", url_for("drafting.new", unit=page.issuer.id))
 
 

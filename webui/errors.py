@@ -12,9 +12,10 @@ Must not: decide anything about the workflow.
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -56,7 +57,7 @@ def workflow_error(error: WorkflowError):
     _roll_back()
     status = next((code for kind, code in STATUS_OF if isinstance(error, kind)), 400)
     if autosave.is_background():
-        return jsonify(message=error.message), status
+        return answer(status, message=error.message)
     back = _same_site_referrer()
     if request.method == "POST" and status in (400, 409) and back:
         if current_user.is_authenticated:
@@ -70,7 +71,7 @@ def workflow_error(error: WorkflowError):
 def csrf_error(_error: CSRFError):
     _roll_back()
     if autosave.is_background():
-        return jsonify(message=CSRF_MESSAGE), 400
+        return answer(400, message=CSRF_MESSAGE)
     if not current_user.is_authenticated and request.endpoint in autosave.FORMS:
         # The session ended (its token with it) while the form was open: log in and come back
         # to the form, which shows what its script kept.
@@ -85,7 +86,7 @@ def http_error(error: HTTPException):
         _roll_back()
         limit = current_app.config["MAX_CONTENT_LENGTH"] // 2**20
         if autosave.is_background():
-            return jsonify(message=TOO_LARGE.format(limit=limit)), 413
+            return answer(413, message=TOO_LARGE.format(limit=limit))
         flash(TOO_LARGE.format(limit=limit), "error")
         return redirect(_this_page(), 303)
     if code >= 500:
@@ -107,6 +108,12 @@ def _roll_back() -> None:
     db.session.rollback()
     if request.method in ("GET", "HEAD"):
         read_only(db.session())
+
+
+def answer(status: int, **body):
+    """A JSON answer to the page's script, its Chinese as it is (readable in any log)."""
+    return current_app.response_class(json.dumps(body, ensure_ascii=False), status=status,
+                                      mimetype="application/json")
 
 
 def _this_page() -> str:

@@ -273,7 +273,7 @@ def test_a_draft_saved_after_the_idle_logout_leads_through_login_back_to_the_typ
     response = client.post(page, data={"csrf_token": token, "kind": "通知",
                                        "title": "空闲后才保存的通知", "body": BODY,
                                        "main_group_ids": "1"})
-    assert response.status_code == 303
+    assert response.status_code == 302
     assert response.location == f"/login?next=/drafting/new?unit%3D{issuer}"
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Notice).where(
