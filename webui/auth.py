@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
+from webui import autosave
 from webui.extensions import db, login_manager
 from workflow import settings
 from workflow.models import User
@@ -32,7 +33,8 @@ from workflow.states import ADMIN_ROLES, BUSINESS_ROLES
 # The session key of the last request's time (whole seconds since the epoch). The cookie is signed,
 # so it cannot be moved forward; a replayed old cookie carries its old time and is idle.
 LAST_SEEN = "seen"
-IDLE_MESSAGE = "您已超过{minutes}分钟未操作，为保护账号安全已自动退出，请重新登录"
+IDLE_MESSAGE = "您已超过{minutes:g}分钟未操作，为保护账号安全已自动退出，请重新登录"
+KEPT_MESSAGE = "您填写的内容已自动保存，登录后将回到原页面继续填写"
 # The session key of a login whose password was right and whose second factor is still to come.
 PENDING = "pending_login"
 PENDING_SECONDS = 5 * 60  # time to take out the phone, not to walk away from the screen
@@ -67,6 +69,7 @@ def init_app(app: Flask) -> None:
     # already a reader's and that of any other method a late writer's.
     app.before_request(end_idle_session)
     app.before_request(require_password_change)
+    app.context_processor(idle_watch)
 
 
 # Run on every request, so built once: one statement, the unit and the role grants joined (the
@@ -92,7 +95,13 @@ def policy_defaults() -> settings.Policy:
     config = current_app.config
     return settings.Policy(max_failures=int(config["LOGIN_MAX_FAILURES"]),
                            lock_minutes=int(config["LOGIN_LOCK_MINUTES"]),
-                           idle_minutes=int(config["LOGIN_IDLE_MINUTES"]))
+                           idle_minutes=_minutes(config["LOGIN_IDLE_MINUTES"]))
+
+
+def _minutes(value) -> int | float:
+    """Whole minutes, or a fraction of one where the configuration gives it (a trial, a test)."""
+    number = float(value)
+    return int(number) if number.is_integer() else number
 
 
 def login_policy() -> settings.Policy:
@@ -153,7 +162,12 @@ def require_password_change():
 
 
 def end_idle_session():
-    """Log out a session idle for longer than the policy allows; otherwise note this request."""
+    """Log out a session idle for longer than the policy allows; otherwise note this request.
+
+    A post that arrives too late is not simply lost: the fields of a form that keeps typed input
+    (a draft, a report) are kept for the person first (webui.autosave), and the login leads back
+    to that form, which shows them again. The page's script (autosave, keep-alive) is answered
+    401 with where to log in, not a login page."""
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
     now = int(time.time())
@@ -161,12 +175,34 @@ def end_idle_session():
     minutes = login_policy().idle_minutes
     # A session without a last-seen time was not started by start_session: treat it as idle.
     if not isinstance(seen, int) or now - seen > minutes * 60:
+        kept = None
+        if request.method == "POST":
+            kept = autosave.keep_posted(current_user.account)
         end_session()
         flash(IDLE_MESSAGE.format(minutes=minutes), "info")
-        target = request.full_path.rstrip("?") if request.method == "GET" else None
-        return redirect(url_for("auth.login", next=target))
+        if kept is not None:
+            flash(KEPT_MESSAGE, "info")
+        target = kept.url if kept else (
+            request.full_path.rstrip("?") if request.method == "GET" else None)
+        login = url_for("auth.login", next=target)
+        if autosave.is_background():
+            return jsonify(expired=True, login=login), 401
+        return redirect(login)
     session[LAST_SEEN] = now
+    g.idle_seconds = round(minutes * 60)
     return None
+
+
+def idle_watch() -> dict:
+    """What the page's script needs to warn before the idle logout: the seconds a session may
+    stay idle, how long before the end to warn, and the warning's words."""
+    seconds = g.get("idle_seconds")
+    if seconds is None or not current_user.is_authenticated:
+        return {"idle_watch": None}
+    warn = min(int(current_app.config["IDLE_WARNING_SECONDS"]), seconds)
+    when = "一分钟" if warn == 60 else f"{warn // 60}分钟" if warn % 60 == 0 else f"{warn}秒"
+    return {"idle_watch": {"seconds": seconds, "warn": warn,
+                           "message": f"{when}后将因长时间未操作而退出登录"}}
 
 
 def home_url(account: User) -> str:

@@ -36,6 +36,8 @@ class Defaults:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15  # the longest delay after repeated failures (docs/security.md)
     LOGIN_IDLE_MINUTES = 30
+    # How long before the idle logout the page warns and offers to stay logged in (继续使用).
+    IDLE_WARNING_SECONDS = 60
 
     # How many proxies in front of the app add X-Forwarded-For (nginx: 1). The login throttle
     # counts failures by client address: behind a proxy, without this, every client would be

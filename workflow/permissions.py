@@ -73,6 +73,7 @@ class Right(enum.Enum):
     SET_SEAL = "设置单位印章"
     READ_AUDIT_TRAIL = "查阅审计记录"
     READ_OWN_NOTIFICATIONS = "阅读本人的通知"
+    KEEP_TYPED_WORK = "自动保存本人的输入"
     CLOSE_BY_HAND = "提前办结"
     HANDLE_RETURN = "处理退文"
     SET_PASSWORD = "直接设定密码"
@@ -146,6 +147,9 @@ RIGHTS: dict[Right, RightRule] = {
     Right.VERIFY_DOCUMENT: RightRule(frozenset(), Scope.SELF, installer=True),
     Right.READ_AUDIT_TRAIL: RightRule(frozenset({Role.AUDITOR}), Scope.ANYWHERE, installer=True),
     Right.READ_OWN_NOTIFICATIONS: RightRule(frozenset(), Scope.SELF),
+    # What a person typed and has not saved yet: theirs alone, whatever their roles (the form it
+    # belongs to is asked for by the web layer before anything is kept).
+    Right.KEEP_TYPED_WORK: RightRule(frozenset(), Scope.SELF),
     # Closing before every unit is done waives what they owe: a supervisor's decision with a
     # reason, never the engine's (the engine closes only a complete notice, by the table's row).
     Right.CLOSE_BY_HAND: RightRule(frozenset({V}), Scope.ISSUER),

@@ -22,9 +22,11 @@ objects = test_routes.objects  # the fixture: one federation with an object in e
 HUGE = "9223372036854775808"  # one past the largest 64-bit integer
 POSTS = {endpoint: route for endpoint, route in TABLE.items() if route.method == "POST"}
 # Actions that carry no version: the well-formed FORM of test_routes is carried out by them, so
-# rows change whatever else is sent; what they store is checked instead.
+# rows change whatever else is sent; what they store is checked instead. The autosave keeps
+# whatever text it is sent (and discarding forgets it): nothing else.
 ACT_WITHOUT_VERSION = {"tracking.remind", "admin.deactivate_user", "admin.reactivate_user",
-                       "incoming.read_copy"}
+                       "incoming.read_copy", "autosave.draft_new", "autosave.draft",
+                       "autosave.report", "autosave.discard"}
 WITH_IDS = {endpoint: route for endpoint, route in TABLE.items() if "{" in route.path}
 
 

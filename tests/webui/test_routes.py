@@ -59,6 +59,8 @@ TABLE = {
     "auth.login": R("GET", "/login", {ANONYMOUS}),  # the logged-in are sent home (302)
     "auth.logout": R("POST", "/logout", LOGGED_IN),
     "auth.password": R("GET", "/password", LOGGED_IN),
+    # 继续使用 before the idle logout: anyone logged in notes their own activity.
+    "auth.keep_alive": R("POST", "/session/keep-alive", LOGGED_IN, expect=204),
     # The steps after the password: without a password step just passed, back to the login.
     "auth.second_factor": R("GET", "/login/code", {ANONYMOUS}, expect=303),
     "auth.enrol": R("GET", "/login/enrol", {ANONYMOUS}, expect=303),
@@ -106,6 +108,12 @@ TABLE = {
     "drafting.remove_attachment": R(
         "POST", "/drafting/{draft}/attachments/{draft_attachment}/remove", {"drafter"}, True),
     "drafting.amend": R("GET", "/drafting/{signed}/amend", {"drafter", "clerk"}, True),
+    # The autosave of what is typed: only into a form the person may open (their own draft,
+    # their unit's report); discarding touches nothing but the person's own kept input.
+    "autosave.draft_new": R("POST", "/autosave/drafts/new?unit={issuer}", {"drafter"}, True),
+    "autosave.draft": R("POST", "/autosave/drafts/{draft}", {"drafter"}, True),
+    "autosave.report": R("POST", "/autosave/reports/{report}", {"receiver1"}, True),
+    "autosave.discard": R("POST", "/autosave/discard", LOGGED_IN),
     "signoff.index": R("GET", "/signoff/", {"reviewer", "signatory"}),
     "signoff.sheet": R("GET", "/signoff/{in_review}", {"reviewer", "signatory"}, True),
     "signoff.pass_review": R("POST", "/signoff/{in_review}/pass-review", {"reviewer"}, True),
@@ -262,7 +270,7 @@ def objects(app, tmp_path):
             "receipt": receipt.id, "report": report.id, "submitted_report": report.id,
             "returned": returned.id,
             "report_attachment": report.attachments[0].id if report.attachments else 0,
-            "unit": w.districts[1].id, "group": w.group.id, "user": w.receiver2.id,
+            "unit": w.districts[1].id, "issuer": w.issuer.id, "group": w.group.id, "user": w.receiver2.id,
             "verify_code": VERIFY_CODE,
         }
         # The code its 正式文件's QR code would carry (the file itself is made on first download).

@@ -123,6 +123,8 @@ RIGHT_FACTS = {
     "READ_AUDIT_TRAIL": (frozenset({"AUDITOR"}), "ANYWHERE", False, True, False),
     # Any account reads its own notifications (the query asks for the owner).
     "READ_OWN_NOTIFICATIONS": (frozenset(), "SELF", False, False, False),
+    # Any account keeps what it typed into a form and has not saved (only its own).
+    "KEEP_TYPED_WORK": (frozenset(), "SELF", False, False, False),
     # Only the operator on the server: nobody through the web.
     "SET_PASSWORD": (frozenset(), "SERVER", False, True, False),
     "RESET_SECOND_FACTOR": (frozenset(), "SERVER", False, True, False),

@@ -112,12 +112,19 @@ class _DraftFields(FlaskForm):
     report_requests = FieldList(FormField(ReportRequestForm), max_entries=MAX_REQUEST_ROWS)
 
     @classmethod
-    def for_page(cls, notice: Notice | None = None):
-        """The form filled from `notice` (or blank), with empty report-request rows to fill in."""
+    def for_page(cls, notice: Notice | None = None, typed=None):
+        """The form filled from `notice` (or blank), with empty report-request rows to fill in;
+        or, given `typed` (the person's kept input as form data), what they typed last — on the
+        version of the notice as it is now, which they are looking at."""
         form = cls()
         if not form.is_submitted():
             # Only a page being shown starts from the notice: a posted form stands on its own,
             # so that a post without its version is refused, not given the current one.
+            if typed is not None:
+                form.process(formdata=typed)
+                if notice is not None and "expected_version" in form:
+                    form.expected_version.data = notice.version
+                return form
             if notice is not None:
                 form.process(data=notice_data(notice))
             for _ in range(BLANK_REQUEST_ROWS):

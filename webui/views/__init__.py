@@ -7,6 +7,7 @@ Must not: run SQL, compare states or carry a business `if` (DESIGN.md convention
 from webui.views import (  # noqa: E402  (the modules need this package to exist first)
     admin,
     auth,
+    autosave,
     calendar,
     dispatch,
     drafting,
@@ -23,5 +24,5 @@ from webui.views import (  # noqa: E402  (the modules need this package to exist
 
 BLUEPRINTS = [auth.bp, notices.bp, inbox.bp, drafting.bp, signoff.bp, dispatch.bp, receiving.bp,
               tracking.bp, incoming.bp, admin.bp, notifications.bp, statistics.bp, calendar.bp,
-              verify.bp]
+              verify.bp, autosave.bp]
 from webui.views import drafting_import  # noqa: E402, F401  (adds routes to drafting.bp)

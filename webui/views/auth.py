@@ -134,6 +134,13 @@ def logout():
     return redirect(url_for("auth.login"), 303)
 
 
+@bp.post("/session/keep-alive")
+@login_required
+def keep_alive():
+    """继续使用: this request is itself the activity that webui.auth.end_idle_session notes."""
+    return "", 204
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def password():

@@ -4,7 +4,9 @@ Owns: `/drafting/` and its forms. Each view parses a form, calls the engine, com
 (PRG); the engine decides who may edit what (another drafter's draft is refused, another unit's is
 not found) and which buttons the desk shows (`available_actions`). Saving a draft with files
 stores the files first and records each with `add_attachment` in the save's transaction (a save
-that does not commit takes its files with it: `workflow.attachments`).
+that does not commit takes its files with it: `workflow.attachments`). The draft form keeps what is
+typed (webui.autosave): a page shows the person's kept input when there is some, and a save
+forgets it in the save's transaction.
 Must not: compare states or carry a business rule.
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from webui import clock
+from webui import autosave, clock
 from webui.desks import desk_required
 from webui.extensions import attachment_store, db
 from webui.forms.drafting import (
@@ -61,15 +63,19 @@ def index():
 def new():
     actor = current_user.account
     page = drafting_queries.new_draft(db.session, actor, request.args.get("unit", type=id_argument))
-    form = DraftForm.for_page()
+    key = f"draft:new:{page.issuer.id}"
+    typed = autosave.typed(key) if request.method == "GET" else None
+    form = DraftForm.for_page(typed=typed and autosave.formdata(typed))
     if form.validate_on_submit():
         notice = commands.create_draft(db.session, actor, issuer_unit_id=page.issuer.id,
                                        **form.fields(), now=clock.now())
         _attach_uploads(form, notice.id)
+        autosave.drop(key)
         db.session.commit()
         flash("草稿已保存。核对无误后可提交核稿。", "info")
         return redirect(url_for("drafting.edit", notice_id=notice.id), 303)
-    return render_template("drafting/new.html", page=page, form=form)
+    return render_template("drafting/new.html", page=page, form=form, typed=typed,
+                           typed_key=key)
 
 
 @bp.route("/<int:notice_id>", methods=["GET", "POST"])
@@ -80,17 +86,20 @@ def edit(notice_id: int):
     if not page.editable:  # the back button after 提交, or that page's form sent again
         return render_template("drafting/submitted.html", page=page,
                                resent=request.method == "POST", form=DraftActionForm())
-    form = EditDraftForm.for_page(page.notice)
+    key = f"draft:{notice_id}"
+    typed = autosave.typed(key) if request.method == "GET" else None
+    form = EditDraftForm.for_page(page.notice, typed=typed and autosave.formdata(typed))
     if form.validate_on_submit():
         commands.update_draft(db.session, actor, notice_id=notice_id,
                               expected_version=form.expected_version.data, **form.fields(),
                               now=clock.now())
         _attach_uploads(form, notice_id)
+        autosave.drop(key)
         db.session.commit()
         flash("草稿已保存", "info")
         return redirect(url_for("drafting.edit", notice_id=notice_id), 303)
-    return render_template("drafting/edit.html", page=page, form=form,
-                           findings=checks.check_notice(page.notice))
+    return render_template("drafting/edit.html", page=page, form=form, typed=typed,
+                           typed_key=key, findings=checks.check_notice(page.notice))
 
 
 @bp.post("/<int:notice_id>/submit")

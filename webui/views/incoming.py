@@ -25,7 +25,7 @@ from flask import (
 from flask_login import current_user, login_required
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
-from webui import clock
+from webui import autosave, clock
 from webui.desks import desk_required
 from webui.downloads import send_attachment, send_document
 from webui.exports import Column, Table, local, send_table
@@ -53,6 +53,8 @@ from workflow.queries import incoming as queries
 from workflow.states import IncomingState, Role
 
 bp = Blueprint("incoming", __name__, url_prefix="/incoming")
+# The autosave key of the registration form (webui.autosave).
+REGISTER_KEY = "incoming:register"
 
 
 def _filters() -> queries.RegisterFilter:
@@ -144,9 +146,12 @@ def _fill(values: dict, found: queries.DocumentFields) -> None:
 def register():
     actor = current_user.account
     units = queries.registering_units(db.session, actor)
-    form = RegisterForm()
+    # A registration refused by the engine (a bad file, a missing field) comes back here with what
+    # was typed (webui.autosave keeps the refused post's fields).
+    typed = autosave.typed(REGISTER_KEY) if request.method == "GET" else None
+    form = RegisterForm(formdata=autosave.formdata(typed)) if typed else RegisterForm()
     fields = ("source_organ", "source_number", "title", "urgency", "secrecy", "body")
-    if request.method == "GET":
+    if request.method == "GET" and typed is None:
         form.received_on.data = local_date(clock.now())
     if request.method == "POST" and request.form.get("read") and form.upload() is not None:
         # 读取来文: the reader fills the form from the file for the clerk to check; nothing is
@@ -164,7 +169,8 @@ def register():
         flash("已按文件填写，请核对各项后登记；原件将随登记一并保存", "info")
         return render_template("incoming/register.html", form=form, units=units, read=True,
                                held=_held_token(stored, actor.id), held_name=stored.filename)
-    held = request.form.get("held_file") or None
+    held = (typed.fields.get("held_file", [None])[0] if typed
+            else request.form.get("held_file")) or None
     if form.validate_on_submit():
         unit_id = request.form.get("unit_id", type=id_argument) or units[0].id
         values = {name: getattr(form, name).data for name in fields}
@@ -180,14 +186,22 @@ def register():
             pages=form.pages.data, copies=form.copies.data, source_file=stored,
             now=clock.now(), **values)
         number, made_id = made.number, made.id
+        autosave.drop(REGISTER_KEY)
         db.session.commit()
         flash(f"已登记：{number}，请核对登记内容", "success")
         return redirect(url_for("incoming.show", incoming_id=made_id), 303)
     flash_errors(form)
     # A refused form keeps the file it read (the name is shown only if the token is still good).
-    held_name = _held_file(held, actor.id).filename if held else None
+    held_name = None
+    try:
+        held_name = _held_file(held, actor.id).filename if held else None
+    except InvalidInput:
+        if request.method != "GET":
+            raise
+        held = None  # kept from a refused post and since expired: the file is chosen again
     return render_template("incoming/register.html", form=form, units=units, held=held,
-                           held_name=held_name), 400 if form.errors else 200
+                           held_name=held_name, typed=typed, typed_key=REGISTER_KEY), \
+        400 if form.errors else 200
 
 
 @bp.get("/<int:incoming_id>")

@@ -7,7 +7,9 @@ download of a report's files for its own unit. What a user may see comes from
 by the engine's commands. Every view first asks the query that filters by the user's units, so
 another unit's receipt, report or file is a 404 whatever the method (the engine answers a repeated
 签收 without asking who). A report's files are judged and stored before `submit_report` runs and
-are kept only if the submission commits. Must not: run SQL or decide anything.
+are kept only if the submission commits. The report's text is kept as it is typed
+(webui.autosave): the page shows the kept text when there is some; submitting forgets it.
+Must not: run SQL or decide anything.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from webui import clock
+from webui import autosave, clock
 from webui.desks import desk_required
 from webui.downloads import send_attachment
 from webui.exports import send_table, summary_table
@@ -81,7 +83,9 @@ def report(report_id: int):
     # Asked first on every method: another unit's report is a 404, and no file of a stranger's
     # upload is stored for it.
     page = receiving_queries.report_for_unit(db.session, actor, report_id, now=clock.now())
-    form = ReportForm()
+    key = f"report:{report_id}"
+    typed = autosave.typed(key) if request.method == "GET" else None
+    form = ReportForm(formdata=autosave.formdata(typed)) if typed else ReportForm()
     if form.validate_on_submit():
         store = attachment_store()
         files = [store.save(upload.stream, upload.filename, session=db.session)
@@ -91,14 +95,16 @@ def report(report_id: int):
             attachments=files, included_report_ids=form.included_report_ids.data or [],
             expected_version=form.expected_version.data, now=clock.now())
         message = f"已上报：{submitted.request.what}（{submitted.unit.name}）"
+        autosave.drop(key)
         db.session.commit()
         flash(message, "success")
         return redirect(url_for("receiving.index"), 303)
     if request.method == "GET":
         form.expected_version.data = page.report.version
-        form.text.data = page.report.text or ""  # a returned report is revised, not retyped
-    return render_template("receiving/report.html", page=page, form=form), \
-        400 if form.errors else 200
+        if typed is None:
+            form.text.data = page.report.text or ""  # a returned report is revised, not retyped
+    return render_template("receiving/report.html", page=page, form=form, typed=typed,
+                           typed_key=key), 400 if form.errors else 200
 
 
 @bp.post("/reports/<int:report_id>/attachments/<int:attachment_id>/remove")

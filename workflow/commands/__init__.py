@@ -27,6 +27,7 @@ from workflow.commands.admin import (
     set_password,
 )
 from workflow.commands.archive import abolish, archive, revoke
+from workflow.commands.autosave import drop_typed, keep_typed
 from workflow.commands.calendar import remove_calendar_day, set_calendar_day, set_deadline_policy
 from workflow.commands.circulation import (
     circulate,
@@ -94,5 +95,5 @@ __all__ = [
     "mark_read", "mark_all_read",
     "register_external", "propose", "instruct", "return_to_proposer", "finish",
     "archive_incoming", "forward", "circulate", "mark_read_copy", "recall", "waive", "remind_readers",
-    "record_reading",
+    "record_reading", "keep_typed", "drop_typed",
 ]

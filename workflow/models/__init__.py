@@ -9,6 +9,7 @@ written into any string column, by whatever path it came.
 
 import workflow.inputs  # noqa: F401  (registers the before_flush check on every Session)
 from workflow.models._columns import enum_column
+from workflow.models.autosave import Autosave  # noqa: F401
 from workflow.models.calendar import CalendarDay, DeadlinePolicy  # noqa: F401
 from workflow.models.distribution import (  # noqa: F401
     ForwardDue,
@@ -55,6 +56,7 @@ from workflow.models.registers import (  # noqa: F401
 from workflow.models.signing import SigningCertificate  # noqa: F401
 
 __all__ = [
+    "Autosave",
     "SigningCertificate",
     "enum_column",
     "Unit",
