@@ -5,7 +5,7 @@ of a 收文): the form's fields as JSON text and when they were last kept. Read 
 person who typed them.
 
 Revision ID: 0b844418b5de
-Revises: b7c4e2d19a53
+Revises: 4f6a2c8e1d37
 Create Date: 2026-12-03 19:40:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0b844418b5de'
-down_revision = 'b7c4e2d19a53'
+down_revision = '4f6a2c8e1d37'
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ forward_due (per 转发 and earliest open deadline: its subtree's units still ow
 here from the receipts and reports of the forwards already issued.
 
 Revision ID: 4f6a2c8e1d37
-Revises: b7c4e2d19a53
+Revises: c3d5a7e9f1b2
 Create Date: 2026-12-03 19:40:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '4f6a2c8e1d37'
-down_revision = 'b7c4e2d19a53'
+down_revision = 'c3d5a7e9f1b2'
 branch_labels = None
 depends_on = None
 
