@@ -62,12 +62,13 @@ def person(session, username: str) -> User:
 
 
 def overdue_by_days(session, username: str) -> dict[tuple[str, int], int]:
-    """(kind, days late) → how many of the person's tasks on the morning of 2026-12-03."""
+    """(kind, days late) → how many units the person's late tasks stand for on the morning of
+    2026-12-03 (a supervisor's task stands for every late unit of one notice and request)."""
     found: dict[tuple[str, int], int] = {}
     for task in inbox(session, person(session, username), now=MORNING).tasks:
         if task.overdue:
             key = (task.kind, -task.days_left)
-            found[key] = found.get(key, 0) + 1
+            found[key] = found.get(key, 0) + (len(task.units) or 1)
     return found
 
 

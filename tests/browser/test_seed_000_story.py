@@ -62,7 +62,10 @@ class Person:
 
 
 def click(page, name: str) -> None:
-    page.get_by_role("button", name=name, exact=True).first.click()
+    """Press a form's button and wait for the page it leads to. The form may first store what
+    was typed (the autosave), so the navigation can start a moment after the click."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=name, exact=True).first.click()
     page.wait_for_load_state()
 
 

@@ -11,10 +11,11 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.webui.conftest import give_password, post_login
+from tests.webui.conftest import NOW, give_password, post_login
 from webui.extensions import db
 from workflow import commands as c
 from workflow import demo
+from workflow.deadlines import local_date
 from workflow.models import Notice, Unit, User
 from workflow.states import Role
 
@@ -27,7 +28,8 @@ def seeded(app):
     federation of its own. Returns the id of seed 000 and of 南关's 转发 of it."""
     with app.app_context():
         s = db.session
-        demo.build(s)
+        # Its working life in the weeks before the app's own today (the tests' fixed clock).
+        demo.build(s, today=local_date(NOW))
         other = c.create_unit(s, None, name="外省妇女联合会")
         outsider = c.create_user(s, None, username="outsider_sup", display_name="外省督办",
                                  unit_id=other.id)
