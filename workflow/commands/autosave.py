@@ -1,7 +1,7 @@
 """Keeping what a person types into a form before they save it, and letting it go.
 
 Owns: `keep_typed` (write the form's fields as the person's autosave of that form, replacing the
-last one) and `drop_typed` (forget it: the form was really saved, or the person discarded it).
+last one, in one insert-or-update statement) and `drop_typed` (forget it: the form was really saved, or the person discarded it).
 Only the actor's own row is ever written or deleted: the row is found by (actor, form key), never
 by an id a request could name. The fields are judged as any text entering the engine is
 (`workflow.inputs`: no control character, no bidirectional override) and bounded in size.
@@ -17,6 +17,8 @@ import json
 import re
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from workflow.commands.savepoint import command
@@ -27,6 +29,7 @@ from workflow.loading import get_actor
 from workflow.models import Autosave, User
 from workflow.permissions import Right, demand
 
+_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 # "draft:new:3", "draft:12", "report:40", "incoming:register": a kind and up to two parts.
 FORM_KEY = re.compile(r"[a-z]{1,20}(:[a-z0-9]{1,15}){0,2}")
 FIELD_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
@@ -78,13 +81,16 @@ def keep_typed(session: Session, actor: User, *, key: str, fields: dict,
     text = json.dumps(_judged(fields), ensure_ascii=False, separators=(",", ":"))
     if len(text) > MAX_CHARS:
         raise InvalidInput(TOO_LONG)
-    row = session.scalar(select(Autosave).where(Autosave.user_id == actor.id,
-                                                Autosave.form_key == key))
-    if row is None:
-        row = Autosave(user_id=actor.id, form_key=key)
-        session.add(row)
-    row.fields, row.updated_at = text, now
-    return row
+    # One statement that inserts or replaces: two first keepings of the same form at once (two
+    # tabs, a retried request) cannot both insert and meet on the (person, form) key.
+    insert = _INSERTS[session.get_bind().dialect.name](Autosave).values(
+        user_id=actor.id, form_key=key, fields=text, updated_at=now)
+    session.execute(insert.on_conflict_do_update(
+        index_elements=[Autosave.user_id, Autosave.form_key],
+        set_={"fields": text, "updated_at": now}))
+    return session.scalar(select(Autosave).where(Autosave.user_id == actor.id,
+                                                 Autosave.form_key == key)
+                          .execution_options(populate_existing=True))
 
 
 @command
