@@ -12,6 +12,10 @@ from flask import Flask
 
 from workflow.deadlines import chinese_date, local_date, local_time
 from workflow.states import (
+    CirculationAction,
+    CirculationState,
+    IncomingAction,
+    IncomingState,
     NoticeAction,
     NoticeState,
     ReceiptAction,
@@ -20,8 +24,10 @@ from workflow.states import (
     ReportState,
 )
 
-_ACTIONS = {"notice": NoticeAction, "receipt": ReceiptAction, "report": ReportAction}
-_STATES = {"notice": NoticeState, "receipt": ReceiptState, "report": ReportState}
+_ACTIONS = {"notice": NoticeAction, "receipt": ReceiptAction, "report": ReportAction,
+            "incoming": IncomingAction, "circulation": CirculationAction}
+_STATES = {"notice": NoticeState, "receipt": ReceiptState, "report": ReportState,
+           "incoming": IncomingState, "circulation": CirculationState}
 # Audit actions that are not transitions of a lifecycle, so have no enum member.
 _OTHER_ACTIONS = {
     "notice.CREATE": "起草",
