@@ -45,3 +45,26 @@ def test_every_name_in_the_user_list_stays_on_one_line_at_both_widths(browser, l
     person.photograph("admin-users-names")
     page.screenshot(path=artifacts / "admin-users-names-top-1280.png")
     person.close()
+
+
+def test_the_user_list_stays_beside_the_new_user_form_at_1280(browser, live_server, artifacts):
+    """The list's visible right edge (its scrolling box) stays within its own column: it never
+    runs under the form beside it, nor past the window; a line above says it scrolls."""
+    base, _app = live_server
+    person = Person(browser, base, "admin", artifacts)
+    page = person.go("/admin/users")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    edges = page.evaluate("""() => ({
+        table: document.querySelector('table.user-list').closest('.table-scroll, section')
+                    .getBoundingClientRect().right,
+        form: document.querySelector('#new-user').getBoundingClientRect().left,
+        page: document.documentElement.scrollWidth,
+        column: document.querySelector('section[aria-label="用户列表"]')
+                    .getBoundingClientRect().right,
+        window: document.documentElement.clientWidth})""")
+    assert edges["table"] <= edges["column"] + 0.5, edges
+    assert edges["table"] < edges["form"], edges
+    assert edges["page"] <= edges["window"], edges  # the page itself never scrolls sideways
+    assert page.locator(".scroll-hint").is_visible()
+    page.screenshot(path=artifacts / "admin-users-fits-1280.png", full_page=True)
+    person.close()
