@@ -211,6 +211,20 @@ def insert_or_add(session: Session, table, row: dict, *, conflict_columns: list[
         set_={name: table.c[name] + statement.excluded[name] for name in adding}))
 
 
+def insert_or_replace(session: Session, table, row: dict, *, conflict_columns: list[str],
+                      replacing: list[str]) -> None:
+    """INSERT `row`, or, when its `conflict_columns` exist already, set that row's `replacing`
+    columns to `row`'s (one statement: two first writers of the same key cannot both insert)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table).values(**row)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=conflict_columns,
+        set_={name: statement.excluded[name] for name in replacing}))
+
+
 def insert_once(session: Session, table, row: dict, *, key_column: str = "dedupe_key") -> bool:
     """Insert `row` unless its key exists; True when this transaction wrote it. Of several
     transactions racing with the same key exactly one gets True."""

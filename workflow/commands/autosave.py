@@ -17,19 +17,16 @@ import json
 import re
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from workflow.commands.savepoint import command
-from workflow.db import as_utc
+from workflow.db import as_utc, insert_or_replace
 from workflow.errors import InvalidInput
 from workflow.inputs import LABELS, refuse_control_characters
 from workflow.loading import get_actor
 from workflow.models import Autosave, User
 from workflow.permissions import Right, demand
 
-_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 # "draft:new:3", "draft:12", "report:40", "incoming:register": a kind and up to two parts.
 FORM_KEY = re.compile(r"[a-z]{1,20}(:[a-z0-9]{1,15}){0,2}")
 FIELD_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
@@ -83,11 +80,9 @@ def keep_typed(session: Session, actor: User, *, key: str, fields: dict,
         raise InvalidInput(TOO_LONG)
     # One statement that inserts or replaces: two first keepings of the same form at once (two
     # tabs, a retried request) cannot both insert and meet on the (person, form) key.
-    insert = _INSERTS[session.get_bind().dialect.name](Autosave).values(
-        user_id=actor.id, form_key=key, fields=text, updated_at=now)
-    session.execute(insert.on_conflict_do_update(
-        index_elements=[Autosave.user_id, Autosave.form_key],
-        set_={"fields": text, "updated_at": now}))
+    insert_or_replace(session, Autosave.__table__,
+                      {"user_id": actor.id, "form_key": key, "fields": text, "updated_at": now},
+                      conflict_columns=["user_id", "form_key"], replacing=["fields", "updated_at"])
     return session.scalar(select(Autosave).where(Autosave.user_id == actor.id,
                                                  Autosave.form_key == key)
                           .execution_options(populate_existing=True))
