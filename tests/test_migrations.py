@@ -144,3 +144,51 @@ def test_entries_written_before_the_audit_key_keep_their_hash_and_verify_as_such
     db.session.rollback()
     assert (report.ok, report.checked, report.unkeyed) == (True, 3, 2)
     assert "其中前 2 条写于启用审计密钥之前" in str(report)
+
+
+def _filled(table: sa.Table, **given) -> dict:
+    """A row for `table` with `given` and a plain value in every other required column."""
+    import datetime as dt
+    row = dict(given)
+    for column in table.columns:
+        if column.name in row or column.nullable or column.primary_key or column.server_default:
+            continue
+        kind = column.type.python_type
+        row[column.name] = {bool: False, int: 1, dt.datetime: dt.datetime(2026, 12, 1)}.get(
+            kind, f"{table.name}-{column.name}"[: getattr(column.type, "length", None) or 100])
+    return row
+
+
+def test_notification_paths_become_places_of_work_and_come_back_on_downgrade(empty_app):
+    """Notifications and mail written when they held paths of the pages keep leading to the same
+    task: the path becomes the place (a path of no known place becomes nothing), and back."""
+    flask_migrate.upgrade(revision="0b844418b5de")
+    paths = ["/signoff/12", "/drafting/7/amend", "/drafting/7", "/receiving/#sign-3",
+             "/receiving/#due-3", "/dispatch/returns/41", "/tracking/reports/9", "/tracking/5",
+             "/incoming/2", "/admin/audit", "/password", "/dispatch/", "/elsewhere/1", None]
+    places = ["signoff:12", "amend:7", "draft:7", "sign_for:3", "report_due:3", "handle_return:41",
+              "check_report:9", "track:5", "incoming:2", "audit", "password", "archive", None, None]
+    with db.engine.begin() as conn:
+        meta = sa.MetaData()
+        unit, user, notification, mail = (sa.Table(name, meta, autoload_with=conn) for name in (
+            "unit", "user_account", "notification", "mail_message"))
+        conn.execute(unit.insert(), _filled(unit, id=1, name="市妇联"))
+        conn.execute(user.insert(), _filled(user, id=1, unit_id=1, username="clerk"))
+        conn.execute(notification.insert(), [
+            _filled(notification, id=n, user_id=1, link=path) for n, path in enumerate(paths, 1)])
+        conn.execute(mail.insert(), [
+            _filled(mail, id=n, user_id=1, notification_id=n, link_path=path)
+            for n, path in enumerate(paths, 1)])
+
+    flask_migrate.upgrade(revision="7d3f1a9c5b26")
+    with db.engine.connect() as conn:
+        for table in ("notification", "mail_message"):
+            assert conn.execute(sa.text(f"SELECT target FROM {table} ORDER BY id")).scalars() \
+                .all() == places
+
+    flask_migrate.downgrade(revision="0b844418b5de")
+    with db.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT link FROM notification ORDER BY id")).scalars() \
+            .all() == paths[:-2] + [None, None]
+        assert conn.execute(sa.text("SELECT link_path FROM mail_message ORDER BY id")).scalars() \
+            .all() == paths[:-2] + [None, None]

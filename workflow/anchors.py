@@ -27,11 +27,11 @@ from workflow.audit import GENESIS, Anchor, ChainReport
 from workflow.errors import InvalidState
 from workflow.models import AuditEntry, RoleGrant, User
 from workflow.notifications import notify
+from workflow.places import Place, Target
 from workflow.states import Role
 
 FORMAT = "gongwen-audit-anchor/1"
 ANCHOR_CONTEXT = b"gongwen-audit-anchor\n"  # see audit.ENTRY_CONTEXT
-AUDIT_PAGE = "/admin/audit"
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 _FIELDS = ("format", "at", "entries", "last_id", "last_hash", "unkeyed")
 
@@ -182,7 +182,7 @@ def take(session: Session, path: str | None, *, now: dt.datetime) -> tuple[Ancho
         .order_by(RoleGrant.user_id)).all()
     told = notify(session, auditors, actor=None, notice_id=None, kind="anchor",
                   message=message(anchor),
-                  now=now, link=AUDIT_PAGE)
+                  now=now, target=Target(Place.AUDIT))
     return anchor, told
 
 

@@ -1,7 +1,8 @@
 """The mail sender: the outbox's messages to an SMTP server, after commit, each at least once.
 
 Owns: `deliver()` — claim what is due, send it, record the outcome — with its retry schedule, and
-the shape of a message on the wire (Chinese subject and body in UTF-8 MIME, the absolute link, a
+the shape of a message on the wire (Chinese subject and body in UTF-8 MIME, the absolute link
+the web layer's map gives for its target, a
 deterministic Message-ID). Must not: write a notification or a mail (that happens in the acting
 transaction, `workflow.notifications`), or hold a transaction open while talking to the server.
 
@@ -67,6 +68,9 @@ class MailSettings:
 
     host: str
     base_url: str  # the site as the recipients reach it: links are base_url + path
+    # The web layer's map from a notification's target (a `workflow.places.Target` as text) to the
+    # path of its page; None: the mail links to the site's home.
+    pages: Callable[[str | None], str | None]
     port: int = 25
     starttls: bool = False
     ssl: bool = False  # implicit TLS (SMTPS, usually port 465)
@@ -94,8 +98,9 @@ class MailSettings:
         _, _, domain = self.envelope_sender.rpartition("@")
         return domain or urlsplit(self.base_url).hostname or "gongwen.local"
 
-    def link(self, path: str | None) -> str:
-        return self.base_url.rstrip("/") + (path or "/")
+    def link(self, target: str | None) -> str:
+        """The absolute link of a message: the page of its target, or the site's home."""
+        return self.base_url.rstrip("/") + (self.pages(target) or "/")
 
 
 @dataclass
@@ -123,7 +128,7 @@ class _Claimed:
     to_name: str | None
     subject: str
     body: str
-    link_path: str | None
+    target: str | None
     attempts: int
     message_id: str
     claimed_until: dt.datetime
@@ -171,9 +176,9 @@ def compose(settings: MailSettings, message: _Claimed, *, now: dt.datetime) -> E
     mail["Message-ID"] = message.message_id
     mail["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a robot
     greeting = f"{message.to_name}，您好：" if message.to_name else "您好："
-    action = "请登录公文流转系统办理" if message.link_path else "请登录公文流转系统查看"
+    action = "请登录公文流转系统办理" if message.target else "请登录公文流转系统查看"
     mail.set_content(
-        f"{greeting}\n\n{message.body}\n\n{action}：\n{settings.link(message.link_path)}\n\n"
+        f"{greeting}\n\n{message.body}\n\n{action}：\n{settings.link(message.target)}\n\n"
         "——\n本邮件由公文流转系统自动发送，请勿直接回复。\n", charset="utf-8")
     return mail
 
@@ -202,7 +207,7 @@ def _claim(session_factory, settings: MailSettings, *, clock, batch: int):
             .execution_options(synchronize_session=False))
         rows = session.execute(
             select(MailMessage.id, MailMessage.to_addr, MailMessage.to_name, MailMessage.subject,
-                   MailMessage.body, MailMessage.link_path, MailMessage.attempts,
+                   MailMessage.body, MailMessage.target, MailMessage.attempts,
                    MailMessage.message_id, MailMessage.claimed_until)
             .where(MailMessage.claim_token == token).order_by(MailMessage.id))
         return token, [_Claimed(*row) for row in rows]

@@ -1,14 +1,15 @@
 """Who is told what: notification rows, and their mail, written in the acting transaction.
 
 Owns: choosing the users to tell (by role within units); writing one notification each, with the
-link to the page where that person acts on it, and one mail in the outbox for each of them who has
+place where that person acts on it (a `workflow.places.Target`), and one mail in the outbox for each of them who has
 an email address — all in bulk (a notice issued to a thousand units is a constant handful of
 statements), and all in the caller's transaction, so that a refused command leaves neither.
 Must not: send anything (mail leaves the process only after commit, in `workflow.mail`).
 
-Links are paths of the web application. They are derived here from the notice's state, the
-person's role and, for receivers, their unit's receipt, so that the commands need not know pages;
-a caller that knows better (one report among several) passes `link`.
+Targets name a place of work and its object, never a page: the web layer turns them into links.
+They are derived here from the notice's state, the person's role and, for receivers, their unit's
+receipt, so that the commands need not know places; a caller that knows better (one report among
+several) passes `target`.
 
 Done tasks clear themselves: `settle_tasks`, called by `_advance` with every move, marks read the
 notifications that asked for what the move has done, whoever did it.
@@ -34,6 +35,7 @@ from workflow.models import (
     RoleGrant,
     User,
 )
+from workflow.places import Place, Target
 from workflow.states import CirculationState, NoticeState, ReceiptState, Role
 
 # The kinds of notification the commands write, as a person reads them.
@@ -54,15 +56,15 @@ KINDS = {
 SUBJECT_PREFIX = "【公文流转】"
 SUBJECT_LENGTH = 60  # characters of the message in a subject line
 
-# The page where a role acts on a notice in a state; anything else links to the notice itself.
-_DESK_PAGES = {
-    (Role.DRAFTER, NoticeState.DRAFT): "/drafting/{id}",
-    (Role.DRAFTER, NoticeState.SIGNED): "/drafting/{id}/amend",
-    (Role.REVIEWER, NoticeState.IN_REVIEW): "/signoff/{id}",
-    (Role.SIGNATORY, NoticeState.IN_REVIEW): "/signoff/{id}",
-    (Role.SIGNATORY, NoticeState.AWAITING_SIGNOFF): "/signoff/{id}",
-    (Role.CLERK, NoticeState.SIGNED): "/dispatch/{id}/issue",
-    (Role.SUPERVISOR, NoticeState.ISSUED): "/tracking/{id}",
+# The place where a role acts on a notice in a state; anything else leads to the notice itself.
+_ROLE_PLACES = {
+    (Role.DRAFTER, NoticeState.DRAFT): Place.DRAFT,
+    (Role.DRAFTER, NoticeState.SIGNED): Place.AMEND,
+    (Role.REVIEWER, NoticeState.IN_REVIEW): Place.SIGNOFF,
+    (Role.SIGNATORY, NoticeState.IN_REVIEW): Place.SIGNOFF,
+    (Role.SIGNATORY, NoticeState.AWAITING_SIGNOFF): Place.SIGNOFF,
+    (Role.CLERK, NoticeState.SIGNED): Place.ISSUE,
+    (Role.SUPERVISOR, NoticeState.ISSUED): Place.TRACK,
 }
 # Whom `notify` (which is not told a role) is telling, judged by what the notice awaits.
 _ROLE_AWAITED = {
@@ -75,26 +77,6 @@ _ROLE_AWAITED = {
 }
 # Above this many rows SQLite's limit on bound parameters splits an INSERT anyway.
 _ONE_STATEMENT = 100_000
-
-
-def notice_link(notice_id: int) -> str:
-    """The notice's own page."""
-    return f"/notices/{notice_id}"
-
-
-def return_link(receipt_id: int) -> str:
-    """The issuing clerk's page for one returned receipt (退文处理)."""
-    return f"/dispatch/returns/{receipt_id}"
-
-
-def incoming_link(incoming_id: int) -> str:
-    """The 收文's own page (its 收文处理笺)."""
-    return f"/incoming/{incoming_id}"
-
-
-def report_check_link(report_id: int) -> str:
-    """The supervisor's page for one submitted report."""
-    return f"/tracking/reports/{report_id}"
 
 
 # Built once: it runs in every 签收 (the unit's 拟办人 are told), under the write lock.
@@ -116,7 +98,7 @@ def users_holding(session: Session, role: Role, unit_ids: Iterable[int]) -> list
 
 def notify(session: Session, user_ids: Iterable[int], *, actor: User | None,
            notice_id: int | None, kind: str, message: str, now: dt.datetime,
-           role: Role | None = None, link: str | None = None) -> int:
+           role: Role | None = None, target: Target | None = None) -> int:
     """Write one notification per user, and the mail of those with an address; returns how many
     notifications. The actor (None: the engine itself) is never told of their own action: a
     receiver who is also the issuer's 督办 does not get "please check" for the report they just
@@ -124,13 +106,11 @@ def notify(session: Session, user_ids: Iterable[int], *, actor: User | None,
     users = [uid for uid in dict.fromkeys(user_ids) if actor is None or uid != actor.id]
     if not users:
         return 0
-    if link is not None and not (link.startswith("/") and not link.startswith("//")):
-        raise ValueError(f"a notification links to a path of this site, not {link!r}")
     notice = session.get(Notice, notice_id) if notice_id is not None else None
-    links = _links(session, users, notice=notice, kind=kind, role=role, link=link)
+    targets = _targets(session, users, notice=notice, kind=kind, role=role, target=target)
     rows = [
         {"user_id": uid, "notice_id": notice_id, "kind": kind, "message": message,
-         "created_at": now, "link": links.get(uid)}
+         "created_at": now, "target": targets.get(uid)}
         for uid in users
     ]
     table = Notification.__table__  # through the table: the rows are not wanted as objects
@@ -144,10 +124,11 @@ def notify(session: Session, user_ids: Iterable[int], *, actor: User | None,
 
 def tell_role(session: Session, role: Role, unit_ids: Iterable[int], *, actor: User | None,
               notice_id: int | None, kind: str, message: str, now: dt.datetime,
-              link: str | None = None) -> int:
+              target: Target | None = None) -> int:
     """Notify everyone holding `role` in `unit_ids` but the actor."""
     return notify(session, users_holding(session, role, unit_ids), actor=actor,
-                  notice_id=notice_id, kind=kind, message=message, now=now, role=role, link=link)
+                  notice_id=notice_id, kind=kind, message=message, now=now, role=role,
+                  target=target)
 
 
 def subject_of(message: str) -> str:
@@ -172,31 +153,31 @@ def _queue_mail(session: Session, notification_ids: list[int], *, subject: str, 
     status_type = MailMessage.__table__.c.status.type
     chosen = (
         select(Notification.user_id, Notification.id, User.email, User.display_name,
-               literal(subject), literal(body), Notification.link, literal(now),
+               literal(subject), literal(body), Notification.target, literal(now),
                literal(MailStatus.PENDING, status_type), literal(0), literal(now))
         .join(User, User.id == Notification.user_id)
         .where(Notification.id.in_(notification_ids), User.active.is_(True),
                and_(User.email.is_not(None), User.email != ""))
     )
     session.execute(insert(MailMessage).from_select(
-        ["user_id", "notification_id", "to_addr", "to_name", "subject", "body", "link_path",
+        ["user_id", "notification_id", "to_addr", "to_name", "subject", "body", "target",
          "created_at", "status", "attempts", "next_attempt_at"], chosen))
 
 
-def _links(session: Session, users: list[int], *, notice: Notice | None, kind: str,
-           role: Role | None, link: str | None) -> dict[int, str]:
-    """Each user's link: the one given, or the page where their role acts on the notice now."""
-    if link is not None:
-        return dict.fromkeys(users, link)
+def _targets(session: Session, users: list[int], *, notice: Notice | None, kind: str,
+             role: Role | None, target: Target | None) -> dict[int, str]:
+    """Each user's target, as stored: the one given, or where their role acts on the notice now."""
+    if target is not None:
+        return dict.fromkeys(users, str(target))
     if notice is None:
         return {}
     role = role or _ROLE_AWAITED.get(notice.state)
-    fallback = notice_link(notice.id)
+    fallback = Target(Place.NOTICE, notice.id)
     if role == Role.RECEIVER and notice.state in (NoticeState.ISSUED, NoticeState.CLOSED):
         units = _receiving_units(session, notice.id)
-        return {uid: _receiving_link(units.get(uid), kind) or fallback for uid in users}
-    page = _DESK_PAGES.get((role, notice.state))
-    return dict.fromkeys(users, page.format(id=notice.id) if page else fallback)
+        return {uid: str(_receiving_target(units.get(uid), kind) or fallback) for uid in users}
+    place = _ROLE_PLACES.get((role, notice.state))
+    return dict.fromkeys(users, str(Target(place, notice.id) if place else fallback))
 
 
 def _receiving_units(session: Session, notice_id: int) -> dict[int, tuple[int, ReceiptState]]:
@@ -215,15 +196,15 @@ def _receiving_units(session: Session, notice_id: int) -> dict[int, tuple[int, R
     return found
 
 
-def _receiving_link(unit: tuple[int, ReceiptState] | None, kind: str) -> str | None:
+def _receiving_target(unit: tuple[int, ReceiptState] | None, kind: str) -> Target | None:
     """The 收文 desk at the unit's section: to sign for it, or where its reports are due."""
     if unit is None:
         return None
     unit_id, state = unit
     if state == ReceiptState.PENDING:
-        return f"/receiving/#sign-{unit_id}"
+        return Target(Place.SIGN_FOR, unit_id)
     if state == ReceiptState.ACKNOWLEDGED and kind != "accepted":
-        return f"/receiving/#due-{unit_id}"
+        return Target(Place.REPORT_DUE, unit_id)
     return None
 
 
@@ -261,32 +242,33 @@ def _done_by(session: Session, row, before, cascaded: list[dict]):
         if row.state in _NOTICE_ENDED:  # nothing about it is anyone's to do any more
             return and_(Notification.notice_id == row.id,
                         Notification.kind.in_((*TASK_KINDS, "reminder")))
-        links = {page.format(id=row.id) for (_, state), page in _DESK_PAGES.items()
-                 if state == before}
+        targets = {Target(place, row.id) for (_, state), place in _ROLE_PLACES.items()
+                   if state == before}
         units = {u for c in cascaded for u in c["unit_ids"]}
-        links |= {f"/receiving/#{anchor}-{u}" for u in units for anchor in ("sign", "due")}
-        links.discard(notice_link(row.id))
-        if not links:
+        targets |= {Target(place, u) for u in units for place in (Place.SIGN_FOR, Place.REPORT_DUE)}
+        if not targets:
             return None
-        return and_(Notification.notice_id == row.id, task, Notification.link.in_(links))
+        return and_(Notification.notice_id == row.id, task,
+                    Notification.target.in_(sorted(map(str, targets))))
     if isinstance(row, Receipt):
-        links = {f"/receiving/#sign-{row.unit_id}"} if before == ReceiptState.PENDING else set()
+        targets = {Target(Place.SIGN_FOR, row.unit_id)} if before == ReceiptState.PENDING else set()
         if before == ReceiptState.REJECTED:
-            links.add(return_link(row.id))
-        if not links:
+            targets.add(Target(Place.HANDLE_RETURN, row.id))
+        if not targets:
             return None
-        return and_(Notification.notice_id == row.notice_id, task, Notification.link.in_(links))
+        return and_(Notification.notice_id == row.notice_id, task,
+                    Notification.target.in_(sorted(map(str, targets))))
     if isinstance(row, Report):
         if row.state == before:
             return None
-        return and_(task, Notification.link == report_check_link(row.id))
+        return and_(task, Notification.target == str(Target(Place.CHECK_REPORT, row.id)))
     if isinstance(row, Incoming):
         # The unit's tasks on the 收文 (拟办, 批办, 承办), not a reader's copy still to read.
         reading = select(Circulation.reader_id).where(
             Circulation.incoming_id == row.id, Circulation.state == CirculationState.PENDING)
-        return and_(task, Notification.link == incoming_link(row.id),
+        return and_(task, Notification.target == str(Target(Place.INCOMING, row.id)),
                     Notification.user_id.not_in(reading))
     if isinstance(row, Circulation) and row.state != CirculationState.PENDING:
-        return and_(task, Notification.link == incoming_link(row.incoming_id),
+        return and_(task, Notification.target == str(Target(Place.INCOMING, row.incoming_id)),
                     Notification.user_id == row.reader_id)
     return None

@@ -26,7 +26,8 @@ from workflow import audit
 from workflow.db import insert_ignore
 from workflow.deadlines import chinese_date
 from workflow.models import Incoming, IncomingReminder, RoleGrant, User
-from workflow.notifications import incoming_link, notify
+from workflow.notifications import notify
+from workflow.places import Place, Target
 from workflow.states import CirculationState, IncomingState, Role
 
 KEY_PREFIX = "tick-in"
@@ -97,7 +98,7 @@ def remind_inside(session: Session, *, now: dt.datetime, today: dt.date,
         for message in dict.fromkeys(r.message for r in reminders):
             notify(session, [r.user_id for r in reminders if r.message == message], actor=None,
                    notice_id=incoming.notice_id, kind="reminder", message=message, now=now,
-                   link=incoming_link(incoming.id))
+                   target=Target(Place.INCOMING, incoming.id))
         audit.append(session, actor=None, action="incoming.REMIND", object_type="incoming",
                      object_id=incoming.id, notice_id=incoming.notice_id,
                      on_behalf_of=incoming.unit.name,

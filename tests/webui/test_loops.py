@@ -54,9 +54,9 @@ def test_the_clerks_return_notification_opens_a_page_with_the_three_answers(app,
     inbox = text(client.get("/inbox/"))
     assert f"/dispatch/returns/{receipt_id}" in inbox and "误送退回待处理" in inbox
     with app.app_context():
-        links = set(db.session.scalars(select(Notification.link).where(
+        targets = set(db.session.scalars(select(Notification.target).where(
             Notification.user_id == _user("clerk").id, Notification.kind == "rejected")))
-    assert links == {f"/dispatch/returns/{receipt_id}"}
+    assert targets == {f"handle_return:{receipt_id}"}
 
 
 def test_redirecting_from_the_page_sends_the_notice_to_the_chosen_unit(app, world, client,

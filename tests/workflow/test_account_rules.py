@@ -120,8 +120,8 @@ def test_a_web_reset_of_a_business_user_must_be_changed_ends_sessions_and_tells_
         "user.RESET_PASSWORD", world.security.id, world.drafter.id)
     assert entry.details == {"username": "drafter", "where": "web"}
     told = session.scalars(select(Notification)).all()
-    assert [(n.user_id, n.kind, n.link) for n in told] == [(world.drafter.id, "account",
-                                                             "/password")]
+    assert [(n.user_id, n.kind, n.target) for n in told] == [(world.drafter.id, "account",
+                                                               "password")]
     assert "2016-03-08 09:00" in told[0].message and "安全管理员" in told[0].message
     mail = session.scalars(select(MailMessage)).one()
     assert (mail.user_id, mail.to_addr) == (world.drafter.id, "liu@example.org")

@@ -269,12 +269,12 @@ def test_anchoring_tells_every_active_auditor_and_nobody_else(story, world, sess
     session.commit()
     anchor = take_anchor(session_factory, anchor_file)
     with session_factory() as s:
-        told = s.execute(select(Notification.user_id, Notification.message, Notification.link)
+        told = s.execute(select(Notification.user_id, Notification.message, Notification.target)
                          .where(Notification.kind == "anchor")).all()
         mail = s.execute(select(MailMessage.to_addr, MailMessage.subject, MailMessage.body)).all()
         auditor = s.scalar(select(User.id).where(User.username == "auditor"))
     assert sorted(t.user_id for t in told) == sorted([auditor, other.id])
-    assert {t.link for t in told} == {"/admin/audit"}
+    assert {t.target for t in told} == {"audit"}
     assert anchor.last_hash in told[0].message and f"共 {anchor.entries} 条" in told[0].message
     # Only the one with an address gets a mail (the world's auditor has none).
     [(to, subject, body)] = [m for m in mail if "审计链" in m.subject]

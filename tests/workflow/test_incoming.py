@@ -37,7 +37,7 @@ def test_signing_for_a_notice_registers_it_under_the_units_next_number(office, s
 def test_registering_tells_the_office_and_is_audited(office, session):
     incoming = signed_for(office, session)
     told = session.scalars(select(Notification.user_id).where(
-        Notification.link == f"/incoming/{incoming.id}")).all()
+        Notification.target == f"incoming:{incoming.id}")).all()
     assert told == [office.office_head.id]
     # 签收即登记: the 签收's own entry names the 收文 it registered.
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "receipt.ACKNOWLEDGE"))

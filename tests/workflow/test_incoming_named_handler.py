@@ -47,7 +47,7 @@ def task_ids(session, user) -> list[int]:
 
 def told(session, user, incoming) -> list[str]:
     return list(session.scalars(select(Notification.message).where(
-        Notification.user_id == user.id, Notification.link == f"/incoming/{incoming.id}")))
+        Notification.user_id == user.id, Notification.target == f"incoming:{incoming.id}")))
 
 
 def test_the_named_handler_alone_finishes_it(two_handlers, session, session_factory):

@@ -176,7 +176,7 @@ def test_the_clerks_notification_of_the_return_clears_once_answered(world, sessi
     unread = select(Notification).where(Notification.user_id == world.clerk.id,
                                         Notification.kind == "rejected",
                                         Notification.read_at.is_(None))
-    assert [n.link for n in session.scalars(unread)] == [f"/dispatch/returns/{receipt.id}"]
+    assert [n.target for n in session.scalars(unread)] == [f"handle_return:{receipt.id}"]
     c.redirect_return(session, world.clerk, receipt_id=receipt.id,
                       unit_id=world.districts[2].id, now=at(2))
     assert list(session.scalars(unread)) == []

@@ -71,7 +71,7 @@ def test_three_working_days_before_the_handler_and_the_reader_are_reminded_once(
         "催办：收〔2016〕1号《关于开学的通知》请于2016年3月18日前办理",
         "催阅：收〔2016〕1号《关于开学的通知》请于2016年3月18日前阅知"]
     told = session.scalars(select(Notification.user_id).where(
-        Notification.kind == "reminder", Notification.link == f"/incoming/{incoming.id}")).all()
+        Notification.kind == "reminder", Notification.target == f"incoming:{incoming.id}")).all()
     assert sorted(told) == sorted([handler, reader])
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "incoming.REMIND"))
     assert entry.object_id == incoming.id and entry.details["users"] == [handler, reader]

@@ -31,6 +31,7 @@ from flask.cli import with_appcontext
 from webui import clock
 from webui.cli._common import fail
 from webui.extensions import db
+from webui.pages import url_of
 from workflow.db import make_session_factory
 from workflow.mail import DeliveryReport, MailSettings, deliver
 
@@ -51,7 +52,7 @@ def mail_settings(config: Mapping) -> MailSettings | None:
         return None
     use_ssl = bool(value["MAIL_USE_SSL"])
     return MailSettings(
-        host=str(value["MAIL_SERVER"]), base_url=str(value["MAIL_BASE_URL"]),
+        host=str(value["MAIL_SERVER"]), base_url=str(value["MAIL_BASE_URL"]), pages=url_of,
         port=int(value["MAIL_PORT"] or (465 if use_ssl else 25)),
         starttls=bool(value["MAIL_USE_STARTTLS"]), ssl=use_ssl,
         username=value["MAIL_USERNAME"] or None, password=value["MAIL_PASSWORD"] or None,

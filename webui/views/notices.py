@@ -21,37 +21,22 @@ from webui.desks import desks_for
 from webui.downloads import send_attachment, send_document
 from webui.extensions import db
 from webui.official_files import stored_file
+from webui.pages import url_of
 from workflow import commands, lifecycle, permissions, printing, queries
 from workflow.db import read_only
 from workflow.official import NOT_AUTHORITATIVE, is_issued
+from workflow.places import action_target
 from workflow.printing.docx import render_docx
 from workflow.printing.html import render_html, style_hash
 from workflow.printing.pdf import render_pdf
 from workflow.queries import incoming as incoming_queries
 from workflow.queries import receiving as receiving_queries
-from workflow.states import NoticeAction
 
 bp = Blueprint("notices", __name__)
 
-# The desk page where each notice action is done.
-ACTION_PAGES = {
-    NoticeAction.SUBMIT: "drafting.edit", NoticeAction.WITHDRAW: "drafting.edit",
-    NoticeAction.CANCEL: "drafting.edit", NoticeAction.AMEND: "drafting.amend",
-    NoticeAction.PASS_REVIEW: "signoff.sheet", NoticeAction.RETURN: "signoff.sheet",
-    NoticeAction.SIGN: "signoff.sheet", NoticeAction.REVOKE: "signoff.sheet",
-    NoticeAction.ABOLISH: "signoff.sheet", NoticeAction.ISSUE: "dispatch.confirm",
-    NoticeAction.ARCHIVE: "dispatch.index", NoticeAction.CLOSE: "tracking.matrix",
-}
-
-
 def action_links(actions, notice_id: int) -> list[tuple[str, str]]:
-    """(label, url) of each action the engine allows now, pointing at the desk that does it."""
-    links = []
-    for action in actions:
-        endpoint = ACTION_PAGES[action]
-        values = {} if endpoint == "dispatch.index" else {"notice_id": notice_id}
-        links.append((action.label, url_for(endpoint, **values)))
-    return links
+    """(label, url) of each action the engine allows now, pointing at the page where it is done."""
+    return [(action.label, url_of(action_target(action, notice_id))) for action in actions]
 
 
 @bp.get("/")

@@ -16,6 +16,7 @@ from webui import clock
 from webui.desks import desk_required
 from webui.extensions import db
 from webui.forms.fields import id_argument
+from webui.pages import url_of
 from workflow.commands import notifications as notification_commands
 from workflow.queries import notifications as notification_queries
 
@@ -35,7 +36,7 @@ def index():
 def open_notification(notification_id: int):
     notification = notification_commands.mark_read(db.session, current_user.account,
                                                    notification_id=notification_id, now=clock.now())
-    target = notification.link or url_for("notifications.index")
+    target = url_of(notification.target) or url_for("notifications.index")
     db.session.commit()
     return redirect(target, 303)
 

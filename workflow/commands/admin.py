@@ -36,6 +36,7 @@ from workflow.models import LoginPolicy, RecoveryCode, RoleGrant, Unit, User
 from workflow.notifications import notify
 from workflow.passwords import MIN_LENGTH, hash_password
 from workflow.permissions import Right, demand
+from workflow.places import Place, Target
 from workflow.settings import BOUNDS, OPTIONAL_SECOND_FACTOR, POLICY_ID, Policy, login_policy
 from workflow.states import ADMIN_ROLES, Role
 
@@ -46,11 +47,11 @@ def _log(session, actor, action, object_type, object_id, now, **details) -> None
 
 
 def _tell(session: Session, actor: User | None, user: User, message: str, now: dt.datetime,
-          link: str | None = None) -> None:
+          target: Target | None = None) -> None:
     """Tell the account's holder what was done to it (a notification and its mail), never the
     actor themself."""
     notify(session, [user.id], actor=actor, notice_id=None, kind="account", message=message,
-           now=now, link=link)
+           now=now, target=target)
 
 
 @command
@@ -181,7 +182,7 @@ def reset_password(session: Session, actor: User | None, *, user_id: int, passwo
     who = "安全管理员" if actor is not None else "运维人员在服务器上"
     _tell(session, actor, user, f"您的登录密码已于{local_time(now):%Y-%m-%d %H:%M}由{who}重置，"
           "下次登录时须先设置新密码。如非您本人申请，请立即联系安全管理员。", now,
-          link="/password")
+          target=Target(Place.PASSWORD))
     return user
 
 

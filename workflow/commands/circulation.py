@@ -24,8 +24,9 @@ from workflow.errors import Conflict, InvalidInput, InvalidState
 from workflow.inputs import clean_text
 from workflow.loading import get_actor, get_or_404
 from workflow.models import Circulation, Incoming, IncomingReminder, RoleGrant, User
-from workflow.notifications import incoming_link, notify
+from workflow.notifications import notify
 from workflow.permissions import Right, demand, receiving_unit_ids
+from workflow.places import Place, Target
 from workflow.states import BUSINESS_ROLES, INCOMING_OPEN, CirculationAction, CirculationState
 
 MAX_READERS = 500  # more than any unit's staff: a list beyond it is a mistake, not a unit
@@ -87,7 +88,7 @@ def circulate(session: Session, actor: User, *, incoming_id: int, reader_ids: It
                  details={"readers": [c.reader_id for c in sent], "required": bool(required)},
                  at=now)
     notify(session, [c.reader_id for c in sent], actor=actor, notice_id=incoming.notice_id,
-           kind="task", now=now, link=incoming_link(incoming.id),
+           kind="task", now=now, target=Target(Place.INCOMING, incoming.id),
            message=f"请阅：{incoming.number} {incoming.title}")
     session.expire(incoming, ["circulations"])
     return sent
@@ -168,5 +169,5 @@ def remind_readers(session: Session, actor: User, *, incoming_id: int,
                  object_id=incoming.id, notice_id=incoming.notice_id,
                  on_behalf_of=incoming.unit.name, details={"readers": written}, at=now)
     notify(session, written, actor=actor, notice_id=incoming.notice_id, kind="reminder",
-           now=now, link=incoming_link(incoming.id), message=message)
+           now=now, target=Target(Place.INCOMING, incoming.id), message=message)
     return written

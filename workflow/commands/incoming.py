@@ -30,8 +30,9 @@ from workflow.errors import InvalidInput
 from workflow.inputs import clean_text
 from workflow.loading import get_actor, get_or_404
 from workflow.models import Assignment, Incoming, IncomingCounter, Receipt, Unit, User
-from workflow.notifications import incoming_link, notify, tell_role, users_holding
+from workflow.notifications import notify, tell_role, users_holding
 from workflow.permissions import Right, demand, receiving_unit_ids, require
+from workflow.places import Place, Target
 from workflow.states import (
     IncomingAction,
     IncomingKind,
@@ -94,7 +95,7 @@ def tell_proposers(session: Session, actor: User | None, incoming_id: int, *, un
                    notice_id: int | None, number: str, title: str, now: dt.datetime) -> None:
     """The unit's 拟办人 are told of a 收文 to propose."""
     tell_role(session, Role.PROPOSER, [unit_id], actor=actor, notice_id=notice_id, kind="task",
-              now=now, link=incoming_link(incoming_id), message=f"新收文待拟办：{number} {title}")
+              now=now, target=Target(Place.INCOMING, incoming_id), message=f"新收文待拟办：{number} {title}")
 
 
 _INSERT_INCOMING = insert(Incoming.__table__).returning(Incoming.__table__.c.id)
@@ -249,7 +250,7 @@ def propose(session: Session, actor: User, *, incoming_id: int, kind: IncomingKi
     if incoming.state == IncomingState.PROPOSED:
         tell_role(session, Role.INSTRUCTOR, [incoming.unit_id], actor=actor,
                   notice_id=incoming.notice_id, kind="task", now=now,
-                  link=incoming_link(incoming.id),
+                  target=Target(Place.INCOMING, incoming.id),
                   message=f"收文待批办：{incoming.number} {incoming.title}")
     return incoming
 
@@ -291,10 +292,10 @@ def _tell_handlers(session: Session, actor: User, incoming: Incoming, *, now: dt
     units = [a.unit_id for a in incoming.assignments if a.person_id is None]
     if named:
         notify(session, named, actor=actor, notice_id=incoming.notice_id, kind="task", now=now,
-               link=incoming_link(incoming.id), message=message)
+               target=Target(Place.INCOMING, incoming.id), message=message)
     if units:
         tell_role(session, Role.HANDLER, units, actor=actor, notice_id=incoming.notice_id,
-                  kind="task", now=now, link=incoming_link(incoming.id), message=message)
+                  kind="task", now=now, target=Target(Place.INCOMING, incoming.id), message=message)
 
 
 @command
@@ -312,7 +313,7 @@ def return_to_proposer(session: Session, actor: User, *, incoming_id: int, reaso
              expected_version=expected_version, on_behalf_of=incoming.unit.name)
     if incoming.proposed_by_id is not None:
         notify(session, [incoming.proposed_by_id], actor=actor, notice_id=incoming.notice_id,
-               kind="returned", now=now, link=incoming_link(incoming.id),
+               kind="returned", now=now, target=Target(Place.INCOMING, incoming.id),
                message=f"拟办被退回：{incoming.number} {incoming.title}（{clean_text(reason)}）")
     return incoming
 

@@ -34,8 +34,9 @@ from workflow.models import (
     Unit,
     User,
 )
-from workflow.notifications import report_check_link, return_link, tell_role
+from workflow.notifications import tell_role
 from workflow.permissions import available_actions, require
+from workflow.places import Place, Target
 from workflow.states import ReceiptAction, ReceiptState, ReportAction, ReportState, Role
 
 # The notice's state comes in the same statement as the receipt: the guard reads whether the
@@ -96,7 +97,7 @@ def reject(session: Session, actor: User, *, receipt_id: int, reason: str,
              expected_version=expected_version, on_behalf_of=receipt.unit.name)
     tell_role(session, Role.CLERK, [receipt.notice.issuer_unit_id], actor=actor,
               notice_id=receipt.notice_id,
-              kind="rejected", now=now, link=return_link(receipt.id),
+              kind="rejected", now=now, target=Target(Place.HANDLE_RETURN, receipt.id),
               message=f"{receipt.unit.name}退回了误送的公文 {receipt.notice.doc_number}："
                       f"{clean_text(reason)}。请改发、补发或确认退回")
     close_if_complete(session, receipt.notice_id, now=now)
@@ -177,7 +178,7 @@ def submit_report(session: Session, actor: User, *, report_id: int, text: str,
              details=details, digest=report_digest)
     tell_role(session, Role.SUPERVISOR, [report.notice.issuer_unit_id], actor=actor,
               notice_id=report.notice_id,
-              kind="task", now=now, link=report_check_link(report.id),
+              kind="task", now=now, target=Target(Place.CHECK_REPORT, report.id),
               message=f"{report.unit.name}上报了“{report.request.what}”，请审核")
     return report
 

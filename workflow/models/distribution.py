@@ -170,8 +170,9 @@ class Notification(Base):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    # Where the person acts on it: a path of the web application (/signoff/12, /receiving/#sign-3).
-    link: Mapped[str | None] = mapped_column(String(300))
+    # Where the person acts on it: a `workflow.places.Target` as text (signoff:12, sign_for:3),
+    # which the web layer turns into a link.
+    target: Mapped[str | None] = mapped_column(String(40))
 
 
 class ForwardTally(Base):

@@ -1,6 +1,6 @@
 """The mail outbox: one row per message to send, written in the event's transaction.
 
-Owns: the `mail_message` table — whom, what, the link to the task, and the delivery bookkeeping
+Owns: the `mail_message` table — whom, what, the place of the task, and the delivery bookkeeping
 (status, attempts, the next attempt, the lease of the sender that holds it, the Message-ID). Must
 not: send anything (that is `workflow.mail`, after commit) or know a workflow state. The column is
 called `status`, not `state`: a message's delivery is bookkeeping, not a lifecycle of the tables in
@@ -31,7 +31,7 @@ class MailStatus(Labelled):
 
 
 class MailMessage(Base):
-    """One mail to one person: a notification's text and the absolute link to the task."""
+    """One mail to one person: a notification's text and where the task is done."""
 
     __tablename__ = "mail_message"
     __table_args__ = (
@@ -48,8 +48,9 @@ class MailMessage(Base):
     to_name: Mapped[str | None] = mapped_column(String(50))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    # A path of the web application (/signoff/12); the sender puts the site's base URL before it.
-    link_path: Mapped[str | None] = mapped_column(String(300))
+    # The notification's place of work (`workflow.places.Target` as text); the sender asks the
+    # web layer's map for its page and puts the site's base URL before it.
+    target: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     status: Mapped[MailStatus] = enum_column(MailStatus, default=MailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from workflow.db import utcnow
 from workflow.deadlines import days_left, local_date
 from workflow.models import Notice, Receipt, Report, ReportRequest, Unit, User
+from workflow.places import Place, Target
 from workflow.queries import incoming as incoming_queries
 from workflow.queries.receiving import Deadline
 from workflow.states import (
@@ -47,6 +48,15 @@ KINDS = {
     "overdue": "已逾期",
     # 收文办理 inside the unit (workflow.queries.incoming): 待登记 is "acknowledge" above.
     **incoming_queries.TASK_KINDS,
+}
+# Where each kind of task is done.
+PLACES = {
+    "draft": Place.DRAFT, "returned": Place.DRAFT, "review": Place.SIGNOFF,
+    "sign": Place.SIGNOFF, "issue": Place.ISSUE, "archive": Place.ARCHIVE,
+    "misdirected": Place.HANDLE_RETURN, "acknowledge": Place.SIGN_FOR,
+    "report": Place.WRITE_REPORT, "check": Place.CHECK_REPORT, "overdue": Place.TRACK,
+    "propose": Place.INCOMING, "instruct": Place.INCOMING, "handle": Place.INCOMING,
+    "read": Place.INCOMING,
 }
 # Who handles each kind: the inbox counts only the kinds of the person's roles.
 KIND_ROLES = {
@@ -85,6 +95,14 @@ class Task:
     @property
     def label(self) -> str:
         return KINDS[self.kind]
+
+    @property
+    def target(self) -> Target:
+        """Where the task is done: the notice's desk, or the receipt, report or 收文 to act on."""
+        place = PLACES[self.kind]
+        if place.about == "notice":
+            return Target(place, self.notice_id)
+        return Target(place, None if place.about in (None, "unit") else self.object_id)
 
     @property
     def overdue(self) -> bool:

@@ -27,7 +27,7 @@ class NotificationItem:
     message: str
     created_at: dt.datetime
     read_at: dt.datetime | None
-    link: str | None
+    target: str | None  # where it is done (a `workflow.places.Target` as text)
     notice_id: int | None
     notice_number: str | None  # 发文字号, once issued
     notice_title: str | None
@@ -75,7 +75,7 @@ def notifications(session: Session, actor: User, *, page: int = 1,
     page, pages, offset = page_bounds(total, page, per_page)
     rows = session.execute(
         select(Notification.id, Notification.kind, Notification.message, Notification.created_at,
-               Notification.read_at, Notification.link, Notification.notice_id,
+               Notification.read_at, Notification.target, Notification.notice_id,
                Notice.doc_number, Notice.title)
         .outerjoin(Notice, Notice.id == Notification.notice_id)
         .where(mine)
