@@ -54,6 +54,12 @@ def _draft(actor, args) -> TypedForm:
     return TypedForm(f"draft:{notice_id}", url_for("drafting.edit", notice_id=notice_id))
 
 
+def _amend(actor, args) -> TypedForm:
+    notice_id = args["notice_id"]
+    drafting_queries.notice_to_amend(db.session, actor, notice_id)
+    return TypedForm(f"amend:{notice_id}", url_for("drafting.amend", notice_id=notice_id))
+
+
 def _report(actor, args) -> TypedForm:
     report_id = args["report_id"]
     receiving_queries.report_for_unit(db.session, actor, report_id, now=clock.now())
@@ -70,10 +76,11 @@ def _register(actor, _args) -> TypedForm:
 FORMS: dict[str, Callable] = {
     "drafting.new": _new_draft, "autosave.draft_new": _new_draft,
     "drafting.edit": _draft, "autosave.draft": _draft,
+    "drafting.amend": _amend, "autosave.amend": _amend,
     "receiving.report": _report, "autosave.report": _report,
     "incoming.register": _register,
 }
-BACKGROUND = frozenset({"autosave.draft_new", "autosave.draft", "autosave.report",
+BACKGROUND = frozenset({"autosave.draft_new", "autosave.draft", "autosave.amend", "autosave.report",
                         "auth.keep_alive"})
 
 

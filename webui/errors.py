@@ -1,7 +1,8 @@
 """The one place where refusals and failures become pages (DESIGN.md convention 6).
 
 Owns: mapping the engine's WorkflowError kinds to HTTP statuses, rolling back the request's
-transaction, and the Chinese error pages (never a stack trace). A refused form submission is
+transaction, and the Chinese error pages (never a stack trace). A refused form submission (by the
+engine, or a form posted from another page that did not validate: `refused_form`) is
 flashed and sent back to the page it came from, so the user sees the message where they acted;
 a refused post of a form that keeps typed input (a draft, a report, a 收文's registration) keeps
 its fields first, and a body too large to be read (413) goes back to its form, which shows what
@@ -66,6 +67,24 @@ def workflow_error(error: WorkflowError):
         flash(error.message, "error")
         return redirect(back, 303)
     return error_page(status, message=error.message)
+
+
+def refused_form(form, back: str):
+    """A form that did not validate, posted from a page that is not its own (a button of a list,
+    the opinion box of a sheet): every message of it is flashed and the person goes back to
+    `back`. A form with a page of its own is shown again instead, each message beside its field
+    (`_forms.html`)."""
+    for message in form_messages(form.errors):
+        flash(message, "error")
+    return redirect(back, 303)
+
+
+def form_messages(errors) -> list[str]:
+    """Every message of a form's `errors`, in the form's order, rows of rows included."""
+    if isinstance(errors, str):
+        return [errors] if errors else []
+    values = errors.values() if isinstance(errors, dict) else errors
+    return [message for value in values for message in form_messages(value)]
 
 
 def csrf_error(_error: CSRFError):

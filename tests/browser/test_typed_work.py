@@ -1,8 +1,8 @@
 """Never lose typed work, in a real browser: a draft typed on the page is kept on the server as
 it is typed (a reload shows it again); the page warns before the idle logout and 继续使用 keeps the
 session; a draft whose session ran out meanwhile is still there, down to the last words typed,
-after 保存草稿 → login; a report refused for a 30 MB file — by the engine, or by the request limit
-before any view — keeps its typed text. The idle timeout is configured short (15 s, warned 10 s
+after 保存草稿 → login, and so is an amendment typed after signing (签发后修改); a report refused
+for a 30 MB file — by the engine, or by the request limit before any view — keeps its typed text. The idle timeout is configured short (15 s, warned 10 s
 ahead). Screenshots at 1280 and 375 px: test-artifacts/browser/typed-*."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from tests.browser.conftest import NOW, PASSWORD
 from tests.browser.test_seed_000_story import DESKTOP, PHONE, Person
 from webui.extensions import db
 from workflow import commands as c
-from workflow.models import Receipt, Report, User
+from workflow.models import Autosave, Receipt, Report, User
 
 TITLE = "关于开展巾帼家庭教育调研的通知"
 BODY = "各县（市）区妇联：\n请于月底前报送调研报告。"
@@ -150,3 +150,51 @@ def test_a_report_refused_for_a_30_mb_file_keeps_its_typed_text(browser, live_se
     assert "上传的文件过大" in page.inner_text("main")
     expect(page.get_by_label("报告正文")).to_have_value(REPORT_TEXT + "（第二次）")
     receiver.close()
+
+
+def _signed_notice(app) -> int:
+    """A notice of 长春市妇联 signed and not yet issued: its id (the drafter may amend it)."""
+    with app.app_context():
+        s = db.session
+        people = {u.username: u for u in s.scalars(select(User))}
+        notice = c.create_draft(s, people["cc_drafter"], title=TITLE, body=BODY,
+                                main_unit_ids=[people["nanguan"].unit_id], now=NOW)
+        c.submit(s, people["cc_drafter"], notice_id=notice.id, now=NOW)
+        c.pass_review(s, people["cc_reviewer"], notice_id=notice.id, now=NOW)
+        c.sign(s, people["cc_signatory"], notice_id=notice.id, opinion="同意", now=NOW)
+        s.commit()
+        return notice.id
+
+
+def test_an_amendment_typed_after_signing_survives_the_idle_logout(browser, live_server,
+                                                                   artifacts):
+    base, app = live_server
+    _short_idle(app)
+    notice_id = _signed_notice(app)
+    drafter = Person(browser, base, "cc_drafter", artifacts)
+    path = f"/drafting/{notice_id}/amend"
+    page = drafter.go(path)
+    page.get_by_label(re.compile("修改理由")).fill("更正调研对象")
+    page.get_by_label("标题").fill(TITLE + "（更正）")
+    expect(page.locator("#autosave-status")).to_contain_text("已自动保存", timeout=10_000)
+
+    # Idle past the logout, then 提交: through the login page back to the typed amendment.
+    expect(page.locator("#idle-warning")).to_contain_text("已因长时间未操作而退出登录",
+                                                          timeout=25_000)
+    page.wait_for_timeout(2_500)  # the server counts whole seconds: be past its end, too
+    page.get_by_role("button", name=re.compile("提交修改")).click()
+    page.wait_for_url(re.compile(r"/login"))
+    _log_in_again(page)
+    assert page.url.endswith(path)
+    expect(page.get_by_label(re.compile("修改理由"))).to_have_value("更正调研对象")
+    expect(page.get_by_label("标题")).to_have_value(TITLE + "（更正）")
+    expect(page.locator(".autosave-restored")).to_contain_text("尚未提交的内容")
+    drafter.photograph("typed-amendment-restored")
+
+    # Submitted for real: back to the signatory, the kept input forgotten.
+    page.get_by_role("button", name=re.compile("提交修改")).click()
+    page.wait_for_url(re.compile(rf"/notices/{notice_id}$"))
+    assert "已退回签发人复核" in page.inner_text("main")
+    with app.app_context():
+        assert db.session.scalars(select(Autosave.form_key)).all() == []
+    drafter.close()

@@ -4,11 +4,13 @@ notice, save, submit, withdraw, cancel, attachments, and the change after sign-o
 from __future__ import annotations
 
 import io
+import json
 
 from sqlalchemy import func, select
 
 from tests import archives
 from tests.webui import outgoing_fixtures
+from tests.webui.conftest import csrf_token
 from tests.webui.outgoing_fixtures import (
     flashes,
     notice_row,
@@ -17,7 +19,7 @@ from tests.webui.outgoing_fixtures import (
     trail_actions,
 )
 from webui.extensions import db
-from workflow.models import Notice
+from workflow.models import Autosave, Notice
 from workflow.states import NoticeState, RecipientKind, Urgency
 
 desks = outgoing_fixtures.desks
@@ -364,6 +366,48 @@ def test_an_amendment_without_a_reason_is_shown_again(client, log_in, app, desks
     assert notice_row(app, desks.signed).state == NoticeState.SIGNED
 
 
+def _kept_amendments(app) -> list[tuple[str, str]]:
+    with app.app_context():
+        return [(row.form_key, json.loads(row.fields)["reason"][0])
+                for row in db.session.scalars(select(Autosave))]
+
+
+def _keep_amendment(client, desks, **fields):
+    page = f"/drafting/{desks.signed}/amend"
+    return client.post(f"/autosave/amend/{desks.signed}",
+                       data={"csrf_token": csrf_token(client, page), **fields},
+                       headers={"Accept": "application/json"})
+
+
+def test_an_amendment_typed_and_left_comes_back_on_its_page_until_it_is_submitted(
+        client, log_in, app, desks):
+    log_in("drafter")
+    page = f"/drafting/{desks.signed}/amend"
+    response = _keep_amendment(client, desks, reason="活动日期写错了",
+                               title="关于已签发的通知（更正稿）")
+    assert response.status_code == 200 and response.json == {"key": f"amend:{desks.signed}"}
+    html = text(client.get(page))
+    assert "活动日期写错了" in html and 'value="关于已签发的通知（更正稿）"' in html
+    assert "自动保存、尚未提交的内容，请核对后提交。" in html
+    response = post_form(client, page, page, _draft_fields(
+        desks, title="关于已签发的通知（更正稿）", reason="活动日期写错了",
+        **{"report_requests-0-due_date": "2099-12-31"}))
+    assert response.status_code == 303
+    assert _kept_amendments(app) == []
+    assert "活动日期写错了" not in text(client.get(f"/drafting/{desks.signed}/amend"))
+
+
+def test_an_amendment_is_kept_for_nobody_outside_the_units_drafters_and_clerks(
+        client, log_in, app, desks):
+    log_in("other_clerk")
+    assert _keep_amendment(client, desks, reason="别的单位").status_code == 404
+    reviewer = log_in("reviewer", on=app.test_client())
+    assert _keep_amendment(reviewer, desks, reason="核稿人").status_code == 403
+    clerk = log_in("clerk", on=app.test_client())
+    assert _keep_amendment(clerk, desks, reason="本单位文书").status_code == 200
+    assert _kept_amendments(app) == [(f"amend:{desks.signed}", "本单位文书")]
+
+
 def test_a_clerk_of_the_unit_may_amend_but_a_reviewer_may_not(client, log_in, app, desks):
     log_in("clerk")
     assert client.get(f"/drafting/{desks.signed}/amend").status_code == 200
@@ -389,3 +433,14 @@ def test_a_draft_posted_without_its_version_is_not_saved(client, log_in, app, de
                          version=False)
     assert response.status_code == 200 and "缺少版本信息" in text(response)
     assert notice_row(app, desks.draft).title == "关于草拟中的通知"
+
+
+def test_a_refused_draft_says_the_title_error_as_an_alert_beside_the_title(
+        client, log_in, app, desks):
+    log_in("drafter")
+    response = post_form(client, "/drafting/new", "/drafting/new",
+                         _draft_fields(desks, title=" "), version=False)
+    html = response.get_data(as_text=True)
+    assert '<p class="field-error" role="alert">请填写标题</p>' in html
+    assert html.index('name="title"') < html.index("请填写标题") < html.index('name="body"')
+    assert "请按提示修改后再保存。" in html

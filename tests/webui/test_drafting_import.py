@@ -5,6 +5,7 @@ its report request; names that match nothing are listed, bad input is refused in
 from __future__ import annotations
 
 import io
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -222,7 +223,10 @@ def test_empty_input_and_unreadable_files_are_refused_in_chinese_and_nothing_is_
     response = _paste(client, "   ") if upload is None else _upload(client, *upload)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert message in html
+    # Beside the field it is about: the paste box for an empty paste, the file box for a file.
+    field = 'id="text"' if upload is None else 'id="file"'
+    assert re.search(field + r'[^>]*>[^<]*(</textarea>)?\s*<p class="field-error" role="alert">'
+                     + re.escape(message), html)
     assert 'id="draft-form"' not in html
     assert _count_notices(client.application) == 0
 

@@ -26,7 +26,7 @@ POSTS = {endpoint: route for endpoint, route in TABLE.items() if route.method ==
 # whatever text it is sent (and discarding forgets it): nothing else.
 ACT_WITHOUT_VERSION = {"tracking.remind", "admin.deactivate_user", "admin.reactivate_user",
                        "incoming.read_copy", "autosave.draft_new", "autosave.draft",
-                       "autosave.report", "autosave.discard"}
+                       "autosave.amend", "autosave.report", "autosave.discard"}
 WITH_IDS = {endpoint: route for endpoint, route in TABLE.items() if "{" in route.path}
 
 

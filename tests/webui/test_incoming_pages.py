@@ -342,7 +342,11 @@ def test_a_form_refused_after_reading_keeps_the_file_read(app, office):
         "urgency": "NORMAL", "secrecy": "NONE", "title": "关于做好春季开学工作的通知",
         "source_organ": "示范市教育局", "pages": "十二", "held_file": token})
     page = text(response)
-    assert response.status_code == 400 and "页数必须是整数" in page
+    assert response.status_code == 400
+    # The message stands beside its field, and the page says to look there.
+    assert re.search(r'id="pages"[^>]*><p class="field-error" role="alert">页数必须是整数', page)
+    assert "请按提示修改后再登记。" in page
+    assert 'value="关于做好春季开学工作的通知"' in page
     assert "已读取原件：来文.txt" in page and held_token(page) == token
 
 

@@ -109,9 +109,10 @@ TABLE = {
         "POST", "/drafting/{draft}/attachments/{draft_attachment}/remove", {"drafter"}, True),
     "drafting.amend": R("GET", "/drafting/{signed}/amend", {"drafter", "clerk"}, True),
     # The autosave of what is typed: only into a form the person may open (their own draft,
-    # their unit's report); discarding touches nothing but the person's own kept input.
+    # their unit's signed notice to amend, their unit's report); discarding touches nothing but the person's own kept input.
     "autosave.draft_new": R("POST", "/autosave/drafts/new?unit={issuer}", {"drafter"}, True),
     "autosave.draft": R("POST", "/autosave/drafts/{draft}", {"drafter"}, True),
+    "autosave.amend": R("POST", "/autosave/amend/{signed}", {"drafter", "clerk"}, True),
     "autosave.report": R("POST", "/autosave/reports/{report}", {"receiver1"}, True),
     "autosave.discard": R("POST", "/autosave/discard", LOGGED_IN),
     "signoff.index": R("GET", "/signoff/", {"reviewer", "signatory"}),

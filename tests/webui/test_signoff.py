@@ -133,6 +133,16 @@ def test_signing_without_an_opinion_is_refused_with_the_engines_words(client, lo
     assert notice_row(app, desks.awaiting).state == NoticeState.AWAITING_SIGNOFF
 
 
+def test_an_opinion_over_500_characters_is_refused_on_the_sheet_and_nothing_is_signed(
+        client, log_in, app, desks):
+    log_in("signatory")
+    page = f"/signoff/{desks.awaiting}"
+    response = post_form(client, page, f"/signoff/{desks.awaiting}/sign", {"opinion": "同" * 501})
+    assert response.status_code == 303 and response.location.endswith(page)
+    assert flashes(client) == ["意见最多500字"]
+    assert notice_row(app, desks.awaiting).state == NoticeState.AWAITING_SIGNOFF
+
+
 def test_returning_needs_a_reason_and_then_goes_back_to_the_drafter(client, log_in, app, desks):
     log_in("reviewer")
     page = f"/signoff/{desks.in_review}"

@@ -199,18 +199,3 @@ def notice_data(notice: Notice) -> dict:
         "expected_version": notice.version,
     }
 
-
-def first_error(form) -> str:
-    """The first error message of a validated form, nested rows included."""
-    for field in form:
-        errors = field.errors
-        if isinstance(errors, dict):  # a FormField
-            errors = [m for ms in errors.values() for m in ms]
-        for error in errors:
-            if isinstance(error, dict):  # a row of a FieldList of FormFields
-                messages = [m for ms in error.values() for m in ms]
-                if messages:
-                    return messages[0]
-            elif error:
-                return error
-    return "提交的内容有误，请刷新页面后重试"

@@ -3,7 +3,7 @@ or a text PDF), and the draft form pre-filled from what was found in it.
 
 Owns: taking the text from the paste or the upload — the engine reads a file
 (`workflow.notice_files`, which also owns the length limit both share) and its refusals are shown
-on the form — and the found fields as the initial data of `DraftForm`. Must not: judge the fields
+beside the field they are about — and the found fields as the initial data of `DraftForm`. Must not: judge the fields
 (the drafter corrects them; the engine checks them when the draft is saved) or touch the
 database.
 """
@@ -38,14 +38,18 @@ class ImportTextForm(FlaskForm):
             return False
         try:
             self.notice_text = self._read()
-        except InvalidInput as error:
-            self.form_errors.append(error.message)
+        except InvalidInput as error:  # shown beside the field it is about
+            field = self.file if self._has_file() else self.text
+            field.errors = [*field.errors, error.message]
             return False
         return True
 
+    def _has_file(self) -> bool:
+        return bool(getattr(self.file.data, "filename", ""))
+
     def _read(self) -> str:
         upload = self.file.data
-        if upload is not None and getattr(upload, "filename", ""):
+        if self._has_file():
             data = upload.read(MAX_FILE + 1)
             if len(data) > MAX_FILE:
                 raise InvalidInput(f"文件不能超过 {MAX_FILE // 2**20} MB")

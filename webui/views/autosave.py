@@ -2,7 +2,7 @@
 the person may discard what was kept.
 
 Owns: `/autosave/…` — one endpoint per form that keeps typed input (a new draft of a unit, a draft,
-a unit's report), each asking the desk's query first (webui.autosave: another unit's report is a
+an amendment after signing, a unit's report), each asking the desk's query first (webui.autosave: another unit's report is a
 404, a colleague's draft a 403) and answering JSON; and `/autosave/discard`, which forgets the
 person's own kept input of a form and goes back to it. Every post carries the form's CSRF token.
 Must not: touch the draft or the report themselves (saving them is their desk's), or read anybody
@@ -19,6 +19,7 @@ from webui.desks import desk_required
 from webui.extensions import db
 from webui.views.auth import local_target
 from workflow import commands
+from workflow.states import Role
 
 bp = Blueprint("autosave", __name__, url_prefix="/autosave")
 
@@ -40,6 +41,12 @@ def draft_new():
 @bp.post("/drafts/<int:notice_id>")
 @desk_required("drafting")
 def draft(notice_id: int):
+    return _keep()
+
+
+@bp.post("/amend/<int:notice_id>")
+@desk_required("drafting", Role.DRAFTER, Role.CLERK)
+def amend(notice_id: int):
     return _keep()
 
 

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from webui import clock
 from webui.desks import desk_required
+from webui.errors import refused_form
 from webui.extensions import db
 from webui.forms.calendar import (
     DAY_KINDS,
@@ -24,7 +25,6 @@ from webui.forms.calendar import (
     YearForm,
 )
 from webui.views import admin
-from webui.views.receiving import flash_errors
 from workflow import calendar
 from workflow.commands import calendar as calendar_commands
 from workflow.settings import DEADLINE_BOUNDS, DEADLINE_DEFAULTS, MAX_REMIND_BEFORE
@@ -85,8 +85,7 @@ def set_day():
 def remove_day():
     form = RemoveDayForm()
     if not form.validate_on_submit():
-        flash_errors(form)
-        return redirect(url_for("calendar.index"), 303)
+        return refused_form(form, url_for("calendar.index"))
     row = calendar_commands.remove_calendar_day(db.session, current_user.account,
                                                 day=form.day.data, now=clock.now())
     message = f"已取消 {row.day.isoformat()} 的调整，恢复按法定安排计算"

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from webui import clock
 from webui.desks import desk_required
+from webui.errors import refused_form
 from webui.extensions import db
 from webui.forms.dispatch import (
     ArchiveForm,
@@ -25,18 +26,12 @@ from webui.forms.dispatch import (
     ResendForm,
     VoidNumberForm,
 )
-from webui.forms.drafting import first_error
 from webui.official_files import make_after_issue
 from workflow import commands
 from workflow.queries import dispatch as dispatch_queries
 from workflow.queries import returns as return_queries
 
 bp = Blueprint("dispatch", __name__, url_prefix="/dispatch")
-
-
-def _refused(form, back: str):
-    flash(first_error(form), "error")
-    return redirect(back, 303)
 
 
 @bp.get("/")
@@ -59,7 +54,7 @@ def confirm(notice_id: int):
 def issue(notice_id: int):
     form = IssueForm()
     if not form.validate_on_submit():
-        return _refused(form, url_for("dispatch.confirm", notice_id=notice_id))
+        return refused_form(form, url_for("dispatch.confirm", notice_id=notice_id))
     notice = commands.issue(db.session, current_user.account, notice_id=notice_id,
                             expected_version=form.expected_version.data, now=clock.now())
     db.session.commit()
@@ -76,7 +71,7 @@ def issue(notice_id: int):
 def archive(notice_id: int):
     form = ArchiveForm()
     if not form.validate_on_submit():
-        return _refused(form, url_for("dispatch.index"))
+        return refused_form(form, url_for("dispatch.index"))
     notice = commands.archive(db.session, current_user.account, notice_id=notice_id,
                               retention=form.retention_value(),
                               expected_version=form.expected_version.data, now=clock.now())
@@ -99,7 +94,7 @@ def numbers():
 def open_series():
     form = OpenSeriesForm()
     if not form.validate_on_submit():
-        return _refused(form, url_for("dispatch.numbers"))
+        return refused_form(form, url_for("dispatch.numbers"))
     series = commands.open_series(db.session, current_user.account,
                                   issuer_unit_id=form.issuer_unit_id.data, code=form.code.data,
                                   year=form.year.data, start_serial=form.start_serial.data,
@@ -114,7 +109,7 @@ def open_series():
 def void_number():
     form = VoidNumberForm()
     if not form.validate_on_submit():
-        return _refused(form, url_for("dispatch.numbers"))
+        return refused_form(form, url_for("dispatch.numbers"))
     commands.void_number(db.session, current_user.account, serial=form.serial.data,
                          reason=form.reason.data, **form.series_key(), now=clock.now())
     db.session.commit()
@@ -134,7 +129,7 @@ def _answered(receipt_id: int, form):
     """The sheet first (another unit's return is a 404 whatever the method), then the form."""
     return_queries.return_sheet(db.session, current_user.account, receipt_id)
     if not form.validate_on_submit():
-        return _refused(form, url_for("dispatch.returned", receipt_id=receipt_id))
+        return refused_form(form, url_for("dispatch.returned", receipt_id=receipt_id))
     return None
 
 

@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from webui import autosave, clock
 from webui.desks import desk_required
+from webui.errors import refused_form
 from webui.extensions import attachment_store, db
 from webui.forms.drafting import (
     AmendForm,
@@ -25,7 +26,6 @@ from webui.forms.drafting import (
     DraftForm,
     EditDraftForm,
     RemoveAttachmentForm,
-    first_error,
 )
 from webui.forms.fields import id_argument
 from workflow import checks, commands
@@ -33,12 +33,6 @@ from workflow.queries import drafting as drafting_queries
 from workflow.states import Role
 
 bp = Blueprint("drafting", __name__, url_prefix="/drafting")
-
-
-def _refused(form, back: str):
-    """A form that is not even well-formed: say why, and go back."""
-    flash(first_error(form), "error")
-    return redirect(back, 303)
 
 
 def _attach_uploads(form, notice_id: int) -> int:
@@ -107,7 +101,7 @@ def edit(notice_id: int):
 def submit(notice_id: int):
     form = DraftActionForm()
     if not form.validate_on_submit():
-        return _refused(form, url_for("drafting.index"))
+        return refused_form(form, url_for("drafting.index"))
     notice = commands.submit(db.session, current_user.account, notice_id=notice_id,
                              expected_version=form.expected_version.data, now=clock.now())
     db.session.commit()
@@ -120,7 +114,7 @@ def submit(notice_id: int):
 def withdraw(notice_id: int):
     form = DraftActionForm()
     if not form.validate_on_submit():
-        return _refused(form, url_for("drafting.index"))
+        return refused_form(form, url_for("drafting.index"))
     notice = commands.withdraw(db.session, current_user.account, notice_id=notice_id,
                                expected_version=form.expected_version.data, now=clock.now())
     db.session.commit()
@@ -133,7 +127,7 @@ def withdraw(notice_id: int):
 def cancel(notice_id: int):
     form = CancelDraftForm()
     if not form.validate_on_submit():
-        return _refused(form, url_for("drafting.edit", notice_id=notice_id))
+        return refused_form(form, url_for("drafting.edit", notice_id=notice_id))
     notice = commands.cancel(db.session, current_user.account, notice_id=notice_id,
                              reason=form.reason.data, expected_version=form.expected_version.data,
                              now=clock.now())
@@ -147,7 +141,7 @@ def cancel(notice_id: int):
 def remove_attachment(notice_id: int, attachment_id: int):
     form = RemoveAttachmentForm()
     if not form.validate_on_submit():
-        return _refused(form, url_for("drafting.edit", notice_id=notice_id))
+        return refused_form(form, url_for("drafting.edit", notice_id=notice_id))
     commands.remove_attachment(db.session, current_user.account, notice_id=notice_id,
                                attachment_id=attachment_id,
                                expected_version=form.expected_version.data, now=clock.now())
@@ -161,12 +155,16 @@ def remove_attachment(notice_id: int, attachment_id: int):
 def amend(notice_id: int):
     actor = current_user.account
     page = drafting_queries.notice_to_amend(db.session, actor, notice_id)
-    form = AmendForm.for_page(page.notice)
+    key = f"amend:{notice_id}"
+    typed = autosave.typed(key) if request.method == "GET" else None
+    form = AmendForm.for_page(page.notice, typed=typed and autosave.formdata(typed))
     if form.validate_on_submit():
         notice = commands.amend(db.session, actor, notice_id=notice_id, reason=form.reason.data,
                                 expected_version=form.expected_version.data, **form.fields(),
                                 now=clock.now())
+        autosave.drop(key)
         db.session.commit()
         flash(f"已修改《{notice.title}》，已退回签发人复核", "info")
         return redirect(url_for("notices.show", notice_id=notice_id), 303)
-    return render_template("drafting/amend.html", page=page, form=form)
+    return render_template("drafting/amend.html", page=page, form=form, typed=typed,
+                           typed_key=key)

@@ -14,7 +14,6 @@ from flask_login import current_user
 
 from webui.desks import desk_required
 from webui.extensions import db
-from webui.forms.drafting import first_error
 from webui.forms.drafting_import import ImportTextForm, imported_form
 from webui.forms.fields import id_argument
 from webui.views.drafting import bp
@@ -35,8 +34,5 @@ def import_text():
         return render_template("drafting/import_review.html", imported=imported,
                                page=imported.page, form=imported_form(imported))
     page = drafting_queries.new_draft(db.session, actor, unit_id)
-    error = (form.form_errors[0] if form.form_errors else first_error(form)) \
-        if form.is_submitted() else None
-    status = 422 if error else 200
-    return render_template("drafting/import_text.html", page=page, form=form,
-                           error=error), status
+    return render_template("drafting/import_text.html", page=page, form=form), \
+        422 if form.errors else 200

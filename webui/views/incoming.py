@@ -28,6 +28,7 @@ from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from webui import autosave, clock
 from webui.desks import desk_required
 from webui.downloads import send_attachment, send_document
+from webui.errors import refused_form
 from webui.exports import Column, Table, local, send_table
 from webui.extensions import attachment_store, db
 from webui.forms.fields import id_argument
@@ -44,7 +45,6 @@ from webui.forms.incoming import (
     RegisterForm,
     WaiveForm,
 )
-from webui.views.receiving import flash_errors
 from workflow import commands
 from workflow.attachments import StoredFile
 from workflow.deadlines import local_date
@@ -190,8 +190,7 @@ def register():
         db.session.commit()
         flash(f"已登记：{number}，请核对登记内容", "success")
         return redirect(url_for("incoming.show", incoming_id=made_id), 303)
-    flash_errors(form)
-    # A refused form keeps the file it read (the name is shown only if the token is still good).
+    # A refused form is shown again, each message beside its field; it keeps the file it read (the name is shown only if the token is still good).
     held_name = None
     try:
         held_name = _held_file(held, actor.id).filename if held else None
@@ -231,8 +230,12 @@ def file(incoming_id: int, which: str):
                                                  which))
 
 
+def _page(incoming_id: int) -> str:
+    return url_for("incoming.show", incoming_id=incoming_id)
+
+
 def _back(incoming_id: int):
-    return redirect(url_for("incoming.show", incoming_id=incoming_id), 303)
+    return redirect(_page(incoming_id), 303)
 
 
 def _seen(incoming_id: int) -> str:
@@ -251,8 +254,7 @@ def _done(incoming_id: int, message: str):
 def propose(incoming_id: int):
     number, form = _seen(incoming_id), ProposeForm()
     if not form.validate_on_submit():
-        flash_errors(form)
-        return _back(incoming_id)
+        return refused_form(form, _page(incoming_id))
     commands.propose(db.session, current_user.account, incoming_id=incoming_id,
                      kind=form.kind.data, proposal=form.proposal.data,
                      lead_unit_id=form.lead_unit_id.data, assist_unit_ids=form.assist_unit_ids.data,
@@ -266,8 +268,7 @@ def propose(incoming_id: int):
 def instruct(incoming_id: int):
     number, form = _seen(incoming_id), InstructForm()
     if not form.validate_on_submit():
-        flash_errors(form)
-        return _back(incoming_id)
+        return refused_form(form, _page(incoming_id))
     commands.instruct(db.session, current_user.account, incoming_id=incoming_id,
                       instruction=form.text(), change_handlers=form.change_handlers.data,
                       lead_unit_id=form.lead_unit_id.data,
@@ -282,8 +283,7 @@ def instruct(incoming_id: int):
 def return_(incoming_id: int):
     number, form = _seen(incoming_id), ReasonForm()
     if not form.validate_on_submit():
-        flash_errors(form)
-        return _back(incoming_id)
+        return refused_form(form, _page(incoming_id))
     commands.return_to_proposer(db.session, current_user.account, incoming_id=incoming_id,
                                 reason=form.reason.data or "",
                                 expected_version=form.expected_version.data, now=clock.now())
@@ -295,8 +295,7 @@ def return_(incoming_id: int):
 def circulate(incoming_id: int):
     number, form = _seen(incoming_id), CirculateForm()
     if not form.validate_on_submit():
-        flash_errors(form)
-        return _back(incoming_id)
+        return refused_form(form, _page(incoming_id))
     sent = commands.circulate(db.session, current_user.account, incoming_id=incoming_id,
                                  reader_ids=form.reader_ids.data or [], now=clock.now())
     return _done(incoming_id, f"已送{len(sent)}人传阅：{number}")
@@ -307,8 +306,7 @@ def circulate(incoming_id: int):
 def finish(incoming_id: int):
     number, form = _seen(incoming_id), FinishForm()
     if not form.validate_on_submit():
-        flash_errors(form)
-        return _back(incoming_id)
+        return refused_form(form, _page(incoming_id))
     stored = None
     if (upload := form.upload()) is not None:
         stored = attachment_store().save(upload.stream, upload.filename, session=db.session)
@@ -323,8 +321,7 @@ def finish(incoming_id: int):
 def archive(incoming_id: int):
     number, form = _seen(incoming_id), ArchiveForm()
     if not form.validate_on_submit():
-        flash_errors(form)
-        return _back(incoming_id)
+        return refused_form(form, _page(incoming_id))
     commands.archive_incoming(db.session, current_user.account, incoming_id=incoming_id,
                               retention=form.retention.data,
                               expected_version=form.expected_version.data, now=clock.now())
@@ -344,8 +341,7 @@ def _copy_seen(incoming_id: int, circulation_id: int) -> str:
 def read_copy(incoming_id: int, circulation_id: int):
     number, form = _copy_seen(incoming_id, circulation_id), ReadForm()
     if not form.validate_on_submit():
-        flash_errors(form)
-        return _back(incoming_id)
+        return refused_form(form, _page(incoming_id))
     commands.mark_read_copy(db.session, current_user.account, circulation_id=circulation_id,
                             opinion=form.opinion.data, now=clock.now())
     return _done(incoming_id, f"已阅：{number}")
@@ -358,8 +354,7 @@ def forward(incoming_id: int):
     _seen(incoming_id)
     form = ForwardForm()
     if not form.validate_on_submit():
-        flash_errors(form)
-        return _back(incoming_id)
+        return refused_form(form, _page(incoming_id))
     notice = commands.forward(db.session, current_user.account, incoming_id=incoming_id,
                               lead_days=form.lead_days.data, now=clock.now())
     notice_id = notice.id
@@ -391,8 +386,7 @@ def recall_copy(incoming_id: int, circulation_id: int):
 def waive_copy(incoming_id: int, circulation_id: int):
     number, form = _copy_seen(incoming_id, circulation_id), WaiveForm()
     if not form.validate_on_submit():
-        flash_errors(form)
-        return _back(incoming_id)
+        return refused_form(form, _page(incoming_id))
     commands.waive(db.session, current_user.account, circulation_id=circulation_id,
                    reason=form.reason.data or "", now=clock.now())
     return _done(incoming_id, f"已免阅：{number}")

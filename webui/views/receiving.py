@@ -20,6 +20,7 @@ from flask_login import current_user
 from webui import autosave, clock
 from webui.desks import desk_required
 from webui.downloads import send_attachment
+from webui.errors import refused_form
 from webui.exports import send_table, summary_table
 from webui.extensions import attachment_store, db
 from webui.forms.receiving import AcknowledgeForm, RejectForm, ReportForm
@@ -27,13 +28,6 @@ from workflow import commands
 from workflow.queries import receiving as receiving_queries
 
 bp = Blueprint("receiving", __name__, url_prefix="/receiving")
-
-
-def flash_errors(form) -> None:
-    """Show every message of a form that did not validate (the page then shows them)."""
-    for messages in form.errors.values():
-        for message in messages:
-            flash(message, "error")
 
 
 @bp.get("/")
@@ -50,8 +44,7 @@ def acknowledge(receipt_id: int):
                                                      receipt_id)
     form = AcknowledgeForm()
     if not form.validate_on_submit():
-        flash_errors(form)
-        return redirect(url_for("receiving.index"), 303)
+        return refused_form(form, url_for("receiving.index"))
     commands.acknowledge(db.session, current_user.account, receipt_id=receipt_id,
                          expected_version=form.expected_version.data, now=clock.now())
     db.session.commit()
@@ -66,8 +59,7 @@ def reject(receipt_id: int):
                                                      receipt_id)
     form = RejectForm()
     if not form.validate_on_submit():
-        flash_errors(form)
-        return redirect(url_for("receiving.index"), 303)
+        return refused_form(form, url_for("receiving.index"))
     commands.reject(db.session, current_user.account, receipt_id=receipt_id,
                     reason=form.reason.data,
                     expected_version=form.expected_version.data, now=clock.now())
@@ -114,8 +106,7 @@ def remove_report_attachment(report_id: int, attachment_id: int):
     back = url_for("receiving.report", report_id=report_id)
     form = AcknowledgeForm()  # the same fields: the CSRF token and the version the page showed
     if not form.validate_on_submit():
-        flash_errors(form)
-        return redirect(back, 303)
+        return refused_form(form, back)
     commands.remove_report_attachment(db.session, current_user.account, report_id=report_id,
                                       attachment_id=attachment_id,
                                       expected_version=form.expected_version.data,

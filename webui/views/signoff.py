@@ -14,25 +14,14 @@ from flask_login import current_user
 
 from webui import clock
 from webui.desks import desk_required
+from webui.errors import refused_form
 from webui.extensions import db
-from webui.forms.drafting import first_error
 from webui.forms.signoff import EndNoticeForm, OpinionForm
 from workflow import checks, commands
 from workflow.queries import signoff as signoff_queries
 from workflow.states import NoticeAction, Role
 
 bp = Blueprint("signoff", __name__, url_prefix="/signoff")
-
-
-def _valid(form) -> bool:
-    if form.validate_on_submit():
-        return True
-    flash(first_error(form), "error")
-    return False
-
-
-def _back(notice_id: int):
-    return redirect(url_for("signoff.sheet", notice_id=notice_id), 303)
 
 
 @bp.get("/")
@@ -54,8 +43,8 @@ def sheet(notice_id: int):
 @desk_required("signoff", Role.REVIEWER)
 def pass_review(notice_id: int):
     form = OpinionForm()
-    if not _valid(form):
-        return _back(notice_id)
+    if not form.validate_on_submit():
+        return refused_form(form, url_for("signoff.sheet", notice_id=notice_id))
     notice = commands.pass_review(db.session, current_user.account, notice_id=notice_id,
                                   opinion=form.text(), expected_version=form.expected_version.data,
                                   now=clock.now())
@@ -68,8 +57,8 @@ def pass_review(notice_id: int):
 @desk_required("signoff")
 def return_(notice_id: int):
     form = OpinionForm()
-    if not _valid(form):
-        return _back(notice_id)
+    if not form.validate_on_submit():
+        return refused_form(form, url_for("signoff.sheet", notice_id=notice_id))
     notice = commands.return_for_revision(db.session, current_user.account, notice_id=notice_id,
                                           reason=form.text(),
                                           expected_version=form.expected_version.data,
@@ -83,8 +72,8 @@ def return_(notice_id: int):
 @desk_required("signoff", Role.SIGNATORY)
 def sign(notice_id: int):
     form = OpinionForm()
-    if not _valid(form):
-        return _back(notice_id)
+    if not form.validate_on_submit():
+        return refused_form(form, url_for("signoff.sheet", notice_id=notice_id))
     notice = commands.sign(db.session, current_user.account, notice_id=notice_id,
                            opinion=form.text(), expected_version=form.expected_version.data,
                            now=clock.now())
@@ -106,8 +95,8 @@ def _confirmation(notice_id: int, form: EndNoticeForm, action: NoticeAction):
 @desk_required("signoff", Role.SIGNATORY)
 def revoke(notice_id: int):
     form = EndNoticeForm()
-    if not _valid(form):
-        return _back(notice_id)
+    if not form.validate_on_submit():
+        return refused_form(form, url_for("signoff.sheet", notice_id=notice_id))
     if (page := _confirmation(notice_id, form, NoticeAction.REVOKE)) is not None:
         return page
     notice = commands.revoke(db.session, current_user.account, notice_id=notice_id,
@@ -122,8 +111,8 @@ def revoke(notice_id: int):
 @desk_required("signoff", Role.SIGNATORY)
 def abolish(notice_id: int):
     form = EndNoticeForm()
-    if not _valid(form):
-        return _back(notice_id)
+    if not form.validate_on_submit():
+        return refused_form(form, url_for("signoff.sheet", notice_id=notice_id))
     if (page := _confirmation(notice_id, form, NoticeAction.ABOLISH)) is not None:
         return page
     notice = commands.abolish(db.session, current_user.account, notice_id=notice_id,

@@ -17,11 +17,11 @@ from flask_login import current_user
 from webui import clock
 from webui.desks import desk_required
 from webui.downloads import send_attachment
+from webui.errors import refused_form
 from webui.exports import send_table, summary_table
 from webui.extensions import db
 from webui.forms.calendar import RemindIntervalForm
 from webui.forms.tracking import AcceptForm, CloseForm, RemindForm, ReturnReportForm
-from webui.views.receiving import flash_errors
 from workflow import commands
 from workflow.commands import tracking as tracking_commands
 from workflow.commands.tracking import CHANNELS
@@ -80,8 +80,7 @@ def remind(notice_id: int):
     form = RemindForm()
     back = url_for("tracking.matrix", notice_id=notice_id)
     if not form.validate_on_submit():
-        flash_errors(form)
-        return redirect(back, 303)
+        return refused_form(form, back)
     if not form.confirmed():
         already = tracking_commands.reminded_today(db.session, notice_id, form.unit_ids(),
                                                    now=clock.now())
@@ -107,8 +106,7 @@ def set_remind_interval(notice_id: int):
     form = RemindIntervalForm()
     back = url_for("tracking.matrix", notice_id=notice_id)
     if not form.validate_on_submit():
-        flash_errors(form)
-        return redirect(back, 303)
+        return refused_form(form, back)
     tracking_commands.set_remind_interval(db.session, current_user.account, notice_id=notice_id,
                                           every_days=form.every_days.data,
                                           expected_version=form.expected_version.data,
@@ -125,8 +123,7 @@ def close(notice_id: int):
     form = CloseForm()
     back = url_for("tracking.matrix", notice_id=notice_id)
     if not form.validate_on_submit():
-        flash_errors(form)
-        return redirect(back, 303)
+        return refused_form(form, back)
     notice = commands.close(db.session, current_user.account, notice_id=notice_id,
                             reason=form.reason.data, expected_version=form.expected_version.data,
                             now=clock.now())
@@ -152,8 +149,7 @@ def accept(report_id: int):
     tracking_queries.report_for_supervisor(db.session, current_user.account, report_id)
     form = AcceptForm()
     if not form.validate_on_submit():
-        flash_errors(form)
-        return redirect(url_for("tracking.report", report_id=report_id), 303)
+        return refused_form(form, url_for("tracking.report", report_id=report_id))
     accepted = commands.accept_report(db.session, current_user.account, report_id=report_id,
                                       opinion=form.opinion.data,
                                       expected_version=form.expected_version.data, now=clock.now())
@@ -170,8 +166,7 @@ def return_report(report_id: int):
     tracking_queries.report_for_supervisor(db.session, current_user.account, report_id)
     form = ReturnReportForm()
     if not form.validate_on_submit():
-        flash_errors(form)
-        return redirect(url_for("tracking.report", report_id=report_id), 303)
+        return refused_form(form, url_for("tracking.report", report_id=report_id))
     returned = commands.return_report(db.session, current_user.account, report_id=report_id,
                                       reason=form.reason.data,
                                       expected_version=form.expected_version.data, now=clock.now())

@@ -9,11 +9,12 @@ redirect would have to carry it in the session cookie).
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_login import current_user
 
 from webui import clock
 from webui.desks import desk_required
+from webui.errors import refused_form
 from webui.extensions import db
 from webui.forms.admin import EmailForm, UserForm
 from webui.views.admin import bp, done, unit_choices
@@ -59,8 +60,7 @@ def create_user():
 def set_email(user_id: int):
     form = EmailForm()
     if not form.validate_on_submit():
-        flash(next(iter(form.errors.values()))[0], "error")
-        return redirect(url_for("admin.users"), 303)
+        return refused_form(form, url_for("admin.users"))
     user = commands.set_email(db.session, current_user.account, user_id=user_id,
                               email=form.email.data, now=clock.now())
     said = f"改为 {user.email}" if user.email else "清除"
