@@ -121,6 +121,9 @@ SERVER_COMMAND = "flask --app wsgi user"
 
 D, C, V = Role.DRAFTER, Role.CLERK, Role.SUPERVISOR
 RIGHTS: dict[Right, RightRule] = {
+    # The issuing and the recipient units' people; and whoever may open a 收文 made from the
+    # notice (a department's people, a reader it was sent to, whatever their roles: `may` adds
+    # them), for the 收文's 查看来文 leads to the notice.
     Right.VIEW_NOTICE: RightRule(BUSINESS_ROLES, Scope.CONCERNED, installer=True),
     Right.START_DRAFT: RightRule(frozenset({D}), Scope.UNIT),
     Right.EDIT_DRAFT: RightRule(frozenset({D}), Scope.ISSUER, own_only=True),
@@ -231,6 +234,8 @@ def may(actor: User | None, right: Right, *, notice: Notice | None = None,
             recipient_unit_ids = _recipient_unit_ids(notice)
         units = {notice.issuer_unit_id} | set(recipient_unit_ids)
     held = {g.role for g in actor.grants if g.unit_id in units and g.role in rule.roles}
+    if not held and right == Right.VIEW_NOTICE and _may_open_an_incoming_of(actor, notice):
+        return ALLOWED
     if not held:
         return Decision(False, _missing_right_message(right, rule))
     if rule.own_only and notice is not None and notice.drafter_id != actor.id:
@@ -265,6 +270,29 @@ def _is_reader(actor: User, incoming: Incoming) -> bool:
                for c in incoming.circulations)
 
 
+def _incomings_opened_by(actor: User):
+    """The 收文 `actor` may open besides those of the units they hold a role in: every 收文 of a
+    unit whose internal department they hold a business role in, and the 收文 sent to them for
+    reading (传阅, not recalled) — VIEW_INCOMING's rule, as a query of 收文 ids."""
+    departments = select(Unit.parent_id).where(
+        Unit.id.in_(business_unit_ids(actor)), Unit.internal.is_(True))
+    reading = select(Circulation.incoming_id).where(
+        Circulation.reader_id == actor.id, Circulation.state != CirculationState.RECALLED)
+    return select(Incoming.id).where(or_(Incoming.unit_id.in_(departments),
+                                         Incoming.id.in_(reading)))
+
+
+def _may_open_an_incoming_of(actor: User, notice: Notice) -> bool:
+    """Whether a 收文 made from `notice` is one `actor` may open: the notice is then theirs to
+    read too (its page is where the 收文's 查看来文 leads)."""
+    session = object_session(notice)
+    if session is None or notice.id is None:
+        return False
+    return session.scalar(select(Incoming.id).where(
+        Incoming.notice_id == notice.id, Incoming.id.in_(_incomings_opened_by(actor))).limit(1)) \
+        is not None
+
+
 def _recipient_unit_ids(notice: Notice) -> set[int]:
     session = object_session(notice)
     if session is None or notice.id is None:
@@ -275,7 +303,7 @@ def _recipient_unit_ids(notice: Notice) -> set[int]:
 def _missing_right_message(right: Right, rule: RightRule) -> str:
     roles = "或".join(sorted(r.label for r in rule.roles))
     if right == Right.VIEW_NOTICE:
-        return "您无权查看该公文：只有发文单位和受文单位的业务人员可以查看"
+        return "您无权查看该公文：只有发文单位、受文单位的业务人员和该文收文的传阅对象可以查看"
     if right == Right.START_DRAFT:
         return "您不是该单位的拟稿人，不能以该单位名义拟稿"
     if right == Right.MANAGE_SERIES:
@@ -296,16 +324,19 @@ def demand(actor: User | None, right: Right, **target) -> None:
 
 def notice_visibility(actor: User | None):
     """A WHERE clause for the notices `actor` may see, by the VIEW_NOTICE right: a business role
-    in the issuing unit or in a recipient unit. None (a server command) sees every notice; the
+    in the issuing unit or in a recipient unit, or a 收文 made from the notice that the actor may
+    open (a department's people, a reader it was sent to — whatever their roles). None (a server command) sees every notice; the
     three administrators none (the auditor reads the trail, which names notices, not their
     content)."""
     if actor is None:
         return true()
-    units = business_unit_ids(actor) if actor.active else set()
-    if not units:
+    if not actor.active or actor.roles & ADMIN_ROLES:
         return false()
+    units = business_unit_ids(actor)
     received = select(Receipt.notice_id).where(Receipt.unit_id.in_(units))
-    return or_(Notice.issuer_unit_id.in_(units), Notice.id.in_(received))
+    incoming = select(Incoming.notice_id).where(Incoming.id.in_(_incomings_opened_by(actor)),
+                                                Incoming.notice_id.is_not(None))
+    return or_(Notice.issuer_unit_id.in_(units), Notice.id.in_(received), Notice.id.in_(incoming))
 
 
 def sees_whole_notice(actor: User | None, notice: Notice) -> bool:

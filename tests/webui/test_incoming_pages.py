@@ -569,3 +569,21 @@ def test_the_chair_chases_an_unread_copy_from_the_page_once_a_day(app, office):
     post(client, f"{path}/remind-readers", page=path)
     assert "今天已经催阅过，明天可再次催阅" in text(client.get(path))
     assert audit_count(app) == before
+
+
+def test_a_reader_without_any_role_follows_查看来文_to_the_notice_read_only(app, office):
+    _through_instruction(app, office)
+    with app.app_context():
+        notice_path = f"/notices/{db.session.get(Incoming, office['incoming']).notice_id}"
+    reader = logged_in(app, "vice_chair")
+    assert reader.get(notice_path).status_code == 404  # no role, no copy: nothing to read
+    _circulate(app, office, ["vice_chair"])
+    page = text(reader.get(f"/incoming/{office['incoming']}"))
+    assert f'<a class="button" href="{notice_path}">查看来文</a>' in page
+    response = reader.get(notice_path)
+    assert response.status_code == 200
+    notice = text(response)
+    # Read-only: no form of a desk (签收, 上报, 催办, 签发 …) on it.
+    actions = re.findall(r'<form[^>]*action="(/[a-z]+)/', notice)
+    assert not set(actions) & {"/receiving", "/tracking", "/signoff", "/dispatch", "/drafting"}
+    assert ">签收</button>" not in notice
