@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from tests.webui.admin_fixtures import (
     audit_count,
@@ -19,7 +19,8 @@ from tests.webui.admin_fixtures import (
 )
 from tests.webui.conftest import PASSWORD, post_login
 from webui.extensions import db
-from workflow.models import AuditEntry, AuditHead, Unit, UnitGroup
+from workflow import commands as c
+from workflow.models import AuditEntry, AuditHead, Unit, UnitGroup, User
 
 ADMINS = ("admin", "security", "auditor")
 
@@ -272,6 +273,60 @@ def test_the_user_page_lists_accounts_with_roles_and_state(client, log_in, staff
     log_in("admin")
     html = text(client.get("/admin/users"))
     assert "receiver1" in html and "收文员" in html and "未设密码" in html and "正常" in html
+
+
+def _many_accounts(app, count: int) -> None:
+    """`count` more accounts in 示范市第2区妇联, named 社区干部01 … (usernames cadre01 …)."""
+    with app.app_context():
+        unit = db.session.scalar(select(Unit.id).where(Unit.name == "示范市第2区妇联"))
+        for i in range(1, count + 1):
+            c.create_user(db.session, None, username=f"cadre{i:02}", display_name=f"社区干部{i:02}",
+                          unit_id=unit)
+        db.session.commit()
+
+
+def _listed(html: str) -> list[str]:
+    return re.findall(r'<td data-label="用户名" class="mono">([^<]+)</td>', html)
+
+
+def test_the_user_page_shows_twenty_accounts_a_page_with_the_way_to_the_next(
+        app, client, log_in, staff):
+    _many_accounts(app, 45)
+    log_in("admin")
+    with app.app_context():
+        total = db.session.scalar(select(func.count()).select_from(User))
+    pages = -(-total // 20)
+    first = text(client.get("/admin/users"))
+    assert len(_listed(first)) == 20
+    assert f"共 {total} 个账号，第 1 / {pages} 页" in first
+    assert 'href="/admin/users?page=2" rel="next"' in first and 'rel="prev"' not in first
+    # Every account is on exactly one page; a page past the last shows the last.
+    seen = [name for page in range(1, pages + 1)
+            for name in _listed(text(client.get(f"/admin/users?page={page}")))]
+    assert len(seen) == len(set(seen)) == total
+    assert _listed(text(client.get("/admin/users?page=9223372036854775808"))) == _listed(
+        text(client.get("/admin/users?page=1")))  # too large to be a page: the first
+    assert _listed(text(client.get(f"/admin/users?page={pages + 5}"))) == _listed(
+        text(client.get(f"/admin/users?page={pages}")))
+
+
+def test_the_user_page_finds_accounts_by_part_of_a_name_username_or_unit(
+        app, client, log_in, staff):
+    _many_accounts(app, 25)
+    log_in("admin")
+    assert _listed(text(client.get("/admin/users?q=干部0"))) == [
+        f"cadre{i:02}" for i in range(1, 10)]
+    assert _listed(text(client.get("/admin/users?q=cadre2"))) == [
+        f"cadre{i:02}" for i in range(20, 26)]
+    by_unit = text(client.get("/admin/users?q=第1区"))
+    assert "receiver1" in _listed(by_unit) and "receiver2" not in _listed(by_unit)
+    assert "含“第1区”的账号共" in by_unit
+    # LIKE's own characters are searched as characters (cc_receiver has a "_", no one "%_%").
+    for hostile in ("%", "%_%", "\\", "干部\x07", "x" * 500):
+        response = client.get("/admin/users", query_string={"q": hostile})
+        assert response.status_code == 200 and _listed(text(response)) == [], hostile
+    assert _listed(text(client.get("/admin/users?q=_"))) == ["cc_receiver"]
+    assert "没有含“%”的账号。" in text(client.get("/admin/users?q=%25"))
 
 
 def test_the_admin_creates_a_user_with_a_password_they_type(app, client, log_in, staff):

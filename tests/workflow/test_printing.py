@@ -8,6 +8,7 @@ are written out here by hand from the seeds, not taken from the code that prints
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -407,3 +408,32 @@ def test_a_sealed_seed_prints_the_seal_over_its_signature(seed_docs, seed_pdfs, 
 
     assert red_on_last_page(seed_pdfs["哈妇发〔2026〕9号"]) == 0
     assert red_on_last_page(sealed) > 100
+
+
+LONG = "各级妇联要把学习贯彻会议精神作为当前和今后一个时期的重要政治任务，" * 12
+SHORT = "本段较短，只为把后面的长段一点点推向页面底部。" * 2
+
+
+def test_the_signature_never_stands_on_a_page_without_body_text(seed_docs, seed_pdfs):
+    """GB/T 9704 §7.3.5: no page of the 署名 and 成文日期 alone (no "此页无正文"). When they do
+    not fit below the last paragraph, its last lines go over with them — leaving blank the room
+    those lines and the signature would have taken on the page before, which is the blank a
+    reader sees there. Pushed down a line at a time, the last paragraph ends at every height of
+    a page; each time the page with the date holds some of its text."""
+    from workflow.printing.layout import Paragraph
+    from workflow.printing.pdf import render_pdf
+
+    doc = seed_docs["哈妇发〔2026〕9号"]
+    tail = LONG[-12:]  # the paragraph's last words
+    for shorts in range(3, 12):
+        paragraphs = (*[Paragraph(0, "", SHORT)] * shorts, Paragraph(0, "", LONG))
+        pdf = render_pdf(dataclasses.replace(doc, paragraphs=paragraphs, attachment_lines=()))
+        pages = [flat(page) for page in _pdf_text(pdf).split("\f") if page.strip()]
+        dated = [p for p in pages if re.search("2026年11月24日(?!印发)", p)]  # 成文日期
+        assert len(dated) == 1, shorts
+        assert tail in dated[0], f"{shorts} short paragraphs: the date stands without body text"
+
+
+def _pdf_text(pdf: bytes) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf,
+                          capture_output=True, check=True, timeout=120).stdout.decode("utf-8")

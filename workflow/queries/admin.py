@@ -19,7 +19,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from workflow import throttle
-from workflow.db import MAX_ID, as_utc
+from workflow.db import MAX_ID, among_ids, as_utc
 from workflow.deadlines import LOCAL_TZ
 from workflow.errors import NotFound
 from workflow.models import AuditEntry, Notice, NumberSeries, Unit, UnitGroup, User
@@ -157,15 +157,54 @@ class UserRow:
     on_the_web: bool = False
 
 
+USERS_PER_PAGE = 20  # a phone shows a page of account cards without an endless scroll
+
+
+@dataclass(frozen=True)
+class UserList(PageLinks):
+    """One page of the accounts the administrators' pages list."""
+
+    rows: list[UserRow]
+    total: int  # accounts matching `search`
+    page: int
+    pages: int
+    search: str  # part of a name, username or unit name ("": every account)
+
+
 def users(session: Session, actor: User | None = None, *,
           now: dt.datetime | None = None) -> list[UserRow]:
     """Every account with its unit, state and role grants, by unit and username; with what
     `actor` may do to each (the commands check again)."""
-    now = as_utc(now)
-    names = dict(session.execute(select(Unit.id, Unit.name)).all())
     accounts = session.scalars(
         select(User).options(selectinload(User.grants)).order_by(User.unit_id, User.username))
-    accounts = list(accounts)
+    return _user_rows(session, actor, list(accounts), now)
+
+
+def user_list(session: Session, actor: User | None = None, *, search: str = "", page: int = 1,
+              per_page: int = USERS_PER_PAGE, now: dt.datetime | None = None) -> UserList:
+    """A page of the accounts (`users`' rows and order) whose name, username or unit's name
+    contains `search`; the page asked for kept within the pages there are."""
+    search = search.strip()
+    where = []
+    if search:
+        units = select(Unit.id).where(Unit.name.contains(search, autoescape=True))
+        where.append(or_(User.username.contains(search, autoescape=True),
+                         User.display_name.contains(search, autoescape=True),
+                         User.unit_id.in_(units)))
+    total = session.scalar(select(func.count()).select_from(User).where(*where))
+    page, pages, offset = page_bounds(total, page, per_page)
+    accounts = session.scalars(
+        select(User).where(*where).options(selectinload(User.grants))
+        .order_by(User.unit_id, User.username).limit(per_page).offset(offset))
+    return UserList(_user_rows(session, actor, list(accounts), now), total, page, pages, search)
+
+
+def _user_rows(session: Session, actor: User | None, accounts: list[User],
+               now: dt.datetime | None) -> list[UserRow]:
+    now = as_utc(now)
+    unit_ids = {u.unit_id for u in accounts} | {g.unit_id for u in accounts for g in u.grants}
+    names = dict(session.execute(select(Unit.id, Unit.name).where(
+        among_ids(session, Unit.id, sorted(i for i in unit_ids if i is not None)))).all())
     administers = actor is not None and actor.holds(Role.ADMIN)
     grants_roles = actor is not None and actor.holds(Role.SECURITY_OFFICER)
     delayed = throttle.delayed_until(session, [u.username for u in accounts], now)

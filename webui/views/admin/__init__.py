@@ -14,14 +14,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from webui.desks import desk_required
 from webui.extensions import db
 from webui.filters import action_label
+from webui.forms.fields import id_argument
+from workflow.db import utcnow
 from workflow.deadlines import local_time
+from workflow.queries import admin as admin_queries
 from workflow.states import Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -82,6 +85,15 @@ def unit_checklist(rows):
         by_parent.setdefault(r.parent_name or "顶级单位", []).append(r)
     return [SelectChoice(r.id, r.name, optgroup=parent)
             for parent, children in by_parent.items() for r in children]
+
+
+def user_listing():
+    """The page of accounts the request asks for (`?q=` a part of a name, username or unit;
+    `?page=`), as the administrator at the request sees them."""
+    return admin_queries.user_list(db.session, current_user.account,
+                                   search=request.args.get("q", "")[:100],
+                                   page=request.args.get("page", 1, type=id_argument),
+                                   now=utcnow())
 
 
 def user_choices(rows):

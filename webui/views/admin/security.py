@@ -14,7 +14,7 @@ from webui import auth, clock
 from webui.desks import desk_required
 from webui.extensions import db
 from webui.forms.admin import PasswordResetForm, PolicyForm, RoleGrantForm, RoleRevokeForm
-from webui.views.admin import bp, done, unit_choices, user_choices
+from webui.views.admin import bp, done, unit_choices, user_choices, user_listing
 from workflow import commands
 from workflow.db import utcnow
 from workflow.queries import admin as admin_queries
@@ -28,7 +28,9 @@ def _roles_page(grant: RoleGrantForm, reset: PasswordResetForm):
     grant.user_id.choices = reset.user_id.choices = user_choices([r for r in rows if r.on_the_web])
     grant.unit_id.choices = unit_choices(admin_queries.unit_tree(db.session),
                                          blank="请选择单位")
-    return render_template("admin/roles.html", rows=rows, grant=grant, reset=reset)
+    listing = user_listing()
+    return render_template("admin/roles.html", listing=listing, rows=listing.rows, grant=grant,
+                           reset=reset)
 
 
 @bp.get("/roles")

@@ -1,4 +1,5 @@
-"""The 系统管理员's users: the accounts with their roles and state, new accounts (a password typed
+"""The 系统管理员's users: the accounts with their roles and state (20 a page, found by a part of
+a name, username or unit), new accounts (a password typed
 or generated, to be changed at the first login), e-mail addresses, stopping and restarting an
 account. Administrators' accounts and one's own are not changed here (the engine refuses; the
 page offers nothing): they are the server's `flask --app wsgi user` commands.
@@ -17,17 +18,16 @@ from webui.desks import desk_required
 from webui.errors import refused_form
 from webui.extensions import db
 from webui.forms.admin import EmailForm, UserForm
-from webui.views.admin import bp, done, unit_choices
+from webui.views.admin import bp, done, unit_choices, user_listing
 from workflow import commands
-from workflow.db import utcnow
 from workflow.queries import admin as admin_queries
 from workflow.states import Role
 
 
 def _users_page(form: UserForm):
     form.unit_id.choices = unit_choices(admin_queries.unit_tree(db.session), blank="请选择单位")
-    return render_template("admin/users.html", form=form,
-                           rows=admin_queries.users(db.session, current_user.account, now=utcnow()))
+    listing = user_listing()
+    return render_template("admin/users.html", form=form, listing=listing, rows=listing.rows)
 
 
 @bp.get("/users")
