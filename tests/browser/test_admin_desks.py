@@ -68,3 +68,32 @@ def test_the_user_list_stays_beside_the_new_user_form_at_1280(browser, live_serv
     assert page.locator(".scroll-hint").is_visible()
     page.screenshot(path=artifacts / "admin-users-fits-1280.png", full_page=True)
     person.close()
+
+
+def test_the_user_list_on_a_phone_is_twenty_cards_a_page_with_a_search_and_the_next_page(
+        browser, live_server, artifacts):
+    """At 375 px the demo's 60-odd accounts were one page of cards some 20,000 px tall; now a
+    page holds twenty, the search and the page links are a fingertip tall, and nothing scrolls
+    sideways. The page's height is written beside its screenshot."""
+    base, _app = live_server
+    person = Person(browser, base, "admin", artifacts)
+    page = person.go("/admin/users")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.locator("table.user-list tbody tr").count() == 20
+    for control in (page.get_by_label("查找用户"), page.get_by_role("button", name="查找"),
+                    page.get_by_role("link", name="下一页")):
+        assert control.bounding_box()["height"] >= 44
+    size = page.evaluate("() => [document.documentElement.scrollWidth, "
+                         "document.documentElement.clientWidth, "
+                         "document.documentElement.scrollHeight]")
+    assert size[0] <= size[1], f"scrolls sideways: {size}"
+    (artifacts / "admin-users-375-height.txt").write_text(f"{size[2]} px\n", encoding="utf-8")
+    page.screenshot(path=artifacts / "admin-users-page-375.png", full_page=True)
+
+    page.get_by_label("查找用户").fill("宽城")
+    page.get_by_role("button", name="查找").click()
+    page.wait_for_load_state()
+    units = page.locator('table.user-list td[data-label="所在单位"]').all_inner_texts()
+    assert units and all("宽城" in u for u in units), units
+    page.screenshot(path=artifacts / "admin-users-search-375.png", full_page=True)
+    person.close()
