@@ -37,10 +37,8 @@ def audit():
         notice=valid(form.notice) or "")
     page = admin_queries.audit_page(db.session, wanted, page=valid(form.page) or 1)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template(
-        "admin/audit.html", form=form, page=page, filtered=bool(args),
-        previous_url=url_for("admin.audit", **args, page=page.page - 1),
-        next_url=url_for("admin.audit", **args, page=page.page + 1))
+    return render_template("admin/audit.html", form=form, page=page, filtered=bool(args),
+                           args=args)
 
 
 @bp.post("/audit/verify")
