@@ -325,9 +325,9 @@ def demand(actor: User | None, right: Right, **target) -> None:
 def notice_visibility(actor: User | None):
     """A WHERE clause for the notices `actor` may see, by the VIEW_NOTICE right: a business role
     in the issuing unit or in a recipient unit, or a 收文 made from the notice that the actor may
-    open (a department's people, a reader it was sent to — whatever their roles). None (a server command) sees every notice; the
-    three administrators none (the auditor reads the trail, which names notices, not their
-    content)."""
+    open (a department's people, a reader it was sent to — whatever their roles). None (a server
+    command) sees every notice; the three administrators none (the auditor reads the trail, which
+    names notices, not their content)."""
     if actor is None:
         return true()
     if not actor.active or actor.roles & ADMIN_ROLES:

@@ -318,6 +318,8 @@ def test_the_user_page_finds_accounts_by_part_of_a_name_username_or_unit(
         f"cadre{i:02}" for i in range(1, 10)]
     assert _listed(text(client.get("/admin/users?q=cadre2"))) == [
         f"cadre{i:02}" for i in range(20, 26)]
+    assert _listed(text(client.get("/admin/users?q=CADRE2"))) == [  # whatever the case
+        f"cadre{i:02}" for i in range(20, 26)]
     by_unit = text(client.get("/admin/users?q=第1区"))
     assert "receiver1" in _listed(by_unit) and "receiver2" not in _listed(by_unit)
     assert "含“第1区”的账号共" in by_unit

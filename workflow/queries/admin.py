@@ -183,13 +183,14 @@ def users(session: Session, actor: User | None = None, *,
 def user_list(session: Session, actor: User | None = None, *, search: str = "", page: int = 1,
               per_page: int = USERS_PER_PAGE, now: dt.datetime | None = None) -> UserList:
     """A page of the accounts (`users`' rows and order) whose name, username or unit's name
-    contains `search`; the page asked for kept within the pages there are."""
+    contains `search`, whatever its case; the page asked for kept within the pages there are."""
     search = search.strip()
     where = []
     if search:
-        units = select(Unit.id).where(Unit.name.contains(search, autoescape=True))
-        where.append(or_(User.username.contains(search, autoescape=True),
-                         User.display_name.contains(search, autoescape=True),
+        # Case aside, alike on SQLite and PostgreSQL (LIKE differs there); % and _ are letters.
+        units = select(Unit.id).where(Unit.name.icontains(search, autoescape=True))
+        where.append(or_(User.username.icontains(search, autoescape=True),
+                         User.display_name.icontains(search, autoescape=True),
                          User.unit_id.in_(units)))
     total = session.scalar(select(func.count()).select_from(User).where(*where))
     page, pages, offset = page_bounds(total, page, per_page)
