@@ -1,8 +1,8 @@
 """The 系统管理员's users: the accounts with their roles and state (20 a page, found by a part of
-a name, username or unit), new accounts (a password typed
-or generated, to be changed at the first login), e-mail addresses, stopping and restarting an
-account. Administrators' accounts and one's own are not changed here (the engine refuses; the
-page offers nothing): they are the server's `flask --app wsgi user` commands.
+a name, username or unit), new accounts (a password typed or generated, to be changed at the
+first login), e-mail addresses, stopping and restarting an account. Administrators' accounts
+and one's own are not changed here (the engine refuses; the page offers nothing): they are the
+server's `flask --app wsgi user` commands.
 
 A password the system generates is shown once, in the response to the POST that set it (a
 redirect would have to carry it in the session cookie).
