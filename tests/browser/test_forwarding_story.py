@@ -117,6 +117,13 @@ def test_a_notice_forwarded_down_and_reported_back_up_in_a_real_browser(
     expect(page.locator("body")).to_contain_text("南妇发〔2016〕1号")
     street.photograph("forward-street-receiving")
     click(page, "签收")
+    # The print view of the 转发 prints its own text and says where the 附件 is printed too.
+    with app.app_context():
+        forward_id = db.session.scalar(select(Notice.id).where(
+            Notice.doc_number == "南妇发〔2016〕1号"))
+    page = street.go(f"/notices/{forward_id}/print")
+    expect(page.locator(".annex-hint")).to_contain_text("下载 PDF 或 Word 可得含附件")
+    street.photograph("forward-print-view")
     street.close()
     _street_reports_and_is_accepted(app)
 

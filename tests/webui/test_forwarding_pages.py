@@ -193,3 +193,15 @@ def test_nobody_else_downloads_a_units_summary(app, street_reported):
         client = logged_in(app, username)
         assert client.get(f"/receiving/reports/{mine}/summary.xlsx").status_code in (403, 404)
         assert client.get(f"/tracking/reports/{mine}/summary.xlsx").status_code in (403, 404)
+
+
+def test_the_print_view_of_a_forward_says_its_annex_is_in_the_pdf_and_word_files(app,
+                                                                                  issued_forward):
+    with app.app_context():
+        forward = db.session.scalar(select(Notice.id).where(Notice.forwards_id == issued_forward))
+    client = logged_in(app, "d1_drafter")
+    page = client.get(f"/notices/{forward}/print").get_data(as_text=True)
+    assert ("附件《关于开展调研的通知》是另一份公文，本页只打印正文；"
+            "下载 PDF 或 Word 可得含附件、页码连续的全文。") in page
+    source = client.get(f"/notices/{issued_forward}/print")
+    assert source.status_code == 200 and "是另一份公文" not in source.get_data(as_text=True)

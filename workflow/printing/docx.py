@@ -77,11 +77,23 @@ def render_docx(doc: PrintedNotice) -> bytes:
     document = Document()
     _page(document)
     _normal_style(document)
-    body = document  # the main story, where every paragraph goes in reading order
     if doc.watermark:
         _watermark(document, doc.watermark)
     if doc.copy_note:
         _copy_note(document, doc.copy_note)
+    _story(document, doc)  # the main story, where every paragraph goes in reading order
+    _page_numbers(document)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _story(body, doc: PrintedNotice) -> None:
+    """One printed notice in reading order. Its 附件 that are documents of their own (a 转发's
+    source, as issued) follow on new pages, and its 版记 after them, on a page of its own: the
+    附件 come before the 版记 (GB/T 9704 §8); Word numbers the pages on through them."""
+    if doc.annex_label:
+        _paragraph(body, doc.annex_label, font=HEI)
     for mark in doc.marks:
         _paragraph(body, mark, font=HEI)
     _issuer_mark(body, doc)
@@ -109,11 +121,12 @@ def render_docx(doc: PrintedNotice) -> bytes:
             p.paragraph_format.left_indent = BODY * 5
             p.paragraph_format.first_line_indent = BODY * -3 if index == 0 else 0
     _signature(body, doc)
+    for annex in doc.annexes:
+        body.add_page_break()
+        _story(body, annex)
+    if doc.annexes:
+        body.add_page_break()
     _imprint(body, doc)
-    _page_numbers(document)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 def _page(document) -> None:

@@ -107,15 +107,21 @@ _CSS_ENV = Environment(loader=PackageLoader("workflow.printing", "templates"), a
 
 
 def stylesheet(doc: PrintedNotice, fonts: FontStacks = BROWSER_FONTS, *,
-               screen: bool = True) -> str:
+               screen: bool = True, first_page: int = 1) -> str:
     """The CSS of this notice's print view (some measures depend on its texts); `screen` adds
-    the rules for reading it on a screen (a sheet on a desk, a narrow phone)."""
+    the rules for reading it on a screen (a sheet on a desk, a narrow phone). `first_page` is the
+    number its first page gets when it is printed after others (a 附件 after the 正文: the pages
+    are numbered on, GB/T 9704 §7.5), and decides which of its pages are the even ones."""
     mark_width = len(doc.issuer_mark) * ISSUER_MARK_HEIGHT_MM
     signer_right, date_right = signature_indents(doc.signer, doc.date)
     date_width = text_width(doc.date or "2000年10月10日")
     seal_centre = (date_right + date_width / 2) * BODY_CHAR_MM
     return _CSS_ENV.get_template("notice.css").render(
-        doc=doc, fonts=fonts, screen=screen,
+        doc=doc, fonts=fonts, screen=screen, first_page=first_page,
+        # A layout's first page is a right-hand page: started on an even number, its right-hand
+        # pages are the even ones.
+        even_pages=":left" if first_page % 2 else ":right",
+        odd_pages=":right" if first_page % 2 else ":left",
         issuer_top_mm=_mm(35 - MARK_INK_TOP_MM),
         mark_height_mm=_mm(ISSUER_MARK_HEIGHT_MM),
         mark_width_mm=_mm(mark_width),
@@ -132,15 +138,23 @@ def stylesheet(doc: PrintedNotice, fonts: FontStacks = BROWSER_FONTS, *,
 PAGE_NUMBER_DROP_MM = 4.5
 
 
+PARTS = ("whole", "body", "imprint")
+
+
 def render_html(doc: PrintedNotice, *, fonts: FontStacks = BROWSER_FONTS,
-                links: tuple[tuple[str, str], ...] = (), screen: bool = True) -> str:
+                links: tuple[tuple[str, str], ...] = (), screen: bool = True,
+                part: str = "whole", first_page: int = 1) -> str:
     """The whole print view; `links` (label, url) make a bar above the sheet that is not printed.
 
     `screen=False` leaves out the rules for screens (WeasyPrint, which only prints, would warn
-    about their media queries)."""
+    about their media queries). `part` "body" is the notice without its 版记 and "imprint" the
+    版记 alone, at the foot of a page of its own: a notice with 附件 of their own pages prints its
+    版记 after them (GB/T 9704 §8). `first_page` numbers the pages on (`stylesheet`)."""
+    if part not in PARTS:
+        raise ValueError(f"no part {part!r} of a printed notice")
     return _ENV.get_template("notice.html").render(
-        doc=doc, css=stylesheet(doc, fonts, screen=screen), links=links,
-        seal_uri=seal_uri(doc.seal_png), qr_uri=qr_uri(doc.verify_url))
+        doc=doc, css=stylesheet(doc, fonts, screen=screen, first_page=first_page), links=links,
+        part=part, seal_uri=seal_uri(doc.seal_png), qr_uri=qr_uri(doc.verify_url))
 
 
 def style_hash(doc: PrintedNotice, fonts: FontStacks = BROWSER_FONTS) -> str:

@@ -54,18 +54,31 @@ def pdf_fonts() -> FontStacks:
 
 def render_pdf(doc: PrintedNotice) -> bytes:
     """The notice as an A4 PDF laid out by GB/T 9704-2012, followed by the pages of each of its
-    附件 that is a document of its own (a 转发's source, as issued)."""
+    附件 that is a document of its own (a 转发's source, as issued), and then by its 版记: the
+    附件 come before the 版记 (§8), and the pages are numbered on through them (§7.5)."""
     pages = _pages(doc, pdf_fonts())
     return pages[0].copy(pages=[page for document in pages for page in document.pages]) \
         .write_pdf()
 
 
-def _pages(doc: PrintedNotice, fonts: FontStacks) -> list:
-    """The rendered documents of `doc` and of its 附件, in print order. Each is laid out with its
-    own stylesheet (its measures depend on its texts), then their pages are put together."""
+def _pages(doc: PrintedNotice, fonts: FontStacks, first_page: int = 1) -> list:
+    """The rendered documents of `doc` and of its 附件, in print order, the first numbered from
+    `first_page`. Each is laid out with its own stylesheet (its measures depend on its texts),
+    then their pages are put together. Without 附件 of their own pages the notice is one
+    document, its 版记 at the foot of its last page."""
     from weasyprint import HTML  # loaded on first use: it takes a while to import
 
-    rendered = [HTML(string=render_html(doc, fonts=fonts, screen=False)).render()]
+    def render(part: str, first: int):
+        return HTML(string=render_html(doc, fonts=fonts, screen=False, part=part,
+                                       first_page=first)).render()
+
+    if not doc.annexes:
+        return [render("whole", first_page)]
+    rendered = [render("body", first_page)]
     for annex in doc.annexes:
-        rendered += _pages(annex, fonts)
-    return rendered
+        rendered += _pages(annex, fonts, first_page + _count(rendered))
+    return [*rendered, render("imprint", first_page + _count(rendered))]
+
+
+def _count(documents: list) -> int:
+    return sum(len(document.pages) for document in documents)
