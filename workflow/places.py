@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from workflow.db import MAX_ID
 from workflow.states import NoticeAction
 
 
@@ -66,7 +67,10 @@ class Target:
             return None
         if not number:
             return cls(place)
-        return cls(place, int(number)) if number.isdigit() else None
+        # Digits as the engine writes them (not ² or ١٢), and an id a database holds.
+        if not (number.isascii() and number.isdigit()) or int(number) > MAX_ID:
+            return None
+        return cls(place, int(number))
 
 
 # Where each notice action is done (the notice page offers each allowed action as a link there).

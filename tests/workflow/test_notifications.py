@@ -131,7 +131,8 @@ def test_a_notification_names_a_place_of_work_which_its_text_gives_back(world, s
     stored = session.scalars(select(Notification.target)).one()
     assert stored == "password" and Target.parse(stored) == Target(Place.PASSWORD)
     assert Target.parse("check_report:12") == Target(Place.CHECK_REPORT, 12)
-    for unknown in ("https://elsewhere.example/", "/signoff/12", "elsewhere:1", "signoff:x", ""):
+    for unknown in ("https://elsewhere.example/", "/signoff/12", "elsewhere:1", "signoff:x", "",
+                    "signoff:²", "signoff:١٢", "signoff:-1", "signoff:" + "9" * 30):
         assert Target.parse(unknown) is None
 
 
