@@ -228,3 +228,13 @@ def signed_for(w, session, unit_index: int = 0) -> Incoming:
     c.acknowledge(session, w.users[f"receiver{unit_index + 1}"], receipt_id=receipt.id,
                   now=at(1.5))
     return session.scalar(select(Incoming).where(Incoming.receipt_id == receipt.id))
+
+
+def instructed(w, session, instruction: str = "请阅") -> Incoming:
+    """District 1's 收文 (the `office` fixture's staff) in hand: signed for, proposed to its 宣传部
+    to handle, and instructed by the chair."""
+    incoming = signed_for(w, session)
+    c.propose(session, w.office_head, incoming_id=incoming.id, kind="TO_HANDLE",
+              lead_unit_id=w.dept.id, now=at(2))
+    c.instruct(session, w.chair, incoming_id=incoming.id, instruction=instruction, now=at(2.1))
+    return incoming

@@ -2,9 +2,9 @@
 
 Owns: `deliver()` — claim what is due, send it, record the outcome — with its retry schedule, and
 the shape of a message on the wire (Chinese subject and body in UTF-8 MIME, the absolute link
-the web layer's map gives for its target, a
-deterministic Message-ID). Must not: write a notification or a mail (that happens in the acting
-transaction, `workflow.notifications`), or hold a transaction open while talking to the server.
+the web layer's map gives for its target, a deterministic Message-ID). Must not: write a
+notification or a mail (that happens in the acting transaction, `workflow.notifications`), or
+hold a transaction open while talking to the server.
 
 How a message travels
 ---------------------

@@ -1,8 +1,8 @@
 """Who is told what: notification rows, and their mail, written in the acting transaction.
 
 Owns: choosing the users to tell (by role within units); writing one notification each, with the
-place where that person acts on it (a `workflow.places.Target`), and one mail in the outbox for each of them who has
-an email address — all in bulk (a notice issued to a thousand units is a constant handful of
+place where that person acts on it (a `workflow.places.Target`), and one mail in the outbox for
+each of them who has an email address — all in bulk (a notice issued to a thousand units is a constant handful of
 statements), and all in the caller's transaction, so that a refused command leaves neither.
 Must not: send anything (mail leaves the process only after commit, in `workflow.mail`).
 

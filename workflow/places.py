@@ -84,7 +84,15 @@ ACTION_PLACES = {
 }
 
 
+def target_of(place: Place, *, notice_id: int | None = None,
+              object_id: int | None = None) -> Target:
+    """`place` with the id it takes: the notice's for a place about a notice, the object's for one
+    about a receipt, a report or a 收文; none for a list or the 收文 desk as a whole."""
+    if place.about == "notice":
+        return Target(place, notice_id)
+    return Target(place, None if place.about in (None, "unit") else object_id)
+
+
 def action_target(action: NoticeAction, notice_id: int) -> Target:
     """Where `action` on the notice is done."""
-    place = ACTION_PLACES[action]
-    return Target(place, notice_id if place.about == "notice" else None)
+    return target_of(ACTION_PLACES[action], notice_id=notice_id)

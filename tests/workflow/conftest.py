@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import at, signed_for
+from tests.factories import at, instructed
 from workflow import commands as c
 from workflow.states import Role
 
@@ -59,9 +59,6 @@ def cascade(office, session):
         w.users[username] = user
     c.open_series(session, w.d1_clerk, issuer_unit_id=d1.id, code="一区妇发", year=2016,
                   now=at(0))
-    w.incoming = signed_for(w, session)
-    c.propose(session, w.office_head, incoming_id=w.incoming.id, kind="TO_HANDLE",
-              lead_unit_id=w.dept.id, now=at(2))
-    c.instruct(session, w.chair, incoming_id=w.incoming.id, instruction="请转发各街道", now=at(2.1))
+    w.incoming = instructed(w, session, "请转发各街道")
     session.flush()
     return w

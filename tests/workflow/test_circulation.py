@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.factories import at, refused, reports_of, signed_for
+from tests.factories import at, instructed, refused, reports_of
 from workflow import commands as c
 from workflow.errors import Conflict, Forbidden, InvalidInput, InvalidState
 from workflow.models import AuditEntry, Notification, User
@@ -20,10 +20,7 @@ def sent_round(office, session):
     w = office
     w.users["reader2"] = c.create_user(session, None, username="reader2", display_name="委员",
                                        unit_id=w.districts[0].id)
-    incoming = signed_for(w, session)
-    c.propose(session, w.office_head, incoming_id=incoming.id, kind="TO_HANDLE",
-              lead_unit_id=w.dept.id, now=at(2))
-    c.instruct(session, w.chair, incoming_id=incoming.id, instruction="请阅", now=at(2.1))
+    incoming = instructed(w, session)
     c.circulate(session, w.chair, incoming_id=incoming.id,
                 reader_ids=[w.vice_chair.id, w.reader2.id], now=at(2.2))
     session.commit()

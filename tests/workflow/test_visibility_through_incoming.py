@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.factories import at, notice_in, signed_for
+from tests.factories import at, instructed, notice_in
 from workflow import commands as c
 from workflow import permissions, queries
 from workflow.errors import NotFound
@@ -22,10 +22,7 @@ from workflow.states import NoticeState, Role
 def sent_to_the_vice_chair(office, session):
     """District 1's 收文 of an issued notice, in hand, sent to the role-less vice chair."""
     w = office
-    incoming = signed_for(w, session)
-    c.propose(session, w.office_head, incoming_id=incoming.id, kind="TO_HANDLE",
-              lead_unit_id=w.dept.id, now=at(2))
-    c.instruct(session, w.chair, incoming_id=incoming.id, instruction="请阅", now=at(2.1))
+    incoming = instructed(w, session)
     c.circulate(session, w.chair, incoming_id=incoming.id, reader_ids=[w.vice_chair.id],
                 now=at(2.2))
     session.commit()

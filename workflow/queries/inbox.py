@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from workflow.db import utcnow
 from workflow.deadlines import days_left, local_date
 from workflow.models import Notice, Receipt, Report, ReportRequest, Unit, User
-from workflow.places import Place, Target
+from workflow.places import Place, Target, target_of
 from workflow.queries import incoming as incoming_queries
 from workflow.queries.receiving import Deadline
 from workflow.states import (
@@ -99,10 +99,7 @@ class Task:
     @property
     def target(self) -> Target:
         """Where the task is done: the notice's desk, or the receipt, report or 收文 to act on."""
-        place = PLACES[self.kind]
-        if place.about == "notice":
-            return Target(place, self.notice_id)
-        return Target(place, None if place.about in (None, "unit") else self.object_id)
+        return target_of(PLACES[self.kind], notice_id=self.notice_id, object_id=self.object_id)
 
     @property
     def overdue(self) -> bool:
